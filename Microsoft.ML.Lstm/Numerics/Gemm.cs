@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -8,6 +11,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// is stored [n×k] with row stride <c>ldb</c>.
 /// </summary>
 /// <remarks>
+/// For float the product runs on <see cref="GemmDriver{TKernel}"/> with the widest micro-kernel the CPU has
+/// (AVX-512F 8×32, AVX2+FMA 6×16, else portable Vector128 6×8); double (gradient checks only) runs the reference loop.
 /// Work is split over blocks of C only, never over k, so every element of C is summed in the same order
 /// whatever the thread count: results are bit-identical for 1 or many threads.
 /// </remarks>
@@ -21,7 +26,84 @@ internal static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckArguments(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (typeof(T) == typeof(float))
+        {
+            MultiplySingle(
+                transposeA, transposeB, m, n, k, Unsafe.BitCast<T, float>(alpha),
+                MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, null,
+                Unsafe.BitCast<T, float>(beta), MemoryMarshal.Cast<T, float>(c), ldc, threads);
+            return;
+        }
+
         ReferenceMultiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>
+    /// Computes C[m×n] = alpha · op(A) · B + beta · C with B [k×n] packed beforehand by <see cref="Pack"/>;
+    /// bit-identical to the unpacked <see cref="Multiply{T}"/> on the same operands.
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (b.PanelWidth != PanelWidth)
+            throw new ArgumentException($"B was packed for panels of {b.PanelWidth} columns, this CPU's kernel uses {PanelWidth}.", nameof(b));
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        CheckOperand("A", transposeA ? b.Depth : m, transposeA ? m : b.Depth, a.Length, lda);
+        CheckOperand("C", m, b.Columns, c.Length, ldc);
+        MultiplySingle(transposeA, false, m, b.Columns, b.Depth, alpha, a, lda, default, 0, b, beta, c, ldc, threads);
+    }
+
+    /// <summary>Packs op(B) [k×n] (B stored [n×k] when <paramref name="transposeB"/>) for repeated multiplies.</summary>
+    public static PackedMatrix Pack(bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb)
+    {
+        var packed = new PackedMatrix(k, n, PanelWidth);
+        PackInto(packed, transposeB, b, ldb);
+        return packed;
+    }
+
+    /// <summary>Repacks op(B) into an existing <see cref="PackedMatrix"/> of the same k×n, allocating nothing (weights after an optimizer step).</summary>
+    public static unsafe void PackInto(PackedMatrix destination, bool transposeB, ReadOnlySpan<float> b, int ldb)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        int k = destination.Depth, n = destination.Columns;
+        CheckOperand("B", transposeB ? n : k, transposeB ? k : n, b.Length, ldb);
+        if (k == 0 || n == 0)
+            return;
+        fixed (float* bPointer = b)
+        {
+            if (Avx512F.IsSupported)
+                GemmDriver<Avx512MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+            else if (Avx2.IsSupported && Fma.IsSupported)
+                GemmDriver<Avx2MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+            else
+                GemmDriver<Vector128MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+        }
+    }
+
+    /// <summary>NR of the micro-kernel this CPU runs; the panel width <see cref="PackedMatrix"/> is packed to.</summary>
+    internal static int PanelWidth =>
+        Avx512F.IsSupported ? Avx512MicroKernel.Columns
+        : Avx2.IsSupported && Fma.IsSupported ? Avx2MicroKernel.Columns
+        : Vector128MicroKernel.Columns;
+
+    private static unsafe void MultiplySingle(
+        bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, PackedMatrix? packedB,
+        float beta, Span<float> c, int ldc, int threads)
+    {
+        fixed (float* aPointer = a)
+        fixed (float* bPointer = b)
+        fixed (float* cPointer = c)
+        {
+            if (Avx512F.IsSupported)
+                GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+            else if (Avx2.IsSupported && Fma.IsSupported)
+                GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+            else
+                GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+        }
     }
 
     /// <summary>The textbook triple loop; the oracle the fast kernels are tested against.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -11,6 +12,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// n = tanh(xg_n + r ⊙ hg_n)
 /// h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
 /// </code>
+/// For float the steps run one fused SIMD loop per vector width (512, 256, 128 bits) and a scalar tail;
+/// the generic scalar loop is the double path and the oracle the float path is tested against.
 /// </summary>
 internal static class GruKernels
 {
@@ -30,7 +33,22 @@ internal static class GruKernels
             ReadOnlySpan<T> h = hiddenProjection.Slice(row * h3, h3);
             Span<T> g = gates.Slice(row * h3, h3);
             int s = row * hiddenSize;
-            for (int j = 0; j < hiddenSize; j++)
+            ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize);
+            Span<T> hOut = hidden.Slice(s, hiddenSize);
+            int done = 0;
+            if (typeof(T) == typeof(float))
+            {
+                ReadOnlySpan<float> xf = MemoryMarshal.Cast<T, float>(x), hf = MemoryMarshal.Cast<T, float>(h), hPrevf = MemoryMarshal.Cast<T, float>(hPrev);
+                Span<float> gf = MemoryMarshal.Cast<T, float>(g), hOutf = MemoryMarshal.Cast<T, float>(hOut);
+                if (Float512.IsHardwareAccelerated)
+                    done = ForwardLanes<Float512>(xf, hf, hPrevf, gf, hOutf, hiddenSize, done);
+                if (Float256.IsHardwareAccelerated)
+                    done = ForwardLanes<Float256>(xf, hf, hPrevf, gf, hOutf, hiddenSize, done);
+                if (Float128.IsHardwareAccelerated)
+                    done = ForwardLanes<Float128>(xf, hf, hPrevf, gf, hOutf, hiddenSize, done);
+            }
+
+            for (int j = done; j < hiddenSize; j++)
             {
                 T reset = Activations.Sigmoid(x[j] + h[j]);
                 T update = Activations.Sigmoid(x[hiddenSize + j] + h[hiddenSize + j]);
@@ -38,7 +56,7 @@ internal static class GruKernels
                 g[j] = reset;
                 g[hiddenSize + j] = update;
                 g[2 * hiddenSize + j] = candidate;
-                hidden[s + j] = (T.One - update) * candidate + update * previousHidden[s + j];
+                hOut[j] = (T.One - update) * candidate + update * hPrev[j];
             }
         }
     }
@@ -67,21 +85,83 @@ internal static class GruKernels
             Span<T> dx = inputProjectionGradient.Slice(row * h3, h3);
             Span<T> dhg = hiddenProjectionGradient.Slice(row * h3, h3);
             int s = row * hiddenSize;
-            for (int j = 0; j < hiddenSize; j++)
+            ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
+            Span<T> dhPrev = previousHiddenGradient.Slice(s, hiddenSize);
+            int done = 0;
+            if (typeof(T) == typeof(float))
+            {
+                ReadOnlySpan<float> gf = MemoryMarshal.Cast<T, float>(g), hf = MemoryMarshal.Cast<T, float>(h);
+                ReadOnlySpan<float> hPrevf = MemoryMarshal.Cast<T, float>(hPrev), dhf = MemoryMarshal.Cast<T, float>(dhRow);
+                Span<float> dxf = MemoryMarshal.Cast<T, float>(dx), dhgf = MemoryMarshal.Cast<T, float>(dhg), dhPrevf = MemoryMarshal.Cast<T, float>(dhPrev);
+                if (Float512.IsHardwareAccelerated)
+                    done = BackwardLanes<Float512>(gf, hf, hPrevf, dhf, dxf, dhgf, dhPrevf, hiddenSize, done);
+                if (Float256.IsHardwareAccelerated)
+                    done = BackwardLanes<Float256>(gf, hf, hPrevf, dhf, dxf, dhgf, dhPrevf, hiddenSize, done);
+                if (Float128.IsHardwareAccelerated)
+                    done = BackwardLanes<Float128>(gf, hf, hPrevf, dhf, dxf, dhgf, dhPrevf, hiddenSize, done);
+            }
+
+            for (int j = done; j < hiddenSize; j++)
             {
                 T reset = g[j], update = g[hiddenSize + j], candidate = g[2 * hiddenSize + j];
-                T dh = hiddenGradient[s + j];
+                T dh = dhRow[j];
                 T dCandidate = dh * (T.One - update) * (T.One - candidate * candidate);
                 T dReset = dCandidate * h[2 * hiddenSize + j] * reset * (T.One - reset);
-                T dUpdate = dh * (previousHidden[s + j] - candidate) * update * (T.One - update);
+                T dUpdate = dh * (hPrev[j] - candidate) * update * (T.One - update);
                 dx[j] = dReset;
                 dx[hiddenSize + j] = dUpdate;
                 dx[2 * hiddenSize + j] = dCandidate;
                 dhg[j] = dReset;
                 dhg[hiddenSize + j] = dUpdate;
                 dhg[2 * hiddenSize + j] = dCandidate * reset;
-                previousHiddenGradient[s + j] = dh * update;
+                dhPrev[j] = dh * update;
             }
         }
+    }
+
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
+    private static int ForwardLanes<TVector>(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> h, ReadOnlySpan<float> hPrev, Span<float> g, Span<float> hOut, int hiddenSize, int start)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        int j = start;
+        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        {
+            TVector reset = Activations.VectorSigmoid(TVector.Load(x, j) + TVector.Load(h, j));
+            TVector update = Activations.VectorSigmoid(TVector.Load(x, hiddenSize + j) + TVector.Load(h, hiddenSize + j));
+            TVector candidate = Activations.VectorTanh(TVector.FusedMultiplyAdd(reset, TVector.Load(h, 2 * hiddenSize + j), TVector.Load(x, 2 * hiddenSize + j)));
+            reset.Store(g, j);
+            update.Store(g, hiddenSize + j);
+            candidate.Store(g, 2 * hiddenSize + j);
+            // (1 − z)·n + z·h_{t−1} = n + z·(h_{t−1} − n)
+            TVector.FusedMultiplyAdd(update, TVector.Load(hPrev, j) - candidate, candidate).Store(hOut, j);
+        }
+        return j;
+    }
+
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
+    private static int BackwardLanes<TVector>(
+        ReadOnlySpan<float> g, ReadOnlySpan<float> h, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dhRow,
+        Span<float> dx, Span<float> dhg, Span<float> dhPrev, int hiddenSize, int start)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        TVector one = TVector.Create(1f);
+        int j = start;
+        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        {
+            TVector reset = TVector.Load(g, j), update = TVector.Load(g, hiddenSize + j), candidate = TVector.Load(g, 2 * hiddenSize + j);
+            TVector dh = TVector.Load(dhRow, j);
+            TVector dCandidate = dh * (one - update) * (one - candidate * candidate);
+            TVector dReset = dCandidate * TVector.Load(h, 2 * hiddenSize + j) * reset * (one - reset);
+            TVector dUpdate = dh * (TVector.Load(hPrev, j) - candidate) * update * (one - update);
+            dReset.Store(dx, j);
+            dUpdate.Store(dx, hiddenSize + j);
+            dCandidate.Store(dx, 2 * hiddenSize + j);
+            dReset.Store(dhg, j);
+            dUpdate.Store(dhg, hiddenSize + j);
+            (dCandidate * reset).Store(dhg, 2 * hiddenSize + j);
+            (dh * update).Store(dhPrev, j);
+        }
+        return j;
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -12,6 +13,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// c_t = f ⊙ c_{t−1} + i ⊙ g
 /// h_t = o ⊙ tanh(c_t)
 /// </code>
+/// For float the steps run one fused SIMD loop per vector width (512, 256, 128 bits) and a scalar tail;
+/// the generic scalar loop is the double path and the oracle the float path is tested against.
 /// </summary>
 internal static class LstmKernels
 {
@@ -27,7 +30,22 @@ internal static class LstmKernels
         {
             Span<T> g = gates.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            for (int j = 0; j < hiddenSize; j++)
+            ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize);
+            Span<T> c = cell.Slice(s, hiddenSize), h = hidden.Slice(s, hiddenSize);
+            int done = 0;
+            if (typeof(T) == typeof(float))
+            {
+                Span<float> gf = MemoryMarshal.Cast<T, float>(g), cf = MemoryMarshal.Cast<T, float>(c), hf = MemoryMarshal.Cast<T, float>(h);
+                ReadOnlySpan<float> cPrevf = MemoryMarshal.Cast<T, float>(cPrev);
+                if (Float512.IsHardwareAccelerated)
+                    done = ForwardLanes<Float512>(gf, cPrevf, cf, hf, hiddenSize, done);
+                if (Float256.IsHardwareAccelerated)
+                    done = ForwardLanes<Float256>(gf, cPrevf, cf, hf, hiddenSize, done);
+                if (Float128.IsHardwareAccelerated)
+                    done = ForwardLanes<Float128>(gf, cPrevf, cf, hf, hiddenSize, done);
+            }
+
+            for (int j = done; j < hiddenSize; j++)
             {
                 T input = Activations.Sigmoid(g[j]);
                 T forget = Activations.Sigmoid(g[hiddenSize + j]);
@@ -37,9 +55,9 @@ internal static class LstmKernels
                 g[hiddenSize + j] = forget;
                 g[2 * hiddenSize + j] = candidate;
                 g[3 * hiddenSize + j] = output;
-                T c = forget * previousCell[s + j] + input * candidate;
-                cell[s + j] = c;
-                hidden[s + j] = output * T.Tanh(c);
+                T cj = forget * cPrev[j] + input * candidate;
+                c[j] = cj;
+                h[j] = output * T.Tanh(cj);
             }
         }
     }
@@ -65,18 +83,80 @@ internal static class LstmKernels
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            for (int j = 0; j < hiddenSize; j++)
+            ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize), c = cell.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
+            Span<T> dcRow = cellGradient.Slice(s, hiddenSize);
+            int done = 0;
+            if (typeof(T) == typeof(float))
+            {
+                ReadOnlySpan<float> gf = MemoryMarshal.Cast<T, float>(g), cPrevf = MemoryMarshal.Cast<T, float>(cPrev);
+                ReadOnlySpan<float> cf = MemoryMarshal.Cast<T, float>(c), dhf = MemoryMarshal.Cast<T, float>(dhRow);
+                Span<float> dcf = MemoryMarshal.Cast<T, float>(dcRow), df = MemoryMarshal.Cast<T, float>(d);
+                if (Float512.IsHardwareAccelerated)
+                    done = BackwardLanes<Float512>(gf, cPrevf, cf, dhf, dcf, df, hiddenSize, done);
+                if (Float256.IsHardwareAccelerated)
+                    done = BackwardLanes<Float256>(gf, cPrevf, cf, dhf, dcf, df, hiddenSize, done);
+                if (Float128.IsHardwareAccelerated)
+                    done = BackwardLanes<Float128>(gf, cPrevf, cf, dhf, dcf, df, hiddenSize, done);
+            }
+
+            for (int j = done; j < hiddenSize; j++)
             {
                 T input = g[j], forget = g[hiddenSize + j], candidate = g[2 * hiddenSize + j], output = g[3 * hiddenSize + j];
-                T tanhC = T.Tanh(cell[s + j]);
-                T dh = hiddenGradient[s + j];
-                T dc = cellGradient[s + j] + dh * output * (T.One - tanhC * tanhC);
+                T tanhC = T.Tanh(c[j]);
+                T dh = dhRow[j];
+                T dc = dcRow[j] + dh * output * (T.One - tanhC * tanhC);
                 d[j] = dc * candidate * input * (T.One - input);
-                d[hiddenSize + j] = dc * previousCell[s + j] * forget * (T.One - forget);
+                d[hiddenSize + j] = dc * cPrev[j] * forget * (T.One - forget);
                 d[2 * hiddenSize + j] = dc * input * (T.One - candidate * candidate);
                 d[3 * hiddenSize + j] = dh * tanhC * output * (T.One - output);
-                cellGradient[s + j] = dc * forget;
+                dcRow[j] = dc * forget;
             }
         }
+    }
+
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
+    private static int ForwardLanes<TVector>(Span<float> g, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h, int hiddenSize, int start)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        int j = start;
+        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        {
+            TVector input = Activations.VectorSigmoid(TVector.Load(g, j));
+            TVector forget = Activations.VectorSigmoid(TVector.Load(g, hiddenSize + j));
+            TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
+            TVector output = Activations.VectorSigmoid(TVector.Load(g, 3 * hiddenSize + j));
+            input.Store(g, j);
+            forget.Store(g, hiddenSize + j);
+            candidate.Store(g, 2 * hiddenSize + j);
+            output.Store(g, 3 * hiddenSize + j);
+            TVector cj = TVector.FusedMultiplyAdd(forget, TVector.Load(cPrev, j), input * candidate);
+            cj.Store(c, j);
+            (output * Activations.VectorTanh(cj)).Store(h, j);
+        }
+        return j;
+    }
+
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
+    private static int BackwardLanes<TVector>(
+        ReadOnlySpan<float> g, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> dhRow,
+        Span<float> dcRow, Span<float> d, int hiddenSize, int start)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        TVector one = TVector.Create(1f);
+        int j = start;
+        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        {
+            TVector input = TVector.Load(g, j), forget = TVector.Load(g, hiddenSize + j);
+            TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
+            TVector tanhC = Activations.VectorTanh(TVector.Load(c, j));
+            TVector dh = TVector.Load(dhRow, j);
+            TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC);
+            (dc * candidate * input * (one - input)).Store(d, j);
+            (dc * TVector.Load(cPrev, j) * forget * (one - forget)).Store(d, hiddenSize + j);
+            (dc * input * (one - candidate * candidate)).Store(d, 2 * hiddenSize + j);
+            (dh * tanhC * output * (one - output)).Store(d, 3 * hiddenSize + j);
+            (dc * forget).Store(dcRow, j);
+        }
+        return j;
     }
 }

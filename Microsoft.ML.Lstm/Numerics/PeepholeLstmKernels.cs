@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -12,6 +13,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// o = σ(a_o + p_o ⊙ c_t)
 /// h_t = o ⊙ tanh(c_t)
 /// </code>
+/// For float the steps run one fused SIMD loop per vector width (512, 256, 128 bits) and a scalar tail;
+/// the generic scalar loop is the double path and the oracle the float path is tested against.
 /// </summary>
 internal static class PeepholeLstmKernels
 {
@@ -21,24 +24,40 @@ internal static class PeepholeLstmKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
+        ReadOnlySpan<T> p = peepholes.Slice(0, 3 * hiddenSize);
         for (int row = 0; row < batch; row++)
         {
             Span<T> g = gates.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            for (int j = 0; j < hiddenSize; j++)
+            ReadOnlySpan<T> cPrevRow = previousCell.Slice(s, hiddenSize);
+            Span<T> c = cell.Slice(s, hiddenSize), h = hidden.Slice(s, hiddenSize);
+            int done = 0;
+            if (typeof(T) == typeof(float))
             {
-                T cPrev = previousCell[s + j];
-                T input = Activations.Sigmoid(g[j] + peepholes[j] * cPrev);
-                T forget = Activations.Sigmoid(g[hiddenSize + j] + peepholes[hiddenSize + j] * cPrev);
+                Span<float> gf = MemoryMarshal.Cast<T, float>(g), cf = MemoryMarshal.Cast<T, float>(c), hf = MemoryMarshal.Cast<T, float>(h);
+                ReadOnlySpan<float> pf = MemoryMarshal.Cast<T, float>(p), cPrevf = MemoryMarshal.Cast<T, float>(cPrevRow);
+                if (Float512.IsHardwareAccelerated)
+                    done = ForwardLanes<Float512>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
+                if (Float256.IsHardwareAccelerated)
+                    done = ForwardLanes<Float256>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
+                if (Float128.IsHardwareAccelerated)
+                    done = ForwardLanes<Float128>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
+            }
+
+            for (int j = done; j < hiddenSize; j++)
+            {
+                T cPrev = cPrevRow[j];
+                T input = Activations.Sigmoid(g[j] + p[j] * cPrev);
+                T forget = Activations.Sigmoid(g[hiddenSize + j] + p[hiddenSize + j] * cPrev);
                 T candidate = T.Tanh(g[2 * hiddenSize + j]);
-                T c = forget * cPrev + input * candidate;
-                T output = Activations.Sigmoid(g[3 * hiddenSize + j] + peepholes[2 * hiddenSize + j] * c);
+                T cj = forget * cPrev + input * candidate;
+                T output = Activations.Sigmoid(g[3 * hiddenSize + j] + p[2 * hiddenSize + j] * cj);
                 g[j] = input;
                 g[hiddenSize + j] = forget;
                 g[2 * hiddenSize + j] = candidate;
                 g[3 * hiddenSize + j] = output;
-                cell[s + j] = c;
-                hidden[s + j] = output * T.Tanh(c);
+                c[j] = cj;
+                h[j] = output * T.Tanh(cj);
             }
         }
     }
@@ -61,30 +80,113 @@ internal static class PeepholeLstmKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
+        ReadOnlySpan<T> p = peepholes.Slice(0, 3 * hiddenSize);
+        Span<T> dp = peepholeGradients.Slice(0, 3 * hiddenSize);
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            for (int j = 0; j < hiddenSize; j++)
+            ReadOnlySpan<T> cPrevRow = previousCell.Slice(s, hiddenSize), cRow = cell.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
+            Span<T> dcRow = cellGradient.Slice(s, hiddenSize);
+            int done = 0;
+            if (typeof(T) == typeof(float))
+            {
+                var rowData = new BackwardRow(
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
+                    MemoryMarshal.Cast<T, float>(cRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
+                    MemoryMarshal.Cast<T, float>(d), MemoryMarshal.Cast<T, float>(dp), hiddenSize);
+                if (Float512.IsHardwareAccelerated)
+                    done = BackwardLanes<Float512>(rowData, done);
+                if (Float256.IsHardwareAccelerated)
+                    done = BackwardLanes<Float256>(rowData, done);
+                if (Float128.IsHardwareAccelerated)
+                    done = BackwardLanes<Float128>(rowData, done);
+            }
+
+            for (int j = done; j < hiddenSize; j++)
             {
                 T input = g[j], forget = g[hiddenSize + j], candidate = g[2 * hiddenSize + j], output = g[3 * hiddenSize + j];
-                T c = cell[s + j], cPrev = previousCell[s + j];
+                T c = cRow[j], cPrev = cPrevRow[j];
                 T tanhC = T.Tanh(c);
-                T dh = hiddenGradient[s + j];
+                T dh = dhRow[j];
                 T dOutput = dh * tanhC * output * (T.One - output);
-                T dc = cellGradient[s + j] + dh * output * (T.One - tanhC * tanhC) + dOutput * peepholes[2 * hiddenSize + j];
+                T dc = dcRow[j] + dh * output * (T.One - tanhC * tanhC) + dOutput * p[2 * hiddenSize + j];
                 T dInput = dc * candidate * input * (T.One - input);
                 T dForget = dc * cPrev * forget * (T.One - forget);
                 d[j] = dInput;
                 d[hiddenSize + j] = dForget;
                 d[2 * hiddenSize + j] = dc * input * (T.One - candidate * candidate);
                 d[3 * hiddenSize + j] = dOutput;
-                cellGradient[s + j] = dc * forget + dInput * peepholes[j] + dForget * peepholes[hiddenSize + j];
-                peepholeGradients[j] += dInput * cPrev;
-                peepholeGradients[hiddenSize + j] += dForget * cPrev;
-                peepholeGradients[2 * hiddenSize + j] += dOutput * c;
+                dcRow[j] = dc * forget + dInput * p[j] + dForget * p[hiddenSize + j];
+                dp[j] += dInput * cPrev;
+                dp[hiddenSize + j] += dForget * cPrev;
+                dp[2 * hiddenSize + j] += dOutput * c;
             }
         }
+    }
+
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
+    private static int ForwardLanes<TVector>(
+        Span<float> g, ReadOnlySpan<float> p, ReadOnlySpan<float> cPrevRow, Span<float> c, Span<float> h, int hiddenSize, int start)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        int j = start;
+        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        {
+            TVector cPrev = TVector.Load(cPrevRow, j);
+            TVector input = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, j), cPrev, TVector.Load(g, j)));
+            TVector forget = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, hiddenSize + j), cPrev, TVector.Load(g, hiddenSize + j)));
+            TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
+            TVector cj = TVector.FusedMultiplyAdd(forget, cPrev, input * candidate);
+            TVector output = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, 2 * hiddenSize + j), cj, TVector.Load(g, 3 * hiddenSize + j)));
+            input.Store(g, j);
+            forget.Store(g, hiddenSize + j);
+            candidate.Store(g, 2 * hiddenSize + j);
+            output.Store(g, 3 * hiddenSize + j);
+            cj.Store(c, j);
+            (output * Activations.VectorTanh(cj)).Store(h, j);
+        }
+        return j;
+    }
+
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
+    private static int BackwardLanes<TVector>(in BackwardRow r, int start)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        TVector one = TVector.Create(1f);
+        int hiddenSize = r.HiddenSize;
+        int j = start;
+        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        {
+            TVector input = TVector.Load(r.Gates, j), forget = TVector.Load(r.Gates, hiddenSize + j);
+            TVector candidate = TVector.Load(r.Gates, 2 * hiddenSize + j), output = TVector.Load(r.Gates, 3 * hiddenSize + j);
+            TVector c = TVector.Load(r.Cell, j), cPrev = TVector.Load(r.PreviousCell, j);
+            TVector tanhC = Activations.VectorTanh(c);
+            TVector dh = TVector.Load(r.HiddenGradient, j);
+            TVector dOutput = dh * tanhC * output * (one - output);
+            TVector dc = TVector.Load(r.CellGradient, j) + dh * output * (one - tanhC * tanhC) + dOutput * TVector.Load(r.Peepholes, 2 * hiddenSize + j);
+            TVector dInput = dc * candidate * input * (one - input);
+            TVector dForget = dc * cPrev * forget * (one - forget);
+            dInput.Store(r.GateGradients, j);
+            dForget.Store(r.GateGradients, hiddenSize + j);
+            (dc * input * (one - candidate * candidate)).Store(r.GateGradients, 2 * hiddenSize + j);
+            dOutput.Store(r.GateGradients, 3 * hiddenSize + j);
+            (dc * forget + dInput * TVector.Load(r.Peepholes, j) + dForget * TVector.Load(r.Peepholes, hiddenSize + j)).Store(r.CellGradient, j);
+            (TVector.Load(r.PeepholeGradients, j) + dInput * cPrev).Store(r.PeepholeGradients, j);
+            (TVector.Load(r.PeepholeGradients, hiddenSize + j) + dForget * cPrev).Store(r.PeepholeGradients, hiddenSize + j);
+            (TVector.Load(r.PeepholeGradients, 2 * hiddenSize + j) + dOutput * c).Store(r.PeepholeGradients, 2 * hiddenSize + j);
+        }
+        return j;
+    }
+
+    /// <summary>One row's spans for the backward step, bundled to keep the lane loop's signature readable.</summary>
+    private readonly ref struct BackwardRow(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell,
+        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, Span<float> peepholeGradients, int hiddenSize)
+    {
+        public readonly ReadOnlySpan<float> Gates = gates, Peepholes = peepholes, PreviousCell = previousCell, Cell = cell, HiddenGradient = hiddenGradient;
+        public readonly Span<float> CellGradient = cellGradient, GateGradients = gateGradients, PeepholeGradients = peepholeGradients;
+        public readonly int HiddenSize = hiddenSize;
     }
 }

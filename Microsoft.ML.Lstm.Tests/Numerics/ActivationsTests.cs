@@ -1,0 +1,66 @@
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Tests.Numerics;
+
+public class ActivationsTests
+{
+    private static readonly float[] SpecialArguments =
+        { 0f, -0f, 1e-8f, -1e-8f, 1e-3f, -1e-3f, 0.5f, 0.62f, 0.625f, 0.63f, -0.625f, 1f, -1f, 3f, 9f, -9f, 20f, -20f, 50f, 88f, 100f, -100f, 1e6f, -1e6f };
+
+    [Fact]
+    public void VectorSigmoidIsWithin2e7OfDoubleAtEveryWidth()
+    {
+        float[] arguments = Arguments();
+        AssertAccurate<Float512>(arguments, Activations.VectorSigmoid, x => 1 / (1 + Math.Exp(-x)), relative: false);
+        AssertAccurate<Float256>(arguments, Activations.VectorSigmoid, x => 1 / (1 + Math.Exp(-x)), relative: false);
+        AssertAccurate<Float128>(arguments, Activations.VectorSigmoid, x => 1 / (1 + Math.Exp(-x)), relative: false);
+    }
+
+    [Fact]
+    public void VectorTanhIsWithin2e7OfDoubleAtEveryWidth()
+    {
+        float[] arguments = Arguments();
+        AssertAccurate<Float512>(arguments, Activations.VectorTanh, Math.Tanh, relative: false);
+        AssertAccurate<Float256>(arguments, Activations.VectorTanh, Math.Tanh, relative: false);
+        AssertAccurate<Float128>(arguments, Activations.VectorTanh, Math.Tanh, relative: false);
+    }
+
+    [Fact]
+    public void VectorTanhKeepsRelativeAccuracyAndSignNearZero()
+    {
+        float[] arguments = { 1e-8f, -1e-8f, 1e-20f, -1e-30f, 1e-4f, -3e-5f, 0.01f, -0.3f, 0.6f, 1e-38f, 0f };
+        AssertAccurate<Float128>(arguments, Activations.VectorTanh, Math.Tanh, relative: true);
+        float[] zeros = { -0f, -0f, -0f, -0f };
+        Span<float> result = stackalloc float[4];
+        Activations.VectorTanh(Float128.Load(zeros, 0)).Store(result, 0);
+        Assert.True(float.IsNegative(result[0]), "tanh(−0) keeps the sign of zero");
+    }
+
+    private static float[] Arguments()
+    {
+        var values = new List<float>(SpecialArguments);
+        for (float x = -30f; x <= 30f; x += 0.0137f)
+            values.Add(x);
+        return values.ToArray();
+    }
+
+    private static void AssertAccurate<TVector>(float[] arguments, Func<TVector, TVector> function, Func<double, double> exact, bool relative)
+        where TVector : struct, IFloatVector<TVector>
+    {
+        int count = TVector.Count;
+        float[] input = new float[count], output = new float[count];
+        for (int start = 0; start < arguments.Length; start += count)
+        {
+            for (int lane = 0; lane < count; lane++)
+                input[lane] = arguments[Math.Min(start + lane, arguments.Length - 1)];
+            function(TVector.Load(input, 0)).Store(output, 0);
+            for (int lane = 0; lane < count; lane++)
+            {
+                double expected = exact(input[lane]);
+                double error = Math.Abs(output[lane] - expected);
+                double bound = relative ? 2.5e-7 * Math.Abs(expected) : 2e-7;
+                Assert.True(error <= bound, $"{typeof(TVector).Name} f({input[lane]:R}) = {output[lane]:R}, expected {expected:R} (error {error:E2})");
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Tests.Numerics;
+
+/// <summary>The vectorized float paths of the gate kernels against their generic scalar path run in double.</summary>
+public class GateKernelsTests
+{
+    private const double Tolerance = 1e-6;
+
+    public static TheoryData<int, int> Sizes => new() { { 1, 1 }, { 3, 7 }, { 2, 33 }, { 5, 100 }, { 1, 16 }, { 2, 52 } };
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void LstmFloatStepsMatchDoubleReference(int batch, int hiddenSize)
+    {
+        int h4 = 4 * hiddenSize, hs = batch * hiddenSize;
+        float[] gates = Random(batch * h4, 1, 4f), previousCell = Random(hs, 2, 2f), cell = new float[hs], hidden = new float[hs];
+        double[] gatesD = ToDouble(gates), cellD = new double[hs], hiddenD = new double[hs];
+        LstmKernels.ForwardStep<float>(gates, previousCell, cell, hidden, batch, hiddenSize);
+        LstmKernels.ForwardStep<double>(gatesD, ToDouble(previousCell), cellD, hiddenD, batch, hiddenSize);
+        AssertClose(gatesD, gates);
+        AssertClose(cellD, cell);
+        AssertClose(hiddenD, hidden);
+
+        float[] hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
+        double[] cellGradientD = ToDouble(cellGradient), gateGradientsD = new double[batch * h4];
+        LstmKernels.BackwardStep<double>(ToDouble(gates), ToDouble(previousCell), ToDouble(cell), ToDouble(hiddenGradient), cellGradientD, gateGradientsD, batch, hiddenSize);
+        LstmKernels.BackwardStep<float>(gates, previousCell, cell, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize);
+        AssertClose(gateGradientsD, gateGradients);
+        AssertClose(cellGradientD, cellGradient);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void PeepholeLstmFloatStepsMatchDoubleReference(int batch, int hiddenSize)
+    {
+        int h4 = 4 * hiddenSize, hs = batch * hiddenSize;
+        float[] gates = Random(batch * h4, 1, 4f), peepholes = Random(3 * hiddenSize, 5, 1f), previousCell = Random(hs, 2, 2f);
+        float[] cell = new float[hs], hidden = new float[hs];
+        double[] gatesD = ToDouble(gates), cellD = new double[hs], hiddenD = new double[hs];
+        PeepholeLstmKernels.ForwardStep<float>(gates, peepholes, previousCell, cell, hidden, batch, hiddenSize);
+        PeepholeLstmKernels.ForwardStep<double>(gatesD, ToDouble(peepholes), ToDouble(previousCell), cellD, hiddenD, batch, hiddenSize);
+        AssertClose(gatesD, gates);
+        AssertClose(cellD, cell);
+        AssertClose(hiddenD, hidden);
+
+        float[] hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
+        float[] peepholeGradients = Random(3 * hiddenSize, 6, 1f);
+        double[] cellGradientD = ToDouble(cellGradient), gateGradientsD = new double[batch * h4], peepholeGradientsD = ToDouble(peepholeGradients);
+        PeepholeLstmKernels.BackwardStep<double>(
+            ToDouble(gates), ToDouble(peepholes), ToDouble(previousCell), ToDouble(cell), ToDouble(hiddenGradient),
+            cellGradientD, gateGradientsD, peepholeGradientsD, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(
+            gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, gateGradients, peepholeGradients, batch, hiddenSize);
+        AssertClose(gateGradientsD, gateGradients);
+        AssertClose(cellGradientD, cellGradient);
+        AssertClose(peepholeGradientsD, peepholeGradients);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void GruFloatStepsMatchDoubleReference(int batch, int hiddenSize)
+    {
+        int h3 = 3 * hiddenSize, hs = batch * hiddenSize;
+        float[] inputProjection = Random(batch * h3, 1, 3f), hiddenProjection = Random(batch * h3, 2, 3f), previousHidden = Random(hs, 3, 1f);
+        float[] gates = new float[batch * h3], hidden = new float[hs];
+        double[] gatesD = new double[batch * h3], hiddenD = new double[hs];
+        GruKernels.ForwardStep<float>(inputProjection, hiddenProjection, previousHidden, gates, hidden, batch, hiddenSize);
+        GruKernels.ForwardStep<double>(ToDouble(inputProjection), ToDouble(hiddenProjection), ToDouble(previousHidden), gatesD, hiddenD, batch, hiddenSize);
+        AssertClose(gatesD, gates);
+        AssertClose(hiddenD, hidden);
+
+        float[] hiddenGradient = Random(hs, 4, 1f), dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs];
+        double[] dxD = new double[batch * h3], dhgD = new double[batch * h3], dhPrevD = new double[hs];
+        GruKernels.BackwardStep<double>(ToDouble(gates), ToDouble(hiddenProjection), ToDouble(previousHidden), ToDouble(hiddenGradient), dxD, dhgD, dhPrevD, batch, hiddenSize);
+        GruKernels.BackwardStep<float>(gates, hiddenProjection, previousHidden, hiddenGradient, dx, dhg, dhPrev, batch, hiddenSize);
+        AssertClose(dxD, dx);
+        AssertClose(dhgD, dhg);
+        AssertClose(dhPrevD, dhPrev);
+    }
+
+    private static void AssertClose(double[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double bound = Tolerance * Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= bound, $"[{i}] = {actual[i]:R}, expected {expected[i]:R}");
+        }
+    }
+
+    private static double[] ToDouble(float[] values) => values.Select(v => (double)v).ToArray();
+
+    private static float[] Random(int length, int seed, float scale)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (float)(scale * (2 * random.NextDouble() - 1));
+        return values;
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Tests.Numerics;
+
+public class GemmTests
+{
+    /// <summary>m, n, k: tiny, prime, around the 8×32 / 6×16 / 6×8 tiles, k across the 256 depth block.</summary>
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 17, 31, 13 }, { 7, 33, 5 }, { 8, 32, 16 }, { 9, 47, 300 }, { 33, 1, 17 },
+        { 1, 129, 31 }, { 129, 65, 257 }, { 6, 16, 8 }, { 50, 200, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesReferenceOnOddShapesForAllTransposes(int m, int n, int k)
+    {
+        foreach (bool transposeA in new[] { false, true })
+        foreach (bool transposeB in new[] { false, true })
+        foreach (float beta in new[] { 0f, 1f, 0.5f })
+            AssertMatchesReference(transposeA, transposeB, m, n, k, alpha: 0.75f, beta, padding: 3, threads: 1);
+    }
+
+    [Fact]
+    public void MatchesReferenceWithStridesWiderThanTheRows()
+    {
+        AssertMatchesReference(false, false, 19, 37, 41, alpha: 1f, beta: 0.5f, padding: 11, threads: 2);
+        AssertMatchesReference(true, true, 19, 37, 41, alpha: -2f, beta: 1f, padding: 5, threads: 1);
+    }
+
+    [Fact]
+    public void MatchesReferenceOnLargeThreadedProduct()
+    {
+        AssertMatchesReference(false, true, 150, 300, 270, alpha: 1f, beta: 0f, padding: 1, threads: 2);
+        AssertMatchesReference(true, false, 300, 150, 270, alpha: 1f, beta: 1f, padding: 0, threads: 2);
+    }
+
+    [Fact]
+    public void BetaZeroOverwritesNaNInC()
+    {
+        const int m = 13, n = 45, k = 7;
+        float[] a = Random(m * k, 1), b = Random(k * n, 2);
+        float[] c = Enumerable.Repeat(float.NaN, m * n).ToArray();
+        Gemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+        Assert.All(c, value => Assert.True(float.IsFinite(value)));
+    }
+
+    [Fact]
+    public void ZeroDepthScalesCByBeta()
+    {
+        float[] c = { 1f, 2f, float.NaN, 4f };
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, ReadOnlySpan<float>.Empty, 0, ReadOnlySpan<float>.Empty, 2, 0.5f, c, 2);
+        Assert.Equal(new[] { 0.5f, 1f, float.NaN, 2f }, c);
+        Gemm.Multiply(false, false, 2, 2, 0, 1f, ReadOnlySpan<float>.Empty, 0, ReadOnlySpan<float>.Empty, 2, 0f, c, 2);
+        Assert.Equal(new float[4], c);
+    }
+
+    [Fact]
+    public void EmptyProductsLeaveCUntouched()
+    {
+        float[] c = { 3f };
+        Gemm.Multiply(false, false, 0, 1, 5, 1f, ReadOnlySpan<float>.Empty, 5, new float[5], 1, 0f, c, 1);
+        Gemm.Multiply(false, false, 1, 0, 5, 1f, new float[5], 5, ReadOnlySpan<float>.Empty, 0, 0f, c, 1);
+        Assert.Equal(3f, c[0]);
+    }
+
+    [Theory]
+    [InlineData(false, false, 64, 1024, 256)]
+    [InlineData(true, true, 257, 131, 300)]
+    [InlineData(false, true, 5, 2000, 40)]
+    public void ResultsAreBitIdenticalForOneAndTwoThreads(bool transposeA, bool transposeB, int m, int n, int k)
+    {
+        float[] a = Random(m * k, 3), b = Random(k * n, 4);
+        float[] one = Random(m * n, 5), two = (float[])one.Clone();
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, one, n, threads: 1);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, two, n, threads: 2);
+        Assert.Equal(one, two);
+    }
+
+    [Theory]
+    [InlineData(false, false, 3, 45, 17)]
+    [InlineData(true, true, 64, 1024, 300)]
+    [InlineData(false, true, 129, 33, 513)]
+    public void PackedBGivesTheSameBitsAsUnpacked(bool transposeA, bool transposeB, int m, int n, int k)
+    {
+        float[] a = Random(m * k, 6), b = Random(k * n, 7);
+        float[] unpacked = Random(m * n, 8), packed = (float[])unpacked.Clone();
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 0.5f, a, lda, b, ldb, 1f, unpacked, n, threads: 2);
+        PackedMatrix packedB = Gemm.Pack(transposeB, k, n, b, ldb);
+        Gemm.Multiply(transposeA, m, 0.5f, a, lda, packedB, 1f, packed, n, threads: 2);
+        Assert.Equal(unpacked, packed);
+
+        // Repacking new values in place is seen by the next multiply.
+        float[] doubled = b.Select(value => 2f * value).ToArray();
+        Gemm.PackInto(packedB, transposeB, doubled, ldb);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 0.5f, a, lda, doubled, ldb, 0f, unpacked, n);
+        Gemm.Multiply(transposeA, m, 0.5f, a, lda, packedB, 0f, packed, n);
+        Assert.Equal(unpacked, packed);
+    }
+
+    [Fact]
+    public void RejectsOperandsThatAreTooShort()
+    {
+        Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
+        Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, 4, 1f, new float[16], 4, Gemm.Pack(false, 4, 4, new float[16], 4), 0f, new float[15], 4));
+    }
+
+    private static void AssertMatchesReference(
+        bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta, int padding, int threads)
+    {
+        int lda = (transposeA ? m : k) + padding, ldb = (transposeB ? k : n) + padding, ldc = n + padding;
+        float[] a = Random((transposeA ? k : m) * lda, 11), b = Random((transposeB ? n : k) * ldb, 12);
+        float[] c = Random(m * ldc, 13);
+        if (beta == 0f)
+            Array.Fill(c, float.NaN);
+        double[] expected = c.Select(value => (double)value).ToArray();
+        Gemm.ReferenceMultiply(
+            transposeA, transposeB, m, n, k, alpha, a.Select(v => (double)v).ToArray(), lda,
+            b.Select(v => (double)v).ToArray(), ldb, beta, expected, ldc);
+
+        Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                int index = i * ldc + j;
+                if (j >= n)
+                {
+                    // Padding between rows of C is never written.
+                    Assert.Equal(beta == 0f ? float.NaN : (float)expected[index], c[index]);
+                    continue;
+                }
+
+                // Float accumulation of k products of values in [−1, 1]: error grows like k·ε.
+                double tolerance = 1e-6 * (k + 1) * Math.Abs(alpha) + 1e-6;
+                Assert.True(
+                    Math.Abs(c[index] - expected[index]) <= tolerance,
+                    $"C[{i},{j}] = {c[index]}, expected {expected[index]} (tA={transposeA}, tB={transposeB}, m={m}, n={n}, k={k}, beta={beta})");
+            }
+        }
+    }
+
+    private static float[] Random(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (float)(2 * random.NextDouble() - 1);
+        return values;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>A 128-bit vector of 4 floats, wrapping <see cref="Vector128{T}"/> for kernels generic over <see cref="IFloatVector{TSelf}"/>.</summary>
+internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float128>
+{
+    private readonly Vector128<float> value = value;
+
+    /// <inheritdoc/>
+    public static int Count => Vector128<float>.Count;
+
+    /// <inheritdoc/>
+    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Create(float value) => new(Vector128.Create(value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Load(ReadOnlySpan<float> source, int offset) =>
+        new(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) =>
+        value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 FusedMultiplyAdd(Float128 a, Float128 b, Float128 addend) => new(Vector128.FusedMultiplyAdd(a.value, b.value, addend.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Exp(Float128 x) => new(Vector128.Exp(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Abs(Float128 x) => new(Vector128.Abs(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Min(Float128 a, Float128 b) => new(Vector128.Min(a.value, b.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 CopySign(Float128 magnitude, Float128 sign) => new(Vector128.CopySign(magnitude.value, sign.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 SelectWhereLess(Float128 left, Float128 right, Float128 whenLess, Float128 otherwise) =>
+        new(Vector128.ConditionalSelect(Vector128.LessThan(left.value, right.value), whenLess.value, otherwise.value));
+
+    /// <summary>Lane-wise sum.</summary>
+    public static Float128 operator +(Float128 left, Float128 right) => new(left.value + right.value);
+
+    /// <summary>Lane-wise difference.</summary>
+    public static Float128 operator -(Float128 left, Float128 right) => new(left.value - right.value);
+
+    /// <summary>Lane-wise product.</summary>
+    public static Float128 operator *(Float128 left, Float128 right) => new(left.value * right.value);
+
+    /// <summary>Lane-wise quotient.</summary>
+    public static Float128 operator /(Float128 left, Float128 right) => new(left.value / right.value);
+
+    /// <summary>Lane-wise negation.</summary>
+    public static Float128 operator -(Float128 operand) => new(-operand.value);
+}

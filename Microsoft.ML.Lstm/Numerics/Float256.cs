@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>A 256-bit vector of 8 floats, wrapping <see cref="Vector256{T}"/> for kernels generic over <see cref="IFloatVector{TSelf}"/>.</summary>
+internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float256>
+{
+    private readonly Vector256<float> value = value;
+
+    /// <inheritdoc/>
+    public static int Count => Vector256<float>.Count;
+
+    /// <inheritdoc/>
+    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Create(float value) => new(Vector256.Create(value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Load(ReadOnlySpan<float> source, int offset) =>
+        new(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) =>
+        value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 FusedMultiplyAdd(Float256 a, Float256 b, Float256 addend) => new(Vector256.FusedMultiplyAdd(a.value, b.value, addend.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Exp(Float256 x) => new(Vector256.Exp(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Abs(Float256 x) => new(Vector256.Abs(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Min(Float256 a, Float256 b) => new(Vector256.Min(a.value, b.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 CopySign(Float256 magnitude, Float256 sign) => new(Vector256.CopySign(magnitude.value, sign.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 SelectWhereLess(Float256 left, Float256 right, Float256 whenLess, Float256 otherwise) =>
+        new(Vector256.ConditionalSelect(Vector256.LessThan(left.value, right.value), whenLess.value, otherwise.value));
+
+    /// <summary>Lane-wise sum.</summary>
+    public static Float256 operator +(Float256 left, Float256 right) => new(left.value + right.value);
+
+    /// <summary>Lane-wise difference.</summary>
+    public static Float256 operator -(Float256 left, Float256 right) => new(left.value - right.value);
+
+    /// <summary>Lane-wise product.</summary>
+    public static Float256 operator *(Float256 left, Float256 right) => new(left.value * right.value);
+
+    /// <summary>Lane-wise quotient.</summary>
+    public static Float256 operator /(Float256 left, Float256 right) => new(left.value / right.value);
+
+    /// <summary>Lane-wise negation.</summary>
+    public static Float256 operator -(Float256 operand) => new(-operand.value);
+}

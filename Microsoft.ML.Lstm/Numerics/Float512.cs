@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>A 512-bit vector of 16 floats, wrapping <see cref="Vector512{T}"/> for kernels generic over <see cref="IFloatVector{TSelf}"/>.</summary>
+internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float512>
+{
+    private readonly Vector512<float> value = value;
+
+    /// <inheritdoc/>
+    public static int Count => Vector512<float>.Count;
+
+    /// <inheritdoc/>
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Create(float value) => new(Vector512.Create(value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Load(ReadOnlySpan<float> source, int offset) =>
+        new(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(Span<float> destination, int offset) =>
+        value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 FusedMultiplyAdd(Float512 a, Float512 b, Float512 addend) => new(Vector512.FusedMultiplyAdd(a.value, b.value, addend.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Exp(Float512 x) => new(Vector512.Exp(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Abs(Float512 x) => new(Vector512.Abs(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Min(Float512 a, Float512 b) => new(Vector512.Min(a.value, b.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 CopySign(Float512 magnitude, Float512 sign) => new(Vector512.CopySign(magnitude.value, sign.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 SelectWhereLess(Float512 left, Float512 right, Float512 whenLess, Float512 otherwise) =>
+        new(Vector512.ConditionalSelect(Vector512.LessThan(left.value, right.value), whenLess.value, otherwise.value));
+
+    /// <summary>Lane-wise sum.</summary>
+    public static Float512 operator +(Float512 left, Float512 right) => new(left.value + right.value);
+
+    /// <summary>Lane-wise difference.</summary>
+    public static Float512 operator -(Float512 left, Float512 right) => new(left.value - right.value);
+
+    /// <summary>Lane-wise product.</summary>
+    public static Float512 operator *(Float512 left, Float512 right) => new(left.value * right.value);
+
+    /// <summary>Lane-wise quotient.</summary>
+    public static Float512 operator /(Float512 left, Float512 right) => new(left.value / right.value);
+
+    /// <summary>Lane-wise negation.</summary>
+    public static Float512 operator -(Float512 operand) => new(-operand.value);
+}

@@ -1,0 +1,229 @@
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>
+/// Cache-blocked single-precision GEMM in the GotoBLAS/BLIS shape, around the micro-kernel
+/// <typeparamref name="TKernel"/> (MR × NR tile of C in registers):
+/// <code>
+/// for jc in n by NC                     B block [KC × NC] packed to scratch (lives in L3)
+///   for pc in k by KC
+///     for ic in m by MC                 A block [MC × KC] packed to scratch (lives in L2)
+///       for jr in NC by NR              B micro-panel [KC × NR] (lives in L1)
+///         for ir in MC by MR            micro-kernel: C[ir.., jr..] (+)= A-panel · B-panel
+/// </code>
+/// Packing reorders operands so the kernel reads both contiguously whatever the transposes, and pads them
+/// with zeros to whole tiles. Each element of C is accumulated over k in the same KC blocks in the same
+/// order no matter how C is cut into tiles or threads, so results are bit-identical for any thread count.
+/// </summary>
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+{
+    /// <summary>KC: depth of a packed block; a B micro-panel (KC × NR floats) stays within L1.</summary>
+    public const int DepthBlock = 256;
+
+    /// <summary>Below this many multiply-adds (m·n·k) the product runs on the calling thread only.</summary>
+    public const long ParallelThreshold = 1L << 20;
+
+    /// <summary>MC: rows of a packed A block; MC × KC floats stay within L2.</summary>
+    private static int RowBlock => TKernel.Rows * 16;
+
+    /// <summary>NC: columns of a packed B block.</summary>
+    private static int ColumnBlock => TKernel.Columns * 128;
+
+    /// <summary>
+    /// C = alpha · op(A) · op(B) + beta · C on raw row-major storage. B is either raw (<paramref name="b"/>,
+    /// <paramref name="ldb"/>, <paramref name="transposeB"/>) or, when <paramref name="packedB"/> is not null,
+    /// already packed. Arguments are assumed checked.
+    /// </summary>
+    public static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, int threads)
+    {
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            ScaleOnly(m, n, beta, c, ldc);
+            return;
+        }
+
+        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc);
+        int rowTiles = (m + TKernel.Rows - 1) / TKernel.Rows;
+        int columnTiles = (n + TKernel.Columns - 1) / TKernel.Columns;
+        // Cut C along whichever side has more tiles; each part is a whole number of tiles.
+        bool splitColumns = columnTiles >= rowTiles;
+        int parts = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(threads, splitColumns ? columnTiles : rowTiles);
+        if (parts <= 1)
+        {
+            problem.Run(0, m, 0, n);
+            return;
+        }
+
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            if (splitColumns)
+            {
+                int first = (int)((long)columnTiles * part / parts) * TKernel.Columns;
+                int last = Math.Min(n, (int)((long)columnTiles * (part + 1) / parts) * TKernel.Columns);
+                problem.Run(0, m, first, last);
+            }
+            else
+            {
+                int first = (int)((long)rowTiles * part / parts) * TKernel.Rows;
+                int last = Math.Min(m, (int)((long)rowTiles * (part + 1) / parts) * TKernel.Rows);
+                problem.Run(first, last, 0, n);
+            }
+        });
+    }
+
+    /// <summary>Packs all of op(B) [k × n] into <paramref name="target"/> in the layout <see cref="PackedMatrix"/> documents.</summary>
+    public static void Pack(bool transposeB, float* b, nint ldb, PackedMatrix target)
+    {
+        float* packed = target.Pointer;
+        for (int pc = 0; pc < target.Depth; pc += DepthBlock)
+        {
+            int depth = Math.Min(DepthBlock, target.Depth - pc);
+            PackB(transposeB, b, ldb, pc, 0, depth, target.Columns, packed + (nint)pc * target.PaddedColumns);
+        }
+    }
+
+    /// <summary>C = beta · C, for k = 0 (beta = 0 writes zeros whatever C held).</summary>
+    private static void ScaleOnly(int m, int n, float beta, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + i * ldc, n);
+            if (beta == 0f)
+                row.Clear();
+            else
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [i0, i0+rows) × depth [p0, p0+depth) of op(A) into MR-wide micro-panels:
+    /// panel r at r·depth, element (i, p) at p·MR + i.
+    /// </summary>
+    private static void PackA(bool transposeA, float* a, nint lda, int i0, int p0, int rows, int depth, float* packed)
+    {
+        int mr = TKernel.Rows;
+        for (int ir = 0; ir < rows; ir += mr)
+        {
+            int panelRows = Math.Min(mr, rows - ir);
+            float* panel = packed + (nint)ir * depth;
+            if (transposeA)
+            {
+                // Stored [k × m]: A's column p is contiguous in memory.
+                for (int p = 0; p < depth; p++)
+                {
+                    float* source = a + (p0 + p) * lda + i0 + ir;
+                    float* target = panel + p * mr;
+                    for (int r = 0; r < panelRows; r++)
+                        target[r] = source[r];
+                    for (int r = panelRows; r < mr; r++)
+                        target[r] = 0f;
+                }
+            }
+            else
+            {
+                for (int r = 0; r < panelRows; r++)
+                {
+                    float* source = a + (i0 + ir + r) * lda + p0;
+                    for (int p = 0; p < depth; p++)
+                        panel[p * mr + r] = source[p];
+                }
+                for (int r = panelRows; r < mr; r++)
+                {
+                    for (int p = 0; p < depth; p++)
+                        panel[p * mr + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs depth [p0, p0+depth) × columns [j0, j0+columns) of op(B) into NR-wide micro-panels:
+    /// panel j at j·depth, element (p, j) at p·NR + j.
+    /// </summary>
+    private static void PackB(bool transposeB, float* b, nint ldb, int p0, int j0, int depth, int columns, float* packed)
+    {
+        int nr = TKernel.Columns;
+        for (int jr = 0; jr < columns; jr += nr)
+        {
+            int panelColumns = Math.Min(nr, columns - jr);
+            float* panel = packed + (nint)jr * depth;
+            if (transposeB)
+            {
+                // Stored [n × k]: B's column j is contiguous in memory.
+                for (int j = 0; j < panelColumns; j++)
+                {
+                    float* source = b + (j0 + jr + j) * ldb + p0;
+                    for (int p = 0; p < depth; p++)
+                        panel[p * nr + j] = source[p];
+                }
+                for (int p = 0; p < depth; p++)
+                    new Span<float>(panel + p * nr + panelColumns, nr - panelColumns).Clear();
+            }
+            else
+            {
+                for (int p = 0; p < depth; p++)
+                {
+                    float* target = panel + p * nr;
+                    new ReadOnlySpan<float>(b + (p0 + p) * ldb + j0 + jr, panelColumns).CopyTo(new Span<float>(target, panelColumns));
+                    new Span<float>(target + panelColumns, nr - panelColumns).Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>One multiply's operands, passed by value to each thread.</summary>
+    private readonly struct Problem(
+        bool transposeA, bool transposeB, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc)
+    {
+        /// <summary>Computes the block rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of C; column bounds are multiples of NR (or n).</summary>
+        public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)
+        {
+            int mc = RowBlock, nc = ColumnBlock;
+            float* packedA = GemmScratch.ForA(mc * DepthBlock);
+            float* scratchB = packedB is null ? GemmScratch.ForB(nc * DepthBlock) : null;
+            for (int jc = columnStart; jc < columnEnd; jc += nc)
+            {
+                int columns = Math.Min(nc, columnEnd - jc);
+                for (int pc = 0; pc < k; pc += DepthBlock)
+                {
+                    int depth = Math.Min(DepthBlock, k - pc);
+                    float* blockB;
+                    if (packedB is null)
+                    {
+                        PackB(transposeB, b, ldb, pc, jc, depth, columns, scratchB);
+                        blockB = scratchB;
+                    }
+                    else
+                    {
+                        blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
+                    }
+
+                    // The first depth block applies beta; later ones add onto what it wrote.
+                    bool first = pc == 0;
+                    float blockBeta = first ? beta : 1f;
+                    bool overwrite = first && beta == 0f;
+                    for (int ic = rowStart; ic < rowEnd; ic += mc)
+                    {
+                        int rows = Math.Min(mc, rowEnd - ic);
+                        PackA(transposeA, a, lda, ic, pc, rows, depth, packedA);
+                        for (int jr = 0; jr < columns; jr += TKernel.Columns)
+                        {
+                            int tileColumns = Math.Min(TKernel.Columns, columns - jr);
+                            float* panelB = blockB + (nint)jr * depth;
+                            for (int ir = 0; ir < rows; ir += TKernel.Rows)
+                            {
+                                TKernel.Run(
+                                    depth, packedA + (nint)ir * depth, panelB, c + (ic + ir) * ldc + jc + jr, ldc,
+                                    Math.Min(TKernel.Rows, rows - ir), tileColumns, alpha, blockBeta, overwrite);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

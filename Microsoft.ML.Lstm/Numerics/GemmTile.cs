@@ -1,0 +1,29 @@
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>Stores a micro-kernel's accumulator tile into a clipped edge of C.</summary>
+internal static class GemmTile
+{
+    /// <summary>
+    /// C[r, j] = alpha · tile[r, j] + beta · C[r, j] for r &lt; rows, j &lt; columns, with the same single FMA the
+    /// vector path uses (fma(alpha, acc, beta·c)), so edge elements round exactly like interior ones.
+    /// </summary>
+    public static unsafe void StoreClipped(
+        float* tile, int tileStride, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* source = tile + r * tileStride;
+            float* target = c + r * ldc;
+            if (overwrite)
+            {
+                for (int j = 0; j < columns; j++)
+                    target[j] = alpha * source[j];
+            }
+            else
+            {
+                for (int j = 0; j < columns; j++)
+                    target[j] = MathF.FusedMultiplyAdd(alpha, source[j], beta * target[j]);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Numerics;
+
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>
+/// A SIMD vector of floats of one width (see <see cref="Float512"/>, <see cref="Float256"/>, <see cref="Float128"/>),
+/// so that a fused elementwise kernel is written once, generic over the width, and compiled by the JIT once per
+/// width it is called with (TensorPrimitives keeps one loop per width for the same reason).
+/// </summary>
+/// <remarks><see cref="Load"/> and <see cref="Store"/> do not check bounds: callers keep offset + Count within the span.</remarks>
+internal interface IFloatVector<TSelf> :
+    IAdditionOperators<TSelf, TSelf, TSelf>, ISubtractionOperators<TSelf, TSelf, TSelf>,
+    IMultiplyOperators<TSelf, TSelf, TSelf>, IDivisionOperators<TSelf, TSelf, TSelf>, IUnaryNegationOperators<TSelf, TSelf>
+    where TSelf : struct, IFloatVector<TSelf>
+{
+    /// <summary>Lanes per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Whether this width runs on hardware rather than in software emulation.</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    static abstract TSelf Create(float value);
+
+    /// <summary>Lanes source[offset .. offset+Count).</summary>
+    static abstract TSelf Load(ReadOnlySpan<float> source, int offset);
+
+    /// <summary>Writes the lanes to destination[offset .. offset+Count).</summary>
+    void Store(Span<float> destination, int offset);
+
+    /// <summary>a·b + addend, rounded once.</summary>
+    static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf addend);
+
+    /// <summary>e^x per lane (≤ 1 ulp; +∞ / 0 outside the float range).</summary>
+    static abstract TSelf Exp(TSelf x);
+
+    /// <summary>|x| per lane.</summary>
+    static abstract TSelf Abs(TSelf x);
+
+    /// <summary>The smaller of each pair of lanes.</summary>
+    static abstract TSelf Min(TSelf a, TSelf b);
+
+    /// <summary>|magnitude| with the sign of <paramref name="sign"/>, per lane.</summary>
+    static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
+
+    /// <summary>Per lane: left &lt; right ? whenLess : otherwise.</summary>
+    static abstract TSelf SelectWhereLess(TSelf left, TSelf right, TSelf whenLess, TSelf otherwise);
+}
