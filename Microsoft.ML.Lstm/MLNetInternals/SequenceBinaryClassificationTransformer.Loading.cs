@@ -22,12 +22,14 @@ public sealed partial class SequenceBinaryClassificationTransformer
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
-    private SequenceBinaryClassificationTransformer(IHostEnvironment env, ModelLoadContext ctx)
+    // Parameters in the other order than Create's: ML.NET's catalog refuses a type whose constructor
+    // and Create both match (IHostEnvironment, ModelLoadContext) with the same visibility.
+    private SequenceBinaryClassificationTransformer(ModelLoadContext ctx, IHostEnvironment env)
         : base(env, nameof(SequenceBinaryClassificationTransformer), ctx, VersionInfo)
     {
         CheckOutputSize(Scorer.OutputSize);
     }
 
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
-    private static SequenceBinaryClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(env, ctx);
+    private static SequenceBinaryClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(ctx, env);
 }

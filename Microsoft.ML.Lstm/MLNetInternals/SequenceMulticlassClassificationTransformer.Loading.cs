@@ -22,7 +22,9 @@ public sealed partial class SequenceMulticlassClassificationTransformer
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
-    private SequenceMulticlassClassificationTransformer(IHostEnvironment env, ModelLoadContext ctx)
+    // Parameters in the other order than Create's: ML.NET's catalog refuses a type whose constructor
+    // and Create both match (IHostEnvironment, ModelLoadContext) with the same visibility.
+    private SequenceMulticlassClassificationTransformer(ModelLoadContext ctx, IHostEnvironment env)
         : base(env, nameof(SequenceMulticlassClassificationTransformer), ctx, VersionInfo)
     {
         int classNameCount = ctx.Reader.ReadInt32();
@@ -35,5 +37,5 @@ public sealed partial class SequenceMulticlassClassificationTransformer
     }
 
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
-    private static SequenceMulticlassClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(env, ctx);
+    private static SequenceMulticlassClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(ctx, env);
 }

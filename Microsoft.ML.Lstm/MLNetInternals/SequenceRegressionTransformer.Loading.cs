@@ -22,12 +22,14 @@ public sealed partial class SequenceRegressionTransformer
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
-    private SequenceRegressionTransformer(IHostEnvironment env, ModelLoadContext ctx)
+    // Parameters in the other order than Create's: ML.NET's catalog refuses a type whose constructor
+    // and Create both match (IHostEnvironment, ModelLoadContext) with the same visibility.
+    private SequenceRegressionTransformer(ModelLoadContext ctx, IHostEnvironment env)
         : base(env, nameof(SequenceRegressionTransformer), ctx, VersionInfo)
     {
         CheckOutputSize(Scorer.OutputSize);
     }
 
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
-    private static SequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(env, ctx);
+    private static SequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(ctx, env);
 }
