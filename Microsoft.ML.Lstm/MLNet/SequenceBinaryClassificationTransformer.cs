@@ -26,11 +26,11 @@ public sealed partial class SequenceBinaryClassificationTransformer : SequencePr
     private protected override DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema) =>
     [
         new(PredictionColumnNames.Score, NumberDataViewType.Single,
-            ScoreAnnotations(inputSchema, AnnotationUtils.Const.ScoreColumnKind.BinaryClassification, AnnotationUtils.Const.ScoreValueKind.Score)),
+            PredictionAnnotations(inputSchema, PredictionTask.BinaryClassification, PredictionValue.Score)),
         new(PredictionColumnNames.Probability, NumberDataViewType.Single,
-            ScoreAnnotations(inputSchema, AnnotationUtils.Const.ScoreColumnKind.BinaryClassification, AnnotationUtils.Const.ScoreValueKind.Probability)),
+            PredictionAnnotations(inputSchema, PredictionTask.BinaryClassification, PredictionValue.Probability)),
         new(PredictionColumnNames.PredictedLabel, BooleanDataViewType.Instance,
-            ScoreAnnotations(inputSchema, AnnotationUtils.Const.ScoreColumnKind.BinaryClassification, AnnotationUtils.Const.ScoreValueKind.PredictedLabel)),
+            PredictionAnnotations(inputSchema, PredictionTask.BinaryClassification, PredictionValue.PredictedLabel)),
     ];
 
     private protected override Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs) => outputColumn switch

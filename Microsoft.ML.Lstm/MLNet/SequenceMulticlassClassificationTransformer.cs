@@ -47,32 +47,13 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
             writer.Write(name);
     }
 
-    private protected override DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema)
-    {
-        int classCount = ClassCount;
-        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        scoreAnnotations.Add(ScoreAnnotations(inputSchema, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification, AnnotationUtils.Const.ScoreValueKind.Score), _ => true);
-        var labelAnnotations = new DataViewSchema.Annotations.Builder();
-        labelAnnotations.Add(ScoreAnnotations(inputSchema, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification, AnnotationUtils.Const.ScoreValueKind.PredictedLabel), _ => true);
-        if (_classNames.Length > 0)
-        {
-            scoreAnnotations.AddSlotNames(classCount, GetClassNames);
-            labelAnnotations.AddKeyValues<ReadOnlyMemory<char>>(classCount, TextDataViewType.Instance, GetClassNames);
-        }
-        return
-        [
-            new(PredictionColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, classCount), scoreAnnotations.ToAnnotations()),
-            new(PredictionColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), classCount), labelAnnotations.ToAnnotations()),
-        ];
-    }
-
-    private void GetClassNames(ref VBuffer<ReadOnlyMemory<char>> names)
-    {
-        var editor = VBufferEditor.Create(ref names, _classNames.Length);
-        for (int i = 0; i < _classNames.Length; i++)
-            editor.Values[i] = _classNames[i].AsMemory();
-        names = editor.Commit();
-    }
+    private protected override DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema) =>
+    [
+        new(PredictionColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, ClassCount),
+            PredictionAnnotations(inputSchema, PredictionTask.MulticlassClassification, PredictionValue.Score, _classNames)),
+        new(PredictionColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), ClassCount),
+            PredictionAnnotations(inputSchema, PredictionTask.MulticlassClassification, PredictionValue.PredictedLabel, _classNames)),
+    ];
 
     private protected override Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs) => outputColumn switch
     {

@@ -25,7 +25,7 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
     private protected override DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema) =>
     [
         new(PredictionColumnNames.Score, NumberDataViewType.Single,
-            ScoreAnnotations(inputSchema, AnnotationUtils.Const.ScoreColumnKind.Regression, AnnotationUtils.Const.ScoreValueKind.Score)),
+            PredictionAnnotations(inputSchema, PredictionTask.Regression, PredictionValue.Score)),
     ];
 
     private protected override Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs) => outputColumn switch

@@ -119,17 +119,63 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
     /// <summary>Makes the mapper that scores rows of <paramref name="schema"/>.</summary>
     protected sealed override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>
-    /// Annotations ML.NET's scorers put on prediction columns, so that tools which look for "the
-    /// score columns of the last trainer" find ours.
-    /// </summary>
-    private protected static DataViewSchema.Annotations ScoreAnnotations(DataViewSchema inputSchema, string scoreColumnKind, string scoreValueKind)
+    /// <summary>The task whose prediction columns a transformer writes (ML.NET's "score column kind").</summary>
+    private protected enum PredictionTask
     {
+        BinaryClassification,
+        MulticlassClassification,
+        Regression,
+    }
+
+    /// <summary>What a prediction column holds (ML.NET's "score value kind").</summary>
+    private protected enum PredictionValue
+    {
+        Score,
+        Probability,
+        PredictedLabel,
+    }
+
+    /// <summary>
+    /// The annotations ML.NET's own scorers put on prediction columns, so that tools which look
+    /// for "the score columns of the last trainer" find ours. <paramref name="classNames"/>, when
+    /// given, become the slot names of a score vector or the key values of a predicted label.
+    /// </summary>
+    private protected static DataViewSchema.Annotations PredictionAnnotations(
+        DataViewSchema inputSchema, PredictionTask task, PredictionValue value, IReadOnlyList<string>? classNames = null)
+    {
+        string scoreColumnKind = task switch
+        {
+            PredictionTask.BinaryClassification => AnnotationUtils.Const.ScoreColumnKind.BinaryClassification,
+            PredictionTask.MulticlassClassification => AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification,
+            _ => AnnotationUtils.Const.ScoreColumnKind.Regression,
+        };
+        string scoreValueKind = value switch
+        {
+            PredictionValue.Score => AnnotationUtils.Const.ScoreValueKind.Score,
+            PredictionValue.Probability => AnnotationUtils.Const.ScoreValueKind.Probability,
+            _ => AnnotationUtils.Const.ScoreValueKind.PredictedLabel,
+        };
         uint scoreColumnSetId = checked(inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1);
+
         var builder = new DataViewSchema.Annotations.Builder();
         builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint id) => id = scoreColumnSetId);
         builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> kind) => kind = scoreColumnKind.AsMemory());
         builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> kind) => kind = scoreValueKind.AsMemory());
+        if (classNames is { Count: > 0 })
+        {
+            string[] names = [.. classNames];
+            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> destination) =>
+            {
+                var editor = VBufferEditor.Create(ref destination, names.Length);
+                for (int i = 0; i < names.Length; i++)
+                    editor.Values[i] = names[i].AsMemory();
+                destination = editor.Commit();
+            };
+            if (value == PredictionValue.PredictedLabel)
+                builder.AddKeyValues(names.Length, TextDataViewType.Instance, getNames);
+            else
+                builder.AddSlotNames(names.Length, getNames);
+        }
         return builder.ToAnnotations();
     }
 
