@@ -15,6 +15,7 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
     /// <summary>The training label's key values, one per class; empty when the label had none.</summary>
     private readonly string[] _classNames;
 
+    /// <summary>A transformer over a trained network with one logit per class.</summary>
     /// <param name="env">The host environment.</param>
     /// <param name="scorer">The network; one logit per class.</param>
     /// <param name="featureColumnName">The column holding the sequences.</param>

@@ -18,7 +18,7 @@ public sealed partial class SequenceMulticlassClassificationTransformer
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SequenceMulticlassClassificationTransformer).Assembly.FullName);
+        loaderAssemblyName: LoaderAssemblyName);
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 

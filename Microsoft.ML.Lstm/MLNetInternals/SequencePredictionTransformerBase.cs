@@ -81,6 +81,13 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         return env.Register(registrationName);
     }
 
+    /// <summary>
+    /// The assembly a model file names for ML.NET to load before it looks for our loaders: the
+    /// simple name, so a model saved by one version of the package loads in a later one (the
+    /// <c>VersionInfo</c> of each transformer decides whether the format is readable).
+    /// </summary>
+    private protected static string LoaderAssemblyName { get; } = typeof(SequencePredictionTransformerBase).Assembly.GetName().Name!;
+
     /// <summary>The model-file version of the concrete transformer.</summary>
     private protected abstract VersionInfo GetVersionInfo();
 

@@ -18,7 +18,7 @@ public sealed partial class SequenceRegressionTransformer
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SequenceRegressionTransformer).Assembly.FullName);
+        loaderAssemblyName: LoaderAssemblyName);
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
