@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using static Microsoft.ML.Lstm.Tests.MLNet.SequenceTestData;
+
+namespace Microsoft.ML.Lstm.Tests.MLNet;
+
+/// <summary>
+/// Saves in this process and loads in another whose code never names the package, the way a
+/// user's app loads a model. This is the test that fails loudly when an ML.NET internal the
+/// package relies on moves.
+/// </summary>
+public class SequenceTransformerCrossProcessTests
+{
+    [Fact]
+    public void ModelSavedHereLoadsAndScoresIdenticallyInAnotherProcess()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = BinaryRows();
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        var transformer = BinaryTransformer(mlContext);
+        var scored = transformer.Transform(data);
+        var expected = FloatBits(scored, "Score")
+            .Zip(FloatBits(scored, "Probability"), Values<bool>(scored, "PredictedLabel"))
+            .Select(p => $"{p.First:x8} {p.Second:x8} {(p.Third ? "true" : "false")}")
+            .ToList();
+
+        string modelPath = TemporaryModelPath();
+        string sequencesPath = Path.ChangeExtension(modelPath, ".txt");
+        try
+        {
+            mlContext.Model.Save(transformer, data.Schema, modelPath);
+            File.WriteAllLines(sequencesPath,
+                rows.Select(row => string.Join(',', row.Features.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+
+            var (exitCode, output, errors) = RunLoadCheck(modelPath, sequencesPath);
+
+            Assert.True(exitCode == 0, $"LoadCheck exited with {exitCode}:\n{errors}");
+            Assert.Contains("loaded Microsoft.ML.Lstm.SequenceBinaryClassificationTransformer", errors);
+            Assert.Equal(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        finally
+        {
+            File.Delete(modelPath);
+            File.Delete(sequencesPath);
+        }
+    }
+
+    private static (int ExitCode, string Output, string Errors) RunLoadCheck(string modelPath, string sequencesPath)
+    {
+        string app = typeof(SequenceTransformerCrossProcessTests).Assembly
+            .GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == "LoadCheckApp").Value!;
+        Assert.True(File.Exists(app), $"The LoadCheck app was not built at {app}.");
+
+        var start = new ProcessStartInfo(DotnetHost(), ["exec", app, modelPath, sequencesPath])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill();
+            Assert.Fail("LoadCheck did not finish within two minutes.");
+        }
+        return (process.ExitCode, output, errors.Result);
+    }
+
+    /// <summary>The dotnet host running these tests, so the child uses the same runtime.</summary>
+    private static string DotnetHost()
+    {
+        string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
+            return fromSdk;
+        string? current = Environment.ProcessPath;
+        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+    }
+}

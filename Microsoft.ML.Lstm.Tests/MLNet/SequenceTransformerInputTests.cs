@@ -1,0 +1,106 @@
+using Microsoft.ML.Lstm.MLNet;
+using static Microsoft.ML.Lstm.Tests.MLNet.SequenceTestData;
+
+namespace Microsoft.ML.Lstm.Tests.MLNet;
+
+public class SequenceTransformerInputTests
+{
+    [Fact]
+    public void TokenKeysBecomeZeroBasedTokenIndices()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sentences = mlContext.Data.LoadFromEnumerable(new SentenceRow[]
+        {
+            new() { Text = "a b c", Label = true },
+            new() { Text = "c c", Label = false },
+        });
+        var tokens = mlContext.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
+            .Append(mlContext.Transforms.Conversion.MapValueToKey("Tokens"))
+            .Fit(sentences)
+            .Transform(sentences);
+        // Keys a=1, b=2, c=3 → token indices 0, 1, 2; the scorer outputs the mean index.
+        var transformer = new SequenceRegressionTransformer(mlContext, new MeanOfStepsScorer([1f], [0f]), "Tokens", SequenceInput.TokenKeys(3));
+
+        var scores = Values<float>(transformer.Transform(tokens), "Score");
+
+        Assert.Equal([1f, 2f], scores);
+    }
+
+    [Fact]
+    public void TokenColumnWithAnotherVocabularyIsRejected()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sentences = mlContext.Data.LoadFromEnumerable(new SentenceRow[] { new() { Text = "a b", Label = true } });
+        var tokens = mlContext.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
+            .Append(mlContext.Transforms.Conversion.MapValueToKey("Tokens"))
+            .Fit(sentences)
+            .Transform(sentences);
+        var transformer = new SequenceRegressionTransformer(mlContext, new MeanOfStepsScorer([1f], [0f]), "Tokens", SequenceInput.TokenKeys(5));
+
+        var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(tokens));
+
+        Assert.Contains("Tokens", exception.Message);
+        Assert.Contains("0-4", exception.Message);
+    }
+
+    [Fact]
+    public void MissingFeatureColumnIsNamed()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(BinaryRows());
+        var transformer = new SequenceBinaryClassificationTransformer(mlContext, BinaryScorer(), "Sequence", SequenceInput.FloatSteps(FeaturesPerStep));
+
+        var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.GetOutputSchema(data.Schema));
+
+        Assert.Contains("Sequence", exception.Message);
+    }
+
+    [Fact]
+    public void WrongFeatureTypeIsNamed()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(BinaryRows());
+        var transformer = new SequenceBinaryClassificationTransformer(mlContext, BinaryScorer(), "Label", SequenceInput.FloatSteps(FeaturesPerStep));
+
+        var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(data));
+
+        Assert.Contains("Label", exception.Message);
+        Assert.Contains("vector of Single", exception.Message);
+    }
+
+    [Fact]
+    public void EmptySequenceNamesColumnAndRow()
+    {
+        var exception = ScoreRows(
+            new BinarySequenceRow { Features = [0.5f, 0.5f] },
+            new BinarySequenceRow { Features = [] });
+
+        Assert.Contains("Column 'Features', row 1", exception.Message);
+        Assert.Contains("empty", exception.Message);
+    }
+
+    [Fact]
+    public void NonFiniteFeatureNamesColumnRowAndStep()
+    {
+        var exception = ScoreRows(new BinarySequenceRow { Features = [0.5f, 0.5f, float.NaN, 0f] });
+
+        Assert.Contains("Column 'Features', row 0", exception.Message);
+        Assert.Contains("step 1, feature 0", exception.Message);
+    }
+
+    [Fact]
+    public void PartialStepIsRejected()
+    {
+        var exception = ScoreRows(new BinarySequenceRow { Features = [0.5f, 0.5f, 0.1f] });
+
+        Assert.Contains("whole number of steps of 2 features, got 3", exception.Message);
+    }
+
+    private static InvalidOperationException ScoreRows(params BinarySequenceRow[] rows)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var scored = BinaryTransformer(mlContext).Transform(mlContext.Data.LoadFromEnumerable(rows));
+        // ML.NET scores in parallel cursors and rethrows a worker's failure inside its own.
+        return ExceptionChain.Find<InvalidOperationException>(Record.Exception(() => Values<float>(scored, "Score"))!);
+    }
+}
