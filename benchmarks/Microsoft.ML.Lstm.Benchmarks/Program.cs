@@ -1,3 +1,8 @@
 using BenchmarkDotNet.Running;
+using Microsoft.ML.Lstm.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `shapes` prints the side-by-side figures compare.sh reads; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "shapes")
+    ShapesRunner.Run(args[1..]);
+else
+    BenchmarkSwitcher.FromAssembly(typeof(ShapesRunner).Assembly).Run(args);

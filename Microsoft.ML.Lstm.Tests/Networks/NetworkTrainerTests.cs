@@ -1,0 +1,128 @@
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.Tests.Networks;
+
+public class NetworkTrainerTests
+{
+    private static NetworkSpec SmallBinarySpec(CellType cell = CellType.Lstm) => new()
+    {
+        Input = SequenceInputKind.Tokens,
+        VocabularySize = OrderSensitiveSentiment.Vocabulary.Length,
+        EmbeddingSize = 16,
+        Cell = cell,
+        HiddenSize = 24,
+        Bidirectional = true,
+        Pooling = PoolingMode.LastState,
+        OutputSize = 1,
+    };
+
+    private static TrainingOptions BinaryOptions(int threads = 2) => new()
+    {
+        Loss = LossKind.SigmoidBinaryCrossEntropy,
+        Epochs = 12,
+        BatchSize = 32,
+        LearningRate = 0.01,
+        Seed = 7,
+        Threads = threads,
+    };
+
+    [Fact]
+    public void BidirectionalLstmLearnsOrderThatBagOfWordsCannot()
+    {
+        var train = OrderSensitiveSentiment.Generate(2000, seed: 1);
+        var test = OrderSensitiveSentiment.Generate(500, seed: 2);
+
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 7, threads: 2);
+        var trainer = new NetworkTrainer<float>(network, BinaryOptions());
+        trainer.Train(OrderSensitiveSentiment.AsExamples(train));
+        double lstmAccuracy = trainer.Evaluate(OrderSensitiveSentiment.AsExamples(test)).Accuracy!.Value;
+
+        double bagOfWordsAccuracy = BagOfWordsLogisticRegression.TrainAndScore(train, test, OrderSensitiveSentiment.Vocabulary.Length);
+
+        Assert.True(lstmAccuracy >= 0.95, $"BiLSTM accuracy {lstmAccuracy:P1} is below 95 %.");
+        Assert.True(bagOfWordsAccuracy < 0.62, $"Bag of words reached {bagOfWordsAccuracy:P1}; the task should defeat it.");
+    }
+
+    [Fact]
+    public void SameSeedAndThreadsGiveBitIdenticalWeights()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(300, seed: 3));
+        float[] Train()
+        {
+            var network = new SequenceNetwork<float>(SmallBinarySpec(CellType.Gru) with { Dropout = 0.2 }, seed: 5, threads: 2);
+            new NetworkTrainer<float>(network, BinaryOptions() with { Epochs = 2 }).Train(examples);
+            return network.Parameters.Values;
+        }
+        float[] first = Train(), second = Train();
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void EarlyStoppingRestoresTheBestEpochsWeights()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(200, seed: 4));
+        var validation = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 5));
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        // A huge learning rate without a schedule makes validation loss bounce, so patience runs out.
+        var options = BinaryOptions(threads: 1) with { Epochs = 30, LearningRate = 0.3, EarlyStoppingPatience = 2, LearningRateDecayFactor = 1 };
+        var trainer = new NetworkTrainer<float>(network, options);
+        TrainingResult result = trainer.Train(examples, validation);
+
+        double best = result.History.Min(h => h.ValidationLoss!.Value);
+        Assert.Equal(best, result.History[result.BestEpoch - 1].ValidationLoss!.Value);
+        Assert.Equal(best, trainer.Evaluate(validation).Loss, 6);
+        Assert.True(result.StoppedEarly);
+    }
+
+    [Fact]
+    public void DivergingTrainingStopsWithAClearError()
+    {
+        var examples = new List<SequenceExample>
+        {
+            SequenceExample.FromFeatures([1f, 2f, 3f], [1e30f]),
+            SequenceExample.FromFeatures([3f, 2f], [-1e30f]),
+        };
+        var spec = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 1, HiddenSize = 4, OutputSize = 1 };
+        var network = new SequenceNetwork<float>(spec, seed: 1, threads: 1);
+        var options = new TrainingOptions { Loss = LossKind.MeanSquaredError, Epochs = 50, LearningRate = 1e6, GradientClipNorm = 0, Threads = 1 };
+        var error = Assert.Throws<TrainingDivergedException>(() => new NetworkTrainer<float>(network, options).Train(examples));
+        Assert.Contains("diverged", error.Message);
+    }
+
+    [Fact]
+    public void CancellationStopsTraining()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 6));
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        var options = BinaryOptions(threads: 1) with { CancellationToken = cancellation.Token };
+        Assert.ThrowsAny<OperationCanceledException>(() => new NetworkTrainer<float>(network, options).Train(examples));
+    }
+
+    [Fact]
+    public void ProgressIsReportedEveryEpoch()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 6));
+        var reports = new List<TrainingProgress>();
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        var options = BinaryOptions(threads: 1) with { Epochs = 3, ValidationFraction = 0.2, Progress = new SynchronousProgress<TrainingProgress>(reports.Add) };
+        new NetworkTrainer<float>(network, options).Train(examples);
+        Assert.Equal([1, 2, 3], reports.Select(r => r.Epoch));
+        Assert.All(reports, r => Assert.NotNull(r.ValidationAccuracy));
+    }
+
+    [Fact]
+    public void TargetsOfTheWrongCountAreRejectedBeforeTraining()
+    {
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        var examples = new List<SequenceExample> { SequenceExample.FromTokens([1, 2], [1f, 0f]) };
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer<float>(network, BinaryOptions(1)).Train(examples));
+        Assert.Contains("Example 0", error.Message);
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// Fits a <see cref="SequenceNetwork{T}"/> by minibatch gradient descent: shuffled (and length-bucketed)
+/// batches, backpropagation through time, optional L2 and gradient clipping, Adam or SGD, learning rate
+/// reduced on plateau, early stopping that restores the best weights, cancellation between batches and
+/// a report per epoch. A NaN or infinite loss stops training with <see cref="TrainingDivergedException"/>.
+/// Everything random comes from <see cref="TrainingOptions.Seed"/>, so a seed and thread count give the same weights.
+/// </summary>
+internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Sequences per batch when only evaluating; larger batches are faster and need no gradients.</summary>
+    private const int EvaluationBatchSize = 256;
+
+    /// <summary>Batches are formed within windows of this many batches' worth of shuffled sequences sorted by length.</summary>
+    private const int BucketWindowInBatches = 32;
+
+    private readonly SequenceNetwork<T> network;
+    private readonly TrainingOptions options;
+    private readonly ILoss<T> loss;
+    private T[] targetBuffer = Array.Empty<T>();
+    private T[] gradientBuffer = Array.Empty<T>();
+
+    /// <summary>Prepares to train <paramref name="network"/> with <paramref name="options"/>.</summary>
+    public NetworkTrainer(SequenceNetwork<T> network, TrainingOptions options)
+    {
+        this.network = network;
+        this.options = options;
+        loss = CreateLoss(options, network.Spec.OutputSize);
+    }
+
+    /// <summary>Values per row of targets the loss reads.</summary>
+    private int TargetsPerRow => options.Loss is LossKind.MeanSquaredError or LossKind.Huber ? network.Spec.OutputSize : 1;
+
+    /// <summary>
+    /// Trains the network in place. Without a validation set, <see cref="TrainingOptions.ValidationFraction"/>
+    /// of the training examples are held out (chosen by the seed) when it is positive.
+    /// </summary>
+    public TrainingResult Train(IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation = null)
+    {
+        if (training.Count == 0)
+            throw new ArgumentException("Training needs at least one example.", nameof(training));
+        var random = new Random(options.Seed);
+        (training, validation) = SplitValidation(training, validation, random);
+        CheckTargets(training, "training");
+        if (validation is not null)
+            CheckTargets(validation, "validation");
+
+        ParameterStore<T> parameters = network.Parameters;
+        IOptimizer<T> optimizer = options.Optimizer == OptimizerKind.Adam
+            ? new AdamOptimizer<T>(parameters.Count, options.LearningRate, weightDecay: options.WeightDecay)
+            : new SgdOptimizer<T>(parameters.Count, options.LearningRate, options.Momentum, options.WeightDecay);
+        var schedule = new ReduceLearningRateOnPlateau(options.LearningRateDecayFactor, options.LearningRateDecayPatience, options.MinimumLearningRate);
+        T l2 = T.CreateChecked(options.L2);
+        T clipNorm = T.CreateChecked(options.GradientClipNorm);
+
+        var history = new List<TrainingProgress>();
+        var clock = Stopwatch.StartNew();
+        T[]? bestWeights = null;
+        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, epochsWithoutImprovement = 0;
+        bool stoppedEarly = false;
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            double learningRate = optimizer.LearningRate;
+            double lossSum = 0;
+            int batchNumber = 0;
+            List<int[]> batches = PlanBatches(training, random);
+            foreach (int[] batchIndices in batches)
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                batchNumber++;
+                SequenceBatch<T> batch = BuildBatch(training, batchIndices);
+                ReadOnlySpan<T> targets = GatherTargets(training, batchIndices);
+
+                parameters.ZeroGradients();
+                ReadOnlySpan<T> outputs = network.Forward(batch, training: true);
+                Span<T> outputGradient = Workspace.Ensure(ref gradientBuffer, outputs.Length);
+                double batchLoss = double.CreateChecked(loss.Compute(outputs, targets, outputGradient));
+                if (!double.IsFinite(batchLoss))
+                    throw Diverged(epoch, batchNumber, $"the loss became {batchLoss}");
+                network.Backward(outputGradient);
+
+                if (options.L2 > 0)
+                    Regularization.AddL2<T>(parameters.Values, parameters.Gradients, l2);
+                if (options.GradientClipNorm > 0)
+                {
+                    T norm = GradientClipping.ClipByGlobalNorm<T>(parameters.Gradients, clipNorm);
+                    if (!T.IsFinite(norm))
+                        throw Diverged(epoch, batchNumber, $"the gradient norm became {norm}");
+                }
+                optimizer.Step(parameters.Values, parameters.Gradients);
+                lossSum += batchLoss;
+            }
+
+            double trainingLoss = lossSum / batches.Count;
+            (double Loss, double? Accuracy)? evaluation = validation is null ? null : Evaluate(validation);
+            double monitored = evaluation?.Loss ?? trainingLoss;
+            if (!double.IsFinite(monitored))
+                throw Diverged(epoch, batchNumber, $"the validation loss became {monitored}");
+
+            TimeSpan elapsed = clock.Elapsed;
+            var report = new TrainingProgress(
+                epoch, options.Epochs, trainingLoss, evaluation?.Loss, evaluation?.Accuracy, learningRate,
+                elapsed, elapsed / epoch * (options.Epochs - epoch));
+            history.Add(report);
+            options.Progress?.Report(report);
+
+            if (monitored < bestLoss)
+            {
+                bestLoss = monitored;
+                bestEpoch = epoch;
+                epochsWithoutImprovement = 0;
+                if (validation is not null)
+                    bestWeights = (T[])parameters.Values.Clone();
+            }
+            else if (validation is not null && options.EarlyStoppingPatience > 0 && ++epochsWithoutImprovement >= options.EarlyStoppingPatience)
+            {
+                stoppedEarly = true;
+                break;
+            }
+            if (options.LearningRateDecayFactor < 1)
+                optimizer.LearningRate = schedule.Update(monitored, optimizer.LearningRate);
+        }
+
+        if (bestWeights is not null)
+            bestWeights.CopyTo(parameters.Values, 0);
+        else
+            bestEpoch = history.Count;
+        return new TrainingResult(history.Count, bestEpoch, stoppedEarly, history);
+    }
+
+    /// <summary>Mean loss over <paramref name="examples"/> and, for classification, the fraction predicted right.</summary>
+    public (double Loss, double? Accuracy) Evaluate(IReadOnlyList<SequenceExample> examples)
+    {
+        double weightedLoss = 0;
+        long rows = 0, correct = 0;
+        int[] order = SortedByLength(examples);
+        for (int start = 0; start < order.Length; start += EvaluationBatchSize)
+        {
+            int[] batchIndices = order[start..Math.Min(order.Length, start + EvaluationBatchSize)];
+            SequenceBatch<T> batch = BuildBatch(examples, batchIndices);
+            ReadOnlySpan<T> targets = GatherTargets(examples, batchIndices);
+            ReadOnlySpan<T> outputs = network.Forward(batch, training: false);
+            Span<T> unusedGradient = Workspace.Ensure(ref gradientBuffer, outputs.Length);
+            int batchRows = network.OutputRows(batch);
+            weightedLoss += double.CreateChecked(loss.Compute(outputs, targets, unusedGradient)) * batchRows;
+            rows += batchRows;
+            correct += CountCorrect(outputs, targets, batchRows);
+        }
+        double? accuracy = options.Loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidBinaryCrossEntropy ? (double)correct / rows : null;
+        return (weightedLoss / rows, accuracy);
+    }
+
+    private long CountCorrect(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, int rows)
+    {
+        long correct = 0;
+        int k = network.Spec.OutputSize;
+        if (options.Loss == LossKind.SoftmaxCrossEntropy)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<T> scores = outputs.Slice(r * k, k);
+                int best = 0;
+                for (int c = 1; c < k; c++)
+                {
+                    if (scores[c] > scores[best])
+                        best = c;
+                }
+                if (best == int.CreateTruncating(targets[r]))
+                    correct++;
+            }
+        }
+        else if (options.Loss == LossKind.SigmoidBinaryCrossEntropy)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                if ((outputs[r] > T.Zero) == (targets[r] > T.CreateChecked(0.5)))
+                    correct++;
+            }
+        }
+        return correct;
+    }
+
+    private (IReadOnlyList<SequenceExample> Training, IReadOnlyList<SequenceExample>? Validation) SplitValidation(
+        IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation, Random random)
+    {
+        if (validation is not null || options.ValidationFraction <= 0)
+            return (training, validation);
+        int held = (int)Math.Round(training.Count * options.ValidationFraction);
+        if (held == 0 || held == training.Count)
+            return (training, null);
+        int[] order = Permutation(training.Count, random);
+        var validationPart = new SequenceExample[held];
+        var trainingPart = new SequenceExample[training.Count - held];
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (i < held)
+                validationPart[i] = training[order[i]];
+            else
+                trainingPart[i - held] = training[order[i]];
+        }
+        return (trainingPart, validationPart);
+    }
+
+    /// <summary>
+    /// This epoch's minibatches: a shuffle; with bucketing, sequences of similar length are grouped within
+    /// windows of the shuffle (so little time is spent on steps only a few sequences still run), and the
+    /// batches are shuffled again so lengths do not come in order.
+    /// </summary>
+    private List<int[]> PlanBatches(IReadOnlyList<SequenceExample> examples, Random random)
+    {
+        int[] order = Permutation(examples.Count, random);
+        int batchSize = Math.Max(1, options.BatchSize);
+        if (options.BucketByLength)
+        {
+            int window = batchSize * BucketWindowInBatches;
+            for (int start = 0; start < order.Length; start += window)
+            {
+                int count = Math.Min(window, order.Length - start);
+                var keys = new long[count];
+                for (int i = 0; i < count; i++)
+                    keys[i] = ((long)SequenceLength(examples[order[start + i]]) << 32) | (uint)i;
+                Array.Sort(keys, order.AsSpan(start, count));
+            }
+        }
+        var batches = new List<int[]>((order.Length + batchSize - 1) / batchSize);
+        for (int start = 0; start < order.Length; start += batchSize)
+            batches.Add(order[start..Math.Min(order.Length, start + batchSize)]);
+        if (options.BucketByLength)
+            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batches));
+        return batches;
+    }
+
+    private static int[] Permutation(int count, Random random)
+    {
+        var order = new int[count];
+        for (int i = 0; i < count; i++)
+            order[i] = i;
+        random.Shuffle(order);
+        return order;
+    }
+
+    private int[] SortedByLength(IReadOnlyList<SequenceExample> examples)
+    {
+        var order = new int[examples.Count];
+        var keys = new long[examples.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            keys[i] = ((long)SequenceLength(examples[i]) << 32) | (uint)i;
+        }
+        Array.Sort(keys, order);
+        return order;
+    }
+
+    private int SequenceLength(SequenceExample example) =>
+        example.Tokens?.Length ?? example.Features!.Length / Math.Max(1, network.Spec.FeaturesPerStep);
+
+    private SequenceBatch<T> BuildBatch(IReadOnlyList<SequenceExample> examples, int[] indices)
+    {
+        if (network.Spec.Input == SequenceInputKind.Tokens)
+        {
+            var tokens = new int[indices.Length][];
+            for (int i = 0; i < indices.Length; i++)
+                tokens[i] = examples[indices[i]].Tokens!;
+            return SequenceBatch<T>.FromTokens(tokens);
+        }
+        var features = new float[indices.Length][];
+        for (int i = 0; i < indices.Length; i++)
+            features[i] = examples[indices[i]].Features!;
+        return SequenceBatch<T>.FromFeatures(features, network.Spec.FeaturesPerStep);
+    }
+
+    /// <summary>Targets in the order the network's outputs come: example after example, each example's targets in order.</summary>
+    private ReadOnlySpan<T> GatherTargets(IReadOnlyList<SequenceExample> examples, int[] indices)
+    {
+        int total = 0;
+        foreach (int index in indices)
+            total += examples[index].Targets.Length;
+        Span<T> targets = Workspace.Ensure(ref targetBuffer, total);
+        int position = 0;
+        foreach (int index in indices)
+        {
+            foreach (float target in examples[index].Targets)
+                targets[position++] = T.CreateChecked(target);
+        }
+        return targets;
+    }
+
+    private void CheckTargets(IReadOnlyList<SequenceExample> examples, string set)
+    {
+        bool perStep = network.PredictsPerStep;
+        for (int i = 0; i < examples.Count; i++)
+        {
+            SequenceExample example = examples[i];
+            if ((network.Spec.Input == SequenceInputKind.Tokens ? example.Tokens : (object?)example.Features) is null)
+                throw new ArgumentException($"Example {i} of the {set} set has no {(network.Spec.Input == SequenceInputKind.Tokens ? "token ids" : "numeric features")}.");
+            int length = SequenceLength(example);
+            int expected = perStep ? length : TargetsPerRow;
+            if (example.Targets.Length != expected)
+                throw new ArgumentException($"Example {i} of the {set} set has {example.Targets.Length} targets; expected {expected}{(perStep ? " (one per step)" : "")}.");
+        }
+    }
+
+    private static ILoss<T> CreateLoss(TrainingOptions options, int outputSize) => options.Loss switch
+    {
+        LossKind.SoftmaxCrossEntropy => new SoftmaxCrossEntropyLoss<T>(outputSize, options.ClassWeights is null ? null : Array.ConvertAll(options.ClassWeights, w => T.CreateChecked(w))),
+        LossKind.SigmoidBinaryCrossEntropy => new SigmoidBinaryCrossEntropyLoss<T>(),
+        LossKind.MeanSquaredError => new MeanSquaredErrorLoss<T>(),
+        LossKind.Huber => new HuberLoss<T>(T.CreateChecked(options.HuberDelta)),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "Unknown loss."),
+    };
+
+    private static TrainingDivergedException Diverged(int epoch, int batch, string what) =>
+        new($"Training diverged in epoch {epoch}, batch {batch}: {what}. No model was produced; lower the learning rate or set a gradient clip norm.");
+}

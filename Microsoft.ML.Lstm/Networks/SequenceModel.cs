@@ -1,0 +1,87 @@
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// A trained network of float, as the ML.NET layer holds it: trains, scores from any thread, saves and loads.
+/// Scoring rents a <see cref="SequencePredictor"/> (a private copy of the network's workspaces) from a pool,
+/// so concurrent cursors never share buffers and a warm call allocates nothing.
+/// </summary>
+internal sealed class SequenceModel
+{
+    private readonly SequenceNetwork<float> network;
+    private readonly Stack<SequencePredictor> idlePredictors = new();
+
+    private SequenceModel(SequenceNetwork<float> network) => this.network = network;
+
+    /// <summary>The architecture.</summary>
+    public NetworkSpec Spec => network.Spec;
+
+    /// <summary>The trained network (its weights are shared by every predictor).</summary>
+    internal SequenceNetwork<float> Network => network;
+
+    /// <summary>
+    /// Builds a network from <paramref name="spec"/>, lets <paramref name="prepare"/> adjust it (e.g. load
+    /// pretrained embeddings), trains it and returns the model with the run's history.
+    /// </summary>
+    public static (SequenceModel Model, TrainingResult Result) Train(
+        NetworkSpec spec, TrainingOptions options, IReadOnlyList<SequenceExample> training,
+        IReadOnlyList<SequenceExample>? validation = null, Action<SequenceNetwork<float>>? prepare = null)
+    {
+        var network = new SequenceNetwork<float>(spec, options.Seed, options.Threads);
+        prepare?.Invoke(network);
+        TrainingResult result = new NetworkTrainer<float>(network, options).Train(training, validation);
+        return (new SequenceModel(network), result);
+    }
+
+    /// <summary>Wraps an already trained network.</summary>
+    public static SequenceModel FromNetwork(SequenceNetwork<float> network) => new(network);
+
+    /// <summary>Raw outputs for a token sequence: [K] per sequence, or [length, K] for a tagger.</summary>
+    public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
+    {
+        SequencePredictor predictor = Rent();
+        try
+        {
+            predictor.Predict(tokens, output);
+        }
+        finally
+        {
+            Return(predictor);
+        }
+    }
+
+    /// <summary>Raw outputs for a numeric sequence (steps × features per step values, step-major).</summary>
+    public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
+    {
+        SequencePredictor predictor = Rent();
+        try
+        {
+            predictor.Predict(featureSteps, output);
+        }
+        finally
+        {
+            Return(predictor);
+        }
+    }
+
+    /// <summary>Writes the model (architecture, weights, checksum).</summary>
+    public void Save(Stream stream) => NetworkSerializer.Write(stream, network);
+
+    /// <summary>Reads a model written by <see cref="Save"/>; a damaged or foreign stream fails with <see cref="InvalidDataException"/>.</summary>
+    public static SequenceModel Load(Stream stream) => new(NetworkSerializer.Read(stream, threads: 1));
+
+    private SequencePredictor Rent()
+    {
+        lock (idlePredictors)
+        {
+            if (idlePredictors.TryPop(out SequencePredictor? idle))
+                return idle;
+        }
+        return new SequencePredictor(network.CloneForInference());
+    }
+
+    private void Return(SequencePredictor predictor)
+    {
+        lock (idlePredictors)
+            idlePredictors.Push(predictor);
+    }
+}

@@ -1,0 +1,57 @@
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// Scores one sequence at a time with its own copy of a network's workspaces: the one-row path. It keeps
+/// a ready batch for each sequence length it has seen, so after warming up a call allocates nothing.
+/// Not thread-safe: use one predictor per thread (see <see cref="SequenceModel"/>).
+/// </summary>
+internal sealed class SequencePredictor
+{
+    private readonly SequenceNetwork<float> network;
+    private readonly Dictionary<int, SequenceBatch<float>> batchesByLength = new();
+
+    /// <summary>Wraps a network that this predictor alone will run.</summary>
+    public SequencePredictor(SequenceNetwork<float> network) => this.network = network;
+
+    /// <summary>Outputs per sequence (or per step, for a tagger).</summary>
+    public int OutputSize => network.Spec.OutputSize;
+
+    /// <summary>Writes the network's raw outputs for a token sequence: [K], or [length, K] for a tagger.</summary>
+    public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
+    {
+        SequenceBatch<float> batch = BatchFor(tokens.Length, 0);
+        tokens.CopyTo(batch.Tokens);
+        Run(batch, output);
+    }
+
+    /// <summary>Writes the network's raw outputs for a numeric sequence of steps × features values, step-major.</summary>
+    public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
+    {
+        int perStep = network.Spec.FeaturesPerStep;
+        if (perStep == 0 || featureSteps.Length % perStep != 0)
+            throw new ArgumentException($"Expected a multiple of {perStep} values (features per step), got {featureSteps.Length}.", nameof(featureSteps));
+        SequenceBatch<float> batch = BatchFor(featureSteps.Length / perStep, perStep);
+        featureSteps.CopyTo(batch.Features);
+        Run(batch, output);
+    }
+
+    private SequenceBatch<float> BatchFor(int length, int featuresPerStep)
+    {
+        if (length == 0)
+            throw new ArgumentException("Cannot score an empty sequence.");
+        if (!batchesByLength.TryGetValue(length, out SequenceBatch<float>? batch))
+        {
+            batch = SequenceBatch<float>.CreateSingle(length, featuresPerStep);
+            batchesByLength.Add(length, batch);
+        }
+        return batch;
+    }
+
+    private void Run(SequenceBatch<float> batch, Span<float> output)
+    {
+        ReadOnlySpan<float> result = network.Forward(batch, training: false);
+        if (output.Length != result.Length)
+            throw new ArgumentException($"The output needs room for {result.Length} values, has {output.Length}.", nameof(output));
+        result.CopyTo(output);
+    }
+}

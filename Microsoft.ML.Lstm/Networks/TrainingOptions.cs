@@ -1,0 +1,68 @@
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>How <see cref="NetworkTrainer{T}"/> fits a network: objective, optimizer, schedule and stopping.</summary>
+internal sealed record TrainingOptions
+{
+    /// <summary>The objective.</summary>
+    public LossKind Loss { get; init; } = LossKind.SoftmaxCrossEntropy;
+
+    /// <summary>Per-class weights of the softmax cross-entropy, or null for equal weights.</summary>
+    public float[]? ClassWeights { get; init; }
+
+    /// <summary>Where the Huber loss turns from squared to absolute error.</summary>
+    public double HuberDelta { get; init; } = 1.0;
+
+    /// <summary>Most passes over the training data.</summary>
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Sequences per minibatch.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Initial learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>The optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Momentum of SGD.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Decoupled weight decay (AdamW) or SGD's weight decay.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>L2 penalty λ/2·‖w‖² added to the loss.</summary>
+    public double L2 { get; init; }
+
+    /// <summary>Gradients are scaled down when their global norm exceeds this; 0 disables clipping.</summary>
+    public double GradientClipNorm { get; init; } = 5.0;
+
+    /// <summary>Epochs without validation improvement before stopping; 0 disables early stopping.</summary>
+    public int EarlyStoppingPatience { get; init; } = 5;
+
+    /// <summary>Fraction of the training data held out for validation when no validation set is given; 0 for none.</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Factor applied to the learning rate when the monitored loss stops improving; 1 disables the schedule.</summary>
+    public double LearningRateDecayFactor { get; init; } = 0.5;
+
+    /// <summary>Epochs without improvement before the learning rate is reduced.</summary>
+    public int LearningRateDecayPatience { get; init; } = 2;
+
+    /// <summary>Floor of the learning rate schedule.</summary>
+    public double MinimumLearningRate { get; init; } = 1e-5;
+
+    /// <summary>Whether minibatches group sequences of similar length (less wasted work per step).</summary>
+    public bool BucketByLength { get; init; } = true;
+
+    /// <summary>Seeds weight initialisation, shuffling and dropout.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Threads for the recurrence and large products.</summary>
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Receives a report after each epoch.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>Stops training between minibatches.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}

@@ -1,0 +1,61 @@
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// One benchmark case: a recurrent stack of a given cell and shape, with the same work PyTorch's peer
+/// does (benchmarks/pytorch_peer.py): forward, loss = mean of squared outputs, backward, Adam step.
+/// </summary>
+internal sealed class RecurrentShape
+{
+    /// <summary>The shapes of issue #2: input, hidden, layers, batch, steps.</summary>
+    public static readonly IReadOnlyDictionary<string, (int Input, int Hidden, int Layers, int Batch, int Steps)> Shapes =
+        new Dictionary<string, (int, int, int, int, int)>
+        {
+            ["a"] = (128, 256, 1, 64, 100),
+            ["b"] = (64, 128, 2, 32, 50),
+            ["c"] = (512, 512, 1, 64, 100),
+        };
+
+    private readonly RecurrentStack<float> stack;
+    private readonly ParameterStore<float> parameters = new();
+    private readonly AdamOptimizer<float> optimizer;
+    private readonly PackedLayout layout;
+    private readonly float[] input;
+    private readonly float[] output;
+    private readonly float[] outputGradient;
+
+    public RecurrentShape(CellType cell, bool bidirectional, int inputSize, int hidden, int layers, int batch, int steps, int threads)
+    {
+        var random = new Random(1);
+        stack = new RecurrentStack<float>(parameters, "rnn", cell, inputSize, hidden, layers, bidirectional, MergeMode.Concat, 0, random, threads);
+        optimizer = new AdamOptimizer<float>(parameters.Count, 1e-3);
+        var lengths = new int[batch];
+        Array.Fill(lengths, steps);
+        layout = PackedLayout.FromLengths(lengths);
+        input = new float[layout.TotalSteps * inputSize];
+        for (int i = 0; i < input.Length; i++)
+            input[i] = (float)(random.NextDouble() * 2 - 1);
+        output = new float[layout.TotalSteps * stack.OutputSize];
+        outputGradient = new float[output.Length];
+        StepsPerBatch = batch * steps;
+    }
+
+    /// <summary>Time steps processed by one call (batch · steps).</summary>
+    public int StepsPerBatch { get; }
+
+    /// <summary>Forward, mean-square loss, backward and an Adam step.</summary>
+    public void TrainStep()
+    {
+        parameters.ZeroGradients();
+        stack.Forward(layout, input, output, training: true);
+        float scale = 2f / output.Length;
+        for (int i = 0; i < output.Length; i++)
+            outputGradient[i] = scale * output[i];
+        stack.Backward(layout, input, outputGradient, Span<float>.Empty);
+        optimizer.Step(parameters.Values, parameters.Gradients);
+    }
+
+    /// <summary>Forward only.</summary>
+    public void Infer() => stack.Forward(layout, input, output, training: false);
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The `shapes` mode: measures the cases of benchmarks/pytorch_peer.py with a plain stopwatch (median of
+/// repeated runs after a warm-up) and prints the same JSON lines, so compare.sh can put them side by side.
+/// BenchmarkDotNet's classes in this project measure the same work with its full rigour.
+/// </summary>
+internal static class ShapesRunner
+{
+    public static void Run(string[] args)
+    {
+        int threads = IntOption(args, "--threads", 2);
+        double seconds = DoubleOption(args, "--seconds", 1.0);
+        int repeats = IntOption(args, "--repeats", 5);
+        string[] shapes = StringOption(args, "--shapes", "a,b,c").Split(',');
+        string[] kinds = StringOption(args, "--kinds", "lstm,gru,lstm-bi").Split(',');
+        Console.Error.WriteLine($"# Microsoft.ML.Lstm, threads {threads}, {Environment.ProcessorCount} processors");
+        foreach (string kind in kinds)
+        {
+            bool bidirectional = kind.EndsWith("-bi", StringComparison.Ordinal);
+            CellType cell = kind.StartsWith("gru", StringComparison.Ordinal) ? CellType.Gru : CellType.Lstm;
+            foreach (string shape in shapes)
+            {
+                var (input, hidden, layers, batch, steps) = RecurrentShape.Shapes[shape];
+                var bench = new RecurrentShape(cell, bidirectional, input, hidden, layers, batch, steps, threads);
+                string name = $"{kind}-{shape}";
+                Emit(name, "training_steps_per_s", bench.StepsPerBatch / MedianSeconds(bench.TrainStep, repeats, seconds));
+                Emit(name, "inference_steps_per_s", bench.StepsPerBatch / MedianSeconds(bench.Infer, repeats, seconds));
+            }
+        }
+        var latency = new SingleSequenceLatency();
+        Emit("lstm-latency", "latency_us", MedianSeconds(latency.Predict, repeats * 20, seconds) * 1e6);
+    }
+
+    private static double MedianSeconds(Action action, int repeats, double seconds)
+    {
+        action();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < repeats || total.Elapsed.TotalSeconds < seconds)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static void Emit(string name, string metric, double value) =>
+        Console.WriteLine(JsonSerializer.Serialize(new { engine = "mlnet-lstm", @case = name, metric, value }));
+
+    private static string StringOption(string[] args, string name, string fallback)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+
+    private static int IntOption(string[] args, string name, int fallback) => int.Parse(StringOption(args, name, fallback.ToString()));
+
+    private static double DoubleOption(string[] args, string name, double fallback) =>
+        double.Parse(StringOption(args, name, fallback.ToString(System.Globalization.CultureInfo.InvariantCulture)), System.Globalization.CultureInfo.InvariantCulture);
+}

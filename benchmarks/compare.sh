@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Side by side: Microsoft.ML.Lstm against PyTorch on the same CPU and thread count.
+# Runs both engines alternately ROUNDS times and prints the median of each figure and their ratio.
+#   bash benchmarks/compare.sh [threads=2] [rounds=3] [extra args for both, e.g. --shapes a --kinds lstm]
+# The peer runs at its best: OPENBLAS_CORETYPE unset (this machine exports Haswell, which halves
+# OpenBLAS's speed) and OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-2}; rounds=${2:-3}; shift $(( $# > 2 ? 2 : $# ))
+if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "PyTorch is missing: run 'bash tools/install-torch.sh' first." >&2
+  exit 1
+fi
+dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
+ours=(dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll shapes --threads "$threads" "$@")
+peer=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "$@")
+results=$(mktemp)
+for round in $(seq "$rounds"); do
+  echo "round $round/$rounds" >&2
+  "${ours[@]}" >>"$results"
+  "${peer[@]}" >>"$results"
+done
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), threads $threads, rounds $rounds"
+echo "# command: bash benchmarks/compare.sh $threads $rounds $*"
+/usr/bin/python3 - "$results" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+figures = {}
+for r in rows:
+    figures.setdefault((r["case"], r["metric"]), {}).setdefault(r["engine"], []).append(r["value"])
+print(f"| case | metric | Microsoft.ML.Lstm | PyTorch | ratio (ours/peer, >1 is better) |")
+print("|---|---|---:|---:|---:|")
+for (case, metric), by_engine in figures.items():
+    ours = statistics.median(by_engine.get("mlnet-lstm", [float("nan")]))
+    peer = statistics.median(by_engine.get("pytorch", [float("nan")]))
+    ratio = peer / ours if metric.startswith("latency") else ours / peer
+    print(f"| {case} | {metric} | {ours:,.0f} | {peer:,.0f} | {ratio:.2f} |")
+PY
+rm -f "$results"

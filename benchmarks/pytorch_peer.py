@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The PyTorch peer of the side-by-side benchmark (benchmarks/compare.sh runs it).
+
+Measures the same shapes as Microsoft.ML.Lstm.Benchmarks' `shapes` mode and prints one JSON object
+per line: {"engine": "pytorch", "case": ..., "metric": ..., "value": ...}.
+
+  training   forward + backward + Adam step on a batch, in time steps per second (batch · steps / s)
+  inference  forward only under torch.no_grad(), in time steps per second
+  latency    one sequence (batch 1, 50 steps, hidden 128) forward, in microseconds
+
+Run it at its best (compare.sh does): unset OPENBLAS_CORETYPE (this machine's environment forces
+Haswell kernels at half speed) and, for two threads, OMP_WAIT_POLICY=PASSIVE.
+Needs Debian's python3-torch: `bash tools/install-torch.sh`.
+"""
+import argparse
+import json
+import sys
+import time
+
+import torch
+
+SHAPES = {
+    # name: (input, hidden, layers, batch, steps)
+    "a": (128, 256, 1, 64, 100),
+    "b": (64, 128, 2, 32, 50),
+    "c": (512, 512, 1, 64, 100),
+}
+
+
+def median_seconds(action, min_repeats, min_seconds):
+    action()  # warm up
+    times = []
+    started = time.perf_counter()
+    while len(times) < min_repeats or time.perf_counter() - started < min_seconds:
+        t0 = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def build(kind, input_size, hidden, layers, bidirectional):
+    cls = torch.nn.GRU if kind == "gru" else torch.nn.LSTM
+    return cls(input_size, hidden, num_layers=layers, bidirectional=bidirectional)
+
+
+def measure_shape(kind, bidirectional, shape, args):
+    input_size, hidden, layers, batch, steps = SHAPES[shape]
+    torch.manual_seed(1)
+    rnn = build(kind, input_size, hidden, layers, bidirectional)
+    x = torch.randn(steps, batch, input_size)
+    optimizer = torch.optim.Adam(rnn.parameters(), lr=1e-3)
+
+    def train_step():
+        optimizer.zero_grad(set_to_none=False)
+        out, _ = rnn(x)
+        loss = out.square().mean()
+        loss.backward()
+        optimizer.step()
+
+    def infer():
+        with torch.no_grad():
+            rnn(x)
+
+    case = f"{kind}{'-bi' if bidirectional else ''}-{shape}"
+    t = median_seconds(train_step, args.repeats, args.seconds)
+    emit(case, "training_steps_per_s", batch * steps / t)
+    t = median_seconds(infer, args.repeats, args.seconds)
+    emit(case, "inference_steps_per_s", batch * steps / t)
+
+
+def measure_latency(args):
+    torch.manual_seed(1)
+    rnn = torch.nn.LSTM(128, 128)
+    x = torch.randn(50, 1, 128)
+
+    def infer():
+        with torch.no_grad():
+            rnn(x)
+
+    t = median_seconds(infer, args.repeats * 20, args.seconds)
+    emit("lstm-latency", "latency_us", t * 1e6)
+
+
+def emit(case, metric, value):
+    print(json.dumps({"engine": "pytorch", "case": case, "metric": metric, "value": value}), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=1.0, help="least time spent measuring each figure")
+    parser.add_argument("--shapes", default="a,b,c")
+    parser.add_argument("--kinds", default="lstm,gru,lstm-bi")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"# torch {torch.__version__}, threads {torch.get_num_threads()}", file=sys.stderr)
+    for kind in args.kinds.split(","):
+        bidirectional = kind.endswith("-bi")
+        for shape in args.shapes.split(","):
+            measure_shape(kind.removesuffix("-bi"), bidirectional, shape, args)
+    measure_latency(args)
+
+
+if __name__ == "__main__":
+    main()
