@@ -2,8 +2,9 @@ namespace Microsoft.ML.Lstm.MLNet;
 
 /// <summary>
 /// What a prediction transformer needs from a trained network: raw outputs for one sequence, and
-/// a way to write itself into the model file. The engine's <c>Networks.SequenceModel</c> is the
-/// real implementation; <see cref="MeanOfStepsScorer"/> stands in until it lands.
+/// a way to write itself into the model file. <see cref="SequenceModelScorer"/> puts the engine's
+/// trained model behind it; <see cref="MeanOfStepsScorer"/> is a stand-in with a known answer for
+/// the transformer tests.
 /// </summary>
 /// <remarks>
 /// <para>Outputs are raw network outputs: one logit for binary classification, K logits for K

@@ -1,3 +1,5 @@
+using Microsoft.ML.Lstm.Networks;
+
 namespace Microsoft.ML.Lstm.MLNet;
 
 /// <summary>
@@ -5,27 +7,27 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// network scores.
 /// </summary>
 /// <param name="Kind">Token keys or float steps.</param>
-/// <param name="FeaturesPerStep">Floats per time step (<see cref="SequenceInputKind.FloatSteps"/>); 0 for tokens.</param>
+/// <param name="FeaturesPerStep">Floats per time step (<see cref="SequenceInputKind.Features"/>); 0 for tokens.</param>
 /// <param name="TokenKeyCount">
-/// Number of keys of the token column (<see cref="SequenceInputKind.TokenKeys"/>); 0 for floats.
+/// Number of keys of the token column (<see cref="SequenceInputKind.Tokens"/>); 0 for floats.
 /// Key k (1-based) becomes token index k − 1; the missing key 0 becomes index
 /// <see cref="TokenKeyCount"/>, the unknown token, so the embedding has <c>TokenKeyCount + 1</c> rows.
 /// </param>
 internal readonly record struct SequenceInput(SequenceInputKind Kind, int FeaturesPerStep, ulong TokenKeyCount)
 {
     /// <summary>A vector of keys out of <paramref name="keyCount"/>.</summary>
-    public static SequenceInput TokenKeys(ulong keyCount) => new(SequenceInputKind.TokenKeys, 0, keyCount);
+    public static SequenceInput TokenKeys(ulong keyCount) => new(SequenceInputKind.Tokens, 0, keyCount);
 
     /// <summary>A vector of floats, <paramref name="featuresPerStep"/> per step.</summary>
-    public static SequenceInput FloatSteps(int featuresPerStep) => new(SequenceInputKind.FloatSteps, featuresPerStep, 0);
+    public static SequenceInput FloatSteps(int featuresPerStep) => new(SequenceInputKind.Features, featuresPerStep, 0);
 
     /// <summary>Throws when the description cannot have come from a real column.</summary>
     public void Validate()
     {
         switch (Kind)
         {
-            case SequenceInputKind.TokenKeys when TokenKeyCount is > 0 and < int.MaxValue && FeaturesPerStep == 0:
-            case SequenceInputKind.FloatSteps when FeaturesPerStep > 0 && TokenKeyCount == 0:
+            case SequenceInputKind.Tokens when TokenKeyCount is > 0 and < int.MaxValue && FeaturesPerStep == 0:
+            case SequenceInputKind.Features when FeaturesPerStep > 0 && TokenKeyCount == 0:
                 return;
             default:
                 throw new InvalidDataException(

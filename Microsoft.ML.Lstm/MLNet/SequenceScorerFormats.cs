@@ -2,13 +2,14 @@ namespace Microsoft.ML.Lstm.MLNet;
 
 /// <summary>
 /// Maps the format name a model file records to the code that reads the scorer back. A model file
-/// names its format, so files written with the placeholder scorer stay readable once the engine's
-/// model joins this table.
+/// names its format: the engine's trained model (<see cref="SequenceModelScorer"/>), and the
+/// stand-in with a known answer that the transformer tests use (<see cref="MeanOfStepsScorer"/>).
 /// </summary>
 internal static class SequenceScorerFormats
 {
     private static readonly Dictionary<string, Func<Stream, ISequenceScorer>> LoadersByName = new(StringComparer.Ordinal)
     {
+        [SequenceModelScorer.Format] = SequenceModelScorer.Load,
         [MeanOfStepsScorer.Format] = MeanOfStepsScorer.Load,
     };
 

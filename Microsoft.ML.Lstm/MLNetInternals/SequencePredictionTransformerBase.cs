@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lstm;
@@ -53,7 +54,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
 
         // *** Binary format ***
         // string: feature column name
-        // int: input kind (SequenceInputKind)
+        // int: input kind (Networks.SequenceInputKind: 0 token keys, 1 float steps)
         // int: features per step
         // ulong: token key count
         // int: network output size
@@ -235,7 +236,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         {
             string name = _transformer.FeatureColumnName;
             var input = _transformer.Input;
-            string expected = input.Kind == SequenceInputKind.TokenKeys
+            string expected = input.Kind == SequenceInputKind.Tokens
                 ? $"vector of Key<UInt32, 0-{input.TokenKeyCount - 1}> (token keys)"
                 : $"vector of Single ({input.FeaturesPerStep} per step)";
             if (!inputSchema.TryGetColumnIndex(name, out int index))
@@ -244,8 +245,8 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
             var type = inputSchema[index].Type;
             bool matches = type is VectorDataViewType vector && input.Kind switch
             {
-                SequenceInputKind.TokenKeys => vector.ItemType is KeyDataViewType key && key.RawType == typeof(uint) && key.Count == input.TokenKeyCount,
-                SequenceInputKind.FloatSteps => vector.ItemType == NumberDataViewType.Single,
+                SequenceInputKind.Tokens => vector.ItemType is KeyDataViewType key && key.RawType == typeof(uint) && key.Count == input.TokenKeyCount,
+                SequenceInputKind.Features => vector.ItemType == NumberDataViewType.Single,
                 _ => false,
             };
             if (!matches)
@@ -287,7 +288,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
             var column = input.Schema[_featureColumnIndex];
             var scorer = _transformer.Scorer;
             var description = _transformer.Input;
-            if (description.Kind == SequenceInputKind.TokenKeys)
+            if (description.Kind == SequenceInputKind.Tokens)
             {
                 var getKeys = input.GetGetter<VBuffer<uint>>(column);
                 VBuffer<uint> keys = default;

@@ -1,0 +1,159 @@
+namespace Microsoft.ML.Lstm;
+
+/// <summary>
+/// The options every LSTM trainer shares: which columns to read, the network's shape, and how to train it.
+/// The defaults train a one-layer bidirectional LSTM that does well on short texts of a few thousand rows.
+/// </summary>
+/// <remarks>
+/// The feature column holds one sequence per row, either
+/// <list type="bullet">
+/// <item>a vector of keys (tokens after <c>MapValueToKey</c>): each key is looked up in a learned
+/// embedding with one row per key, plus one row for the missing key 0 (words unseen when the keys were mapped); or</item>
+/// <item>a vector of <see cref="float"/> (variable or fixed length) read as steps of <see cref="FeaturesPerStep"/> values.</item>
+/// </list>
+/// </remarks>
+public abstract class LstmTrainerOptionsBase
+{
+    private protected LstmTrainerOptionsBase()
+    {
+    }
+
+    /// <summary>The label column. Default: <c>"Label"</c>.</summary>
+    public string LabelColumnName = "Label";
+
+    /// <summary>The feature column: a vector of keys (tokens) or of floats (numeric steps). Default: <c>"Features"</c>.</summary>
+    public string FeatureColumnName = "Features";
+
+    /// <summary>
+    /// For a float feature column, how many consecutive values make one step (channels per time step);
+    /// each row's length must be a multiple of it. Ignored for key (token) columns. Default: 1.
+    /// </summary>
+    public int FeaturesPerStep = 1;
+
+    /// <summary>The recurrent cell. Default: <see cref="RecurrentCellType.Lstm"/>.</summary>
+    public RecurrentCellType CellType = RecurrentCellType.Lstm;
+
+    /// <summary>Hidden units of each recurrent layer, per direction. Default: 64.</summary>
+    public int HiddenSize = 64;
+
+    /// <summary>Stacked recurrent layers; each reads the previous one's outputs. Default: 1.</summary>
+    public int LayerCount = 1;
+
+    /// <summary>Whether each recurrent layer also reads the sequence backwards (a bidirectional network). Default: true.</summary>
+    public bool Bidirectional = true;
+
+    /// <summary>How a bidirectional layer combines its two directions. Default: <see cref="BidirectionalMergeMode.Concat"/>.</summary>
+    public BidirectionalMergeMode MergeMode = BidirectionalMergeMode.Concat;
+
+    /// <summary>Fraction of activations zeroed during training between recurrent layers and before the output layer, in [0, 1). Default: 0.1.</summary>
+    public double Dropout = 0.1;
+
+    /// <summary>Size of each token's learned vector, for a key (token) feature column. Default: 64.</summary>
+    public int EmbeddingSize = 64;
+
+    /// <summary>How the outputs of every step become one vector per sequence. Default: <see cref="SequencePoolingMode.LastState"/>.</summary>
+    public SequencePoolingMode Pooling = SequencePoolingMode.LastState;
+
+    /// <summary>
+    /// Longer sequences are cut to their first this many steps, in training and in scoring alike (the
+    /// start of a sequence is kept, the rest dropped). 0 keeps every step. Default: 0.
+    /// </summary>
+    public int MaxSequenceLength;
+
+    /// <summary>Most passes over the training data; early stopping may end training sooner. Default: 20.</summary>
+    public int Epochs = 20;
+
+    /// <summary>Sequences per minibatch. Default: 32.</summary>
+    public int BatchSize = 32;
+
+    /// <summary>Initial learning rate; it is halved when the validation loss stops improving for two epochs. Default: 0.003.</summary>
+    public double LearningRate = 3e-3;
+
+    /// <summary>How gradients become weight updates. Default: <see cref="GradientOptimizer.Adam"/>.</summary>
+    public GradientOptimizer Optimizer = GradientOptimizer.Adam;
+
+    /// <summary>Momentum of <see cref="GradientOptimizer.Sgd"/>, in [0, 1). Ignored by Adam. Default: 0.9.</summary>
+    public double Momentum = 0.9;
+
+    /// <summary>L2 penalty λ/2·‖w‖² added to the loss. Default: 0.</summary>
+    public double L2;
+
+    /// <summary>Decoupled weight decay (AdamW), or SGD's weight decay. Default: 0.</summary>
+    public double WeightDecay;
+
+    /// <summary>Gradients are scaled down when their global norm exceeds this; 0 disables clipping. Default: 5.</summary>
+    public double GradientClipNorm = 5;
+
+    /// <summary>
+    /// Epochs without improvement of the validation loss before training stops (the best epoch's weights
+    /// are kept); 0 disables early stopping. Needs a validation set: <c>Fit(train, validation)</c> or
+    /// <see cref="ValidationFraction"/>. Default: 3.
+    /// </summary>
+    public int EarlyStoppingPatience = 3;
+
+    /// <summary>
+    /// Without a validation set, this fraction of the training rows (chosen by the seed) is held out to
+    /// stop early and reduce the learning rate, in [0, 1); 0 trains on every row for <see cref="Epochs"/>. Default: 0.1.
+    /// </summary>
+    public double ValidationFraction = 0.1;
+
+    /// <summary>
+    /// Seeds weight initialisation, shuffling, dropout and the validation split; null takes the
+    /// <c>MLContext</c>'s seed. A seed and thread count give the same model every time. Default: null.
+    /// </summary>
+    public int? Seed;
+
+    /// <summary>Threads for training; null uses every core. Default: null.</summary>
+    public int? NumberOfThreads;
+
+    /// <summary>Stops training between minibatches with <see cref="OperationCanceledException"/>. Default: none.</summary>
+    public CancellationToken CancellationToken;
+
+    /// <summary>
+    /// Receives a report after each epoch, on the training thread. The same report goes to
+    /// <c>MLContext.Log</c> either way. Default: null.
+    /// </summary>
+    public IProgress<LstmTrainingProgress>? Progress;
+
+    /// <summary>A shallow copy, so that later changes to the user's options do not reach a trainer already made.</summary>
+    internal LstmTrainerOptionsBase Snapshot() => (LstmTrainerOptionsBase)MemberwiseClone();
+
+    /// <summary>Throws naming the first option whose value cannot train a network.</summary>
+    internal virtual void Validate()
+    {
+        RequireName(LabelColumnName, nameof(LabelColumnName));
+        RequireName(FeatureColumnName, nameof(FeatureColumnName));
+        Require(FeaturesPerStep > 0, nameof(FeaturesPerStep), FeaturesPerStep, "positive");
+        Require(Enum.IsDefined(CellType), nameof(CellType), CellType, "a RecurrentCellType");
+        Require(HiddenSize > 0, nameof(HiddenSize), HiddenSize, "positive");
+        Require(LayerCount > 0, nameof(LayerCount), LayerCount, "positive");
+        Require(Enum.IsDefined(MergeMode), nameof(MergeMode), MergeMode, "a BidirectionalMergeMode");
+        Require(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
+        Require(EmbeddingSize > 0, nameof(EmbeddingSize), EmbeddingSize, "positive");
+        Require(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "a SequencePoolingMode");
+        Require(MaxSequenceLength >= 0, nameof(MaxSequenceLength), MaxSequenceLength, "0 (no limit) or positive");
+        Require(Epochs > 0, nameof(Epochs), Epochs, "positive");
+        Require(BatchSize > 0, nameof(BatchSize), BatchSize, "positive");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
+        Require(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "a GradientOptimizer");
+        Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");
+        Require(L2 >= 0 && double.IsFinite(L2), nameof(L2), L2, "0 or positive");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "0 or positive");
+        Require(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), nameof(GradientClipNorm), GradientClipNorm, "0 (no clipping) or positive");
+        Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (no early stopping) or positive");
+        Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "null (every core) or positive");
+    }
+
+    private protected static void Require(bool condition, string option, object? value, string expectation)
+    {
+        if (!condition)
+            throw new ArgumentOutOfRangeException(option, value, $"The LSTM trainer's option {option} must be {expectation}; it is {value}.");
+    }
+
+    private static void RequireName(string name, string option)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"The LSTM trainer's option {option} must name a column.", option);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
+
+namespace Microsoft.ML.Lstm.MLNetInternals;
+
+/// <summary>
+/// The prediction columns a trainer promises in <c>GetOutputSchema</c>, with the annotations ML.NET's
+/// own trainers declare for them. <c>SchemaShape.Column</c>'s constructor and the annotation helpers
+/// are internal to ML.NET, hence this file's place.
+/// </summary>
+internal static class PredictionColumnShapes
+{
+    /// <summary><c>Score</c> (float), <c>Probability</c> (float), <c>PredictedLabel</c> (bool).</summary>
+    public static SchemaShape.Column[] BinaryClassification() =>
+    [
+        new(PredictionColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+        new(PredictionColumnNames.Probability, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation(true))),
+        new(PredictionColumnNames.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+    ];
+
+    /// <summary><c>Score</c> (float vector, one per class), <c>PredictedLabel</c> (a key with the label's values).</summary>
+    public static SchemaShape.Column[] MulticlassClassification(SchemaShape.Column label)
+    {
+        var predictedLabelAnnotations = label.Annotations
+            .Where(annotation => annotation.Name == AnnotationUtils.Kinds.KeyValues)
+            .Concat(AnnotationUtils.GetTrainerOutputAnnotation());
+        return
+        [
+            new(PredictionColumnNames.Score, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
+                new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(label))),
+            new(PredictionColumnNames.PredictedLabel, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
+                new SchemaShape(predictedLabelAnnotations)),
+        ];
+    }
+
+    /// <summary><c>Score</c> (float).</summary>
+    public static SchemaShape.Column[] Regression() =>
+    [
+        new(PredictionColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
+            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+    ];
+}
