@@ -225,7 +225,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                 var keys = new long[count];
                 for (int i = 0; i < count; i++)
                     keys[i] = ((long)SequenceLength(examples[order[start + i]]) << 32) | (uint)i;
-                Array.Sort(keys, order.AsSpan(start, count));
+                keys.AsSpan().Sort(order.AsSpan(start, count));
             }
         }
         var batches = new List<int[]>((order.Length + batchSize - 1) / batchSize);

@@ -29,7 +29,7 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
     public int FeaturesPerStep { get; }
 
     /// <summary>
-    /// A batch of one sequence whose inputs are copied into <paramref name="tokens"/> or <paramref name="features"/>
+    /// A batch of one sequence whose inputs are copied into <see cref="Tokens"/> or <see cref="Features"/>
     /// by the caller before each use: the one-row scoring path reuses it for every sequence of the same length.
     /// </summary>
     public static SequenceBatch<T> CreateSingle(int length, int featuresPerStep)

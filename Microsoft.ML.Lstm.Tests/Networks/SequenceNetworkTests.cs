@@ -1,0 +1,105 @@
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.Tests.Networks;
+
+public class SequenceNetworkTests
+{
+    private static readonly Dictionary<string, NetworkSpec> Specs = new()
+    {
+        ["tokens, bidirectional LSTM, attention"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Bidirectional = true, Pooling = PoolingMode.Attention, OutputSize = 2 },
+        ["tokens, stacked peephole LSTM, mean"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, Cell = CellType.PeepholeLstm, HiddenSize = 3, LayerCount = 2, Pooling = PoolingMode.Mean, OutputSize = 2 },
+        ["features, bidirectional GRU summed, last state"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Sum, Pooling = PoolingMode.LastState, OutputSize = 3 },
+        ["features, GRU, max"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Pooling = PoolingMode.Max, OutputSize = 1 },
+        ["tokens, bidirectional LSTM, per-step tagger"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 3, Bidirectional = true, Pooling = null, OutputSize = 4 },
+    };
+
+    private static SequenceBatch<double> Batch(NetworkSpec spec, int seed)
+    {
+        var random = new Random(seed);
+        int[] lengths = [3, 1, 4, 2];
+        if (spec.Input == SequenceInputKind.Tokens)
+            return SequenceBatch<double>.FromTokens(lengths.Select(l => Enumerable.Range(0, l).Select(_ => random.Next(spec.VocabularySize)).ToArray()).ToList());
+        return SequenceBatch<double>.FromFeatures(
+            lengths.Select(l => Enumerable.Range(0, l * spec.FeaturesPerStep).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToList(),
+            spec.FeaturesPerStep);
+    }
+
+    public static TheoryData<string> SpecNames => new(Specs.Keys);
+
+    [Theory]
+    [MemberData(nameof(SpecNames))]
+    public void BackwardMatchesFiniteDifferences(string name)
+    {
+        NetworkSpec spec = Specs[name];
+        var network = new SequenceNetwork<double>(spec, seed: 11, threads: 1);
+        var batch = Batch(spec, seed: 12);
+        var random = new Random(13);
+        double[] weights = Enumerable.Range(0, network.OutputRows(batch) * spec.OutputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+
+        // L = Σ output ⊙ weights, so ∂L/∂output = weights.
+        double Loss()
+        {
+            ReadOnlySpan<double> output = network.Forward(batch, training: true);
+            double sum = 0;
+            for (int i = 0; i < output.Length; i++)
+                sum += output[i] * weights[i];
+            return sum;
+        }
+
+        network.Parameters.ZeroGradients();
+        Loss();
+        network.Backward(weights);
+        double[] analytic = (double[])network.Parameters.Gradients.Clone();
+
+        double[] values = network.Parameters.Values;
+        const double step = 1e-6;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double saved = values[i];
+            values[i] = saved + step;
+            double plus = Loss();
+            values[i] = saved - step;
+            double minus = Loss();
+            values[i] = saved;
+            double numeric = (plus - minus) / (2 * step);
+            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-6 * (1 + Math.Abs(numeric)),
+                $"{name}: parameter {ParameterName(network.Parameters, i)}: analytic {analytic[i]:R}, numeric {numeric:R}.");
+        }
+    }
+
+    [Fact]
+    public void OutputsComeInTheCallersOrderWhateverTheBatch()
+    {
+        var spec = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Bidirectional = true, OutputSize = 2 };
+        var network = new SequenceNetwork<double>(spec, seed: 1, threads: 1);
+        int[][] sequences = [[1, 2], [3, 4, 5, 6], [7]];
+        double[] together = network.Forward(SequenceBatch<double>.FromTokens(sequences), training: false).ToArray();
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            double[] alone = network.Forward(SequenceBatch<double>.FromTokens([sequences[i]]), training: false).ToArray();
+            Assert.Equal(alone, together.AsSpan(i * 2, 2).ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+        }
+    }
+
+    [Fact]
+    public void TaggerOutputsOneRowPerStepInTheCallersOrder()
+    {
+        var spec = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Pooling = null, OutputSize = 2 };
+        var network = new SequenceNetwork<double>(spec, seed: 1, threads: 1);
+        int[][] sequences = [[1, 2], [3, 4, 5], [7]];
+        double[] together = network.Forward(SequenceBatch<double>.FromTokens(sequences), training: false).ToArray();
+        Assert.Equal(6 * 2, together.Length);
+        double[] second = network.Forward(SequenceBatch<double>.FromTokens([sequences[1]]), training: false).ToArray();
+        Assert.Equal(second, together.AsSpan(2 * 2, 3 * 2).ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    private static string ParameterName(ParameterStore<double> store, int index)
+    {
+        foreach (ParameterView view in store.Views)
+        {
+            if (index >= view.Offset && index < view.Offset + view.Length)
+                return $"{view.Name}[{index - view.Offset}]";
+        }
+        return index.ToString();
+    }
+}

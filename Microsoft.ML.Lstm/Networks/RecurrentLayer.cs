@@ -1,0 +1,313 @@
+using System.Numerics;
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// One direction of an LSTM, peephole LSTM or GRU layer over a packed batch (the cell equations are in
+/// <see cref="LstmKernels"/>, <see cref="PeepholeLstmKernels"/> and <see cref="GruKernels"/>).
+/// Parameters, in PyTorch's layout with G gates (LSTM 4: i, f, g, o; GRU 3: r, z, n):
+/// <c>{name}.weight_ih</c> [G·H, I], <c>{name}.weight_hh</c> [G·H, H], and <c>{name}.bias</c> [4H]
+/// (the LSTM's b_ih + b_hh) or, for the GRU, <c>{name}.bias_ih</c> and <c>{name}.bias_hh</c> [3H]
+/// (b_hn sits inside r ⊙ (…), so the two cannot merge); a peephole LSTM adds
+/// <c>{name}.weight_peephole</c> [3H] (p_i, p_f, p_o).
+/// <para>
+/// Forward: the input projection of all N steps is one GEMM, X [N, I] · W_ihᵀ; the recurrence then runs
+/// step by step on the first b_t sorted sequences only, adding h_{t−1}·W_hhᵀ (weights packed once per pass)
+/// and applying the fused kernel. Backward mirrors it: per step only the kernel and ∂gates·W_hh, then ∂W_ih,
+/// ∂W_hh and ∂X as one GEMM each over all rows. With several threads the sequences are split into
+/// contiguous ranges of about equal total length; each thread runs every step of its own range, so the
+/// threads never wait on each other inside the recurrence, and every value is computed exactly as with one thread.
+/// </para>
+/// </summary>
+internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly CellType cell;
+    private readonly int gateCount;
+    private readonly int threads;
+    private readonly ParameterStore<T> store;
+    private readonly ParameterView inputWeight, recurrentWeight, bias;
+    private readonly ParameterView? recurrentBias, peephole;
+    private readonly StepProduct<T> recurrentForward, recurrentBackward;
+
+    private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations
+    private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H]
+    private T[] cells = Array.Empty<T>();            // LSTM: c_t [N, H]
+    private T[] previousCells = Array.Empty<T>();    // LSTM: c_{t−1} [N, H]
+    private T[] previousHidden = Array.Empty<T>();   // h_{t−1} [N, H]: makes ∂W_hh one GEMM
+    private T[] gateGradients = Array.Empty<T>();    // [N, G·H]
+    private T[] hiddenProjectionGradients = Array.Empty<T>(); // GRU [N, 3H]
+    private T[] initialHidden = Array.Empty<T>(), initialCell = Array.Empty<T>();
+    private bool hasInitialState;
+    private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
+    private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H] and peephole gradient [3H]
+    private T[] stagedHidden = Array.Empty<T>();      // h [N, H] forward, ∂h [N, H] backward, for the range workers
+    private int lastSequenceCount;
+
+    /// <summary>Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>.</summary>
+    public RecurrentLayer(ParameterStore<T> store, string name, CellType cell, int inputSize, int hiddenSize, Random random, int threads)
+    {
+        if (inputSize <= 0 || hiddenSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"Input ({inputSize}) and hidden ({hiddenSize}) sizes must be positive.");
+        this.store = store;
+        this.cell = cell;
+        this.threads = Math.Max(1, threads);
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        gateCount = cell == CellType.Gru ? 3 : 4;
+        int width = gateCount * hiddenSize;
+
+        inputWeight = store.Add(name + ".weight_ih", width, inputSize);
+        recurrentWeight = store.Add(name + ".weight_hh", width, hiddenSize);
+        if (cell == CellType.Gru)
+        {
+            bias = store.Add(name + ".bias_ih", width);
+            recurrentBias = store.Add(name + ".bias_hh", width);
+        }
+        else
+        {
+            bias = store.Add(name + ".bias", width);
+            if (cell == CellType.PeepholeLstm)
+                peephole = store.Add(name + ".weight_peephole", 3 * hiddenSize);
+        }
+
+        // Xavier for the input weights and an orthogonal block per gate for the recurrent ones; the LSTM's
+        // forget bias starts at 1 so the cell remembers by default early in training.
+        for (int g = 0; g < gateCount; g++)
+        {
+            Initialization.XavierUniform(store.Value(inputWeight).Slice(g * hiddenSize * inputSize, hiddenSize * inputSize), inputSize, hiddenSize, random);
+            Initialization.Orthogonal(store.Value(recurrentWeight).Slice(g * hiddenSize * hiddenSize, hiddenSize * hiddenSize), hiddenSize, random);
+        }
+        if (cell != CellType.Gru)
+            store.Value(bias).Slice(hiddenSize, hiddenSize).Fill(T.One);
+
+        recurrentForward = new StepProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
+        recurrentBackward = new StepProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
+    }
+
+    /// <inheritdoc />
+    public int InputSize { get; }
+
+    /// <inheritdoc />
+    public int OutputSize => HiddenSize;
+
+    /// <inheritdoc />
+    public int HiddenSize { get; }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> InitialHiddenGradient => initialHiddenGradient.AsSpan(0, lastSequenceCount * HiddenSize);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> InitialCellGradient => cell == CellType.Gru ? ReadOnlySpan<T>.Empty : initialCellGradient.AsSpan(0, lastSequenceCount * HiddenSize);
+
+    /// <inheritdoc />
+    public void SetInitialState(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cellState)
+    {
+        initialHidden = hidden.ToArray();
+        initialCell = cell == CellType.Gru ? Array.Empty<T>() : cellState.ToArray();
+        if (cell != CellType.Gru && initialCell.Length != initialHidden.Length)
+            throw new ArgumentException($"The initial cell state has {initialCell.Length} values; the hidden state has {initialHidden.Length}.", nameof(cellState));
+        hasInitialState = true;
+    }
+
+    /// <inheritdoc />
+    public void ClearInitialState() => hasInitialState = false;
+
+    /// <inheritdoc />
+    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training)
+    {
+        int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
+        CheckInitialState(layout);
+        lastSequenceCount = layout.SequenceCount;
+        Workspace.Ensure(ref previousHidden, n * h);
+        if (cell == CellType.Gru)
+            Workspace.Ensure(ref hiddenProjection, n * width);
+        else
+        {
+            Workspace.Ensure(ref cells, n * h);
+            Workspace.Ensure(ref previousCells, n * h);
+        }
+
+        // All steps' input projections at once: gates = X·W_ihᵀ + b.
+        Span<T> allGates = Workspace.Ensure(ref gates, n * width);
+        VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
+        Gemm.Multiply(false, true, n, width, InputSize, T.One, input, InputSize, store.Value(inputWeight), InputSize, T.One, allGates, width, threads);
+
+        recurrentForward.Prepare();
+        // The range workers are lambdas, which cannot capture spans, so the output is staged in an array.
+        Workspace.Ensure(ref stagedHidden, n * h);
+        T[] staged = stagedHidden;
+        RunOverRanges(layout, (start, end, _) => ForwardRange(layout, start, end, staged));
+        staged.AsSpan(0, n * h).CopyTo(output);
+    }
+
+    /// <inheritdoc />
+    public void Backward(PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    {
+        int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
+        Span<T> dGates = Workspace.Ensure(ref gateGradients, n * width);
+        if (cell == CellType.Gru)
+            Workspace.Ensure(ref hiddenProjectionGradients, n * width);
+        Workspace.Ensure(ref initialHiddenGradient, layout.SequenceCount * h);
+        Workspace.Ensure(ref initialCellGradient, layout.SequenceCount * h);
+
+        recurrentBackward.Prepare();
+        outputGradient.CopyTo(Workspace.Ensure(ref stagedHidden, n * h));
+        T[] staged = stagedHidden;
+        int ranges = RunOverRanges(layout, (start, end, range) => BackwardRange(layout, start, end, range, staged));
+        if (peephole is not null)
+        {
+            // Summed in range order, so the result does not depend on which thread finished first.
+            Span<T> peepholeGradient = store.Gradient(peephole);
+            for (int range = 0; range < ranges; range++)
+                VectorMath.Add(threadScratch[range].AsSpan(3 * lastSequenceCount * h, 3 * h), peepholeGradient);
+        }
+
+        // Weight gradients over all steps at once.
+        Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
+        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias));
+        ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjectionGradients.AsSpan(0, n * width) : dGates;
+        Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
+        if (recurrentBias is not null)
+            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias));
+        if (!inputGradient.IsEmpty)
+            Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
+    }
+
+    /// <summary>Runs the recurrence for sorted sequences [start, end), writing h_t into <paramref name="output"/>.</summary>
+    private void ForwardRange(PackedLayout layout, int start, int end, T[] output)
+    {
+        int h = HiddenSize, width = gateCount * h;
+        ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
+        for (int t = 0; t < layout.MaxLength; t++)
+        {
+            int stop = Math.Min(end, layout.BatchSizes[t]);
+            if (stop <= start)
+                break;
+            int count = stop - start, row = layout.Row(t, start);
+            Span<T> hPrev = previousHidden.AsSpan(row * h, count * h);
+            if (t > 0)
+                output.AsSpan(layout.Row(t - 1, start) * h, count * h).CopyTo(hPrev);
+            else if (hasInitialState)
+                initialHidden.AsSpan(start * h, count * h).CopyTo(hPrev);
+            else
+                hPrev.Clear();
+
+            Span<T> stepGates = gates.AsSpan(row * width, count * width);
+            Span<T> stepHidden = output.AsSpan(row * h, count * h);
+            if (cell == CellType.Gru)
+            {
+                Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);
+                VectorMath.BroadcastRows<T>(store.Value(recurrentBias!), count, projection);
+                recurrentForward.Multiply(count, hPrev, T.One, projection);
+                // The x-projection is read from the gates buffer before the kernel overwrites it with r, z, n.
+                GruKernels.ForwardStep<T>(stepGates, projection, hPrev, stepGates, stepHidden, count, h);
+                continue;
+            }
+
+            Span<T> cPrev = previousCells.AsSpan(row * h, count * h);
+            if (t > 0)
+                cells.AsSpan(layout.Row(t - 1, start) * h, count * h).CopyTo(cPrev);
+            else if (hasInitialState)
+                initialCell.AsSpan(start * h, count * h).CopyTo(cPrev);
+            else
+                cPrev.Clear();
+            recurrentForward.Multiply(count, hPrev, T.One, stepGates);
+            Span<T> stepCells = cells.AsSpan(row * h, count * h);
+            if (peephole is null)
+                LstmKernels.ForwardStep<T>(stepGates, cPrev, stepCells, stepHidden, count, h);
+            else
+                PeepholeLstmKernels.ForwardStep<T>(stepGates, peepholes, cPrev, stepCells, stepHidden, count, h);
+        }
+    }
+
+    /// <summary>Back through time for sorted sequences [start, end), last step first.</summary>
+    private void BackwardRange(PackedLayout layout, int start, int end, int range, T[] outputGradient)
+    {
+        int h = HiddenSize, width = gateCount * h, size = end - start;
+        // Scratch: ∂h arriving from step t+1, ∂c arriving from step t+1, total ∂h_t, peephole gradient.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h + 3 * h);
+        scratch.Clear();
+        Span<T> hiddenNext = scratch.Slice(0, size * h);
+        Span<T> cellNext = scratch.Slice(size * h, size * h);
+        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
+        Span<T> peepholeGradient = scratch.Slice(3 * size * h, 3 * h);
+        ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
+
+        for (int t = layout.MaxLength - 1; t >= 0; t--)
+        {
+            int stop = Math.Min(end, layout.BatchSizes[t]);
+            if (stop <= start)
+                continue;
+            int count = stop - start, row = layout.Row(t, start);
+            Span<T> dh = hiddenTotal.Slice(0, count * h);
+            System.Numerics.Tensors.TensorPrimitives.Add(outputGradient.AsSpan(row * h, count * h), hiddenNext.Slice(0, count * h), dh);
+            Span<T> dStepGates = gateGradients.AsSpan(row * width, count * width);
+            ReadOnlySpan<T> stepGates = gates.AsSpan(row * width, count * width);
+            Span<T> dhPrevious = hiddenNext.Slice(0, count * h);
+
+            if (cell == CellType.Gru)
+            {
+                Span<T> dProjection = hiddenProjectionGradients.AsSpan(row * width, count * width);
+                GruKernels.BackwardStep<T>(
+                    stepGates, hiddenProjection.AsSpan(row * width, count * width), previousHidden.AsSpan(row * h, count * h),
+                    dh, dStepGates, dProjection, dhPrevious, count, h);
+                recurrentBackward.Multiply(count, dProjection, T.One, dhPrevious);
+            }
+            else
+            {
+                ReadOnlySpan<T> cPrev = previousCells.AsSpan(row * h, count * h);
+                ReadOnlySpan<T> stepCells = cells.AsSpan(row * h, count * h);
+                Span<T> dc = cellNext.Slice(0, count * h);
+                if (peephole is null)
+                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                else
+                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, peepholeGradient, count, h);
+                recurrentBackward.Multiply(count, dStepGates, T.Zero, dhPrevious);
+            }
+        }
+        // What remains flowing out of step 0 is the gradient of the initial state.
+        hiddenNext.CopyTo(initialHiddenGradient.AsSpan(start * h, size * h));
+        cellNext.CopyTo(initialCellGradient.AsSpan(start * h, size * h));
+    }
+
+    /// <summary>
+    /// Splits the sorted sequences into contiguous ranges of about equal total length, one per thread,
+    /// and runs <paramref name="work"/>(start, end, range) on each; returns the number of ranges.
+    /// </summary>
+    private int RunOverRanges(PackedLayout layout, Action<int, int, int> work)
+    {
+        int ranges = Math.Min(threads, layout.SequenceCount);
+        if (threadScratch.Length < ranges)
+            Array.Resize(ref threadScratch, ranges);
+        for (int r = 0; r < ranges; r++)
+            threadScratch[r] ??= Array.Empty<T>();
+        if (ranges <= 1)
+        {
+            work(0, layout.SequenceCount, 0);
+            return 1;
+        }
+        Span<int> bounds = stackalloc int[ranges + 1];
+        long total = layout.TotalSteps, covered = 0;
+        int next = 0;
+        for (int r = 1; r < ranges; r++)
+        {
+            // Take at least one sequence, and leave at least one for each later range.
+            long target = total * r / ranges;
+            do
+                covered += layout.Lengths[next++];
+            while (next < layout.SequenceCount - (ranges - r) && covered < target);
+            bounds[r] = next;
+        }
+        bounds[ranges] = layout.SequenceCount;
+        int[] limits = bounds.ToArray();
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, r => work(limits[r], limits[r + 1], r));
+        return ranges;
+    }
+
+    private void CheckInitialState(PackedLayout layout)
+    {
+        if (hasInitialState && initialHidden.Length != layout.SequenceCount * HiddenSize)
+            throw new InvalidOperationException($"The initial state holds {initialHidden.Length / HiddenSize} sequences; the batch has {layout.SequenceCount}.");
+    }
+}

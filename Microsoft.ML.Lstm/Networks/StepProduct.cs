@@ -1,0 +1,56 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// The product by a weight matrix that every time step repeats (h_{t−1}·W_hhᵀ forward, ∂gates·W_hh backward).
+/// For float the weight is packed into the GEMM's panel layout once per pass and reused by every step and
+/// thread; double (used only by gradient checks) multiplies directly.
+/// </summary>
+internal sealed class StepProduct<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ParameterStore<T> store;
+    private readonly ParameterView weight;
+    private readonly bool transpose;
+    private readonly int depth, columns;
+    private PackedMatrix? packed;
+
+    /// <summary>C = A·op(W) with op(W) [depth × columns]; W is stored [columns × depth] when <paramref name="transpose"/>.</summary>
+    public StepProduct(ParameterStore<T> store, ParameterView weight, bool transpose, int depth, int columns)
+    {
+        this.store = store;
+        this.weight = weight;
+        this.transpose = transpose;
+        this.depth = depth;
+        this.columns = columns;
+    }
+
+    private int WeightStride => transpose ? depth : columns;
+
+    /// <summary>Packs the current weights; call once per pass, after any update.</summary>
+    public void Prepare()
+    {
+        if (typeof(T) != typeof(float))
+            return;
+        ReadOnlySpan<float> values = MemoryMarshal.Cast<T, float>(store.Value(weight));
+        if (packed is null)
+            packed = Gemm.Pack(transpose, depth, columns, values, WeightStride);
+        else
+            Gemm.PackInto(packed, transpose, values, WeightStride);
+    }
+
+    /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread.</summary>
+    public void Multiply(int rows, ReadOnlySpan<T> a, T beta, Span<T> c)
+    {
+        if (rows == 0)
+            return;
+        if (typeof(T) == typeof(float))
+        {
+            Gemm.Multiply(false, rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, packed!, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns);
+            return;
+        }
+        Gemm.Multiply(false, transpose, rows, columns, depth, T.One, a, depth, store.Value(weight), WeightStride, beta, c, columns);
+    }
+}
