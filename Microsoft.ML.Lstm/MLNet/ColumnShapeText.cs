@@ -8,7 +8,7 @@ internal static class ColumnShapeText
     /// <summary>E.g. "Single", "variable-length vector of Key&lt;UInt32&gt;".</summary>
     public static string Describe(SchemaShape.Column column)
     {
-        string item = column.IsKey ? $"Key<{column.ItemType}>" : column.ItemType.ToString();
+        string item = column.IsKey ? $"Key<{column.ItemType}>" : column.ItemType?.ToString() ?? "unknown";
         return column.Kind switch
         {
             SchemaShape.Column.VectorKind.Vector => $"fixed-length vector of {item}",

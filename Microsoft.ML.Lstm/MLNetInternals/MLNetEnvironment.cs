@@ -11,7 +11,7 @@ namespace Microsoft.ML.Lstm.MLNetInternals;
 internal static class MLNetEnvironment
 {
     /// <summary>The environment of the <c>MLContext</c> that owns <paramref name="catalog"/>.</summary>
-    public static IHostEnvironment Of(TrainerCatalogBase.CatalogInstantiatorBase catalog)
+    public static IHostEnvironment Of(TrainCatalogBase.CatalogInstantiatorBase catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return CatalogUtils.GetEnvironment(catalog);

@@ -1,0 +1,92 @@
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.MLNet;
+
+/// <summary>
+/// The one place where the public options become the engine's: public enums to the engine's enums, and
+/// <see cref="LstmTrainerOptionsBase"/> to a <see cref="NetworkSpec"/> and <see cref="TrainingOptions"/>.
+/// </summary>
+internal static class LstmOptionsMapping
+{
+    public static CellType ToEngine(RecurrentCellType cell) => cell switch
+    {
+        RecurrentCellType.Lstm => CellType.Lstm,
+        RecurrentCellType.PeepholeLstm => CellType.PeepholeLstm,
+        RecurrentCellType.Gru => CellType.Gru,
+        _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown recurrent cell type."),
+    };
+
+    public static MergeMode ToEngine(BidirectionalMergeMode merge) => merge switch
+    {
+        BidirectionalMergeMode.Concat => MergeMode.Concat,
+        BidirectionalMergeMode.Sum => MergeMode.Sum,
+        BidirectionalMergeMode.Mean => MergeMode.Mean,
+        _ => throw new ArgumentOutOfRangeException(nameof(merge), merge, "Unknown merge mode."),
+    };
+
+    public static PoolingMode ToEngine(SequencePoolingMode pooling) => pooling switch
+    {
+        SequencePoolingMode.LastState => PoolingMode.LastState,
+        SequencePoolingMode.Mean => PoolingMode.Mean,
+        SequencePoolingMode.Max => PoolingMode.Max,
+        SequencePoolingMode.Attention => PoolingMode.Attention,
+        _ => throw new ArgumentOutOfRangeException(nameof(pooling), pooling, "Unknown pooling mode."),
+    };
+
+    public static OptimizerKind ToEngine(GradientOptimizer optimizer) => optimizer switch
+    {
+        GradientOptimizer.Adam => OptimizerKind.Adam,
+        GradientOptimizer.Sgd => OptimizerKind.Sgd,
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "Unknown optimizer."),
+    };
+
+    public static LossKind ToEngine(RegressionLossFunction loss) => loss switch
+    {
+        RegressionLossFunction.Squared => LossKind.MeanSquaredError,
+        RegressionLossFunction.Huber => LossKind.Huber,
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown regression loss."),
+    };
+
+    public static LstmTrainingProgress ToPublic(TrainingProgress report) => new(
+        report.Epoch, report.Epochs, report.TrainingLoss, report.ValidationLoss, report.ValidationAccuracy,
+        report.LearningRate, report.Elapsed, report.EstimatedRemaining);
+
+    /// <summary>The network the options describe, for sequences like <paramref name="input"/> and <paramref name="outputSize"/> outputs.</summary>
+    public static NetworkSpec ToNetworkSpec(LstmTrainerOptionsBase options, SequenceInput input, int outputSize) => new()
+    {
+        Input = input.Kind,
+        // One embedding row per key plus one for the missing key 0 (SequenceInput).
+        VocabularySize = input.Kind == SequenceInputKind.Tokens ? checked((int)input.TokenKeyCount + 1) : 0,
+        EmbeddingSize = input.Kind == SequenceInputKind.Tokens ? options.EmbeddingSize : 0,
+        FeaturesPerStep = input.FeaturesPerStep,
+        Cell = ToEngine(options.CellType),
+        HiddenSize = options.HiddenSize,
+        LayerCount = options.LayerCount,
+        Bidirectional = options.Bidirectional,
+        Merge = ToEngine(options.MergeMode),
+        Dropout = options.Dropout,
+        Pooling = ToEngine(options.Pooling),
+        OutputSize = outputSize,
+    };
+
+    /// <summary>How to train, with the task's loss; the seed and the progress sink are resolved by the trainer.</summary>
+    public static TrainingOptions ToTrainingOptions(
+        LstmTrainerOptionsBase options, LossKind loss, int seed, IProgress<TrainingProgress> progress) => new()
+    {
+        Loss = loss,
+        Epochs = options.Epochs,
+        BatchSize = options.BatchSize,
+        LearningRate = options.LearningRate,
+        Optimizer = ToEngine(options.Optimizer),
+        Momentum = options.Momentum,
+        WeightDecay = options.WeightDecay,
+        L2 = options.L2,
+        GradientClipNorm = options.GradientClipNorm,
+        EarlyStoppingPatience = options.EarlyStoppingPatience,
+        ValidationFraction = options.ValidationFraction,
+        Seed = seed,
+        Threads = options.NumberOfThreads ?? Math.Max(1, Environment.ProcessorCount),
+        Progress = progress,
+        CancellationToken = options.CancellationToken,
+    };
+}

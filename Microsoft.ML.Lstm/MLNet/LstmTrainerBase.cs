@@ -1,0 +1,161 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.MLNetInternals;
+using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Lstm;
+
+/// <summary>
+/// Base of the LSTM trainers: reads the training (and validation) sequences from an <see cref="IDataView"/>,
+/// checks every row before any training time is spent, trains the recurrent network, and returns the
+/// transformer that scores with it. The tasks (binary, multiclass, regression) say how labels are read
+/// and which columns the transformer writes.
+/// </summary>
+/// <typeparam name="TTransformer">The transformer <see cref="Fit(IDataView)"/> returns.</typeparam>
+public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
+    where TTransformer : SequencePredictionTransformerBase
+{
+    /// <summary>Rows read between two looks at the cancellation token.</summary>
+    private const int RowsPerCancellationCheck = 1024;
+
+    private protected LstmTrainerBase(IHostEnvironment env, string name, LstmTrainerOptionsBase options)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Environment = env;
+        Host = env.Register(name);
+        TrainerOptions = options;
+    }
+
+    /// <summary>The environment of the <c>MLContext</c> the trainer was made from.</summary>
+    private protected IHostEnvironment Environment { get; }
+
+    /// <summary>This trainer's host: its log channel and random source.</summary>
+    private protected IHost Host { get; }
+
+    /// <summary>A snapshot of the options the trainer was made with.</summary>
+    private protected LstmTrainerOptionsBase TrainerOptions { get; }
+
+    /// <summary>The engine's objective for this task.</summary>
+    private protected abstract LossKind Loss { get; }
+
+    /// <summary>A short name of the task for the log, e.g. "binary classifier".</summary>
+    private protected abstract string TaskName { get; }
+
+    /// <summary>Finds and checks the label column of a data set.</summary>
+    private protected abstract LabelColumn ReadLabelColumn(DataViewSchema schema, string setName);
+
+    /// <summary>Checks the label column of a planned schema and returns the prediction columns the transformer will add.</summary>
+    private protected abstract SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema);
+
+    /// <summary>Lets the task add to the engine's training options (class weights, Huber's δ).</summary>
+    private protected virtual TrainingOptions AdjustTrainingOptions(TrainingOptions options, LabelColumn label) => options;
+
+    /// <summary>The transformer over the trained network.</summary>
+    private protected abstract TTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label);
+
+    /// <summary>
+    /// Trains on <paramref name="input"/>. With <see cref="LstmTrainerOptionsBase.ValidationFraction"/> above 0, that
+    /// fraction of the rows is held out to stop early.
+    /// </summary>
+    public TTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, stopping early when the loss on <paramref name="validationData"/>
+    /// stops improving (see <see cref="LstmTrainerOptionsBase.EarlyStoppingPatience"/>); the weights of the best
+    /// epoch on it are kept. Both data sets must hold the same columns (map tokens and labels with the same transformers).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException">A data set has no rows.</exception>
+    /// <exception cref="InvalidOperationException">A row holds an empty sequence, a value that is not finite, or a missing or out-of-range label.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; no model is produced.</exception>
+    public TTransformer Fit(IDataView trainData, IDataView? validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        LstmTrainerOptionsBase options = TrainerOptions;
+        options.CancellationToken.ThrowIfCancellationRequested();
+
+        var trainingFeatures = SequenceFeatureColumn.From(trainData.Schema, options.FeatureColumnName, options.FeaturesPerStep, "training");
+        LabelColumn trainingLabel = ReadLabelColumn(trainData.Schema, "training");
+        SequenceFeatureColumn? validationFeatures = null;
+        LabelColumn? validationLabel = null;
+        if (validationData is not null)
+        {
+            validationFeatures = SequenceFeatureColumn.From(validationData.Schema, options.FeatureColumnName, options.FeaturesPerStep, "validation");
+            validationFeatures.CheckMatches(trainingFeatures);
+            validationLabel = ReadLabelColumn(validationData.Schema, "validation");
+            validationLabel.CheckMatches(trainingLabel);
+        }
+
+        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, "training", nameof(trainData));
+        List<SequenceExample>? validation = validationData is null
+            ? null
+            : ReadExamples(validationData, validationFeatures!, validationLabel!, "validation", nameof(validationData));
+
+        using IChannel channel = Host.Start("Training");
+        NetworkSpec spec = LstmOptionsMapping.ToNetworkSpec(options, trainingFeatures.Input, trainingLabel.OutputSize);
+        int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
+        TrainingOptions trainingOptions = AdjustTrainingOptions(
+            LstmOptionsMapping.ToTrainingOptions(options, Loss, seed, new TrainingProgressRelay(channel, options.Progress)),
+            trainingLabel);
+        channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
+
+        (SequenceModel model, TrainingResult result) = SequenceModel.Train(spec, trainingOptions, training, validation);
+
+        channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
+        var scorer = new SequenceModelScorer(model, options.MaxSequenceLength);
+        return CreateTransformer(scorer, trainingFeatures.Input, trainingLabel);
+    }
+
+    /// <summary>
+    /// The schema <see cref="Fit(IDataView)"/>'s transformer will produce from <paramref name="inputSchema"/>: its
+    /// columns plus the prediction columns. Throws when the feature or label column is missing or of the wrong type.
+    /// </summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SequenceFeatureColumn.CheckShape(inputSchema, TrainerOptions.FeatureColumnName);
+        var columns = inputSchema.ToDictionary(column => column.Name);
+        foreach (SchemaShape.Column output in PlanOutputColumns(inputSchema))
+            columns[output.Name] = output;
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Reads every row into an example, checking each; throws before training when one is bad or there are none.</summary>
+    private List<SequenceExample> ReadExamples(IDataView data, SequenceFeatureColumn features, LabelColumn label, string setName, string parameterName)
+    {
+        CancellationToken cancellation = TrainerOptions.CancellationToken;
+        var examples = new List<SequenceExample>();
+        using (DataViewRowCursor cursor = data.GetRowCursor([features.Column, label.Column]))
+        {
+            Func<float[], SequenceExample> readSequence = features.CreateExampleGetter(cursor, TrainerOptions.MaxSequenceLength);
+            Func<float> readTarget = label.CreateTargetGetter(cursor);
+            while (cursor.MoveNext())
+            {
+                if (examples.Count % RowsPerCancellationCheck == 0)
+                    cancellation.ThrowIfCancellationRequested();
+                float target = readTarget();
+                examples.Add(readSequence([target]));
+            }
+        }
+        if (examples.Count == 0)
+            throw new ArgumentException($"The {setName} data has no rows; expected at least one sequence with a label.", parameterName);
+        return examples;
+    }
+
+    private string DescribeRun(NetworkSpec spec, TrainingOptions training, int trainingRows, int? validationRows)
+    {
+        string input = spec.Input == SequenceInputKind.Tokens
+            ? $"{spec.VocabularySize} tokens embedded in {spec.EmbeddingSize}"
+            : $"{spec.FeaturesPerStep} features per step";
+        string validation = validationRows is int count
+            ? $", validating on {count} given rows"
+            : training.ValidationFraction > 0 ? $", holding out {training.ValidationFraction:P0} for validation" : "";
+        return $"Training an LSTM {TaskName}: {input}, {(spec.Bidirectional ? "bidirectional " : "")}{spec.Cell} of {spec.HiddenSize} hidden units × {spec.LayerCount} layer(s), " +
+               $"{spec.Pooling} pooling, {spec.OutputSize} output(s); {trainingRows} training rows{validation}; up to {training.Epochs} epochs, " +
+               $"batch {training.BatchSize}, {training.Optimizer} at {training.LearningRate:G3}, seed {training.Seed}, {training.Threads} thread(s).";
+    }
+}

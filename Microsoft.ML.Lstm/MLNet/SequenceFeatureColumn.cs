@@ -1,0 +1,145 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.MLNet;
+
+/// <summary>
+/// A trainer's feature column: checked to hold one sequence per row (a vector of keys, or a vector of
+/// floats read as steps of <c>FeaturesPerStep</c> values), and read row by row into what the network trains on.
+/// </summary>
+internal sealed class SequenceFeatureColumn
+{
+    private const string Expected = "a vector of keys (tokens mapped by MapValueToKey) or a vector of Single (numeric steps)";
+
+    private SequenceFeatureColumn(DataViewSchema.Column column, string setName, SequenceInput input)
+    {
+        Column = column;
+        SetName = setName;
+        Input = input;
+    }
+
+    /// <summary>The column in the data set it was read from.</summary>
+    public DataViewSchema.Column Column { get; }
+
+    /// <summary>"training" or "validation", for messages.</summary>
+    public string SetName { get; }
+
+    /// <summary>What the column holds, as the transformer records it.</summary>
+    public SequenceInput Input { get; }
+
+    /// <summary>Finds and checks column <paramref name="name"/> of a data set.</summary>
+    public static SequenceFeatureColumn From(DataViewSchema schema, string name, int featuresPerStep, string setName)
+    {
+        DataViewSchema.Column column = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(setName + "Data", $"The {setName} data has no feature column '{name}'; expected {Expected}.");
+        if (column.Type is not VectorDataViewType vector)
+            throw WrongType(column, setName);
+        if (vector.ItemType is KeyDataViewType key && key.RawType == typeof(uint))
+        {
+            if (key.Count == 0 || key.Count >= int.MaxValue)
+                throw new ArgumentOutOfRangeException(setName + "Data", $"The {setName} data's feature column '{name}' has keys with {key.Count} values; expected a known count below {int.MaxValue}.");
+            return new SequenceFeatureColumn(column, setName, SequenceInput.TokenKeys(key.Count));
+        }
+        if (vector.ItemType != NumberDataViewType.Single)
+            throw WrongType(column, setName);
+        if (vector.IsKnownSize && vector.Size % featuresPerStep != 0)
+        {
+            throw new ArgumentOutOfRangeException(setName + "Data",
+                $"The {setName} data's feature column '{name}' holds {vector.Size} values per row, not a whole number of steps of {featuresPerStep} (FeaturesPerStep).");
+        }
+        return new SequenceFeatureColumn(column, setName, SequenceInput.FloatSteps(featuresPerStep));
+    }
+
+    /// <summary>Checks the column's shape when a pipeline is planned.</summary>
+    public static void CheckShape(SchemaShape schema, string name)
+    {
+        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
+            throw new ArgumentOutOfRangeException("inputSchema", $"Feature column '{name}': expected {Expected}; found none.");
+        bool isVector = column.Kind is SchemaShape.Column.VectorKind.Vector or SchemaShape.Column.VectorKind.VariableVector;
+        bool isTokens = column.IsKey && column.ItemType == NumberDataViewType.UInt32;
+        bool isFloats = !column.IsKey && column.ItemType == NumberDataViewType.Single;
+        if (!isVector || !(isTokens || isFloats))
+            throw new ArgumentOutOfRangeException("inputSchema", $"Feature column '{name}': expected {Expected}; found {ColumnShapeText.Describe(column)}.");
+    }
+
+    /// <summary>Throws when a validation set's column cannot be scored by a network trained on <paramref name="training"/>'s.</summary>
+    public void CheckMatches(SequenceFeatureColumn training)
+    {
+        if (Input != training.Input)
+        {
+            throw new ArgumentOutOfRangeException(SetName + "Data",
+                $"The {SetName} data's feature column '{Column.Name}' is {Column.Type}, the training data's is {training.Column.Type}: " +
+                "they must hold the same kind of sequence (for tokens, map both with the same MapValueToKey transformer).");
+        }
+    }
+
+    /// <summary>
+    /// A function that reads the row <paramref name="row"/> is on into an example with the given targets,
+    /// keeping the first <paramref name="maxSequenceLength"/> steps (0: all), or throws naming the column
+    /// and row when the sequence is empty or holds a value that is not finite.
+    /// </summary>
+    public Func<float[], SequenceExample> CreateExampleGetter(DataViewRow row, int maxSequenceLength)
+    {
+        if (Input.Kind == SequenceInputKind.Tokens)
+        {
+            ValueGetter<VBuffer<uint>> getKeys = row.GetGetter<VBuffer<uint>>(Column);
+            VBuffer<uint> keys = default;
+            int unknownToken = checked((int)Input.TokenKeyCount);
+            return targets =>
+            {
+                getKeys(ref keys);
+                int length = keys.Length;
+                if (length == 0)
+                    throw EmptySequence(row.Position, "token");
+                if (maxSequenceLength > 0)
+                    length = Math.Min(length, maxSequenceLength);
+                var tokens = new int[length];
+                int step = 0;
+                foreach (uint key in keys.DenseValues())
+                {
+                    if (step == length)
+                        break;
+                    if (key > Input.TokenKeyCount)
+                        throw BadValue(row.Position, $"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {Input.TokenKeyCount}");
+                    // Key k is token k − 1; the missing key 0 is the unknown token, the embedding's last row.
+                    tokens[step++] = key == 0 ? unknownToken : (int)(key - 1);
+                }
+                return SequenceExample.FromTokens(tokens, targets);
+            };
+        }
+
+        ValueGetter<VBuffer<float>> getValues = row.GetGetter<VBuffer<float>>(Column);
+        VBuffer<float> values = default;
+        int perStep = Input.FeaturesPerStep;
+        return targets =>
+        {
+            getValues(ref values);
+            if (values.Length == 0)
+                throw EmptySequence(row.Position, "step");
+            if (values.Length % perStep != 0)
+                throw BadValue(row.Position, $"{values.Length} values are not a whole number of steps", $"a multiple of {perStep} values (FeaturesPerStep)");
+            int length = values.Length;
+            if (maxSequenceLength > 0)
+                length = Math.Min(length, maxSequenceLength * perStep);
+            var features = new float[values.Length];
+            values.CopyTo(features);
+            if (length < features.Length)
+                Array.Resize(ref features, length);
+            for (int i = 0; i < features.Length; i++)
+            {
+                if (!float.IsFinite(features[i]))
+                    throw BadValue(row.Position, $"value {features[i]} at step {i / perStep}, feature {i % perStep}", "finite numbers");
+            }
+            return SequenceExample.FromFeatures(features, targets);
+        };
+    }
+
+    private static ArgumentOutOfRangeException WrongType(DataViewSchema.Column column, string setName) =>
+        new(setName + "Data", $"The {setName} data's feature column '{column.Name}' is {column.Type}; expected {Expected}.");
+
+    private InvalidOperationException EmptySequence(long row, string unit) =>
+        new($"Column '{Column.Name}', row {row} of the {SetName} data: the sequence is empty; expected at least one {unit}.");
+
+    private InvalidOperationException BadValue(long row, string problem, string expected) =>
+        new($"Column '{Column.Name}', row {row} of the {SetName} data: {problem}; expected {expected}.");
+}
