@@ -31,10 +31,10 @@ internal sealed class KeyLabelColumn : LabelColumn
     /// <summary>Checks the column's shape when a pipeline is planned; returns it (its key values name the classes).</summary>
     public static SchemaShape.Column CheckShape(SchemaShape schema, string name)
     {
-        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
+        if (!SchemaShapeColumns.TryFind(schema, name, out SchemaShape.Column column))
             throw ShapeMismatch(name, "missing");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !column.IsKey || column.ItemType != NumberDataViewType.UInt32)
-            throw ShapeMismatch(name, ColumnShapeText.Describe(column));
+            throw ShapeMismatch(name, SchemaShapeColumns.Describe(column));
         return column;
     }
 

@@ -53,13 +53,13 @@ internal sealed class SequenceFeatureColumn
     /// <summary>Checks the column's shape when a pipeline is planned.</summary>
     public static void CheckShape(SchemaShape schema, string name)
     {
-        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
+        if (!SchemaShapeColumns.TryFind(schema, name, out SchemaShape.Column column))
             throw new ArgumentOutOfRangeException("inputSchema", $"Feature column '{name}': expected {Expected}; found none.");
         bool isVector = column.Kind is SchemaShape.Column.VectorKind.Vector or SchemaShape.Column.VectorKind.VariableVector;
         bool isTokens = column.IsKey && column.ItemType == NumberDataViewType.UInt32;
         bool isFloats = !column.IsKey && column.ItemType == NumberDataViewType.Single;
         if (!isVector || !(isTokens || isFloats))
-            throw new ArgumentOutOfRangeException("inputSchema", $"Feature column '{name}': expected {Expected}; found {ColumnShapeText.Describe(column)}.");
+            throw new ArgumentOutOfRangeException("inputSchema", $"Feature column '{name}': expected {Expected}; found {SchemaShapeColumns.Describe(column)}.");
     }
 
     /// <summary>Throws when a validation set's column cannot be scored by a network trained on <paramref name="training"/>'s.</summary>

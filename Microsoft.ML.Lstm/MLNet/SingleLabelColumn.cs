@@ -21,10 +21,10 @@ internal sealed class SingleLabelColumn : LabelColumn
     /// <summary>Checks the column's shape when a pipeline is planned.</summary>
     public static void CheckShape(SchemaShape schema, string name)
     {
-        if (!schema.TryFindColumn(name, out SchemaShape.Column column))
+        if (!SchemaShapeColumns.TryFind(schema, name, out SchemaShape.Column column))
             throw ShapeMismatch(name, "missing");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.IsKey || column.ItemType != NumberDataViewType.Single)
-            throw ShapeMismatch(name, ColumnShapeText.Describe(column));
+            throw ShapeMismatch(name, SchemaShapeColumns.Describe(column));
     }
 
     /// <inheritdoc/>

@@ -180,10 +180,18 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
                 destination = editor.Commit();
             };
             if (value == PredictionValue.PredictedLabel)
+            {
                 builder.AddKeyValues(names.Length, TextDataViewType.Instance, getNames);
+            }
             else
+            {
                 builder.AddSlotNames(names.Length, getNames);
+                // As ML.NET's multiclass scorers: the training label's values, which GetOutputSchema promises.
+                builder.Add(AnnotationUtils.Kinds.TrainingLabelValues, new VectorDataViewType(TextDataViewType.Instance, names.Length), getNames);
+            }
         }
+        if (value == PredictionValue.Probability)
+            builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ref bool isNormalized) => isNormalized = true);
         return builder.ToAnnotations();
     }
 
