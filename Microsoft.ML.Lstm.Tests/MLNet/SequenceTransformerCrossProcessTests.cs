@@ -18,7 +18,27 @@ public class SequenceTransformerCrossProcessTests
         var mlContext = new MLContext(seed: 1);
         var rows = BinaryRows();
         var data = mlContext.Data.LoadFromEnumerable(rows);
-        var transformer = BinaryTransformer(mlContext);
+
+        AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, BinaryTransformer(mlContext), data, rows);
+    }
+
+    [Fact]
+    public void TrainedLstmSavedHereLoadsAndScoresIdenticallyInAnotherProcess()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = BinaryRows();
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        var options = LstmTestData.Tiny<LstmBinaryTrainer.Options>(featureColumnName: "Features", epochs: 3);
+        options.FeaturesPerStep = FeaturesPerStep;
+
+        var transformer = mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data);
+
+        AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows);
+    }
+
+    private static void AssertLoadsAndScoresIdenticallyInAnotherProcess(
+        MLContext mlContext, ITransformer transformer, IDataView data, BinarySequenceRow[] rows)
+    {
         var scored = transformer.Transform(data);
         var expected = FloatBits(scored, "Score")
             .Zip(FloatBits(scored, "Probability"), Values<bool>(scored, "PredictedLabel"))
