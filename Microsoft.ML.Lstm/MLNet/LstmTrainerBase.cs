@@ -96,14 +96,19 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             : ReadExamples(validationData, validationFeatures!, validationLabel!, "validation", nameof(validationData));
 
         using IChannel channel = Host.Start("Training");
+        PretrainedWordVectors? wordVectors = ReadWordVectors(trainingFeatures, channel);
         NetworkSpec spec = LstmOptionsMapping.ToNetworkSpec(options, trainingFeatures.Input, trainingLabel.OutputSize);
+        if (wordVectors is not null)
+            spec = spec with { EmbeddingSize = wordVectors.Dimension };
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
         TrainingOptions trainingOptions = AdjustTrainingOptions(
             LstmOptionsMapping.ToTrainingOptions(options, Loss, seed, new TrainingProgressRelay(channel, options.Progress)),
             trainingLabel);
         channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
 
-        (SequenceModel model, TrainingResult result) = SequenceModel.Train(spec, trainingOptions, training, validation);
+        (SequenceModel model, TrainingResult result) = SequenceModel.Train(
+            spec, trainingOptions, training, validation,
+            prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
         var scorer = new SequenceModelScorer(model, options.MaxSequenceLength);
@@ -122,6 +127,38 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         foreach (SchemaShape.Column output in PlanOutputColumns(inputSchema))
             columns[output.Name] = output;
         return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>The pretrained vectors of the feature column's tokens, when the options name a file.</summary>
+    private PretrainedWordVectors? ReadWordVectors(SequenceFeatureColumn features, IChannel channel)
+    {
+        string? path = TrainerOptions.PretrainedWordVectorsPath;
+        if (path is null)
+            return null;
+        if (features.Input.Kind != SequenceInputKind.Tokens)
+        {
+            throw new ArgumentException(
+                $"The option PretrainedWordVectorsPath needs a feature column of token keys; '{features.Column.Name}' holds numeric steps.", "trainData");
+        }
+        IReadOnlyList<string> tokens = features.TokenTexts() ?? throw new ArgumentException(
+            $"The option PretrainedWordVectorsPath needs the text of each token: the feature column '{features.Column.Name}' has keys without text values (map the tokens with MapValueToKey).", "trainData");
+        var vectors = PretrainedWordVectors.Read(path, tokens, TrainerOptions.CancellationToken);
+        channel.Info($"Pretrained word vectors: {vectors.Found} of {tokens.Count} tokens found in '{path}' ({vectors.Dimension} values each).");
+        return vectors;
+    }
+
+    /// <summary>Copies the found vectors into the embedding's rows (token i is row i; the unknown token's row stays random).</summary>
+    private static void LoadWordVectors(SequenceNetwork<float> network, PretrainedWordVectors vectors, bool freeze)
+    {
+        EmbeddingLayer<float> embedding = network.Embedding!;
+        Span<float> table = embedding.Vectors; // [tokens + 1, dimension]
+        int dimension = embedding.Dimension;
+        for (int token = 0; token < vectors.Vectors.Count; token++)
+        {
+            if (vectors.Vectors[token] is float[] vector)
+                vector.CopyTo(table.Slice(token * dimension, dimension));
+        }
+        embedding.Trainable = !freeze;
     }
 
     /// <summary>Reads every row into an example, checking each; throws before training when one is bad or there are none.</summary>

@@ -53,6 +53,23 @@ public abstract class LstmTrainerOptionsBase
     public int EmbeddingSize = 64;
 
     /// <summary>
+    /// A GloVe, word2vec or fastText text file of word vectors (<c>word v1 … vD</c> per line) to start the
+    /// embedding of a key (token) feature column from: each token whose text (its key value, as
+    /// <c>MapValueToKey</c> keeps it) is in the file starts from that vector, looked up as written and then in
+    /// lower case; the other tokens and the unknown token start random. The embedding takes the file's
+    /// dimension, and <see cref="EmbeddingSize"/> is ignored. This is how to get good accuracy from a few
+    /// thousand rows. null: every vector starts random. Default: null.
+    /// </summary>
+    public string? PretrainedWordVectorsPath;
+
+    /// <summary>
+    /// With <see cref="PretrainedWordVectorsPath"/>: whether training leaves the embedding as loaded (true) or
+    /// fine-tunes it (false). A frozen embedding stays exactly as loaded only while <see cref="L2"/> and
+    /// <see cref="WeightDecay"/> are 0. Default: false.
+    /// </summary>
+    public bool FreezeWordVectors;
+
+    /// <summary>
     /// How the outputs of every step become one vector per sequence. Default: <see cref="SequencePoolingMode.Attention"/>
     /// (on the UCI sentiment sentences it scored best of the four, by about a point of accuracy).
     /// </summary>

@@ -11,6 +11,9 @@ internal sealed class SequenceFeatureColumn
 {
     private const string Expected = "a vector of keys (tokens mapped by MapValueToKey) or a vector of Single (numeric steps)";
 
+    /// <summary>The annotation holding a key column's values (ML.NET's <c>AnnotationUtils.Kinds.KeyValues</c>).</summary>
+    private const string KeyValuesAnnotation = "KeyValues";
+
     private SequenceFeatureColumn(DataViewSchema.Column column, string setName, SequenceInput input)
     {
         Column = column;
@@ -26,6 +29,23 @@ internal sealed class SequenceFeatureColumn
 
     /// <summary>What the column holds, as the transformer records it.</summary>
     public SequenceInput Input { get; }
+
+    /// <summary>
+    /// The text of each token (the key values <c>MapValueToKey</c> keeps), by token index; null when the
+    /// column holds floats or its keys have no text values.
+    /// </summary>
+    public IReadOnlyList<string>? TokenTexts()
+    {
+        if (Input.Kind != SequenceInputKind.Tokens
+            || Column.Annotations.Schema.GetColumnOrNull(KeyValuesAnnotation)?.Type is not VectorDataViewType { ItemType: TextDataViewType } type
+            || type.Size != (int)Input.TokenKeyCount)
+        {
+            return null;
+        }
+        VBuffer<ReadOnlyMemory<char>> values = default;
+        Column.GetKeyValues(ref values);
+        return [.. values.DenseValues().Select(value => value.ToString())];
+    }
 
     /// <summary>Finds and checks column <paramref name="name"/> of a data set.</summary>
     public static SequenceFeatureColumn From(DataViewSchema schema, string name, int featuresPerStep, string setName)
