@@ -9,6 +9,7 @@ public class SequenceNetworkTests
         ["tokens, bidirectional LSTM, attention"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Bidirectional = true, Pooling = PoolingMode.Attention, OutputSize = 2 },
         ["tokens, stacked peephole LSTM, mean"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, Cell = CellType.PeepholeLstm, HiddenSize = 3, LayerCount = 2, Pooling = PoolingMode.Mean, OutputSize = 2 },
         ["features, bidirectional GRU summed, last state"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Sum, Pooling = PoolingMode.LastState, OutputSize = 3 },
+        ["features, bidirectional peephole LSTM averaged, mean"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.PeepholeLstm, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Mean, Pooling = PoolingMode.Mean, OutputSize = 2 },
         ["features, GRU, max"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Pooling = PoolingMode.Max, OutputSize = 1 },
         ["tokens, bidirectional LSTM, per-step tagger"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 3, Bidirectional = true, Pooling = null, OutputSize = 4 },
     };
@@ -65,6 +66,26 @@ public class SequenceNetworkTests
             Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-6 * (1 + Math.Abs(numeric)),
                 $"{name}: parameter {ParameterName(network.Parameters, i)}: analytic {analytic[i]:R}, numeric {numeric:R}.");
         }
+    }
+
+    [Fact]
+    public void OneAndTwoThreadsGiveIdenticalOutputsAndGradients()
+    {
+        var spec = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 50, EmbeddingSize = 8, HiddenSize = 20, LayerCount = 2, Bidirectional = true, Pooling = PoolingMode.Attention, OutputSize = 3 };
+        var random = new Random(2);
+        var batch = SequenceBatch<float>.FromTokens(Enumerable.Range(0, 9).Select(i => Enumerable.Range(0, 3 + i * 2 % 7).Select(_ => random.Next(50)).ToArray()).ToList());
+        (float[] Output, float[] Gradient) Run(int threads)
+        {
+            var network = new SequenceNetwork<float>(spec, seed: 4, threads);
+            float[] output = network.Forward(batch, training: true).ToArray();
+            network.Parameters.ZeroGradients();
+            network.Backward(output);
+            return (output, (float[])network.Parameters.Gradients.Clone());
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Output, two.Output);
+        Assert.Equal(one.Gradient, two.Gradient);
     }
 
     [Fact]

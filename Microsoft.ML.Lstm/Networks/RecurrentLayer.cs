@@ -40,7 +40,7 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
     private T[] initialHidden = Array.Empty<T>(), initialCell = Array.Empty<T>();
     private bool hasInitialState;
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
-    private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H] and peephole gradient [3H]
+    private T[][] threadScratch = Array.Empty<T[]>(); // per range: peephole gradient [3H], then ∂h_next, ∂c_next, ∂h [range, H]
     private T[] stagedHidden = Array.Empty<T>();      // h [N, H] forward, ∂h [N, H] backward, for the range workers
     private int lastSequenceCount;
 
@@ -160,7 +160,7 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
             // Summed in range order, so the result does not depend on which thread finished first.
             Span<T> peepholeGradient = store.Gradient(peephole);
             for (int range = 0; range < ranges; range++)
-                VectorMath.Add(threadScratch[range].AsSpan(3 * lastSequenceCount * h, 3 * h), peepholeGradient);
+                VectorMath.Add<T>(threadScratch[range].AsSpan(0, 3 * h), peepholeGradient);
         }
 
         // Weight gradients over all steps at once.
@@ -225,13 +225,13 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
     private void BackwardRange(PackedLayout layout, int start, int end, int range, T[] outputGradient)
     {
         int h = HiddenSize, width = gateCount * h, size = end - start;
-        // Scratch: ∂h arriving from step t+1, ∂c arriving from step t+1, total ∂h_t, peephole gradient.
-        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h + 3 * h);
+        // Scratch: this range's peephole gradient, ∂h and ∂c arriving from step t+1, and the total ∂h_t.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * h + 3 * size * h);
         scratch.Clear();
-        Span<T> hiddenNext = scratch.Slice(0, size * h);
-        Span<T> cellNext = scratch.Slice(size * h, size * h);
-        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
-        Span<T> peepholeGradient = scratch.Slice(3 * size * h, 3 * h);
+        Span<T> peepholeGradient = scratch.Slice(0, 3 * h);
+        Span<T> hiddenNext = scratch.Slice(3 * h, size * h);
+        Span<T> cellNext = scratch.Slice(3 * h + size * h, size * h);
+        Span<T> hiddenTotal = scratch.Slice(3 * h + 2 * size * h, size * h);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
 
         for (int t = layout.MaxLength - 1; t >= 0; t--)
