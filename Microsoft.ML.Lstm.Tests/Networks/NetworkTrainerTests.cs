@@ -90,6 +90,19 @@ public class NetworkTrainerTests
     }
 
     [Fact]
+    public void FrozenEmbeddingStaysExactWithWeightDecayAndL2()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 8));
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        network.Embedding!.Trainable = false;
+        float[] before = network.Embedding.Vectors.ToArray();
+        float[] recurrentBefore = network.Parameters.Value(network.Parameters.Find("rnn.l0.weight_hh")).ToArray();
+        new NetworkTrainer<float>(network, BinaryOptions(threads: 1) with { Epochs = 2, WeightDecay = 0.1, L2 = 0.01 }).Train(examples);
+        Assert.Equal(before, network.Embedding.Vectors.ToArray());
+        Assert.NotEqual(recurrentBefore, network.Parameters.Value(network.Parameters.Find("rnn.l0.weight_hh")).ToArray());
+    }
+
+    [Fact]
     public void CancellationStopsTraining()
     {
         var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 6));

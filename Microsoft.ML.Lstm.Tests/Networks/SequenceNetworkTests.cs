@@ -10,6 +10,8 @@ public class SequenceNetworkTests
         ["tokens, stacked peephole LSTM, mean"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, Cell = CellType.PeepholeLstm, HiddenSize = 3, LayerCount = 2, Pooling = PoolingMode.Mean, OutputSize = 2 },
         ["features, bidirectional GRU summed, last state"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Sum, Pooling = PoolingMode.LastState, OutputSize = 3 },
         ["features, bidirectional peephole LSTM averaged, mean"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.PeepholeLstm, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Mean, Pooling = PoolingMode.Mean, OutputSize = 2 },
+        ["tokens, bidirectional LSTM concatenated, last state"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 3, Bidirectional = true, Pooling = PoolingMode.LastState, OutputSize = 2 },
+        ["features, bidirectional GRU concatenated, max"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Bidirectional = true, Pooling = PoolingMode.Max, OutputSize = 2 },
         ["features, GRU, max"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Pooling = PoolingMode.Max, OutputSize = 1 },
         ["tokens, bidirectional LSTM, per-step tagger"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 3, Bidirectional = true, Pooling = null, OutputSize = 4 },
     };

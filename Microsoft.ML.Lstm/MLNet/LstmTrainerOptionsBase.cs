@@ -64,8 +64,8 @@ public abstract class LstmTrainerOptionsBase
 
     /// <summary>
     /// With <see cref="PretrainedWordVectorsPath"/>: whether training leaves the embedding as loaded (true) or
-    /// fine-tunes it (false). A frozen embedding stays exactly as loaded only while <see cref="L2"/> and
-    /// <see cref="WeightDecay"/> are 0. Default: false.
+    /// fine-tunes it (false); a frozen embedding stays exactly as loaded, whatever <see cref="L2"/> and
+    /// <see cref="WeightDecay"/> are. Default: false.
     /// </summary>
     public bool FreezeWordVectors;
 

@@ -28,8 +28,12 @@ internal sealed class EmbeddingLayer<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Length of each vector (D).</summary>
     public int Dimension { get; }
 
-    /// <summary>Whether training updates the vectors; a frozen table receives no gradient.</summary>
-    public bool Trainable { get; set; } = true;
+    /// <summary>Whether training updates the vectors; a frozen table receives no gradient, decay or penalty.</summary>
+    public bool Trainable
+    {
+        get => !store.FrozenViews.Contains(table);
+        set => store.SetFrozen(table, !value);
+    }
 
     /// <summary>The table [V, D], for loading pretrained vectors.</summary>
     public Span<T> Vectors => store.Value(table);

@@ -102,6 +102,7 @@ internal static class NetworkSerializer
         Span<byte> destination = MemoryMarshal.AsBytes(network.Parameters.Values.AsSpan());
         if (body.Read(destination) != destination.Length)
             throw new InvalidDataException("The network is truncated inside its weights.");
+        network.Parameters.MarkChanged();
         return network;
     }
 

@@ -23,6 +23,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     private readonly ILoss<T> loss;
     private T[] targetBuffer = Array.Empty<T>();
     private T[] gradientBuffer = Array.Empty<T>();
+    private T[]? frozenValues;
 
     /// <summary>Prepares to train <paramref name="network"/> with <paramref name="options"/>.</summary>
     public NetworkTrainer(SequenceNetwork<T> network, TrainingOptions options)
@@ -93,7 +94,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                     if (!T.IsFinite(norm))
                         throw Diverged(epoch, batchNumber, $"the gradient norm became {norm}");
                 }
-                optimizer.Step(parameters.Values, parameters.Gradients);
+                StepKeepingFrozen(optimizer, parameters);
                 lossSum += batchLoss;
             }
 
@@ -128,10 +129,43 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         }
 
         if (bestWeights is not null)
+        {
             bestWeights.CopyTo(parameters.Values, 0);
+            parameters.MarkChanged();
+        }
         else
             bestEpoch = history.Count;
         return new TrainingResult(history.Count, bestEpoch, stoppedEarly, history);
+    }
+
+    /// <summary>
+    /// One optimizer step that leaves frozen parameters exactly as they were: a frozen parameter has no
+    /// gradient, but weight decay and the L2 term would still move it, so its values are put back.
+    /// </summary>
+    private void StepKeepingFrozen(IOptimizer<T> optimizer, ParameterStore<T> parameters)
+    {
+        IReadOnlyCollection<ParameterView> frozen = parameters.FrozenViews;
+        if (frozen.Count > 0)
+        {
+            frozenValues ??= new T[frozen.Sum(v => v.Length)];
+            int at = 0;
+            foreach (ParameterView view in frozen)
+            {
+                parameters.Value(view).CopyTo(frozenValues.AsSpan(at, view.Length));
+                at += view.Length;
+            }
+        }
+        optimizer.Step(parameters.Values, parameters.Gradients);
+        if (frozen.Count > 0)
+        {
+            int at = 0;
+            foreach (ParameterView view in frozen)
+            {
+                frozenValues.AsSpan(at, view.Length).CopyTo(parameters.Value(view));
+                at += view.Length;
+            }
+        }
+        parameters.MarkChanged();
     }
 
     /// <summary>Mean loss over <paramref name="examples"/> and, for classification, the fraction predicted right.</summary>

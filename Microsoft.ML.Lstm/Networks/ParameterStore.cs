@@ -10,6 +10,7 @@ namespace Microsoft.ML.Lstm.Networks;
 internal sealed class ParameterStore<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<ParameterView> views = new();
+    private readonly HashSet<ParameterView> frozen = new();
     private T[] values = Array.Empty<T>();
     private T[] gradients = Array.Empty<T>();
 
@@ -42,6 +43,28 @@ internal sealed class ParameterStore<T> where T : unmanaged, IFloatingPointIeee7
         Array.Resize(ref gradients, gradients.Length + length);
         views.Add(view);
         return view;
+    }
+
+    /// <summary>
+    /// Counts changes to <see cref="Values"/>: whoever writes values after the first forward pass (the
+    /// trainer after each optimizer step, a loader) calls <see cref="MarkChanged"/>, so caches derived from the
+    /// weights, such as packed recurrent matrices, know to rebuild.
+    /// </summary>
+    public int Version { get; private set; }
+
+    /// <summary>Records that <see cref="Values"/> changed.</summary>
+    public void MarkChanged() => Version++;
+
+    /// <summary>Parameters that training must leave as they are (e.g. frozen pretrained embeddings).</summary>
+    public IReadOnlyCollection<ParameterView> FrozenViews => frozen;
+
+    /// <summary>Freezes or unfreezes one parameter.</summary>
+    public void SetFrozen(ParameterView view, bool isFrozen)
+    {
+        if (isFrozen)
+            frozen.Add(view);
+        else
+            frozen.Remove(view);
     }
 
     /// <summary>The values of one parameter.</summary>

@@ -84,6 +84,7 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     {
         var clone = new SequenceNetwork<T>(Spec, seed: 0, threads: 1);
         Parameters.Values.CopyTo(clone.Parameters.Values, 0);
+        clone.Parameters.MarkChanged();
         return clone;
     }
 

@@ -16,6 +16,7 @@ internal sealed class StepProduct<T> where T : unmanaged, IFloatingPointIeee754<
     private readonly bool transpose;
     private readonly int depth, columns;
     private PackedMatrix? packed;
+    private int packedVersion;
 
     /// <summary>C = A·op(W) with op(W) [depth × columns]; W is stored [columns × depth] when <paramref name="transpose"/>.</summary>
     public StepProduct(ParameterStore<T> store, ParameterView weight, bool transpose, int depth, int columns)
@@ -29,16 +30,17 @@ internal sealed class StepProduct<T> where T : unmanaged, IFloatingPointIeee754<
 
     private int WeightStride => transpose ? depth : columns;
 
-    /// <summary>Packs the current weights; call once per pass, after any update.</summary>
+    /// <summary>Packs the weights at the start of a pass, unless they have not changed since the last packing.</summary>
     public void Prepare()
     {
-        if (typeof(T) != typeof(float))
+        if (typeof(T) != typeof(float) || (packed is not null && packedVersion == store.Version))
             return;
         ReadOnlySpan<float> values = MemoryMarshal.Cast<T, float>(store.Value(weight));
         if (packed is null)
             packed = Gemm.Pack(transpose, depth, columns, values, WeightStride);
         else
             Gemm.PackInto(packed, transpose, values, WeightStride);
+        packedVersion = store.Version;
     }
 
     /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread.</summary>
