@@ -79,14 +79,20 @@ public class LstmTrainerControlTests
     [Fact]
     public void ValidationSetIsReportedAndStopsEarly()
     {
-        var (mlContext, data) = KeyedReviews(32);
-        var split = mlContext.Data.TrainTestSplit(data, testFraction: 0.25, seed: 1);
+        // The validation rows carry flipped labels: the better the model fits the training rows, the worse its
+        // validation loss, so only early stopping can end the run before its 200 epochs.
+        var mlContext = new MLContext(seed: 1);
+        SentenceRow[] rows = Reviews(32, seed: 1);
+        var validationRows = rows[24..].Select(row => new SentenceRow { Text = row.Text, Label = !row.Label }).ToArray();
+        var tokenize = Tokenize(mlContext).Fit(mlContext.Data.LoadFromEnumerable(rows));
+        var train = tokenize.Transform(mlContext.Data.LoadFromEnumerable(rows[..24]));
+        var validation = tokenize.Transform(mlContext.Data.LoadFromEnumerable(validationRows));
         var reports = new List<LstmTrainingProgress>();
         var options = Tiny<LstmBinaryTrainer.Options>(epochs: 200);
         options.EarlyStoppingPatience = 2;
         options.Progress = new SynchronousProgress(reports.Add);
 
-        mlContext.BinaryClassification.Trainers.Lstm(options).Fit(split.TrainSet, split.TestSet);
+        mlContext.BinaryClassification.Trainers.Lstm(options).Fit(train, validation);
 
         Assert.All(reports, report => Assert.NotNull(report.ValidationLoss));
         Assert.All(reports, report => Assert.NotNull(report.ValidationAccuracy));
