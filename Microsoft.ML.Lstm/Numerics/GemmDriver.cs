@@ -23,7 +23,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     public const int DepthBlock = 256;
 
     /// <summary>Below this many multiply-adds (m·n·k) the product runs on the calling thread only.</summary>
-    public const long ParallelThreshold = 1L << 20;
+    /// <remarks>
+    /// A two-part <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> costs about 13 µs and 1.5 KB
+    /// per call on a 2-core machine (waking a pool thread), so half of a product must save more than that:
+    /// at 2²⁰ (32×128·128×512, ~25 µs alone) two threads took 1.6× as long as one. 2²² is ~50–100 µs of work.
+    /// </remarks>
+    public const long ParallelThreshold = 1L << 22;
 
     /// <summary>MC: rows of a packed A block; MC × KC floats stay within L2.</summary>
     private static int RowBlock => TKernel.Rows * 16;
@@ -60,6 +65,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             return;
         }
 
+        RunInParts(problem, m, n, parts, splitColumns);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="parts"/> whole-tile slices of C in parallel. Kept apart from <see cref="Multiply"/>
+    /// because the lambda's closure is allocated on entry to the method that declares its captures, which would
+    /// cost the single-threaded path an allocation per call.
+    /// </summary>
+    private static void RunInParts(Problem problem, int m, int n, int parts, bool splitColumns)
+    {
+        int rowTiles = (m + TKernel.Rows - 1) / TKernel.Rows;
+        int columnTiles = (n + TKernel.Columns - 1) / TKernel.Columns;
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
             if (splitColumns)
