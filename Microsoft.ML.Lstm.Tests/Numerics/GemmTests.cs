@@ -11,28 +11,93 @@ public class GemmTests
         { 1, 129, 31 }, { 129, 65, 257 }, { 6, 16, 8 }, { 50, 200, 3 },
     };
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void MatchesReferenceOnOddShapesForAllTransposes(int m, int n, int k)
+    /// <summary>Every micro-kernel this CPU can run (a narrower kernel is tested on a machine with a wider one).</summary>
+    public static TheoryData<string> Kernels => new(SupportedKernels.Select(kernel => kernel.ToString()));
+
+    /// <summary><see cref="Shapes"/> for each supported kernel.</summary>
+    public static TheoryData<string, int, int, int> KernelsAndShapes
     {
+        get
+        {
+            var data = new TheoryData<string, int, int, int>();
+            foreach (GemmKernel kernel in SupportedKernels)
+            {
+                foreach (object[] shape in Shapes)
+                    data.Add(kernel.ToString(), (int)shape[0], (int)shape[1], (int)shape[2]);
+            }
+            return data;
+        }
+    }
+
+    private static IEnumerable<GemmKernel> SupportedKernels => Enum.GetValues<GemmKernel>().Where(Gemm.IsSupported);
+
+    [Theory]
+    [MemberData(nameof(KernelsAndShapes))]
+    public void MatchesReferenceOnOddShapesForAllTransposes(string kernelName, int m, int n, int k)
+    {
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
         foreach (bool transposeA in new[] { false, true })
         foreach (bool transposeB in new[] { false, true })
         foreach (float beta in new[] { 0f, 1f, 0.5f })
-            AssertMatchesReference(transposeA, transposeB, m, n, k, alpha: 0.75f, beta, padding: 3, threads: 1);
+            AssertMatchesReference(kernel, transposeA, transposeB, m, n, k, alpha: 0.75f, beta, padding: 3, threads: 1);
     }
 
-    [Fact]
-    public void MatchesReferenceWithStridesWiderThanTheRows()
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void FewRowsGiveTheSameBitsAsTheSameRowsInsideALargerProduct(string kernelName)
     {
-        AssertMatchesReference(false, false, 19, 37, 41, alpha: 1f, beta: 0.5f, padding: 11, threads: 2);
-        AssertMatchesReference(true, true, 19, 37, 41, alpha: -2f, beta: 1f, padding: 5, threads: 1);
+        // m ≤ 4 takes the few-rows kernel; m = 11 takes the tiled micro-kernel. Each element must be the same FMA
+        // chain either way: n not a whole number of panels, k across two depth blocks, every transpose, packed B.
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        const int large = 11;
+        foreach ((int n, int k) in new[] { (1, 1), (37, 5), (200, 300), (512, 128), (129, 257) })
+        foreach (bool transposeA in new[] { false, true })
+        foreach (bool transposeB in new[] { false, true })
+        foreach (float beta in new[] { 0f, 1f, 0.5f })
+        {
+            int lda = (transposeA ? large : k) + 2, ldb = (transposeB ? k : n) + 1, ldc = n + 3;
+            float[] a = Random((transposeA ? k : large) * lda, 21), b = Random((transposeB ? n : k) * ldb, 22);
+            float[] initial = Random(large * ldc, 23), expected = (float[])initial.Clone();
+            Gemm.Multiply(kernel, transposeA, transposeB, large, n, k, 0.75f, a, lda, b, ldb, beta, expected, ldc, threads: 1);
+            PackedMatrix packedB = Gemm.Pack(kernel, transposeB, k, n, b, ldb);
+            foreach (int m in new[] { 1, 2, 3, 4 })
+            foreach (int firstRow in new[] { 0, large - m })
+            {
+                // Rows [firstRow, firstRow + m) of op(A) and of C, as views into the same storage.
+                ReadOnlySpan<float> rowsOfA = transposeA ? a.AsSpan(firstRow) : a.AsSpan(firstRow * lda);
+                float[] plain = (float[])initial.Clone(), packed = (float[])initial.Clone();
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    initial.AsSpan().CopyTo(plain);
+                    initial.AsSpan().CopyTo(packed);
+                    Gemm.Multiply(kernel, transposeA, transposeB, m, n, k, 0.75f, rowsOfA, lda, b, ldb, beta, plain.AsSpan(firstRow * ldc), ldc, threads);
+                    Gemm.Multiply(kernel, transposeA, m, 0.75f, rowsOfA, lda, packedB, beta, packed.AsSpan(firstRow * ldc), ldc, threads);
+                    string context = $"{kernel} m={m} rows from {firstRow} n={n} k={k} tA={transposeA} tB={transposeB} beta={beta} threads={threads}";
+                    AssertSameBits(initial, expected, plain, firstRow * ldc, m * ldc, context + " (plain B)");
+                    AssertSameBits(initial, expected, packed, firstRow * ldc, m * ldc, context + " (packed B)");
+                }
+            }
+        }
     }
 
-    [Fact]
-    public void MatchesReferenceOnLargeThreadedProduct()
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void MatchesReferenceWithStridesWiderThanTheRows(string kernelName)
     {
-        AssertMatchesReference(false, true, 150, 300, 270, alpha: 1f, beta: 0f, padding: 1, threads: 2);
-        AssertMatchesReference(true, false, 300, 150, 270, alpha: 1f, beta: 1f, padding: 0, threads: 2);
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        AssertMatchesReference(kernel, false, false, 19, 37, 41, alpha: 1f, beta: 0.5f, padding: 11, threads: 2);
+        AssertMatchesReference(kernel, true, true, 19, 37, 41, alpha: -2f, beta: 1f, padding: 5, threads: 1);
+        AssertMatchesReference(kernel, true, false, 3, 37, 41, alpha: -2f, beta: 0.5f, padding: 5, threads: 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void MatchesReferenceOnLargeThreadedProduct(string kernelName)
+    {
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        AssertMatchesReference(kernel, false, true, 150, 300, 270, alpha: 1f, beta: 0f, padding: 1, threads: 2);
+        AssertMatchesReference(kernel, true, false, 300, 150, 270, alpha: 1f, beta: 1f, padding: 0, threads: 2);
+        AssertMatchesReference(kernel, false, false, 4, 3000, 300, alpha: 1f, beta: 1f, padding: 0, threads: 2);
     }
 
     [Fact]
@@ -65,38 +130,59 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(false, false, 64, 1024, 256)]
-    [InlineData(true, true, 257, 131, 300)]
-    [InlineData(false, true, 5, 2000, 40)]
-    public void ResultsAreBitIdenticalForOneAndTwoThreads(bool transposeA, bool transposeB, int m, int n, int k)
+    [MemberData(nameof(Kernels))]
+    public void ResultsAreBitIdenticalForOneAndTwoThreads(string kernelName)
+    {
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        AssertSameBitsForOneAndTwoThreads(kernel, false, false, 64, 1024, 256);
+        AssertSameBitsForOneAndTwoThreads(kernel, true, true, 257, 131, 300);
+        AssertSameBitsForOneAndTwoThreads(kernel, false, true, 5, 2000, 40);
+        AssertSameBitsForOneAndTwoThreads(kernel, true, false, 2, 3000, 400);
+    }
+
+    private static void AssertSameBitsForOneAndTwoThreads(GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k)
     {
         float[] a = Random(m * k, 3), b = Random(k * n, 4);
         float[] one = Random(m * n, 5), two = (float[])one.Clone();
         int lda = transposeA ? m : k, ldb = transposeB ? k : n;
-        Gemm.Multiply(transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, one, n, threads: 1);
-        Gemm.Multiply(transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, two, n, threads: 2);
+        Gemm.Multiply(kernel, transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, one, n, threads: 1);
+        Gemm.Multiply(kernel, transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, two, n, threads: 2);
         Assert.Equal(one, two);
     }
 
     [Theory]
-    [InlineData(false, false, 3, 45, 17)]
-    [InlineData(true, true, 64, 1024, 300)]
-    [InlineData(false, true, 129, 33, 513)]
-    public void PackedBGivesTheSameBitsAsUnpacked(bool transposeA, bool transposeB, int m, int n, int k)
+    [MemberData(nameof(Kernels))]
+    public void PackedBGivesTheSameBitsAsUnpacked(string kernelName)
+    {
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        AssertPackedMatchesUnpacked(kernel, false, false, 3, 45, 17);
+        AssertPackedMatchesUnpacked(kernel, true, true, 64, 1024, 300);
+        AssertPackedMatchesUnpacked(kernel, false, true, 129, 33, 513);
+    }
+
+    [Fact]
+    public void PackedBIsRejectedByAKernelWithOtherPanels()
+    {
+        PackedMatrix packed = Gemm.Pack(GemmKernel.Vector128, false, 4, 4, new float[16], 4);
+        foreach (GemmKernel kernel in SupportedKernels.Where(kernel => kernel != GemmKernel.Vector128))
+            Assert.Throws<ArgumentException>(() => Gemm.Multiply(kernel, false, 4, 1f, new float[16], 4, packed, 0f, new float[16], 4));
+    }
+
+    private static void AssertPackedMatchesUnpacked(GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k)
     {
         float[] a = Random(m * k, 6), b = Random(k * n, 7);
         float[] unpacked = Random(m * n, 8), packed = (float[])unpacked.Clone();
         int lda = transposeA ? m : k, ldb = transposeB ? k : n;
-        Gemm.Multiply(transposeA, transposeB, m, n, k, 0.5f, a, lda, b, ldb, 1f, unpacked, n, threads: 2);
-        PackedMatrix packedB = Gemm.Pack(transposeB, k, n, b, ldb);
-        Gemm.Multiply(transposeA, m, 0.5f, a, lda, packedB, 1f, packed, n, threads: 2);
+        Gemm.Multiply(kernel, transposeA, transposeB, m, n, k, 0.5f, a, lda, b, ldb, 1f, unpacked, n, threads: 2);
+        PackedMatrix packedB = Gemm.Pack(kernel, transposeB, k, n, b, ldb);
+        Gemm.Multiply(kernel, transposeA, m, 0.5f, a, lda, packedB, 1f, packed, n, threads: 2);
         Assert.Equal(unpacked, packed);
 
         // Repacking new values in place is seen by the next multiply.
         float[] doubled = b.Select(value => 2f * value).ToArray();
         Gemm.PackInto(packedB, transposeB, doubled, ldb);
-        Gemm.Multiply(transposeA, transposeB, m, n, k, 0.5f, a, lda, doubled, ldb, 0f, unpacked, n);
-        Gemm.Multiply(transposeA, m, 0.5f, a, lda, packedB, 0f, packed, n);
+        Gemm.Multiply(kernel, transposeA, transposeB, m, n, k, 0.5f, a, lda, doubled, ldb, 0f, unpacked, n);
+        Gemm.Multiply(kernel, transposeA, m, 0.5f, a, lda, packedB, 0f, packed, n);
         Assert.Equal(unpacked, packed);
     }
 
@@ -109,8 +195,21 @@ public class GemmTests
             Gemm.Multiply(false, 4, 1f, new float[16], 4, Gemm.Pack(false, 4, 4, new float[16], 4), 0f, new float[15], 4));
     }
 
+    /// <summary>actual[start, start+length) has the bits of expected there; everything else still holds initial.</summary>
+    private static void AssertSameBits(float[] initial, float[] expected, float[] actual, int start, int length, string context)
+    {
+        for (int index = start; index < start + length; index++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[index]) != BitConverter.SingleToInt32Bits(actual[index]))
+                Assert.Fail($"Element {index}: {actual[index]:R} differs from {expected[index]:R} ({context}).");
+        }
+
+        Assert.Equal(initial.AsSpan(0, start).ToArray(), actual.AsSpan(0, start).ToArray());
+        Assert.Equal(initial.AsSpan(start + length).ToArray(), actual.AsSpan(start + length).ToArray());
+    }
+
     private static void AssertMatchesReference(
-        bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta, int padding, int threads)
+        GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta, int padding, int threads)
     {
         int lda = (transposeA ? m : k) + padding, ldb = (transposeB ? k : n) + padding, ldc = n + padding;
         float[] a = Random((transposeA ? k : m) * lda, 11), b = Random((transposeB ? n : k) * ldb, 12);
@@ -122,7 +221,7 @@ public class GemmTests
             transposeA, transposeB, m, n, k, alpha, a.Select(v => (double)v).ToArray(), lda,
             b.Select(v => (double)v).ToArray(), ldb, beta, expected, ldc);
 
-        Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+        Gemm.Multiply(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
 
         for (int i = 0; i < m; i++)
         {

@@ -29,7 +29,7 @@ internal static class Gemm
         if (typeof(T) == typeof(float))
         {
             MultiplySingle(
-                transposeA, transposeB, m, n, k, Unsafe.BitCast<T, float>(alpha),
+                BestKernel, transposeA, transposeB, m, n, k, Unsafe.BitCast<T, float>(alpha),
                 MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, null,
                 Unsafe.BitCast<T, float>(beta), MemoryMarshal.Cast<T, float>(c), ldc, threads);
             return;
@@ -39,26 +39,52 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// Computes C[m×n] = alpha · op(A) · B + beta · C with B [k×n] packed beforehand by <see cref="Pack"/>;
+    /// Computes C[m×n] = alpha · op(A) · B + beta · C with B [k×n] packed beforehand by <see cref="Pack(bool, int, int, ReadOnlySpan{float}, int)"/>;
     /// bit-identical to the unpacked <see cref="Multiply{T}"/> on the same operands.
     /// </summary>
     public static void Multiply(
         bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1) =>
+        Multiply(BestKernel, transposeA, m, alpha, a, lda, b, beta, c, ldc, threads);
+
+    /// <summary>
+    /// <see cref="Multiply{T}"/> for float on the named micro-kernel rather than the widest the CPU has
+    /// (tests cover every kernel this way); the kernel must be <see cref="IsSupported"/>.
+    /// </summary>
+    internal static void Multiply(
+        GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int threads = 1)
+    {
+        CheckKernel(kernel);
+        CheckArguments(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        MultiplySingle(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc, threads);
+    }
+
+    /// <summary>The packed-B multiply on the named micro-kernel; B must have been packed for that kernel.</summary>
+    internal static void Multiply(
+        GemmKernel kernel, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda,
         PackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(b);
-        if (b.PanelWidth != PanelWidth)
-            throw new ArgumentException($"B was packed for panels of {b.PanelWidth} columns, this CPU's kernel uses {PanelWidth}.", nameof(b));
+        CheckKernel(kernel);
+        if (b.PanelWidth != PanelWidthOf(kernel))
+            throw new ArgumentException($"B was packed for panels of {b.PanelWidth} columns, the {kernel} kernel uses {PanelWidthOf(kernel)}.", nameof(b));
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         CheckOperand("A", transposeA ? b.Depth : m, transposeA ? m : b.Depth, a.Length, lda);
         CheckOperand("C", m, b.Columns, c.Length, ldc);
-        MultiplySingle(transposeA, false, m, b.Columns, b.Depth, alpha, a, lda, default, 0, b, beta, c, ldc, threads);
+        MultiplySingle(kernel, transposeA, false, m, b.Columns, b.Depth, alpha, a, lda, default, 0, b, beta, c, ldc, threads);
     }
 
     /// <summary>Packs op(B) [k×n] (B stored [n×k] when <paramref name="transposeB"/>) for repeated multiplies.</summary>
-    public static PackedMatrix Pack(bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb)
+    public static PackedMatrix Pack(bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb) =>
+        Pack(BestKernel, transposeB, k, n, b, ldb);
+
+    /// <summary>Packs op(B) for the named micro-kernel (see <see cref="Multiply(GemmKernel, bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, int)"/>).</summary>
+    internal static PackedMatrix Pack(GemmKernel kernel, bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb)
     {
-        var packed = new PackedMatrix(k, n, PanelWidth);
+        CheckKernel(kernel);
+        var packed = new PackedMatrix(k, n, PanelWidthOf(kernel));
         PackInto(packed, transposeB, b, ldb);
         return packed;
     }
@@ -73,23 +99,61 @@ internal static class Gemm
             return;
         fixed (float* bPointer = b)
         {
-            if (Avx512F.IsSupported)
-                GemmDriver<Avx512MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
-            else if (Avx2.IsSupported && Fma.IsSupported)
-                GemmDriver<Avx2MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
-            else
-                GemmDriver<Vector128MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+            // The layout depends only on the panel width, which names the kernel B was packed for.
+            switch (KernelOf(destination.PanelWidth))
+            {
+                case GemmKernel.Avx512:
+                    GemmDriver<Avx512MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+                    break;
+                case GemmKernel.Avx2:
+                    GemmDriver<Avx2MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+                    break;
+                default:
+                    GemmDriver<Vector128MicroKernel>.Pack(transposeB, bPointer, ldb, destination);
+                    break;
+            }
         }
     }
 
+    /// <summary>The widest micro-kernel this CPU runs; what the overloads without a kernel use.</summary>
+    internal static GemmKernel BestKernel { get; } =
+        Avx512F.IsSupported ? GemmKernel.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2
+        : GemmKernel.Vector128;
+
     /// <summary>NR of the micro-kernel this CPU runs; the panel width <see cref="PackedMatrix"/> is packed to.</summary>
-    internal static int PanelWidth =>
-        Avx512F.IsSupported ? Avx512MicroKernel.Columns
-        : Avx2.IsSupported && Fma.IsSupported ? Avx2MicroKernel.Columns
-        : Vector128MicroKernel.Columns;
+    internal static int PanelWidth => PanelWidthOf(BestKernel);
+
+    /// <summary>Whether this CPU can run <paramref name="kernel"/> in hardware.</summary>
+    internal static bool IsSupported(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx512 => Avx512F.IsSupported,
+        GemmKernel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        GemmKernel.Vector128 => true,
+        _ => false,
+    };
+
+    /// <summary>NR of <paramref name="kernel"/>.</summary>
+    internal static int PanelWidthOf(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx512 => Avx512MicroKernel.Columns,
+        GemmKernel.Avx2 => Avx2MicroKernel.Columns,
+        _ => Vector128MicroKernel.Columns,
+    };
+
+    private static GemmKernel KernelOf(int panelWidth) =>
+        panelWidth == Avx512MicroKernel.Columns ? GemmKernel.Avx512
+        : panelWidth == Avx2MicroKernel.Columns ? GemmKernel.Avx2
+        : GemmKernel.Vector128;
+
+    private static void CheckKernel(GemmKernel kernel)
+    {
+        if (!IsSupported(kernel))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {kernel} GEMM kernel.");
+    }
 
     private static unsafe void MultiplySingle(
-        bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, PackedMatrix? packedB,
         float beta, Span<float> c, int ldc, int threads)
     {
@@ -97,12 +161,18 @@ internal static class Gemm
         fixed (float* bPointer = b)
         fixed (float* cPointer = c)
         {
-            if (Avx512F.IsSupported)
-                GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
-            else if (Avx2.IsSupported && Fma.IsSupported)
-                GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
-            else
-                GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+            switch (kernel)
+            {
+                case GemmKernel.Avx512:
+                    GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+                    break;
+                case GemmKernel.Avx2:
+                    GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+                    break;
+                default:
+                    GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+                    break;
+            }
         }
     }
 

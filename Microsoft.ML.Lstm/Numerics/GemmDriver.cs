@@ -10,6 +10,9 @@ namespace Microsoft.ML.Lstm.Numerics;
 ///       for jr in NC by NR              B micro-panel [KC × NR] (lives in L1)
 ///         for ir in MC by MR            micro-kernel: C[ir.., jr..] (+)= A-panel · B-panel
 /// </code>
+/// A part of C with at most <see cref="FewRowsKernel{TVector}.MaxRows"/> rows skips packing A and the MR-row
+/// tiles: <see cref="FewRowsKernel{TVector}"/> reads A in place and B's panels (packed, or a plain row-major B
+/// directly), with the same FMA chain per element, so it gives the same bits.
 /// Packing reorders operands so the kernel reads both contiguously whatever the transposes, and pads them
 /// with zeros to whole tiles. Each element of C is accumulated over k in the same KC blocks in the same
 /// order no matter how C is cut into tiles or threads, so results are bit-identical for any thread count.
@@ -20,7 +23,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     public const int DepthBlock = 256;
 
     /// <summary>Below this many multiply-adds (m·n·k) the product runs on the calling thread only.</summary>
-    public const long ParallelThreshold = 1L << 20;
+    /// <remarks>
+    /// A two-part <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> costs about 13 µs and 1.5 KB
+    /// per call on a 2-core machine (waking a pool thread), so half of a product must save more than that:
+    /// at 2²⁰ (32×128·128×512, ~25 µs alone) two threads took 1.6× as long as one. 2²² is ~50–100 µs of work.
+    /// </remarks>
+    public const long ParallelThreshold = 1L << 22;
 
     /// <summary>MC: rows of a packed A block; MC × KC floats stay within L2.</summary>
     private static int RowBlock => TKernel.Rows * 16;
@@ -57,6 +65,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             return;
         }
 
+        RunInParts(problem, m, n, parts, splitColumns);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="parts"/> whole-tile slices of C in parallel. Kept apart from <see cref="Multiply"/>
+    /// because the lambda's closure is allocated on entry to the method that declares its captures, which would
+    /// cost the single-threaded path an allocation per call.
+    /// </summary>
+    private static void RunInParts(Problem problem, int m, int n, int parts, bool splitColumns)
+    {
+        int rowTiles = (m + TKernel.Rows - 1) / TKernel.Rows;
+        int columnTiles = (n + TKernel.Columns - 1) / TKernel.Columns;
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
             if (splitColumns)
@@ -182,6 +202,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         /// <summary>Computes the block rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of C; column bounds are multiples of NR (or n).</summary>
         public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)
         {
+            if (rowEnd - rowStart <= FewRowsKernel<Float128>.MaxRows)
+            {
+                RunFewRows(rowStart, rowEnd - rowStart, columnStart, columnEnd);
+                return;
+            }
+
             int mc = RowBlock, nc = ColumnBlock;
             float* packedA = GemmScratch.ForA(mc * DepthBlock);
             float* scratchB = packedB is null ? GemmScratch.ForB(nc * DepthBlock) : null;
@@ -224,6 +250,69 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// <see cref="Run"/> for at most <see cref="FewRowsKernel{TVector}.MaxRows"/> rows: the same depth blocks
+        /// and the same store per block as the tiled path, without padding the rows to MR.
+        /// </summary>
+        private void RunFewRows(int rowStart, int rows, int columnStart, int columnEnd)
+        {
+            int nr = TKernel.Columns, nc = ColumnBlock;
+            // Row i, depth p of op(A) sits at a + i·aRowStride + p·aDepthStride.
+            nint aRowStride = transposeA ? 1 : lda, aDepthStride = transposeA ? lda : 1;
+            float* scratchB = packedB is null ? GemmScratch.ForB(nc * DepthBlock) : null;
+            for (int jc = columnStart; jc < columnEnd; jc += nc)
+            {
+                int columns = Math.Min(nc, columnEnd - jc);
+                for (int pc = 0; pc < k; pc += DepthBlock)
+                {
+                    int depth = Math.Min(DepthBlock, k - pc);
+                    bool first = pc == 0;
+                    float blockBeta = first ? beta : 1f;
+                    bool overwrite = first && beta == 0f;
+                    float* aBlock = a + rowStart * aRowStride + pc * aDepthStride;
+                    float* cBlock = c + rowStart * ldc + jc;
+                    if (packedB is not null)
+                    {
+                        float* blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, blockBeta, overwrite);
+                    }
+                    else if (!transposeB)
+                    {
+                        // Whole panels straight from row-major B; only the ragged last panel is packed (zero-padded),
+                        // since reading NR columns there could run past the end of B.
+                        int direct = columns / nr * nr;
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, blockBeta, overwrite);
+                        if (direct < columns)
+                        {
+                            PackB(false, b, ldb, pc, jc + direct, depth, columns - direct, scratchB);
+                            RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, blockBeta, overwrite);
+                        }
+                    }
+                    else
+                    {
+                        PackB(true, b, ldb, pc, jc, depth, columns, scratchB);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, blockBeta, overwrite);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Runs the few-rows kernel of the vector width that matches <typeparamref name="TKernel"/>'s NR.</summary>
+        private void RunKernel(
+            int rows, int depth, float* aBlock, nint aRowStride, nint aDepthStride,
+            float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, float blockBeta, bool overwrite)
+        {
+            if (columns == 0)
+                return;
+            // typeof comparisons on a struct type argument are folded by the JIT: one branch survives per kernel.
+            if (typeof(TKernel) == typeof(Avx512MicroKernel))
+                FewRowsKernel<Float512>.Run(rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+            else if (typeof(TKernel) == typeof(Avx2MicroKernel))
+                FewRowsKernel<Float256>.Run(rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+            else
+                FewRowsKernel<Float128>.Run(rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
         }
     }
 }

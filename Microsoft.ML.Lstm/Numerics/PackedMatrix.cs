@@ -3,7 +3,7 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// <summary>
 /// The right-hand operand B [k × n] of a GEMM, packed once into the micro-kernel's panel layout so that it can
 /// be multiplied many times without repacking (the recurrent weights U are multiplied at every time step).
-/// Made by <see cref="Gemm.Pack"/>, refreshed in place by <see cref="Gemm.PackInto"/>, consumed by
+/// Made by <see cref="Gemm.Pack(bool, int, int, ReadOnlySpan{float}, int)"/>, refreshed in place by <see cref="Gemm.PackInto"/>, consumed by
 /// <see cref="Gemm.Multiply(bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, int)"/>.
 /// </summary>
 /// <remarks>

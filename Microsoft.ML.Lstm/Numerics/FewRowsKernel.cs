@@ -1,0 +1,286 @@
+using System.Runtime.CompilerServices;
+
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>
+/// GEMM for C with at most <see cref="MaxRows"/> rows (one-row scoring, the last steps of a shrinking batch):
+/// C[rows × columns] = alpha · A[rows × depth] · B[depth × columns] + beta · C, reading A in place and B as
+/// micro-panels of NR = 2·<typeparamref name="TVector"/>.Count columns, without padding the rows to a
+/// micro-kernel tile.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Bit-identical to the tiled micro-kernels of the same width: every element of C is one FMA chain
+/// acc = fma(a[i,p], b[p,j], acc) over p = 0..depth−1 from acc = 0, then C = alpha·acc (overwrite) or
+/// fma(alpha, acc, beta·C), lane-wise, or through <see cref="GemmTile.StoreClipped"/> at a clipped edge.
+/// </para>
+/// <para>
+/// A micro-kernel's independent FMA chains come from its many rows; with one row there would be only two
+/// (latency bound, 4 cycles per FMA). Here they come from several column panels side by side instead:
+/// 1 row × 4 panels, 2 rows × 2 panels, 4 rows × 1 panel, eight vector accumulators each.
+/// </para>
+/// <para>
+/// B panel q starts at b + q·<c>panelStride</c> and its row p at + p·<c>rowStride</c>: that is a packed
+/// block (panelStride = NR·depth, rowStride = NR) or a plain row-major B (panelStride = NR, rowStride = ldb).
+/// Every panel must be readable NR wide; columns past <c>columns</c> are computed but not stored.
+/// </para>
+/// </remarks>
+internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFloatVector<TVector>
+{
+    /// <summary>The most rows of C this kernel takes.</summary>
+    public const int MaxRows = 4;
+
+    /// <summary>NR: columns of one B micro-panel, two vectors.</summary>
+    public static int PanelWidth => 2 * TVector.Count;
+
+    /// <summary>
+    /// Computes the product for <paramref name="rows"/> (1..4) rows of C. Row i of A, element p is at
+    /// a + i·<paramref name="aRowStride"/> + p·<paramref name="aDepthStride"/> (so a transposed A needs no copy).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(
+        int rows, int depth, float* a, nint aRowStride, nint aDepthStride,
+        float* b, nint panelStride, nint rowStride, int columns,
+        float* c, nint ldc, float alpha, float beta, bool overwrite)
+    {
+        var store = new StoreParameters(alpha, beta, overwrite);
+        int nr = PanelWidth;
+        // Spill room for a clipped last panel, so that no call is made while accumulators are live (the JIT
+        // would then keep them in memory through the whole depth loop).
+        float* tile = stackalloc float[MaxRows * nr];
+        int j = 0;
+        switch (rows)
+        {
+            case 1:
+                for (; j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
+                    OneRowFourPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store);
+                for (; j < columns; j += nr, b += panelStride)
+                    OneRowOnePanel(depth, a, aDepthStride, b, rowStride, c + j, columns - j, tile, store);
+                break;
+            case 2:
+                for (; j + 2 * nr <= columns; j += 2 * nr, b += 2 * panelStride)
+                    TwoRowsTwoPanels(depth, a, aRowStride, aDepthStride, b, panelStride, rowStride, c + j, ldc, store);
+                for (; j < columns; j += nr, b += panelStride)
+                    TwoRowsOnePanel(depth, a, aRowStride, aDepthStride, b, rowStride, c + j, ldc, columns - j, tile, store);
+                break;
+            case 3 or 4:
+                // Three rows run as four with the last row read twice and stored once: same chains, one wasted.
+                float* a3 = rows == 4 ? a + 3 * aRowStride : a + 2 * aRowStride;
+                for (; j < columns; j += nr, b += panelStride)
+                    FourRowsOnePanel(depth, a, aRowStride, a3, aDepthStride, b, rowStride, c + j, ldc, rows, columns - j, tile, store);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Takes 1 to {MaxRows} rows.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OneRowFourPanels(
+        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters store)
+    {
+        int w = TVector.Count;
+        float* b0 = b, b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            TVector x = TVector.Create(*a);
+            c00 = TVector.FusedMultiplyAdd(x, Load(b0), c00);
+            c01 = TVector.FusedMultiplyAdd(x, Load(b0 + w), c01);
+            c10 = TVector.FusedMultiplyAdd(x, Load(b1), c10);
+            c11 = TVector.FusedMultiplyAdd(x, Load(b1 + w), c11);
+            c20 = TVector.FusedMultiplyAdd(x, Load(b2), c20);
+            c21 = TVector.FusedMultiplyAdd(x, Load(b2 + w), c21);
+            c30 = TVector.FusedMultiplyAdd(x, Load(b3), c30);
+            c31 = TVector.FusedMultiplyAdd(x, Load(b3 + w), c31);
+            a += aDepthStride;
+            b0 += rowStride;
+            b1 += rowStride;
+            b2 += rowStride;
+            b3 += rowStride;
+        }
+
+        int nr = PanelWidth;
+        StoreFull(c00, c01, c, store);
+        StoreFull(c10, c11, c + nr, store);
+        StoreFull(c20, c21, c + 2 * nr, store);
+        StoreFull(c30, c31, c + 3 * nr, store);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OneRowOnePanel(
+        int depth, float* a, nint aDepthStride, float* b, nint rowStride, float* c, int columnsLeft, float* tile, StoreParameters store)
+    {
+        int w = TVector.Count;
+        TVector c00 = default, c01 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            TVector x = TVector.Create(*a);
+            c00 = TVector.FusedMultiplyAdd(x, Load(b), c00);
+            c01 = TVector.FusedMultiplyAdd(x, Load(b + w), c01);
+            a += aDepthStride;
+            b += rowStride;
+        }
+
+        if (columnsLeft >= 2 * w)
+        {
+            StoreFull(c00, c01, c, store);
+            return;
+        }
+
+        Spill(c00, c01, tile);
+        GemmTile.StoreClipped(tile, 2 * w, c, 0, 1, columnsLeft, store.Alpha, store.Beta, store.Overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoRowsTwoPanels(
+        int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
+        float* c, nint ldc, StoreParameters store)
+    {
+        int w = TVector.Count;
+        float* a0 = a, a1 = a + aRowStride, b0 = b, b1 = b + panelStride;
+        TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            TVector p0 = Load(b0), p1 = Load(b0 + w), p2 = Load(b1), p3 = Load(b1 + w);
+            TVector x0 = TVector.Create(*a0);
+            c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
+            c02 = TVector.FusedMultiplyAdd(x0, p2, c02);
+            c03 = TVector.FusedMultiplyAdd(x0, p3, c03);
+            TVector x1 = TVector.Create(*a1);
+            c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
+            c12 = TVector.FusedMultiplyAdd(x1, p2, c12);
+            c13 = TVector.FusedMultiplyAdd(x1, p3, c13);
+            a0 += aDepthStride;
+            a1 += aDepthStride;
+            b0 += rowStride;
+            b1 += rowStride;
+        }
+
+        int nr = PanelWidth;
+        StoreFull(c00, c01, c, store);
+        StoreFull(c02, c03, c + nr, store);
+        StoreFull(c10, c11, c + ldc, store);
+        StoreFull(c12, c13, c + ldc + nr, store);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoRowsOnePanel(
+        int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint rowStride,
+        float* c, nint ldc, int columnsLeft, float* tile, StoreParameters store)
+    {
+        int w = TVector.Count;
+        float* a0 = a, a1 = a + aRowStride;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            TVector p0 = Load(b), p1 = Load(b + w);
+            TVector x0 = TVector.Create(*a0);
+            c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
+            TVector x1 = TVector.Create(*a1);
+            c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
+            a0 += aDepthStride;
+            a1 += aDepthStride;
+            b += rowStride;
+        }
+
+        if (columnsLeft >= 2 * w)
+        {
+            StoreFull(c00, c01, c, store);
+            StoreFull(c10, c11, c + ldc, store);
+            return;
+        }
+
+        Spill(c00, c01, tile);
+        Spill(c10, c11, tile + 2 * w);
+        GemmTile.StoreClipped(tile, 2 * w, c, ldc, 2, columnsLeft, store.Alpha, store.Beta, store.Overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FourRowsOnePanel(
+        int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, float* b, nint rowStride,
+        float* c, nint ldc, int rows, int columnsLeft, float* tile, StoreParameters store)
+    {
+        int w = TVector.Count;
+        float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            TVector p0 = Load(b), p1 = Load(b + w);
+            TVector x0 = TVector.Create(*a0);
+            c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
+            TVector x1 = TVector.Create(*a1);
+            c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
+            TVector x2 = TVector.Create(*a2);
+            c20 = TVector.FusedMultiplyAdd(x2, p0, c20);
+            c21 = TVector.FusedMultiplyAdd(x2, p1, c21);
+            TVector x3 = TVector.Create(*a3);
+            c30 = TVector.FusedMultiplyAdd(x3, p0, c30);
+            c31 = TVector.FusedMultiplyAdd(x3, p1, c31);
+            a0 += aDepthStride;
+            a1 += aDepthStride;
+            a2 += aDepthStride;
+            a3 += aDepthStride;
+            b += rowStride;
+        }
+
+        if (columnsLeft >= 2 * w)
+        {
+            StoreFull(c00, c01, c, store);
+            StoreFull(c10, c11, c + ldc, store);
+            StoreFull(c20, c21, c + 2 * ldc, store);
+            if (rows == 4)
+                StoreFull(c30, c31, c + 3 * ldc, store);
+            return;
+        }
+
+        Spill(c00, c01, tile);
+        Spill(c10, c11, tile + 2 * w);
+        Spill(c20, c21, tile + 4 * w);
+        Spill(c30, c31, tile + 6 * w);
+        GemmTile.StoreClipped(tile, 2 * w, c, ldc, rows, columnsLeft, store.Alpha, store.Beta, store.Overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Load(float* source) => TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);
+
+    /// <summary>
+    /// Folds one row of a whole panel's two accumulators into C: alpha·acc, or fma(alpha, acc, beta·C), per lane,
+    /// as the micro-kernels' full tiles do (their clipped tiles do the same in scalar, see <see cref="GemmTile"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFull(TVector low, TVector high, float* c, StoreParameters store)
+    {
+        int w = TVector.Count;
+        var target = new Span<float>(c, 2 * w);
+        TVector alphas = TVector.Create(store.Alpha);
+        if (store.Overwrite)
+        {
+            (alphas * low).Store(target, 0);
+            (alphas * high).Store(target, w);
+        }
+        else
+        {
+            TVector betas = TVector.Create(store.Beta);
+            TVector.FusedMultiplyAdd(alphas, low, betas * TVector.Load(target, 0)).Store(target, 0);
+            TVector.FusedMultiplyAdd(alphas, high, betas * TVector.Load(target, w)).Store(target, w);
+        }
+    }
+
+    /// <summary>Writes one row of a panel's accumulators to the spill tile (row stride 2·Count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Spill(TVector low, TVector high, float* tile)
+    {
+        var target = new Span<float>(tile, 2 * TVector.Count);
+        low.Store(target, 0);
+        high.Store(target, TVector.Count);
+    }
+
+    /// <summary>How accumulators are folded into C.</summary>
+    private readonly record struct StoreParameters(float Alpha, float Beta, bool Overwrite);
+}
