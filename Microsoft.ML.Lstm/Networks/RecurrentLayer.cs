@@ -42,6 +42,10 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: peephole gradient [3H], then ∂h_next, ∂c_next, ∂h [range, H]
     private T[] stagedHidden = Array.Empty<T>();      // h [N, H] forward, ∂h [N, H] backward, for the range workers
+    private readonly Action<int> forwardRange, backwardRange;
+    private readonly ParallelOptions parallelOptions;
+    private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
+    private PackedLayout? passLayout;
     private int lastSequenceCount;
 
     /// <summary>Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>.</summary>
@@ -81,6 +85,10 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
         if (cell != CellType.Gru)
             store.Value(bias).Slice(hiddenSize, hiddenSize).Fill(T.One);
 
+        forwardRange = ForwardRange;
+        backwardRange = BackwardRange;
+        parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = this.threads };
+        rangeBounds = new int[this.threads + 1];
         recurrentForward = new StepProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
         recurrentBackward = new StepProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
     }
@@ -134,11 +142,10 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
         Gemm.Multiply(false, true, n, width, InputSize, T.One, input, InputSize, store.Value(inputWeight), InputSize, T.One, allGates, width, threads);
 
         recurrentForward.Prepare();
-        // The range workers are lambdas, which cannot capture spans, so the output is staged in an array.
+        // The range workers run on other threads, which cannot be handed spans, so the output is staged in an array.
         Workspace.Ensure(ref stagedHidden, n * h);
-        T[] staged = stagedHidden;
-        RunOverRanges(layout, (start, end, _) => ForwardRange(layout, start, end, staged));
-        staged.AsSpan(0, n * h).CopyTo(output);
+        RunOverRanges(layout, forwardRange);
+        stagedHidden.AsSpan(0, n * h).CopyTo(output);
     }
 
     /// <inheritdoc />
@@ -153,8 +160,7 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
 
         recurrentBackward.Prepare();
         outputGradient.CopyTo(Workspace.Ensure(ref stagedHidden, n * h));
-        T[] staged = stagedHidden;
-        int ranges = RunOverRanges(layout, (start, end, range) => BackwardRange(layout, start, end, range, staged));
+        int ranges = RunOverRanges(layout, backwardRange);
         if (peephole is not null)
         {
             // Summed in range order, so the result does not depend on which thread finished first.
@@ -174,9 +180,12 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
             Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
 
-    /// <summary>Runs the recurrence for sorted sequences [start, end), writing h_t into <paramref name="output"/>.</summary>
-    private void ForwardRange(PackedLayout layout, int start, int end, T[] output)
+    /// <summary>Runs the recurrence for the sorted sequences of one range, writing h_t into the staged output.</summary>
+    private void ForwardRange(int range)
     {
+        PackedLayout layout = passLayout!;
+        int start = rangeBounds[range], end = rangeBounds[range + 1];
+        T[] output = stagedHidden;
         int h = HiddenSize, width = gateCount * h;
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
         for (int t = 0; t < layout.MaxLength; t++)
@@ -221,9 +230,12 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
         }
     }
 
-    /// <summary>Back through time for sorted sequences [start, end), last step first.</summary>
-    private void BackwardRange(PackedLayout layout, int start, int end, int range, T[] outputGradient)
+    /// <summary>Back through time for the sorted sequences of one range, last step first.</summary>
+    private void BackwardRange(int range)
     {
+        PackedLayout layout = passLayout!;
+        int start = rangeBounds[range], end = rangeBounds[range + 1];
+        T[] outputGradient = stagedHidden;
         int h = HiddenSize, width = gateCount * h, size = end - start;
         // Scratch: this range's peephole gradient, ∂h and ∂c arriving from step t+1, and the total ∂h_t.
         Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * h + 3 * size * h);
@@ -272,22 +284,19 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
     }
 
     /// <summary>
-    /// Splits the sorted sequences into contiguous ranges of about equal total length, one per thread,
-    /// and runs <paramref name="work"/>(start, end, range) on each; returns the number of ranges.
+    /// Splits the sorted sequences into contiguous ranges of about equal total length, one per thread, and runs
+    /// <paramref name="work"/>(range) on each; returns the number of ranges. One range runs on the calling
+    /// thread, allocating nothing.
     /// </summary>
-    private int RunOverRanges(PackedLayout layout, Action<int, int, int> work)
+    private int RunOverRanges(PackedLayout layout, Action<int> work)
     {
         int ranges = Math.Min(threads, layout.SequenceCount);
         if (threadScratch.Length < ranges)
             Array.Resize(ref threadScratch, ranges);
         for (int r = 0; r < ranges; r++)
             threadScratch[r] ??= Array.Empty<T>();
-        if (ranges <= 1)
-        {
-            work(0, layout.SequenceCount, 0);
-            return 1;
-        }
-        Span<int> bounds = stackalloc int[ranges + 1];
+        passLayout = layout;
+        rangeBounds[0] = 0;
         long total = layout.TotalSteps, covered = 0;
         int next = 0;
         for (int r = 1; r < ranges; r++)
@@ -297,12 +306,14 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
             do
                 covered += layout.Lengths[next++];
             while (next < layout.SequenceCount - (ranges - r) && covered < target);
-            bounds[r] = next;
+            rangeBounds[r] = next;
         }
-        bounds[ranges] = layout.SequenceCount;
-        int[] limits = bounds.ToArray();
-        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges }, r => work(limits[r], limits[r + 1], r));
-        return ranges;
+        rangeBounds[ranges] = layout.SequenceCount;
+        if (ranges <= 1)
+            work(0);
+        else
+            Parallel.For(0, ranges, parallelOptions, work);
+        return Math.Max(ranges, 1);
     }
 
     private void CheckInitialState(PackedLayout layout)
