@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Side by side: Microsoft.ML.Lstm against PyTorch on the same CPU and thread count.
 # Runs both engines alternately ROUNDS times and prints the median of each figure and their ratio.
-#   bash benchmarks/compare.sh [threads=2] [rounds=3] [extra args for both, e.g. --shapes a --kinds lstm]
+#   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [extra args for both, e.g. --shapes a --kinds lstm]
+# --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
 # The peer runs at its best: OPENBLAS_CORETYPE unset (this machine exports Haswell, which halves
 # OpenBLAS's speed) and OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}; rounds=${2:-3}; shift $(( $# > 2 ? 2 : $# ))
+json_out=""
+if [ "${1:-}" = "--json" ]; then json_out=$2; shift 2; fi
 if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "PyTorch is missing: run 'bash tools/install-torch.sh' first." >&2
   exit 1
@@ -22,8 +25,9 @@ for round in $(seq "$rounds"); do
 done
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), threads $threads, rounds $rounds"
 echo "# command: bash benchmarks/compare.sh $threads $rounds $*"
-/usr/bin/python3 - "$results" <<'PY'
+/usr/bin/python3 - "$results" "$json_out" <<'PY'
 import json, statistics, sys
+medians = []
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 figures = {}
 for r in rows:
@@ -35,5 +39,8 @@ for (case, metric), by_engine in figures.items():
     peer = statistics.median(by_engine.get("pytorch", [float("nan")]))
     ratio = peer / ours if metric.startswith("latency") else ours / peer
     print(f"| {case} | {metric} | {ours:,.0f} | {peer:,.0f} | {ratio:.2f} |")
+    medians.append({"case": case, "metric": metric, "ours": ours, "peer": peer, "ratio": ratio})
+if sys.argv[2]:
+    json.dump(medians, open(sys.argv[2], "w"), indent=1)
 PY
 rm -f "$results"

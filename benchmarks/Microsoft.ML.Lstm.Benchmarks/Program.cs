@@ -1,8 +1,20 @@
 using BenchmarkDotNet.Running;
 using Microsoft.ML.Lstm.Benchmarks;
 
-// `shapes` prints the side-by-side figures compare.sh reads; anything else goes to BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "shapes")
-    ShapesRunner.Run(args[1..]);
-else
-    BenchmarkSwitcher.FromAssembly(typeof(ShapesRunner).Assembly).Run(args);
+// `shapes` prints the side-by-side figures compare.sh reads, `scaling` the cost against length and batch,
+// `e2e` the sentiment training compare-e2e.sh reads; anything else goes to BenchmarkDotNet.
+switch (args.Length > 0 ? args[0] : "")
+{
+    case "shapes":
+        ShapesRunner.Run(args[1..]);
+        break;
+    case "scaling":
+        ScalingRunner.Run(args[1..]);
+        break;
+    case "e2e":
+        SentimentRunner.Run(args[1..]);
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(ShapesRunner).Assembly).Run(args);
+        break;
+}

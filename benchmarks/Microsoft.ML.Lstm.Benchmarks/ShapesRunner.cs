@@ -36,7 +36,8 @@ internal static class ShapesRunner
         Emit("lstm-latency", "latency_us", MedianSeconds(latency.Predict, repeats * 20, seconds) * 1e6);
     }
 
-    private static double MedianSeconds(Action action, int repeats, double seconds)
+    /// <summary>Median seconds of one call to <paramref name="action"/>, after a warm-up, over at least <paramref name="repeats"/> calls and <paramref name="seconds"/>.</summary>
+    internal static double MedianSeconds(Action action, int repeats, double seconds)
     {
         action();
         var times = new List<double>();
@@ -54,14 +55,14 @@ internal static class ShapesRunner
     private static void Emit(string name, string metric, double value) =>
         Console.WriteLine(JsonSerializer.Serialize(new { engine = "mlnet-lstm", @case = name, metric, value }));
 
-    private static string StringOption(string[] args, string name, string fallback)
+    internal static string StringOption(string[] args, string name, string fallback)
     {
         int index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
     }
 
-    private static int IntOption(string[] args, string name, int fallback) => int.Parse(StringOption(args, name, fallback.ToString()));
+    internal static int IntOption(string[] args, string name, int fallback) => int.Parse(StringOption(args, name, fallback.ToString()));
 
-    private static double DoubleOption(string[] args, string name, double fallback) =>
+    internal static double DoubleOption(string[] args, string name, double fallback) =>
         double.Parse(StringOption(args, name, fallback.ToString(System.Globalization.CultureInfo.InvariantCulture)), System.Globalization.CultureInfo.InvariantCulture);
 }
