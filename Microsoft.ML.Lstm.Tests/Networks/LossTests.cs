@@ -28,17 +28,7 @@ public class LossTests
         loss.Compute(predictions, targets, gradient);
 
         var scratch = new double[predictions.Length];
-        for (int i = 0; i < predictions.Length; i++)
-        {
-            double saved = predictions[i];
-            predictions[i] = saved + 1e-6;
-            double plus = loss.Compute(predictions, targets, scratch);
-            predictions[i] = saved - 1e-6;
-            double minus = loss.Compute(predictions, targets, scratch);
-            predictions[i] = saved;
-            double numeric = (plus - minus) / 2e-6;
-            Assert.True(Math.Abs(numeric - gradient[i]) < 1e-7, $"{name}[{i}]: analytic {gradient[i]:R}, numeric {numeric:R}.");
-        }
+        FiniteDifferences.Check(predictions, gradient, () => loss.Compute(predictions, targets, scratch), i => $"{name}[{i}]", 1e-7, 0);
     }
 
     [Fact]

@@ -54,20 +54,7 @@ public class SequenceNetworkTests
         network.Backward(weights);
         double[] analytic = (double[])network.Parameters.Gradients.Clone();
 
-        double[] values = network.Parameters.Values;
-        const double step = 1e-6;
-        for (int i = 0; i < values.Length; i++)
-        {
-            double saved = values[i];
-            values[i] = saved + step;
-            double plus = Loss();
-            values[i] = saved - step;
-            double minus = Loss();
-            values[i] = saved;
-            double numeric = (plus - minus) / (2 * step);
-            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-6 * (1 + Math.Abs(numeric)),
-                $"{name}: parameter {ParameterName(network.Parameters, i)}: analytic {analytic[i]:R}, numeric {numeric:R}.");
-        }
+        FiniteDifferences.Check(network.Parameters.Values, analytic, Loss, i => $"{name}: parameter {ParameterName(network.Parameters, i)}", 1e-6, 1e-6);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Numerics;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lstm;
@@ -36,7 +37,7 @@ public sealed partial class SequenceBinaryClassificationTransformer : SequencePr
     private protected override Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs) => outputColumn switch
     {
         0 => (ValueGetter<float>)((ref float score) => score = outputs.Current[0]),
-        1 => (ValueGetter<float>)((ref float probability) => probability = 1f / (1f + MathF.Exp(-outputs.Current[0]))),
+        1 => (ValueGetter<float>)((ref float probability) => probability = Activations.Sigmoid(outputs.Current[0])),
         2 => (ValueGetter<bool>)((ref bool predictedLabel) => predictedLabel = outputs.Current[0] > 0f),
         _ => throw new ArgumentOutOfRangeException(nameof(outputColumn)),
     };

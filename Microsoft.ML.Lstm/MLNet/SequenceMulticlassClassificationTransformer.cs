@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lstm;
@@ -62,26 +63,12 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
         {
             var logits = outputs.Current;
             var editor = VBufferEditor.Create(ref probabilities, logits.Length);
-            Softmax(logits, editor.Values);
+            SoftmaxCrossEntropyLoss<float>.Softmax(logits, editor.Values);
             probabilities = editor.Commit();
         }),
         1 => (ValueGetter<uint>)((ref uint predictedKey) => predictedKey = (uint)ArgMax(outputs.Current) + 1),
         _ => throw new ArgumentOutOfRangeException(nameof(outputColumn)),
     };
-
-    /// <summary>p_k = exp(z_k − max z) / Σ_j exp(z_j − max z); subtracting the max keeps exp from overflowing.</summary>
-    private static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
-    {
-        float max = logits[ArgMax(logits)];
-        float sum = 0;
-        for (int k = 0; k < logits.Length; k++)
-        {
-            probabilities[k] = MathF.Exp(logits[k] - max);
-            sum += probabilities[k];
-        }
-        for (int k = 0; k < logits.Length; k++)
-            probabilities[k] /= sum;
-    }
 
     /// <summary>The first index of the largest value (ties go to the lower class, as ML.NET's scorers do).</summary>
     private static int ArgMax(ReadOnlySpan<float> values)

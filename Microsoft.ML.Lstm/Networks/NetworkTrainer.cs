@@ -254,13 +254,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         {
             int window = batchSize * BucketWindowInBatches;
             for (int start = 0; start < order.Length; start += window)
-            {
-                int count = Math.Min(window, order.Length - start);
-                var keys = new long[count];
-                for (int i = 0; i < count; i++)
-                    keys[i] = ((long)SequenceLength(examples[order[start + i]]) << 32) | (uint)i;
-                keys.AsSpan().Sort(order.AsSpan(start, count));
-            }
+                SortByLength(examples, order.AsSpan(start, Math.Min(window, order.Length - start)));
         }
         var batches = new List<int[]>((order.Length + batchSize - 1) / batchSize);
         for (int start = 0; start < order.Length; start += batchSize)
@@ -282,14 +276,19 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     private int[] SortedByLength(IReadOnlyList<SequenceExample> examples)
     {
         var order = new int[examples.Count];
-        var keys = new long[examples.Count];
         for (int i = 0; i < order.Length; i++)
-        {
             order[i] = i;
-            keys[i] = ((long)SequenceLength(examples[i]) << 32) | (uint)i;
-        }
-        Array.Sort(keys, order);
+        SortByLength(examples, order);
         return order;
+    }
+
+    /// <summary>Sorts example indices by sequence length, shortest first; equal lengths keep their order.</summary>
+    private void SortByLength(IReadOnlyList<SequenceExample> examples, Span<int> indices)
+    {
+        var keys = new long[indices.Length];
+        for (int i = 0; i < keys.Length; i++)
+            keys[i] = ((long)SequenceLength(examples[indices[i]]) << 32) | (uint)i;
+        keys.AsSpan().Sort(indices);
     }
 
     private int SequenceLength(SequenceExample example) =>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Microsoft.ML.Lstm.Numerics;
 
 namespace Microsoft.ML.Lstm.Networks;
 
@@ -18,17 +19,8 @@ internal sealed class SigmoidBinaryCrossEntropyLoss<T> : ILoss<T> where T : unma
         {
             T x = predictions[r], y = targets[r];
             total += T.Max(x, T.Zero) - x * y + T.LogP1(T.Exp(-T.Abs(x)));
-            predictionGradient[r] = (Sigmoid(x) - y) / count;
+            predictionGradient[r] = (Activations.Sigmoid(x) - y) / count;
         }
         return rows == 0 ? T.Zero : total / count;
-    }
-
-    /// <summary>σ(x) computed without overflow for either sign.</summary>
-    public static T Sigmoid(T x)
-    {
-        if (x >= T.Zero)
-            return T.One / (T.One + T.Exp(-x));
-        T e = T.Exp(x);
-        return e / (T.One + e);
     }
 }
