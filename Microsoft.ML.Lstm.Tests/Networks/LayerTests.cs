@@ -118,21 +118,14 @@ public class LayerTests
         var layer = new RecurrentLayer<double>(store, "l", CellType.Lstm, fixture.Int("input_size"), fixture.Int("hidden_size"), new Random(1), threads: 1);
         int h = fixture.Int("hidden_size"), inputSize = fixture.Int("input_size");
         int[] lengths = fixture.Ints("lengths");
-        int steps = fixture.Shape("input")[1], batch = lengths.Length;
+        int steps = fixture.Shape("input")[1];
         fixture["weight_ih_l0"].CopyTo(store.Value(store.Find("l.weight_ih")));
         fixture["weight_hh_l0"].CopyTo(store.Value(store.Find("l.weight_hh")));
         fixture["bias_ih_l0"].Zip(fixture["bias_hh_l0"], (a, b) => a + b).ToArray().CopyTo(store.Value(store.Find("l.bias")));
 
-        // Equal lengths: the sorted order is the caller's order, and packed row t·B + b is sequence b at time t.
+        // Equal lengths: the sorted order is the caller's order, so h0, c0 and their gradients compare as they are.
         var layout = PackedLayout.FromLengths(lengths);
-        double[] Packed(double[] padded, int width)
-        {
-            var packed = new double[layout.TotalSteps * width];
-            for (int t = 0; t < steps; t++)
-                for (int b = 0; b < batch; b++)
-                    Array.Copy(padded, (b * steps + t) * width, packed, layout.Row(t, b) * width, width);
-            return packed;
-        }
+        double[] Packed(double[] padded, int width) => TorchParityTests.Pack<double>(layout, padded, steps, width);
         double[] input = Packed(fixture["input"], inputSize);
         var output = new double[layout.TotalSteps * h];
         layer.SetInitialState(fixture["h0"], fixture["c0"]);

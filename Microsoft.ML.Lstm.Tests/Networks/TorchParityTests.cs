@@ -108,7 +108,7 @@ public class TorchParityTests
     }
 
     /// <summary>Packs a batch-first padded tensor [B, T, width] into packed rows [N, width].</summary>
-    private static T[] Pack<T>(PackedLayout layout, double[] padded, int maxLength, int width)
+    internal static T[] Pack<T>(PackedLayout layout, double[] padded, int maxLength, int width)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var packed = new T[layout.TotalSteps * width];
