@@ -57,23 +57,40 @@ public class SequenceNetworkTests
         FiniteDifferences.Check(network.Parameters.Values, analytic, Loss, i => $"{name}: parameter {ParameterName(network.Parameters, i)}", 1e-6, 1e-6);
     }
 
-    [Fact]
-    public void OneAndTwoThreadsGiveIdenticalOutputsAndGradients()
+    /// <summary>
+    /// Hidden 20 splits the threads by sequences; 64 and 96 (whole GEMM panels) split each step by hidden units,
+    /// 96 unevenly; a tagger on batch 1 splits one sequence's steps.
+    /// </summary>
+    [Theory]
+    [InlineData("Lstm", 20, 9)]
+    [InlineData("Lstm", 64, 9)]
+    [InlineData("Gru", 96, 9)]
+    [InlineData("PeepholeLstm", 64, 9)]
+    [InlineData("Gru", 64, 1)]
+    public void OneAndTwoThreadsGiveIdenticalOutputsAndGradients(string cellName, int hidden, int sequences)
     {
-        var spec = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 50, EmbeddingSize = 8, HiddenSize = 20, LayerCount = 2, Bidirectional = true, Pooling = PoolingMode.Attention, OutputSize = 3 };
+        CellType cell = Enum.Parse<CellType>(cellName);
+        var spec = new NetworkSpec
+        {
+            Input = SequenceInputKind.Tokens, VocabularySize = 50, EmbeddingSize = 8, Cell = cell, HiddenSize = hidden, LayerCount = 2,
+            Bidirectional = true, Pooling = sequences == 1 ? null : PoolingMode.Attention, OutputSize = 3,
+        };
         var random = new Random(2);
-        var batch = SequenceBatch<float>.FromTokens(Enumerable.Range(0, 9).Select(i => Enumerable.Range(0, 3 + i * 2 % 7).Select(_ => random.Next(50)).ToArray()).ToList());
-        (float[] Output, float[] Gradient) Run(int threads)
+        var batch = SequenceBatch<float>.FromTokens(Enumerable.Range(0, sequences).Select(i => Enumerable.Range(0, 3 + i * 2 % 7).Select(_ => random.Next(50)).ToArray()).ToList());
+        (float[] Output, float[] Inference, float[] Gradient) Run(int threads)
         {
             var network = new SequenceNetwork<float>(spec, seed: 4, threads);
+            float[] inference = network.Forward(batch, training: false).ToArray();
             float[] output = network.Forward(batch, training: true).ToArray();
             network.Parameters.ZeroGradients();
             network.Backward(output);
-            return (output, (float[])network.Parameters.Gradients.Clone());
+            return (output, inference, (float[])network.Parameters.Gradients.Clone());
         }
         var one = Run(1);
         var two = Run(2);
         Assert.Equal(one.Output, two.Output);
+        Assert.Equal(one.Output, one.Inference);
+        Assert.Equal(one.Inference, two.Inference);
         Assert.Equal(one.Gradient, two.Gradient);
     }
 

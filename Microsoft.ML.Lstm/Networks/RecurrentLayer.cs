@@ -14,13 +14,15 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <para>
 /// Forward: the input projection of all N steps is one GEMM, X [N, I] · W_ihᵀ; the recurrence then runs
 /// step by step on the first b_t sorted sequences only, adding h_{t−1}·W_hhᵀ (weights packed once per pass)
-/// and applying the fused kernel. Backward mirrors it: per step only the kernel and ∂gates·W_hh, then ∂W_ih,
+/// and applying the fused kernel; both weights are packed only when they have changed, so inference packs
+/// nothing, and it reads h_{t−1} and c_{t−1} where step t−1 wrote them, where training keeps copies for the
+/// backward pass. Backward mirrors it: per step only the kernel and ∂gates·W_hh, then ∂W_ih,
 /// ∂W_hh and ∂X as one GEMM each over all rows. With several threads the sequences are split into
 /// contiguous ranges of about equal total length; each thread runs every step of its own range, so the
 /// threads never wait on each other inside the recurrence, and every value is computed exactly as with one thread.
 /// </para>
 /// </summary>
-internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly CellType cell;
     private readonly int gateCount;
@@ -28,7 +30,7 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
     private readonly ParameterStore<T> store;
     private readonly ParameterView inputWeight, recurrentWeight, bias;
     private readonly ParameterView? recurrentBias, peephole;
-    private readonly StepProduct<T> recurrentForward, recurrentBackward;
+    private readonly WeightProduct<T> inputForward, recurrentForward, recurrentBackward;
 
     private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations
     private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H]
@@ -40,12 +42,14 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
     private T[] initialHidden = Array.Empty<T>(), initialCell = Array.Empty<T>();
     private bool hasInitialState;
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
-    private T[][] threadScratch = Array.Empty<T[]>(); // per range: peephole gradient [3H], then ∂h_next, ∂c_next, ∂h [range, H]
-    private T[] stagedHidden = Array.Empty<T>();      // h [N, H] forward, ∂h [N, H] backward, for the range workers
+    private T[][] threadScratch = Array.Empty<T[]>(); // per range: the kernel's peephole sums [3H] (unused), then ∂h_next, ∂c_next, ∂h [range, H]
+    private T[] stagedHidden = Array.Empty<T>();      // ∂h [N, H] backward, for the range workers
     private readonly Action<int> forwardRange, backwardRange;
     private readonly ParallelOptions parallelOptions;
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private PackedLayout? passLayout;
+    private bool passTraining;
+    private T* passOutput;                           // the caller's output, pinned for the forward pass
     private int lastSequenceCount;
 
     /// <summary>Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>.</summary>
@@ -89,8 +93,9 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
         backwardRange = BackwardRange;
         parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = this.threads };
         rangeBounds = new int[this.threads + 1];
-        recurrentForward = new StepProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
-        recurrentBackward = new StepProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
+        inputForward = new WeightProduct<T>(store, inputWeight, transpose: true, depth: inputSize, columns: width);
+        recurrentForward = new WeightProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
+        recurrentBackward = new WeightProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
     }
 
     /// <inheritdoc />
@@ -127,25 +132,47 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
         int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
         CheckInitialState(layout);
         lastSequenceCount = layout.SequenceCount;
-        Workspace.Ensure(ref previousHidden, n * h);
+        // Training keeps h_{t−1} and c_{t−1} of every step for the backward pass; inference reads them where
+        // step t−1 wrote them and needs these buffers only for the initial state.
+        int kept = training ? n * h : layout.SequenceCount * h;
+        Span<T> initialRows = Workspace.Ensure(ref previousHidden, kept).Slice(0, layout.SequenceCount * h);
+        if (hasInitialState)
+            initialHidden.CopyTo(initialRows);
+        else
+            initialRows.Clear();
         if (cell == CellType.Gru)
             Workspace.Ensure(ref hiddenProjection, n * width);
         else
         {
             Workspace.Ensure(ref cells, n * h);
-            Workspace.Ensure(ref previousCells, n * h);
+            initialRows = Workspace.Ensure(ref previousCells, kept).Slice(0, layout.SequenceCount * h);
+            if (hasInitialState)
+                initialCell.CopyTo(initialRows);
+            else
+                initialRows.Clear();
         }
 
         // All steps' input projections at once: gates = X·W_ihᵀ + b.
         Span<T> allGates = Workspace.Ensure(ref gates, n * width);
         VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
-        Gemm.Multiply(false, true, n, width, InputSize, T.One, input, InputSize, store.Value(inputWeight), InputSize, T.One, allGates, width, threads);
+        inputForward.Prepare();
+        inputForward.Multiply(n, input, T.One, allGates, threads);
 
         recurrentForward.Prepare();
-        // The range workers run on other threads, which cannot be handed spans, so the output is staged in an array.
-        Workspace.Ensure(ref stagedHidden, n * h);
-        RunOverRanges(layout, forwardRange);
-        stagedHidden.AsSpan(0, n * h).CopyTo(output);
+        // Workers on other threads cannot be handed a span, so they get the output pinned for the pass.
+        passTraining = training;
+        fixed (T* outputPointer = output)
+        {
+            passOutput = outputPointer;
+            try
+            {
+                RunOverRanges(layout, forwardRange);
+            }
+            finally
+            {
+                passOutput = null;
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -160,13 +187,22 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
 
         recurrentBackward.Prepare();
         outputGradient.CopyTo(Workspace.Ensure(ref stagedHidden, n * h));
-        int ranges = RunOverRanges(layout, backwardRange);
+        RunOverRanges(layout, backwardRange);
         if (peephole is not null)
         {
-            // Summed in range order, so the result does not depend on which thread finished first.
+            // The kernels' running sums are per range of sequences, and so depend on how many threads ran; the
+            // gradient is summed here over all rows in row order instead: ∂p_i = Σ ∂a_i ⊙ c_{t−1},
+            // ∂p_f = Σ ∂a_f ⊙ c_{t−1}, ∂p_o = Σ ∂a_o ⊙ c_t.
             Span<T> peepholeGradient = store.Gradient(peephole);
-            for (int range = 0; range < ranges; range++)
-                VectorMath.Add<T>(threadScratch[range].AsSpan(0, 3 * h), peepholeGradient);
+            Span<T> dInput = peepholeGradient.Slice(0, h), dForget = peepholeGradient.Slice(h, h), dOutput = peepholeGradient.Slice(2 * h, h);
+            for (int row = 0; row < n; row++)
+            {
+                ReadOnlySpan<T> rowGradients = dGates.Slice(row * width, width);
+                ReadOnlySpan<T> cPrev = previousCells.AsSpan(row * h, h), c = cells.AsSpan(row * h, h);
+                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(0, h), cPrev, dInput, dInput);
+                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(h, h), cPrev, dForget, dForget);
+                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(3 * h, h), c, dOutput, dOutput);
+            }
         }
 
         // Weight gradients over all steps at once.
@@ -180,12 +216,11 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
             Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
 
-    /// <summary>Runs the recurrence for the sorted sequences of one range, writing h_t into the staged output.</summary>
+    /// <summary>Runs the recurrence for the sorted sequences of one range, writing h_t into the pinned output.</summary>
     private void ForwardRange(int range)
     {
         PackedLayout layout = passLayout!;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
-        T[] output = stagedHidden;
         int h = HiddenSize, width = gateCount * h;
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
         for (int t = 0; t < layout.MaxLength; t++)
@@ -194,16 +229,9 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
             if (stop <= start)
                 break;
             int count = stop - start, row = layout.Row(t, start);
-            Span<T> hPrev = previousHidden.AsSpan(row * h, count * h);
-            if (t > 0)
-                output.AsSpan(layout.Row(t - 1, start) * h, count * h).CopyTo(hPrev);
-            else if (hasInitialState)
-                initialHidden.AsSpan(start * h, count * h).CopyTo(hPrev);
-            else
-                hPrev.Clear();
-
+            Span<T> hPrev = PreviousHidden(layout, t, row, start * h, count * h);
             Span<T> stepGates = gates.AsSpan(row * width, count * width);
-            Span<T> stepHidden = output.AsSpan(row * h, count * h);
+            var stepHidden = new Span<T>(passOutput + row * h, count * h);
             if (cell == CellType.Gru)
             {
                 Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);
@@ -214,13 +242,7 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
                 continue;
             }
 
-            Span<T> cPrev = previousCells.AsSpan(row * h, count * h);
-            if (t > 0)
-                cells.AsSpan(layout.Row(t - 1, start) * h, count * h).CopyTo(cPrev);
-            else if (hasInitialState)
-                initialCell.AsSpan(start * h, count * h).CopyTo(cPrev);
-            else
-                cPrev.Clear();
+            Span<T> cPrev = PreviousCells(layout, t, row, start * h, count * h);
             recurrentForward.Multiply(count, hPrev, T.One, stepGates);
             Span<T> stepCells = cells.AsSpan(row * h, count * h);
             if (peephole is null)
@@ -229,6 +251,35 @@ internal sealed class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged
                 PeepholeLstmKernels.ForwardStep<T>(stepGates, peepholes, cPrev, stepCells, stepHidden, count, h);
         }
     }
+
+    /// <summary>
+    /// h_{t−1} for the <paramref name="length"/> values of step t from row <paramref name="row"/> on: the
+    /// initial state at t = 0 (from <paramref name="initialOffset"/>), else where step t−1 wrote it, which
+    /// training also copies into the kept h_{t−1} rows for the weight gradient.
+    /// </summary>
+    private Span<T> PreviousHidden(PackedLayout layout, int t, int row, int initialOffset, int length)
+    {
+        if (t == 0)
+            return previousHidden.AsSpan(initialOffset, length);
+        var last = new Span<T>(passOutput + PreviousRow(layout, t, row) * HiddenSize, length);
+        if (passTraining)
+            last.CopyTo(previousHidden.AsSpan(row * HiddenSize, length));
+        return last;
+    }
+
+    /// <summary>c_{t−1} as <see cref="PreviousHidden"/> gives h_{t−1}.</summary>
+    private Span<T> PreviousCells(PackedLayout layout, int t, int row, int initialOffset, int length)
+    {
+        if (t == 0)
+            return previousCells.AsSpan(initialOffset, length);
+        Span<T> last = cells.AsSpan(PreviousRow(layout, t, row) * HiddenSize, length);
+        if (passTraining)
+            last.CopyTo(previousCells.AsSpan(row * HiddenSize, length));
+        return last;
+    }
+
+    /// <summary>The row of step t−1 that holds the same sorted sequence as row <paramref name="row"/> of step t.</summary>
+    private static int PreviousRow(PackedLayout layout, int t, int row) => layout.Row(t - 1, 0) + (row - layout.Row(t, 0));
 
     /// <summary>Back through time for the sorted sequences of one range, last step first.</summary>
     private void BackwardRange(int range)

@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 using Microsoft.ML.Lstm.Benchmarks;
 
 // `shapes` prints the side-by-side figures compare.sh reads, `scaling` the cost against length and batch,
-// `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads; anything else goes to BenchmarkDotNet.
+// `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads,
+// `profile` one case in a loop for a profiler; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -13,6 +14,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "gemm":
         GemmRunner.Run(args[1..]);
+        break;
+    case "profile":
+        ProfileRunner.Run(args[1..]);
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);

@@ -5,11 +5,12 @@ using Microsoft.ML.Lstm.Numerics;
 namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
-/// The product by a weight matrix that every time step repeats (h_{t−1}·W_hhᵀ forward, ∂gates·W_hh backward).
-/// For float the weight is packed into the GEMM's panel layout once per pass and reused by every step and
-/// thread; double (used only by gradient checks) multiplies directly.
+/// A product by a weight matrix that repeats while the weights stay the same: h_{t−1}·W_hhᵀ forward and
+/// ∂gates·W_hh backward at every time step, and X·W_ihᵀ at every inference call. For float the weight is packed
+/// into the GEMM's panel layout once per change of the parameters and reused by every step, thread and call;
+/// double (used only by gradient checks) multiplies directly.
 /// </summary>
-internal sealed class StepProduct<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParameterStore<T> store;
     private readonly ParameterView weight;
@@ -19,7 +20,7 @@ internal sealed class StepProduct<T> where T : unmanaged, IFloatingPointIeee754<
     private int packedVersion;
 
     /// <summary>C = A·op(W) with op(W) [depth × columns]; W is stored [columns × depth] when <paramref name="transpose"/>.</summary>
-    public StepProduct(ParameterStore<T> store, ParameterView weight, bool transpose, int depth, int columns)
+    public WeightProduct(ParameterStore<T> store, ParameterView weight, bool transpose, int depth, int columns)
     {
         this.store = store;
         this.weight = weight;
@@ -43,16 +44,16 @@ internal sealed class StepProduct<T> where T : unmanaged, IFloatingPointIeee754<
         packedVersion = store.Version;
     }
 
-    /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread.</summary>
-    public void Multiply(int rows, ReadOnlySpan<T> a, T beta, Span<T> c)
+    /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread or, for a large product, <paramref name="threads"/>.</summary>
+    public void Multiply(int rows, ReadOnlySpan<T> a, T beta, Span<T> c, int threads = 1)
     {
         if (rows == 0)
             return;
         if (typeof(T) == typeof(float))
         {
-            Gemm.Multiply(false, rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, packed!, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns);
+            Gemm.Multiply(false, rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, packed!, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns, threads);
             return;
         }
-        Gemm.Multiply(false, transpose, rows, columns, depth, T.One, a, depth, store.Value(weight), WeightStride, beta, c, columns);
+        Gemm.Multiply(false, transpose, rows, columns, depth, T.One, a, depth, store.Value(weight), WeightStride, beta, c, columns, threads);
     }
 }

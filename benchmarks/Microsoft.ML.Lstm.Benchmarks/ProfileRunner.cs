@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The `profile` mode: runs one case of the `shapes` mode in a loop for a while, to be sampled by a profiler:
+/// <code>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -g dotnet …Benchmarks.dll profile --case lstm-a --work infer</code>
+/// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …) and <c>latency</c>; work is train or infer.
+/// </summary>
+internal static class ProfileRunner
+{
+    public static void Run(string[] args)
+    {
+        string name = ShapesRunner.StringOption(args, "--case", "latency");
+        string work = ShapesRunner.StringOption(args, "--work", "infer");
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        double seconds = ShapesRunner.DoubleOption(args, "--seconds", 10);
+        Action action;
+        if (name == "latency")
+        {
+            action = new SingleSequenceLatency().Predict;
+        }
+        else
+        {
+            int dash = name.LastIndexOf('-');
+            string kind = name[..dash];
+            var (input, hidden, layers, batch, steps) = RecurrentShape.Shapes[name[(dash + 1)..]];
+            CellType cell = kind.StartsWith("gru", StringComparison.Ordinal) ? CellType.Gru : CellType.Lstm;
+            var shape = new RecurrentShape(cell, kind.EndsWith("-bi", StringComparison.Ordinal), input, hidden, layers, batch, steps, threads);
+            action = work == "train" ? shape.TrainStep : shape.Infer;
+        }
+
+        action();
+        int calls = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            action();
+            calls++;
+        }
+        Console.WriteLine($"{name} {work}: {calls} calls, {clock.Elapsed.TotalMilliseconds * 1000 / calls:F1} µs per call");
+    }
+}
