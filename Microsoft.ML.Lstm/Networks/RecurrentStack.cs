@@ -31,9 +31,13 @@ internal sealed class RecurrentStack<T> : ISequenceLayer<T> where T : unmanaged,
         int layerInput = inputSize;
         for (int k = 0; k < layerCount; k++)
         {
-            var forwardLayer = new RecurrentLayer<T>(store, $"{prefix}.l{k}", cell, layerInput, hiddenSize, random, threads);
+            // Two directions run side by side, each on its share of the threads.
+            int forwardThreads = bidirectional ? Math.Max(1, (threads + 1) / 2) : threads;
+            var forwardLayer = new RecurrentLayer<T>(store, $"{prefix}.l{k}", cell, layerInput, hiddenSize, random, forwardThreads);
             layers[k] = bidirectional
-                ? new BidirectionalLayer<T>(forwardLayer, new RecurrentLayer<T>(store, $"{prefix}.l{k}_reverse", cell, layerInput, hiddenSize, random, threads), merge)
+                ? new BidirectionalLayer<T>(
+                    forwardLayer, new RecurrentLayer<T>(store, $"{prefix}.l{k}_reverse", cell, layerInput, hiddenSize, random, Math.Max(1, threads / 2)),
+                    merge, concurrent: threads > 1)
                 : forwardLayer;
             layerInput = layers[k].OutputSize;
             if (k < layerCount - 1)
