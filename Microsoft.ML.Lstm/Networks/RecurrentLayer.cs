@@ -49,7 +49,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private PackedLayout? passLayout;
     private bool passTraining;
-    private T* passOutput;                           // the caller's output, pinned for the forward pass
+    private T* passInput, passOutput;                // the caller's input and output, pinned for the forward pass
+    private bool projectInRanges;
     private int lastSequenceCount;
 
     /// <summary>Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>.</summary>
@@ -152,17 +153,24 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 initialRows.Clear();
         }
 
-        // All steps' input projections at once: gates = X·W_ihᵀ + b.
+        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; on several, each
+        // range projects its own rows, so that they are made in the cache of the core that reads them.
         Span<T> allGates = Workspace.Ensure(ref gates, n * width);
-        VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
         inputForward.Prepare();
-        inputForward.Multiply(n, input, T.One, allGates, threads);
+        projectInRanges = Ranges(layout) > 1;
+        if (!projectInRanges)
+        {
+            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
+            inputForward.Multiply(n, input, T.One, allGates, threads);
+        }
 
         recurrentForward.Prepare();
-        // Workers on other threads cannot be handed a span, so they get the output pinned for the pass.
+        // Workers on other threads cannot be handed a span, so they get the input and output pinned for the pass.
         passTraining = training;
+        fixed (T* inputPointer = input)
         fixed (T* outputPointer = output)
         {
+            passInput = inputPointer;
             passOutput = outputPointer;
             try
             {
@@ -170,6 +178,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             }
             finally
             {
+                passInput = null;
                 passOutput = null;
             }
         }
@@ -223,6 +232,17 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h;
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
+        if (projectInRanges)
+        {
+            for (int t = 0; t < layout.MaxLength && start < layout.BatchSizes[t]; t++)
+            {
+                int count = Math.Min(end, layout.BatchSizes[t]) - start, row = layout.Row(t, start);
+                Span<T> stepGates = gates.AsSpan(row * width, count * width);
+                VectorMath.BroadcastRows<T>(store.Value(bias), count, stepGates);
+                inputForward.Multiply(count, new ReadOnlySpan<T>(passInput + row * InputSize, count * InputSize), T.One, stepGates);
+            }
+        }
+
         for (int t = 0; t < layout.MaxLength; t++)
         {
             int stop = Math.Min(end, layout.BatchSizes[t]);
@@ -334,6 +354,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         cellNext.CopyTo(initialCellGradient.AsSpan(start * h, size * h));
     }
 
+    /// <summary>How many ranges of sequences a pass over <paramref name="layout"/> runs: one per thread, at most one per sequence.</summary>
+    private int Ranges(PackedLayout layout) => Math.Min(threads, layout.SequenceCount);
+
     /// <summary>
     /// Splits the sorted sequences into contiguous ranges of about equal total length, one per thread, and runs
     /// <paramref name="work"/>(range) on each; returns the number of ranges. One range runs on the calling
@@ -341,7 +364,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// </summary>
     private int RunOverRanges(PackedLayout layout, Action<int> work)
     {
-        int ranges = Math.Min(threads, layout.SequenceCount);
+        int ranges = Ranges(layout);
         if (threadScratch.Length < ranges)
             Array.Resize(ref threadScratch, ranges);
         for (int r = 0; r < ranges; r++)
