@@ -60,6 +60,43 @@ public class GateKernelsTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
+    public void BackwardStepsWrittenOverTheirInputsGiveTheSameBits(int batch, int hiddenSize)
+    {
+        // The recurrent layer writes each step's gate gradients over its activations.
+        int h4 = 4 * hiddenSize, h3 = 3 * hiddenSize, hs = batch * hiddenSize;
+        float[] gates = Random(batch * h4, 1, 0.9f).Select(Math.Abs).ToArray(), previousCell = Random(hs, 2, 2f), cell = Random(hs, 3, 2f);
+        float[] hiddenGradient = Random(hs, 4, 1f), peepholes = Random(3 * hiddenSize, 5, 1f);
+
+        float[] cellGradient = Random(hs, 6, 1f), inPlaceCellGradient = (float[])cellGradient.Clone();
+        float[] separate = new float[batch * h4], inPlace = (float[])gates.Clone();
+        LstmKernels.BackwardStep<float>(gates, previousCell, cell, hiddenGradient, cellGradient, separate, batch, hiddenSize);
+        LstmKernels.BackwardStep<float>(inPlace, previousCell, cell, hiddenGradient, inPlaceCellGradient, inPlace, batch, hiddenSize);
+        Assert.Equal(separate, inPlace);
+        Assert.Equal(cellGradient, inPlaceCellGradient);
+
+        cellGradient = Random(hs, 6, 1f);
+        inPlaceCellGradient = (float[])cellGradient.Clone();
+        float[] peepholeGradients = new float[3 * hiddenSize], inPlacePeepholeGradients = new float[3 * hiddenSize];
+        separate = new float[batch * h4];
+        inPlace = (float[])gates.Clone();
+        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, separate, peepholeGradients, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(inPlace, peepholes, previousCell, cell, hiddenGradient, inPlaceCellGradient, inPlace, inPlacePeepholeGradients, batch, hiddenSize);
+        Assert.Equal(separate, inPlace);
+        Assert.Equal(cellGradient, inPlaceCellGradient);
+        Assert.Equal(peepholeGradients, inPlacePeepholeGradients);
+
+        float[] gruGates = gates.AsSpan(0, batch * h3).ToArray(), projection = Random(batch * h3, 7, 3f);
+        float[] dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs], inPlaceDhPrev = new float[hs];
+        float[] dxInPlace = (float[])gruGates.Clone(), dhgInPlace = (float[])projection.Clone();
+        GruKernels.BackwardStep<float>(gruGates, projection, previousCell, hiddenGradient, dx, dhg, dhPrev, batch, hiddenSize);
+        GruKernels.BackwardStep<float>(dxInPlace, dhgInPlace, previousCell, hiddenGradient, dxInPlace, dhgInPlace, inPlaceDhPrev, batch, hiddenSize);
+        Assert.Equal(dx, dxInPlace);
+        Assert.Equal(dhg, dhgInPlace);
+        Assert.Equal(dhPrev, inPlaceDhPrev);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
     public void GruFloatStepsMatchDoubleReference(int batch, int hiddenSize)
     {
         int h3 = 3 * hiddenSize, hs = batch * hiddenSize;

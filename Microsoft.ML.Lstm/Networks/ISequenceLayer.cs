@@ -6,7 +6,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// A layer that maps a packed batch of sequences to a packed batch of sequences, row for row:
 /// input [N, InputSize] → output [N, OutputSize], N = <see cref="PackedLayout.TotalSteps"/>.
 /// A layer keeps what its backward pass needs from the last forward pass in its own workspace, so
-/// Backward must follow the Forward of the same batch.
+/// Backward must follow the Forward of the same batch, once: it may reuse that workspace for gradients.
 /// </summary>
 internal interface ISequenceLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

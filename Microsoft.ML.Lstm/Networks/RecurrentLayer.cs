@@ -32,24 +32,22 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private readonly ParameterView? recurrentBias, peephole;
     private readonly WeightProduct<T> inputForward, recurrentForward, recurrentBackward;
 
-    private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations
-    private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H]
+    private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations, then (backward) their gradients
+    private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H], then (backward) its gradient
     private T[] cells = Array.Empty<T>();            // LSTM: c_t [N, H]
-    private T[] previousCells = Array.Empty<T>();    // LSTM: c_{t−1} [N, H]
+    private T[] initialCells = Array.Empty<T>();     // LSTM: c_{−1}, each sorted sequence's initial cell state [S, H]
     private T[] previousHidden = Array.Empty<T>();   // h_{t−1} [N, H]: makes ∂W_hh one GEMM
-    private T[] gateGradients = Array.Empty<T>();    // [N, G·H]
-    private T[] hiddenProjectionGradients = Array.Empty<T>(); // GRU [N, 3H]
     private T[] initialHidden = Array.Empty<T>(), initialCell = Array.Empty<T>();
     private bool hasInitialState;
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: the kernel's peephole sums [3H] (unused), then ∂h_next, ∂c_next, ∂h [range, H]
-    private T[] stagedHidden = Array.Empty<T>();      // ∂h [N, H] backward, for the range workers
     private readonly Action<int> forwardRange, backwardRange;
     private readonly ParallelOptions parallelOptions;
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private PackedLayout? passLayout;
     private bool passTraining;
     private T* passInput, passOutput;                // the caller's input and output, pinned for the forward pass
+    private T* passOutputGradient;                   // and ∂output for the backward pass
     private bool projectInRanges;
     private int lastSequenceCount;
 
@@ -133,8 +131,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
         CheckInitialState(layout);
         lastSequenceCount = layout.SequenceCount;
-        // Training keeps h_{t−1} and c_{t−1} of every step for the backward pass; inference reads them where
-        // step t−1 wrote them and needs these buffers only for the initial state.
+        // Training keeps h_{t−1} of every step for the weight gradient; otherwise h_{t−1} and c_{t−1} are read
+        // where step t−1 wrote them, and these buffers hold only the initial state.
         int kept = training ? n * h : layout.SequenceCount * h;
         Span<T> initialRows = Workspace.Ensure(ref previousHidden, kept).Slice(0, layout.SequenceCount * h);
         if (hasInitialState)
@@ -146,7 +144,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         else
         {
             Workspace.Ensure(ref cells, n * h);
-            initialRows = Workspace.Ensure(ref previousCells, kept).Slice(0, layout.SequenceCount * h);
+            initialRows = Workspace.Ensure(ref initialCells, layout.SequenceCount * h);
             if (hasInitialState)
                 initialCell.CopyTo(initialRows);
             else
@@ -188,15 +186,25 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     public void Backward(PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
     {
         int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
-        Span<T> dGates = Workspace.Ensure(ref gateGradients, n * width);
-        if (cell == CellType.Gru)
-            Workspace.Ensure(ref hiddenProjectionGradients, n * width);
+        // Each step's gate gradients overwrite its activations, which nothing reads again (the kernels read a
+        // row's values before they write its gradients): BPTT keeps one [N, G·H] buffer, not two.
+        Span<T> dGates = gates.AsSpan(0, n * width);
         Workspace.Ensure(ref initialHiddenGradient, layout.SequenceCount * h);
         Workspace.Ensure(ref initialCellGradient, layout.SequenceCount * h);
 
         recurrentBackward.Prepare();
-        outputGradient.CopyTo(Workspace.Ensure(ref stagedHidden, n * h));
-        RunOverRanges(layout, backwardRange);
+        fixed (T* outputGradientPointer = outputGradient)
+        {
+            passOutputGradient = outputGradientPointer;
+            try
+            {
+                RunOverRanges(layout, backwardRange);
+            }
+            finally
+            {
+                passOutputGradient = null;
+            }
+        }
         if (peephole is not null)
         {
             // The kernels' running sums are per range of sequences, and so depend on how many threads ran; the
@@ -204,20 +212,25 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             // ∂p_f = Σ ∂a_f ⊙ c_{t−1}, ∂p_o = Σ ∂a_o ⊙ c_t.
             Span<T> peepholeGradient = store.Gradient(peephole);
             Span<T> dInput = peepholeGradient.Slice(0, h), dForget = peepholeGradient.Slice(h, h), dOutput = peepholeGradient.Slice(2 * h, h);
-            for (int row = 0; row < n; row++)
+            for (int t = 0; t < layout.MaxLength; t++)
             {
-                ReadOnlySpan<T> rowGradients = dGates.Slice(row * width, width);
-                ReadOnlySpan<T> cPrev = previousCells.AsSpan(row * h, h), c = cells.AsSpan(row * h, h);
-                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(0, h), cPrev, dInput, dInput);
-                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(h, h), cPrev, dForget, dForget);
-                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(3 * h, h), c, dOutput, dOutput);
+                int first = layout.Row(t, 0), count = layout.BatchSizes[t];
+                ReadOnlySpan<T> stepCPrev = PreviousCells(layout, t, first, 0, count * h);
+                for (int row = first; row < first + count; row++)
+                {
+                    ReadOnlySpan<T> rowGradients = dGates.Slice(row * width, width);
+                    ReadOnlySpan<T> cPrev = stepCPrev.Slice((row - first) * h, h), c = cells.AsSpan(row * h, h);
+                    System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(0, h), cPrev, dInput, dInput);
+                    System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(h, h), cPrev, dForget, dForget);
+                    System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(rowGradients.Slice(3 * h, h), c, dOutput, dOutput);
+                }
             }
         }
 
         // Weight gradients over all steps at once.
         Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
         VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias));
-        ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjectionGradients.AsSpan(0, n * width) : dGates;
+        ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjection.AsSpan(0, n * width) : dGates;
         Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
         if (recurrentBias is not null)
             VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias));
@@ -287,16 +300,13 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         return last;
     }
 
-    /// <summary>c_{t−1} as <see cref="PreviousHidden"/> gives h_{t−1}.</summary>
-    private Span<T> PreviousCells(PackedLayout layout, int t, int row, int initialOffset, int length)
-    {
-        if (t == 0)
-            return previousCells.AsSpan(initialOffset, length);
-        Span<T> last = cells.AsSpan(PreviousRow(layout, t, row) * HiddenSize, length);
-        if (passTraining)
-            last.CopyTo(previousCells.AsSpan(row * HiddenSize, length));
-        return last;
-    }
+    /// <summary>
+    /// c_{t−1} for the <paramref name="length"/> values of step t from row <paramref name="row"/> on: the initial
+    /// state at t = 0 (from <paramref name="initialOffset"/>), else where step t−1 wrote it, which stays there
+    /// for the backward pass.
+    /// </summary>
+    private Span<T> PreviousCells(PackedLayout layout, int t, int row, int initialOffset, int length) =>
+        t == 0 ? initialCells.AsSpan(initialOffset, length) : cells.AsSpan(PreviousRow(layout, t, row) * HiddenSize, length);
 
     /// <summary>The row of step t−1 that holds the same sorted sequence as row <paramref name="row"/> of step t.</summary>
     private static int PreviousRow(PackedLayout layout, int t, int row) => layout.Row(t - 1, 0) + (row - layout.Row(t, 0));
@@ -306,7 +316,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     {
         PackedLayout layout = passLayout!;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
-        T[] outputGradient = stagedHidden;
         int h = HiddenSize, width = gateCount * h, size = end - start;
         // Scratch: this range's peephole gradient, ∂h and ∂c arriving from step t+1, and the total ∂h_t.
         Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * h + 3 * size * h);
@@ -324,22 +333,22 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 continue;
             int count = stop - start, row = layout.Row(t, start);
             Span<T> dh = hiddenTotal.Slice(0, count * h);
-            System.Numerics.Tensors.TensorPrimitives.Add(outputGradient.AsSpan(row * h, count * h), hiddenNext.Slice(0, count * h), dh);
-            Span<T> dStepGates = gateGradients.AsSpan(row * width, count * width);
-            ReadOnlySpan<T> stepGates = gates.AsSpan(row * width, count * width);
+            System.Numerics.Tensors.TensorPrimitives.Add(new ReadOnlySpan<T>(passOutputGradient + row * h, count * h), hiddenNext.Slice(0, count * h), dh);
+            Span<T> dStepGates = gates.AsSpan(row * width, count * width);
+            ReadOnlySpan<T> stepGates = dStepGates;
             Span<T> dhPrevious = hiddenNext.Slice(0, count * h);
 
             if (cell == CellType.Gru)
             {
-                Span<T> dProjection = hiddenProjectionGradients.AsSpan(row * width, count * width);
+                Span<T> dProjection = hiddenProjection.AsSpan(row * width, count * width);
                 GruKernels.BackwardStep<T>(
-                    stepGates, hiddenProjection.AsSpan(row * width, count * width), previousHidden.AsSpan(row * h, count * h),
+                    stepGates, dProjection, previousHidden.AsSpan(row * h, count * h),
                     dh, dStepGates, dProjection, dhPrevious, count, h);
                 recurrentBackward.Multiply(count, dProjection, T.One, dhPrevious);
             }
             else
             {
-                ReadOnlySpan<T> cPrev = previousCells.AsSpan(row * h, count * h);
+                ReadOnlySpan<T> cPrev = PreviousCells(layout, t, row, start * h, count * h);
                 ReadOnlySpan<T> stepCells = cells.AsSpan(row * h, count * h);
                 Span<T> dc = cellNext.Slice(0, count * h);
                 if (peephole is null)

@@ -210,7 +210,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
             int mc = RowBlock, nc = ColumnBlock;
             float* packedA = GemmScratch.ForA(mc * DepthBlock);
-            float* scratchB = packedB is null ? GemmScratch.ForB(nc * DepthBlock) : null;
+            // The B block is at most NC wide, and no wider than this part of C (rounded up to whole panels).
+            int blockWidth = Math.Min(nc, (columnEnd - columnStart + TKernel.Columns - 1) / TKernel.Columns * TKernel.Columns);
+            float* scratchB = packedB is null ? GemmScratch.ForB(blockWidth * DepthBlock) : null;
             for (int jc = columnStart; jc < columnEnd; jc += nc)
             {
                 int columns = Math.Min(nc, columnEnd - jc);
@@ -261,7 +263,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             int nr = TKernel.Columns, nc = ColumnBlock;
             // Row i, depth p of op(A) sits at a + i·aRowStride + p·aDepthStride.
             nint aRowStride = transposeA ? 1 : lda, aDepthStride = transposeA ? lda : 1;
-            float* scratchB = packedB is null ? GemmScratch.ForB(nc * DepthBlock) : null;
+            int blockWidth = Math.Min(nc, (columnEnd - columnStart + nr - 1) / nr * nr);
+            float* scratchB = packedB is null ? GemmScratch.ForB(blockWidth * DepthBlock) : null;
             for (int jc = columnStart; jc < columnEnd; jc += nc)
             {
                 int columns = Math.Min(nc, columnEnd - jc);

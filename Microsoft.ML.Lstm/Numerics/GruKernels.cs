@@ -64,7 +64,9 @@ internal static class GruKernels
     /// <summary>
     /// Backward through one step. hiddenGradient is the total ∂L/∂h_t. Writes the pre-activation
     /// gradients of the x-projection and h-projection [batch, 3H] and the direct part of ∂L/∂h_{t−1}
-    /// (dh ⊙ z) into previousHiddenGradient; the caller adds hg-gradient · W_hh.
+    /// (dh ⊙ z) into previousHiddenGradient; the caller adds hg-gradient · W_hh. The gradients may be written
+    /// over their inputs (inputProjectionGradient over gates, hiddenProjectionGradient over hiddenProjection):
+    /// each unit's values are read before its gradients are written.
     /// <code>
     /// dn = dh ⊙ (1−z) ⊙ (1−n²)          → dxg_n = dn, dhg_n = dn ⊙ r
     /// dr = dn ⊙ hg_n ⊙ r(1−r)            → dxg_r = dhg_r = dr

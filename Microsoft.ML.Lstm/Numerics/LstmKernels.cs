@@ -66,6 +66,8 @@ internal static class LstmKernels
     /// Backward through one step. On entry <paramref name="cellGradient"/> holds ∂L/∂c_t arriving from
     /// step t+1 and <paramref name="hiddenGradient"/> the total ∂L/∂h_t; on exit <paramref name="cellGradient"/>
     /// holds ∂L/∂c_{t−1} and <paramref name="gateGradients"/> [batch, 4H] the gradients of the pre-activations.
+    /// <paramref name="gateGradients"/> may be <paramref name="gates"/> itself: each unit's four gates are read
+    /// before its four gradients are written.
     /// <code>
     /// dc += dh ⊙ o ⊙ (1 − tanh²(c_t))
     /// da_i = dc ⊙ g ⊙ i(1−i)   da_f = dc ⊙ c_{t−1} ⊙ f(1−f)   da_g = dc ⊙ i ⊙ (1−g²)   da_o = dh ⊙ tanh(c_t) ⊙ o(1−o)

@@ -63,8 +63,8 @@ internal static class PeepholeLstmKernels
     }
 
     /// <summary>
-    /// Backward through one step; conventions as <see cref="LstmKernels.BackwardStep{T}"/>. Peephole
-    /// gradients are accumulated (+=) into <paramref name="peepholeGradients"/> [3H].
+    /// Backward through one step; conventions as <see cref="LstmKernels.BackwardStep{T}"/> (gateGradients may
+    /// be gates itself). Peephole gradients are accumulated (+=) into <paramref name="peepholeGradients"/> [3H].
     /// <code>
     /// da_o = dh ⊙ tanh(c_t) ⊙ o(1−o)
     /// dc  += dh ⊙ o ⊙ (1 − tanh²(c_t)) + da_o ⊙ p_o

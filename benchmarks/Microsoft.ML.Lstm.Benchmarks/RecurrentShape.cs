@@ -41,6 +41,9 @@ internal sealed class RecurrentShape
         StepsPerBatch = batch * steps;
     }
 
+    /// <summary>Bytes of the stack's output array, which holds h_t of the last layer.</summary>
+    public long OutputBytes => (long)output.Length * sizeof(float);
+
     /// <summary>Time steps processed by one call (batch · steps).</summary>
     public int StepsPerBatch { get; }
 
