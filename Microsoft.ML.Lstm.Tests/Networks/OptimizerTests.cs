@@ -19,6 +19,30 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void AdamGivesEveryParameterTheSameBitsWhetherInAVectorOrInTheTail()
+    {
+        // 37 parameters: whole vectors and a scalar tail. Parameter i alone in a one-parameter optimizer runs the
+        // scalar loop only; every parameter must come out the same as inside the big one.
+        const int count = 37;
+        var random = new Random(5);
+        float[] start = Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[][] gradients = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray()).ToArray();
+        var together = new AdamOptimizer<float>(count, learningRate: 0.01, weightDecay: 0.1);
+        float[] p = (float[])start.Clone();
+        foreach (float[] g in gradients)
+            together.Step(p, g);
+        for (int i = 0; i < count; i++)
+        {
+            var alone = new AdamOptimizer<float>(1, learningRate: 0.01, weightDecay: 0.1);
+            float[] q = [start[i]];
+            foreach (float[] g in gradients)
+                alone.Step(q, [g[i]]);
+            Assert.Equal(BitConverter.SingleToInt32Bits(q[0]), BitConverter.SingleToInt32Bits(p[i]));
+            Assert.NotEqual(start[i], p[i]);
+        }
+    }
+
+    [Fact]
     public void AdamWeightDecayIsDecoupledFromTheGradient()
     {
         var adam = new AdamOptimizer<double>(1, learningRate: 0.1, weightDecay: 0.5);

@@ -6,7 +6,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <summary>
 /// The `profile` mode: runs one case of the `shapes` mode in a loop for a while, to be sampled by a profiler:
 /// <code>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -g dotnet …Benchmarks.dll profile --case lstm-a --work infer</code>
-/// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …) and <c>latency</c>; work is train or infer.
+/// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …) and <c>latency</c>; work is train or infer;
+/// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length.
 /// </summary>
 internal static class ProfileRunner
 {
@@ -26,6 +27,8 @@ internal static class ProfileRunner
             int dash = name.LastIndexOf('-');
             string kind = name[..dash];
             var (input, hidden, layers, batch, steps) = RecurrentShape.Shapes[name[(dash + 1)..]];
+            batch = ShapesRunner.IntOption(args, "--batch", batch);
+            steps = ShapesRunner.IntOption(args, "--steps", steps);
             CellType cell = kind.StartsWith("gru", StringComparison.Ordinal) ? CellType.Gru : CellType.Lstm;
             var shape = new RecurrentShape(cell, kind.EndsWith("-bi", StringComparison.Ordinal), input, hidden, layers, batch, steps, threads);
             action = work == "train" ? shape.TrainStep : shape.Infer;
