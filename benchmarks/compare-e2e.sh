@@ -4,7 +4,8 @@
 # schedule, ROUNDS times alternately with seeds 1..ROUNDS, and prints the median training time of each,
 # their ratio, and the mean test accuracy ± half its range.
 #   bash benchmarks/compare-e2e.sh [threads=2] [rounds=3] [data=../shared/data/sentiment]
-# The peer runs at its best, as in compare.sh: OPENBLAS_CORETYPE unset, OMP_WAIT_POLICY=PASSIVE.
+# The peer runs at its best, as in compare.sh: OPENBLAS_CORETYPE unset, OMP_WAIT_POLICY=PASSIVE, and
+# OPENBLAS_NUM_THREADS the same thread count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}; rounds=${2:-3}; data=${3:-../shared/data/sentiment}
@@ -18,7 +19,7 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
 ours=(dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll e2e --data "$data" --threads "$threads")
-peer=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/pytorch_sentiment.py --data "$data" --threads "$threads")
+peer=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_sentiment.py --data "$data" --threads "$threads")
 results=$(mktemp)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2

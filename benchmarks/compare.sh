@@ -5,6 +5,8 @@
 # --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
 # The peer runs at its best: OPENBLAS_CORETYPE unset (this machine exports Haswell, which halves
 # OpenBLAS's speed) and OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
+# OPENBLAS_NUM_THREADS is the same thread count: torch.set_num_threads does not reach Debian's OpenBLAS, which
+# otherwise runs its products on every core even in a "1 thread" run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}; rounds=${2:-3}; shift $(( $# > 2 ? 2 : $# ))
@@ -16,7 +18,7 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
 ours=(dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll shapes --threads "$threads" "$@")
-peer=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "$@")
+peer=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "$@")
 results=$(mktemp)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
@@ -25,20 +27,38 @@ for round in $(seq "$rounds"); do
 done
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), threads $threads, rounds $rounds"
 echo "# command: bash benchmarks/compare.sh $threads $rounds $*"
-/usr/bin/python3 - "$results" "$json_out" <<'PY'
+/usr/bin/python3 - "$results" "$json_out" "$threads" <<'PY'
 import json, statistics, sys
 medians = []
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 figures = {}
 for r in rows:
     figures.setdefault((r["case"], r["metric"]), {}).setdefault(r["engine"], []).append(r["value"])
-print(f"| case | metric | Microsoft.ML.Lstm | PyTorch | ratio (ours/peer, >1 is better) |")
-print("|---|---|---:|---:|---:|")
+# Share of the machine's fp32 peak (224 GFLOP/s per core: 3.5 GHz, two 512-bit FMA pipes) each engine reaches,
+# from the GEMM work per sequence-step: 2·G·H·(I + H) per layer and direction forward, three times that for
+# training (forward, ∂input and ∂weights products). Elementwise work is not counted, so this understates both.
+shapes = {"a": (128, 256, 1), "b": (64, 128, 2), "c": (512, 512, 1)}
+threads = int(sys.argv[3])
+def peak_share(case, metric, value):
+    kind, _, shape = case.rpartition("-")
+    if shape not in shapes or metric.startswith("latency"):
+        return float("nan")
+    inputs, hidden, layers = shapes[shape]
+    gates, directions = (3 if kind.startswith("gru") else 4), (2 if kind.endswith("-bi") else 1)
+    flops, width = 0, inputs
+    for _ in range(layers):
+        flops += directions * 2 * gates * hidden * (width + hidden)
+        width = directions * hidden
+    flops *= 3 if metric.startswith("training") else 1
+    return value * flops / (224e9 * threads)
+print(f"| case | metric | Microsoft.ML.Lstm | PyTorch | ratio (ours/peer, >1 is better) | ours / peak | peer / peak |")
+print("|---|---|---:|---:|---:|---:|---:|")
 for (case, metric), by_engine in figures.items():
     ours = statistics.median(by_engine.get("mlnet-lstm", [float("nan")]))
     peer = statistics.median(by_engine.get("pytorch", [float("nan")]))
     ratio = peer / ours if metric.startswith("latency") else ours / peer
-    print(f"| {case} | {metric} | {ours:,.0f} | {peer:,.0f} | {ratio:.2f} |")
+    share = lambda value: "" if metric.startswith("latency") else f"{peak_share(case, metric, value):.0%}"
+    print(f"| {case} | {metric} | {ours:,.0f} | {peer:,.0f} | {ratio:.2f} | {share(ours)} | {share(peer)} |")
     medians.append({"case": case, "metric": metric, "ours": ours, "peer": peer, "ratio": ratio})
 if sys.argv[2]:
     json.dump(medians, open(sys.argv[2], "w"), indent=1)

@@ -25,7 +25,7 @@ def rows_from_results(path, section):
         if line.strip() == section:
             inside = True
         elif inside and line.startswith("| ") and not line.startswith("| case"):
-            case, metric, ours, peer, _ = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            case, metric, ours, peer = [cell.strip() for cell in line.strip().strip("|").split("|")][:4]
             rows.append((case, metric, float(ours.replace(",", "")), float(peer.replace(",", ""))))
         elif inside and rows and not line.startswith("|"):
             break

@@ -35,7 +35,12 @@ internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float12
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Exp(Float128 x) => new(Vector128.Exp(x.value));
+    public static Float128 Round(Float128 x) => new(Vector128.Round(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 ScaleByPowerOfTwo(Float128 x, Float128 n) =>
+        new(x.value * Vector128.ShiftLeft(Vector128.ConvertToInt32(n.value) + Vector128.Create(127), 23).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -44,6 +49,10 @@ internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float12
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 Min(Float128 a, Float128 b) => new(Vector128.Min(a.value, b.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Max(Float128 a, Float128 b) => new(Vector128.Max(a.value, b.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,7 +35,12 @@ internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float25
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Exp(Float256 x) => new(Vector256.Exp(x.value));
+    public static Float256 Round(Float256 x) => new(Vector256.Round(x.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 ScaleByPowerOfTwo(Float256 x, Float256 n) =>
+        new(x.value * Vector256.ShiftLeft(Vector256.ConvertToInt32(n.value) + Vector256.Create(127), 23).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -44,6 +49,10 @@ internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float25
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 Min(Float256 a, Float256 b) => new(Vector256.Min(a.value, b.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Max(Float256 a, Float256 b) => new(Vector256.Max(a.value, b.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

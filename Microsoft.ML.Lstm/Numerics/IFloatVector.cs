@@ -31,14 +31,20 @@ internal interface IFloatVector<TSelf> :
     /// <summary>a·b + addend, rounded once.</summary>
     static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf addend);
 
-    /// <summary>e^x per lane (≤ 1 ulp; +∞ / 0 outside the float range).</summary>
-    static abstract TSelf Exp(TSelf x);
+    /// <summary>Each lane rounded to the nearest integer (ties to even).</summary>
+    static abstract TSelf Round(TSelf x);
+
+    /// <summary>x · 2ⁿ per lane, for integral n in [−126, 127] (built in the exponent bits, no rounding).</summary>
+    static abstract TSelf ScaleByPowerOfTwo(TSelf x, TSelf n);
 
     /// <summary>|x| per lane.</summary>
     static abstract TSelf Abs(TSelf x);
 
     /// <summary>The smaller of each pair of lanes.</summary>
     static abstract TSelf Min(TSelf a, TSelf b);
+
+    /// <summary>The larger of each pair of lanes.</summary>
+    static abstract TSelf Max(TSelf a, TSelf b);
 
     /// <summary>|magnitude| with the sign of <paramref name="sign"/>, per lane.</summary>
     static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
