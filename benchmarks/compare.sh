@@ -35,8 +35,9 @@ figures = {}
 for r in rows:
     figures.setdefault((r["case"], r["metric"]), {}).setdefault(r["engine"], []).append(r["value"])
 # Share of the machine's fp32 peak (224 GFLOP/s per core: 3.5 GHz, two 512-bit FMA pipes) each engine reaches,
-# from the GEMM work per sequence-step: 2·G·H·(I + H) per layer and direction forward, three times that for
-# training (forward, ∂input and ∂weights products). Elementwise work is not counted, so this understates both.
+# from the GEMM work per sequence-step, per layer and direction with G gates: forward 2·G·H·(I + H) (x·W_ihᵀ,
+# h·W_hhᵀ); training adds ∂W_ih, ∂W_hh and ∂h_{t−1} = ∂gates·W_hh, 2·G·H·(I + 2H), and ∂x, 2·G·H·I, for every
+# layer but the first (neither engine asks for the input's gradient). Elementwise work is not counted.
 shapes = {"a": (128, 256, 1), "b": (64, 128, 2), "c": (512, 512, 1)}
 threads = int(sys.argv[3])
 def peak_share(case, metric, value):
@@ -45,11 +46,14 @@ def peak_share(case, metric, value):
         return float("nan")
     inputs, hidden, layers = shapes[shape]
     gates, directions = (3 if kind.startswith("gru") else 4), (2 if kind.endswith("-bi") else 1)
+    training = metric.startswith("training")
     flops, width = 0, inputs
-    for _ in range(layers):
-        flops += directions * 2 * gates * hidden * (width + hidden)
+    for layer in range(layers):
+        per_direction = 2 * gates * hidden * (width + hidden)
+        if training:
+            per_direction += 2 * gates * hidden * (width + 2 * hidden) + (2 * gates * hidden * width if layer > 0 else 0)
+        flops += directions * per_direction
         width = directions * hidden
-    flops *= 3 if metric.startswith("training") else 1
     return value * flops / (224e9 * threads)
 print(f"| case | metric | Microsoft.ML.Lstm | PyTorch | ratio (ours/peer, >1 is better) | ours / peak | peer / peak |")
 print("|---|---|---:|---:|---:|---:|---:|")

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.ExceptionServices;
+using Microsoft.ML.Lstm.Numerics;
 
 namespace Microsoft.ML.Lstm.Networks;
 
@@ -28,7 +28,6 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
     private T[] reversedInputGradient = Array.Empty<T>(); // [N, I] in reversed order
     private readonly bool concurrent;
     private readonly Action<int> forwardDirection, backwardDirection;
-    private readonly ParallelOptions twoThreads = new() { MaxDegreeOfParallelism = 2 };
     // The pass the direction workers run: spans cannot cross threads, so the caller's are pinned for its duration.
     private PackedLayout? passLayout;
     private bool passTraining;
@@ -155,11 +154,7 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
         passInputGradientLength = inputGradientLength;
         try
         {
-            Parallel.For(0, 2, twoThreads, direction);
-        }
-        catch (AggregateException error) when (error.InnerExceptions.Count == 1)
-        {
-            ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
+            ParallelParts.Run(2, direction);
         }
         finally
         {

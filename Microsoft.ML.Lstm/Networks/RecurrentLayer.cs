@@ -42,7 +42,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: the kernel's peephole sums [3H] (unused), then ∂h_next, ∂c_next, ∂h [range, H]
     private readonly Action<int> forwardRange, backwardRange;
-    private readonly ParallelOptions parallelOptions;
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private PackedLayout? passLayout;
     private bool passTraining;
@@ -90,7 +89,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
         forwardRange = ForwardRange;
         backwardRange = BackwardRange;
-        parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = this.threads };
         rangeBounds = new int[this.threads + 1];
         inputForward = new WeightProduct<T>(store, inputWeight, transpose: true, depth: inputSize, columns: width);
         recurrentForward = new WeightProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
@@ -395,7 +393,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         if (ranges <= 1)
             work(0);
         else
-            Parallel.For(0, ranges, parallelOptions, work);
+            ParallelParts.Run(ranges, work);
         return Math.Max(ranges, 1);
     }
 

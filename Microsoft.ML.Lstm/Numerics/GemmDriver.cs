@@ -24,9 +24,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
     /// <summary>Below this many multiply-adds (m·n·k) the product runs on the calling thread only.</summary>
     /// <remarks>
-    /// A two-part <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> costs about 13 µs and 1.5 KB
-    /// per call on a 2-core machine (waking a pool thread), so half of a product must save more than that:
-    /// at 2²⁰ (32×128·128×512, ~25 µs alone) two threads took 1.6× as long as one. 2²² is ~50–100 µs of work.
+    /// Handing half of a product to another thread costs microseconds even with a worker awake
+    /// (<see cref="ParallelParts"/>), so half of a product must save more than that: at 2²⁰ (32×128·128×512,
+    /// ~25 µs alone) two threads took 1.6× as long as one. 2²² is ~50–100 µs of work.
     /// </remarks>
     public const long ParallelThreshold = 1L << 22;
 
@@ -77,7 +77,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         int rowTiles = (m + TKernel.Rows - 1) / TKernel.Rows;
         int columnTiles = (n + TKernel.Columns - 1) / TKernel.Columns;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        ParallelParts.Run(parts, part =>
         {
             if (splitColumns)
             {
