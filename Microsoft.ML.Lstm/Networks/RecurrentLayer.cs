@@ -12,14 +12,15 @@ namespace Microsoft.ML.Lstm.Networks;
 /// (b_hn sits inside r ⊙ (…), so the two cannot merge); a peephole LSTM adds
 /// <c>{name}.weight_peephole</c> [3H] (p_i, p_f, p_o).
 /// <para>
-/// Forward: the input projection of all N steps is one GEMM, X [N, I] · W_ihᵀ; the recurrence then runs
-/// step by step on the first b_t sorted sequences only, adding h_{t−1}·W_hhᵀ (weights packed once per pass)
-/// and applying the fused kernel; both weights are packed only when they have changed, so inference packs
-/// nothing, and it reads h_{t−1} and c_{t−1} where step t−1 wrote them, where training keeps copies for the
-/// backward pass. Backward mirrors it: per step only the kernel and ∂gates·W_hh, then ∂W_ih,
-/// ∂W_hh and ∂X as one GEMM each over all rows. With several threads the sequences are split into
-/// contiguous ranges of about equal total length; each thread runs every step of its own range, so the
-/// threads never wait on each other inside the recurrence, and every value is computed exactly as with one thread.
+/// Forward: the input projection X [N, I] · W_ihᵀ of all N steps (one GEMM, or one per step of each range of
+/// sequences when several threads share the batch); the recurrence then runs step by step on the first b_t
+/// sorted sequences only, adding h_{t−1}·W_hhᵀ and applying the fused kernel. Both weights are packed for the
+/// GEMM only when they have changed, so inference packs nothing; h_{t−1} and c_{t−1} are read where step t−1
+/// wrote them (training also copies h_{t−1}, which makes ∂W_hh one GEMM). Backward mirrors it: per step only the
+/// kernel, whose gate gradients overwrite the activations, and ∂gates·W_hh, then ∂W_ih, ∂W_hh and ∂X as one
+/// GEMM each over all rows. With several threads the sequences are split into contiguous ranges of about equal
+/// total length; each thread runs every step of its own range, so the threads never wait on each other inside
+/// the recurrence, and every value is computed exactly as with one thread.
 /// </para>
 /// </summary>
 internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
