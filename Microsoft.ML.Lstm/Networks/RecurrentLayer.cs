@@ -367,10 +367,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
     /// <summary>
     /// Splits the sorted sequences into contiguous ranges of about equal total length, one per thread, and runs
-    /// <paramref name="work"/>(range) on each; returns the number of ranges. One range runs on the calling
-    /// thread, allocating nothing.
+    /// <paramref name="work"/>(range) on each. One range runs on the calling thread, allocating nothing.
     /// </summary>
-    private int RunOverRanges(PackedLayout layout, Action<int> work)
+    private void RunOverRanges(PackedLayout layout, Action<int> work)
     {
         int ranges = Ranges(layout);
         if (threadScratch.Length < ranges)
@@ -391,11 +390,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             rangeBounds[r] = next;
         }
         rangeBounds[ranges] = layout.SequenceCount;
-        if (ranges <= 1)
-            work(0);
-        else
-            ParallelParts.Run(ranges, work);
-        return Math.Max(ranges, 1);
+        ParallelParts.Run(ranges, work);
     }
 
     private void CheckInitialState(PackedLayout layout)

@@ -34,6 +34,7 @@ internal static class ParallelParts
     private static Section? current;
     private static long generation;
     private static int sleeping;
+    private static int workerCount;
 
     /// <summary>Calls <paramref name="body"/>(part) for part 0 … parts − 1, on up to <paramref name="parts"/> threads, and returns when all are done.</summary>
     public static void Run(int parts, Action<int> body)
@@ -88,8 +89,6 @@ internal static class ParallelParts
             Volatile.Write(ref workerCount, Workers.Count);
         }
     }
-
-    private static int workerCount;
 
     private static void WorkerLoop()
     {
