@@ -10,20 +10,15 @@ namespace Microsoft.ML.Lstm.Tests.Networks;
 /// </summary>
 public class TorchParityTests
 {
+    /// <summary>The fixtures tools/make_fixtures.py writes for the forward and backward parity checks.</summary>
+    public static TheoryData<string> Fixtures => new() { "lstm.txt", "gru.txt", "bilstm2.txt", "packed_lstm.txt", "packed_bigru.txt" };
+
     [Theory]
-    [InlineData("lstm.txt")]
-    [InlineData("gru.txt")]
-    [InlineData("bilstm2.txt")]
-    [InlineData("packed_lstm.txt")]
-    [InlineData("packed_bigru.txt")]
+    [MemberData(nameof(Fixtures))]
     public void MatchesPyTorchInDoublePrecision(string fixture) => Check<double>(fixture, 1e-10);
 
     [Theory]
-    [InlineData("lstm.txt")]
-    [InlineData("gru.txt")]
-    [InlineData("bilstm2.txt")]
-    [InlineData("packed_lstm.txt")]
-    [InlineData("packed_bigru.txt")]
+    [MemberData(nameof(Fixtures))]
     public void MatchesPyTorchInSinglePrecision(string fixture) => Check<float>(fixture, 1e-5);
 
     private static void Check<T>(string fixtureName, double tolerance)
