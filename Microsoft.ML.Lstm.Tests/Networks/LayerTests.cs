@@ -94,8 +94,7 @@ public class LayerTests
 
         double Loss()
         {
-            layer.SetInitialState(hidden, cellState);
-            layer.Forward(layout, input, output, training: true);
+            layer.Forward(layout, input, output, training: true, hidden, cell == CellType.Gru ? [] : cellState);
             return output.Select((v, i) => v * weights[i]).Sum();
         }
 
@@ -128,8 +127,7 @@ public class LayerTests
         double[] Packed(double[] padded, int width) => TorchParityTests.Pack<double>(layout, padded, steps, width);
         double[] input = Packed(fixture["input"], inputSize);
         var output = new double[layout.TotalSteps * h];
-        layer.SetInitialState(fixture["h0"], fixture["c0"]);
-        layer.Forward(layout, input, output, training: true);
+        layer.Forward(layout, input, output, training: true, fixture["h0"], fixture["c0"]);
         layer.Backward(layout, input, Packed(fixture["R"], h), Span<double>.Empty);
 
         double[] expected = Packed(fixture["output"], h);

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// depend on that, so the results are the same bits either way.
 /// </para>
 /// </summary>
-internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed unsafe class BidirectionalLayer<T> : IRecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly IRecurrentLayer<T> forward, backward;
     private readonly MergeMode merge;
@@ -26,25 +26,19 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
     private T[] forwardGradient = Array.Empty<T>();   // [N, H]
     private T[] reversedGradient = Array.Empty<T>(); // [N, H] in reversed order
     private T[] reversedInputGradient = Array.Empty<T>(); // [N, I] in reversed order
+    private T[] finalHidden = Array.Empty<T>(), finalCell = Array.Empty<T>();                     // [2, B, H]
+    private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>(); // [2, B, H]
     private readonly bool concurrent;
-    private readonly Action<int> forwardDirection, backwardDirection;
-    // The pass the direction workers run: spans cannot cross threads, so the caller's are pinned for its duration.
-    private PackedLayout? passLayout;
-    private bool passTraining;
-    private T* passInput, passInputGradient;
-    private int passInputGradientLength;
 
     /// <summary>Combines two one-direction layers of the same sizes; <paramref name="concurrent"/> runs them on two threads.</summary>
     public BidirectionalLayer(IRecurrentLayer<T> forward, IRecurrentLayer<T> backward, MergeMode merge, bool concurrent = false)
     {
-        if (forward.InputSize != backward.InputSize || forward.HiddenSize != backward.HiddenSize)
-            throw new ArgumentException("Both directions need the same input and hidden sizes.");
+        if (forward.InputSize != backward.InputSize || forward.HiddenSize != backward.HiddenSize || forward.Directions != 1 || backward.Directions != 1)
+            throw new ArgumentException("Both directions need one direction each and the same input and hidden sizes.");
         this.forward = forward;
         this.backward = backward;
         this.merge = merge;
         this.concurrent = concurrent;
-        forwardDirection = ForwardDirection;
-        backwardDirection = BackwardDirection;
     }
 
     /// <summary>The layer reading in time order.</summary>
@@ -60,7 +54,36 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
     public int OutputSize => merge == MergeMode.Concat ? 2 * forward.HiddenSize : forward.HiddenSize;
 
     /// <inheritdoc />
-    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training)
+    public int HiddenSize => forward.HiddenSize;
+
+    /// <inheritdoc />
+    public int Directions => 2;
+
+    /// <inheritdoc />
+    public bool HasCell => forward.HasCell;
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> FinalHidden => finalHidden.AsSpan(0, 2 * forward.FinalHidden.Length);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> FinalCell => finalCell.AsSpan(0, 2 * forward.FinalCell.Length);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> InitialHiddenGradient => initialHiddenGradient.AsSpan(0, 2 * forward.InitialHiddenGradient.Length);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> InitialCellGradient => initialCellGradient.AsSpan(0, 2 * forward.InitialCellGradient.Length);
+
+    /// <inheritdoc />
+    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training) =>
+        Forward(layout, input, output, training, ReadOnlySpan<T>.Empty, ReadOnlySpan<T>.Empty);
+
+    /// <inheritdoc />
+    public void Backward(PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Backward(layout, input, outputGradient, inputGradient, ReadOnlySpan<T>.Empty, ReadOnlySpan<T>.Empty);
+
+    /// <inheritdoc />
+    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training, ReadOnlySpan<T> initialHidden, ReadOnlySpan<T> initialCell)
     {
         int n = layout.TotalSteps, h = forward.HiddenSize, i = InputSize;
         int[] reversal = layout.ReversedRows;
@@ -71,13 +94,20 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
         if (concurrent)
         {
             fixed (T* inputPointer = input)
-                RunBothDirections(layout, training, inputPointer, null, 0, forwardDirection);
+            fixed (T* hiddenPointer = initialHidden)
+            fixed (T* cellPointer = initialCell)
+            {
+                var pass = new Pass(this, layout, training, new(inputPointer, input.Length), default, new(hiddenPointer, initialHidden.Length), new(cellPointer, initialCell.Length));
+                ParallelParts.Run(2, pass, static (direction, pass) => pass.Layer.ForwardDirection(direction, pass));
+            }
         }
         else
         {
-            forward.Forward(layout, input, fwd, training);
-            backward.Forward(layout, reversed, bwdReversed, training);
+            forward.Forward(layout, input, fwd, training, Half(initialHidden, 0), Half(initialCell, 0));
+            backward.Forward(layout, reversed, bwdReversed, training, Half(initialHidden, 1), Half(initialCell, 1));
         }
+        Concatenate(forward.FinalHidden, backward.FinalHidden, ref finalHidden);
+        Concatenate(forward.FinalCell, backward.FinalCell, ref finalCell);
 
         for (int row = 0; row < n; row++)
         {
@@ -101,7 +131,9 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
     }
 
     /// <inheritdoc />
-    public void Backward(PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public void Backward(
+        PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient,
+        ReadOnlySpan<T> finalHiddenGradient, ReadOnlySpan<T> finalCellGradient)
     {
         int n = layout.TotalSteps, h = forward.HiddenSize, i = InputSize;
         int[] reversal = layout.ReversedRows;
@@ -130,13 +162,22 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
         {
             fixed (T* inputPointer = input)
             fixed (T* inputGradientPointer = inputGradient)
-                RunBothDirections(layout, true, inputPointer, inputGradientPointer, inputGradient.Length, backwardDirection);
+            fixed (T* hiddenPointer = finalHiddenGradient)
+            fixed (T* cellPointer = finalCellGradient)
+            {
+                var pass = new Pass(
+                    this, layout, true, new(inputPointer, input.Length), new(inputGradientPointer, inputGradient.Length),
+                    new(hiddenPointer, finalHiddenGradient.Length), new(cellPointer, finalCellGradient.Length));
+                ParallelParts.Run(2, pass, static (direction, pass) => pass.Layer.BackwardDirection(direction, pass));
+            }
         }
         else
         {
-            forward.Backward(layout, input, dForward, inputGradient);
-            backward.Backward(layout, reversedInput.AsSpan(0, n * i), dBackward, dReversedInput);
+            forward.Backward(layout, input, dForward, inputGradient, Half(finalHiddenGradient, 0), Half(finalCellGradient, 0));
+            backward.Backward(layout, reversedInput.AsSpan(0, n * i), dBackward, dReversedInput, Half(finalHiddenGradient, 1), Half(finalCellGradient, 1));
         }
+        Concatenate(forward.InitialHiddenGradient, backward.InitialHiddenGradient, ref initialHiddenGradient);
+        Concatenate(forward.InitialCellGradient, backward.InitialCellGradient, ref initialCellGradient);
         if (needInput)
         {
             for (int row = 0; row < n; row++)
@@ -144,47 +185,49 @@ internal sealed unsafe class BidirectionalLayer<T> : ISequenceLayer<T> where T :
         }
     }
 
-    /// <summary>Runs <paramref name="direction"/>(0) and (1), the forward and the backward direction, on two threads.</summary>
-    private void RunBothDirections(PackedLayout layout, bool training, T* input, T* inputGradient, int inputGradientLength, Action<int> direction)
+    private void ForwardDirection(int direction, Pass pass)
     {
-        passLayout = layout;
-        passTraining = training;
-        passInput = input;
-        passInputGradient = inputGradient;
-        passInputGradientLength = inputGradientLength;
-        try
-        {
-            ParallelParts.Run(2, direction);
-        }
-        finally
-        {
-            passInput = null;
-            passInputGradient = null;
-        }
-    }
-
-    private void ForwardDirection(int direction)
-    {
-        PackedLayout layout = passLayout!;
+        PackedLayout layout = pass.Layout;
         int n = layout.TotalSteps, h = forward.HiddenSize, i = InputSize;
         if (direction == 0)
-            forward.Forward(layout, new ReadOnlySpan<T>(passInput, n * i), forwardOutput.AsSpan(0, n * h), passTraining);
+            forward.Forward(layout, pass.Input.Read, forwardOutput.AsSpan(0, n * h), pass.Training, Half(pass.Hidden.Read, 0), Half(pass.Cell.Read, 0));
         else
-            backward.Forward(layout, reversedInput.AsSpan(0, n * i), reversedOutput.AsSpan(0, n * h), passTraining);
+            backward.Forward(layout, reversedInput.AsSpan(0, n * i), reversedOutput.AsSpan(0, n * h), pass.Training, Half(pass.Hidden.Read, 1), Half(pass.Cell.Read, 1));
     }
 
-    private void BackwardDirection(int direction)
+    private void BackwardDirection(int direction, Pass pass)
     {
-        PackedLayout layout = passLayout!;
+        PackedLayout layout = pass.Layout;
         int n = layout.TotalSteps, h = forward.HiddenSize, i = InputSize;
         if (direction == 0)
         {
-            forward.Backward(layout, new ReadOnlySpan<T>(passInput, n * i), forwardGradient.AsSpan(0, n * h), new Span<T>(passInputGradient, passInputGradientLength));
+            forward.Backward(layout, pass.Input.Read, forwardGradient.AsSpan(0, n * h), pass.InputGradient.Write, Half(pass.Hidden.Read, 0), Half(pass.Cell.Read, 0));
         }
         else
         {
-            Span<T> dReversedInput = passInputGradientLength == 0 ? Span<T>.Empty : reversedInputGradient.AsSpan(0, n * i);
-            backward.Backward(layout, reversedInput.AsSpan(0, n * i), reversedGradient.AsSpan(0, n * h), dReversedInput);
+            Span<T> dReversedInput = pass.InputGradient.Length == 0 ? Span<T>.Empty : reversedInputGradient.AsSpan(0, n * i);
+            backward.Backward(layout, reversedInput.AsSpan(0, n * i), reversedGradient.AsSpan(0, n * h), dReversedInput, Half(pass.Hidden.Read, 1), Half(pass.Cell.Read, 1));
         }
     }
+
+    /// <summary>Direction <paramref name="direction"/>'s [B, H] part of a state [2, B, H]; empty stays empty (zero).</summary>
+    private static ReadOnlySpan<T> Half(ReadOnlySpan<T> state, int direction) =>
+        state.IsEmpty ? state : state.Slice(direction * (state.Length / 2), state.Length / 2);
+
+    /// <summary>Writes [first | second] into <paramref name="buffer"/>.</summary>
+    private static void Concatenate(ReadOnlySpan<T> first, ReadOnlySpan<T> second, ref T[] buffer)
+    {
+        Span<T> both = Workspace.Ensure(ref buffer, first.Length + second.Length);
+        first.CopyTo(both);
+        second.CopyTo(both.Slice(first.Length));
+    }
+
+    /// <summary>
+    /// One pass as the two direction workers see it: the layer, the layout, and the caller's spans pinned for the
+    /// pass (a span cannot reach another thread): the input, ∂input (backward), and the states given for both
+    /// directions (initial states forward, final-state gradients backward).
+    /// </summary>
+    private readonly record struct Pass(
+        BidirectionalLayer<T> Layer, PackedLayout Layout, bool Training,
+        PinnedSpan<T> Input, PinnedSpan<T> InputGradient, PinnedSpan<T> Hidden, PinnedSpan<T> Cell);
 }

@@ -37,22 +37,20 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H], then (backward) its gradient
     private T[] cells = Array.Empty<T>();            // LSTM: c_t [N, H]
     private T[] initialCells = Array.Empty<T>();     // LSTM: c_{−1}, each sorted sequence's initial cell state [S, H]
-    private T[] previousHidden = Array.Empty<T>();   // h_{t−1} [N, H]: makes ∂W_hh one GEMM
-    private T[] initialHidden = Array.Empty<T>(), initialCell = Array.Empty<T>();
-    private bool hasInitialState;
-    private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
+    private T[] previousHidden = Array.Empty<T>();   // h_{t−1} [N, H]: makes ∂W_hh one GEMM; its first B rows hold h_{−1}
+    private T[] finalHidden = Array.Empty<T>(), finalCell = Array.Empty<T>();                     // h_n, c_n [B, H]
+    private T[] finalHiddenGradient = Array.Empty<T>(), finalCellGradient = Array.Empty<T>();     // ∂h_n, ∂c_n [B, H]
+    private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>(); // ∂h_{−1}, ∂c_{−1} [B, H]
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: the kernel's peephole sums [3H] (unused), then ∂h_next, ∂c_next, ∂h [range, H]
-    private readonly Action<int> forwardRange, backwardRange;
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
-    private PackedLayout? passLayout;
-    private bool passTraining;
-    private T* passInput, passOutput;                // the caller's input and output, pinned for the forward pass
-    private T* passOutputGradient;                   // and ∂output for the backward pass
     private bool projectInRanges;
     private int lastSequenceCount;
 
-    /// <summary>Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>.</summary>
-    public RecurrentLayer(ParameterStore<T> store, string name, CellType cell, int inputSize, int hiddenSize, Random random, int threads)
+    /// <summary>
+    /// Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>,
+    /// or leaves them at zero when it is null (a network about to be loaded).
+    /// </summary>
+    public RecurrentLayer(ParameterStore<T> store, string name, CellType cell, int inputSize, int hiddenSize, Random? random, int threads)
     {
         if (inputSize <= 0 || hiddenSize <= 0)
             throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"Input ({inputSize}) and hidden ({hiddenSize}) sizes must be positive.");
@@ -78,18 +76,19 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 peephole = store.Add(name + ".weight_peephole", 3 * hiddenSize);
         }
 
-        // Xavier for the input weights and an orthogonal block per gate for the recurrent ones; the LSTM's
-        // forget bias starts at 1 so the cell remembers by default early in training.
-        for (int g = 0; g < gateCount; g++)
+        if (random is not null)
         {
-            Initialization.XavierUniform(store.Value(inputWeight).Slice(g * hiddenSize * inputSize, hiddenSize * inputSize), inputSize, hiddenSize, random);
-            Initialization.Orthogonal(store.Value(recurrentWeight).Slice(g * hiddenSize * hiddenSize, hiddenSize * hiddenSize), hiddenSize, random);
+            // Xavier for the input weights and an orthogonal block per gate for the recurrent ones; the LSTM's
+            // forget bias starts at 1 so the cell remembers by default early in training.
+            for (int g = 0; g < gateCount; g++)
+            {
+                Initialization.XavierUniform(store.Value(inputWeight).Slice(g * hiddenSize * inputSize, hiddenSize * inputSize), inputSize, hiddenSize, random);
+                Initialization.Orthogonal(store.Value(recurrentWeight).Slice(g * hiddenSize * hiddenSize, hiddenSize * hiddenSize), hiddenSize, random);
+            }
+            if (cell != CellType.Gru)
+                store.Value(bias).Slice(hiddenSize, hiddenSize).Fill(T.One);
         }
-        if (cell != CellType.Gru)
-            store.Value(bias).Slice(hiddenSize, hiddenSize).Fill(T.One);
 
-        forwardRange = ForwardRange;
-        backwardRange = BackwardRange;
         rangeBounds = new int[this.threads + 1];
         inputForward = new WeightProduct<T>(store, inputWeight, transpose: true, depth: inputSize, columns: width);
         recurrentForward = new WeightProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
@@ -106,48 +105,47 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     public int HiddenSize { get; }
 
     /// <inheritdoc />
+    public int Directions => 1;
+
+    /// <inheritdoc />
+    public bool HasCell => cell != CellType.Gru;
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> FinalHidden => finalHidden.AsSpan(0, lastSequenceCount * HiddenSize);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> FinalCell => HasCell ? finalCell.AsSpan(0, lastSequenceCount * HiddenSize) : ReadOnlySpan<T>.Empty;
+
+    /// <inheritdoc />
     public ReadOnlySpan<T> InitialHiddenGradient => initialHiddenGradient.AsSpan(0, lastSequenceCount * HiddenSize);
 
     /// <inheritdoc />
-    public ReadOnlySpan<T> InitialCellGradient => cell == CellType.Gru ? ReadOnlySpan<T>.Empty : initialCellGradient.AsSpan(0, lastSequenceCount * HiddenSize);
+    public ReadOnlySpan<T> InitialCellGradient => HasCell ? initialCellGradient.AsSpan(0, lastSequenceCount * HiddenSize) : ReadOnlySpan<T>.Empty;
 
     /// <inheritdoc />
-    public void SetInitialState(ReadOnlySpan<T> hidden, ReadOnlySpan<T> cellState)
+    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training) =>
+        Forward(layout, input, output, training, ReadOnlySpan<T>.Empty, ReadOnlySpan<T>.Empty);
+
+    /// <inheritdoc />
+    public void Backward(PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
+        Backward(layout, input, outputGradient, inputGradient, ReadOnlySpan<T>.Empty, ReadOnlySpan<T>.Empty);
+
+    /// <inheritdoc />
+    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training, ReadOnlySpan<T> initialHidden, ReadOnlySpan<T> initialCell)
     {
-        initialHidden = hidden.ToArray();
-        initialCell = cell == CellType.Gru ? Array.Empty<T>() : cellState.ToArray();
-        if (cell != CellType.Gru && initialCell.Length != initialHidden.Length)
-            throw new ArgumentException($"The initial cell state has {initialCell.Length} values; the hidden state has {initialHidden.Length}.", nameof(cellState));
-        hasInitialState = true;
-    }
-
-    /// <inheritdoc />
-    public void ClearInitialState() => hasInitialState = false;
-
-    /// <inheritdoc />
-    public void Forward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, bool training)
-    {
-        int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
-        CheckInitialState(layout);
-        lastSequenceCount = layout.SequenceCount;
+        int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h, b = layout.SequenceCount;
+        CheckState(layout, initialHidden, initialCell, "initial state");
+        lastSequenceCount = b;
         // Training keeps h_{t−1} of every step for the weight gradient; otherwise h_{t−1} and c_{t−1} are read
         // where step t−1 wrote them, and these buffers hold only the initial state.
-        int kept = training ? n * h : layout.SequenceCount * h;
-        Span<T> initialRows = Workspace.Ensure(ref previousHidden, kept).Slice(0, layout.SequenceCount * h);
-        if (hasInitialState)
-            initialHidden.CopyTo(initialRows);
-        else
-            initialRows.Clear();
+        int kept = training ? n * h : b * h;
+        CopyOrClear(initialHidden, Workspace.Ensure(ref previousHidden, kept).Slice(0, b * h));
         if (cell == CellType.Gru)
             Workspace.Ensure(ref hiddenProjection, n * width);
         else
         {
             Workspace.Ensure(ref cells, n * h);
-            initialRows = Workspace.Ensure(ref initialCells, layout.SequenceCount * h);
-            if (hasInitialState)
-                initialCell.CopyTo(initialRows);
-            else
-                initialRows.Clear();
+            CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
         // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; on several, each
@@ -162,48 +160,41 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         }
 
         recurrentForward.Prepare();
-        // Workers on other threads cannot be handed a span, so they get the input and output pinned for the pass.
-        passTraining = training;
         fixed (T* inputPointer = input)
         fixed (T* outputPointer = output)
+            RunOverRanges(new Pass(this, layout, training, new(inputPointer, input.Length), new(outputPointer, output.Length)), static (range, pass) => pass.Layer.ForwardRange(range, pass));
+
+        // h_n and c_n: each sequence's state after its own last step.
+        Span<T> hiddenOut = Workspace.Ensure(ref finalHidden, b * h);
+        Span<T> cellOut = HasCell ? Workspace.Ensure(ref finalCell, b * h) : Span<T>.Empty;
+        for (int s = 0; s < b; s++)
         {
-            passInput = inputPointer;
-            passOutput = outputPointer;
-            try
-            {
-                RunOverRanges(layout, forwardRange);
-            }
-            finally
-            {
-                passInput = null;
-                passOutput = null;
-            }
+            int last = layout.Row(layout.Lengths[s] - 1, s);
+            output.Slice(last * h, h).CopyTo(hiddenOut.Slice(s * h, h));
+            if (HasCell)
+                cells.AsSpan(last * h, h).CopyTo(cellOut.Slice(s * h, h));
         }
     }
 
     /// <inheritdoc />
-    public void Backward(PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    public void Backward(
+        PackedLayout layout, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient,
+        ReadOnlySpan<T> finalHiddenGradient, ReadOnlySpan<T> finalCellGradient)
     {
-        int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h;
+        int n = layout.TotalSteps, h = HiddenSize, width = gateCount * h, b = layout.SequenceCount;
+        CheckState(layout, finalHiddenGradient, finalCellGradient, "final state's gradient");
         // Each step's gate gradients overwrite its activations, which nothing reads again (the kernels read a
         // row's values before they write its gradients): BPTT keeps one [N, G·H] buffer, not two.
         Span<T> dGates = gates.AsSpan(0, n * width);
-        Workspace.Ensure(ref initialHiddenGradient, layout.SequenceCount * h);
-        Workspace.Ensure(ref initialCellGradient, layout.SequenceCount * h);
+        Workspace.Ensure(ref initialHiddenGradient, b * h);
+        Workspace.Ensure(ref initialCellGradient, b * h);
+        // ∂h_n and ∂c_n enter each sequence at its last step, where the range workers start its ∂h_next and ∂c_next.
+        CopyOrClear(finalHiddenGradient, Workspace.Ensure(ref this.finalHiddenGradient, b * h));
+        CopyOrClear(finalCellGradient, Workspace.Ensure(ref this.finalCellGradient, b * h));
 
         recurrentBackward.Prepare();
         fixed (T* outputGradientPointer = outputGradient)
-        {
-            passOutputGradient = outputGradientPointer;
-            try
-            {
-                RunOverRanges(layout, backwardRange);
-            }
-            finally
-            {
-                passOutputGradient = null;
-            }
-        }
+            RunOverRanges(new Pass(this, layout, true, new(outputGradientPointer, outputGradient.Length)), static (range, pass) => pass.Layer.BackwardRange(range, pass));
         if (peephole is not null)
         {
             // The kernels' running sums are per range of sequences, and so depend on how many threads ran; the
@@ -237,10 +228,10 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
 
-    /// <summary>Runs the recurrence for the sorted sequences of one range, writing h_t into the pinned output.</summary>
-    private void ForwardRange(int range)
+    /// <summary>Runs the recurrence for the sorted sequences of one range, writing h_t into the pass's output.</summary>
+    private void ForwardRange(int range, Pass pass)
     {
-        PackedLayout layout = passLayout!;
+        PackedLayout layout = pass.Layout;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h;
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
@@ -251,19 +242,20 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 int count = Math.Min(end, layout.BatchSizes[t]) - start, row = layout.Row(t, start);
                 Span<T> stepGates = gates.AsSpan(row * width, count * width);
                 VectorMath.BroadcastRows<T>(store.Value(bias), count, stepGates);
-                inputForward.Multiply(count, new ReadOnlySpan<T>(passInput + row * InputSize, count * InputSize), T.One, stepGates);
+                inputForward.Multiply(count, pass.Input.Read.Slice(row * InputSize, count * InputSize), T.One, stepGates);
             }
         }
 
+        Span<T> output = pass.Output.Write;
         for (int t = 0; t < layout.MaxLength; t++)
         {
             int stop = Math.Min(end, layout.BatchSizes[t]);
             if (stop <= start)
                 break;
             int count = stop - start, row = layout.Row(t, start);
-            Span<T> hPrev = PreviousHidden(layout, t, row, start * h, count * h);
+            Span<T> hPrev = PreviousHidden(pass, t, row, start * h, count * h);
             Span<T> stepGates = gates.AsSpan(row * width, count * width);
-            var stepHidden = new Span<T>(passOutput + row * h, count * h);
+            Span<T> stepHidden = output.Slice(row * h, count * h);
             if (cell == CellType.Gru)
             {
                 Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);
@@ -289,12 +281,12 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// initial state at t = 0 (from <paramref name="initialOffset"/>), else where step t−1 wrote it, which
     /// training also copies into the kept h_{t−1} rows for the weight gradient.
     /// </summary>
-    private Span<T> PreviousHidden(PackedLayout layout, int t, int row, int initialOffset, int length)
+    private Span<T> PreviousHidden(Pass pass, int t, int row, int initialOffset, int length)
     {
         if (t == 0)
             return previousHidden.AsSpan(initialOffset, length);
-        var last = new Span<T>(passOutput + PreviousRow(layout, t, row) * HiddenSize, length);
-        if (passTraining)
+        Span<T> last = pass.Output.Write.Slice(PreviousRow(pass.Layout, t, row) * HiddenSize, length);
+        if (pass.Training)
             last.CopyTo(previousHidden.AsSpan(row * HiddenSize, length));
         return last;
     }
@@ -311,19 +303,23 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private static int PreviousRow(PackedLayout layout, int t, int row) => layout.Row(t - 1, 0) + (row - layout.Row(t, 0));
 
     /// <summary>Back through time for the sorted sequences of one range, last step first.</summary>
-    private void BackwardRange(int range)
+    private void BackwardRange(int range, Pass pass)
     {
-        PackedLayout layout = passLayout!;
+        PackedLayout layout = pass.Layout;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h, size = end - start;
         // Scratch: this range's peephole gradient, ∂h and ∂c arriving from step t+1, and the total ∂h_t.
+        // A sequence's ∂h_next and ∂c_next start as ∂h_n and ∂c_n: nothing touches them before its last step.
         Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * h + 3 * size * h);
-        scratch.Clear();
         Span<T> peepholeGradient = scratch.Slice(0, 3 * h);
         Span<T> hiddenNext = scratch.Slice(3 * h, size * h);
         Span<T> cellNext = scratch.Slice(3 * h + size * h, size * h);
         Span<T> hiddenTotal = scratch.Slice(3 * h + 2 * size * h, size * h);
+        peepholeGradient.Clear();
+        finalHiddenGradient.AsSpan(start * h, size * h).CopyTo(hiddenNext);
+        finalCellGradient.AsSpan(start * h, size * h).CopyTo(cellNext);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
+        ReadOnlySpan<T> outputGradient = pass.Input.Read;
 
         for (int t = layout.MaxLength - 1; t >= 0; t--)
         {
@@ -332,7 +328,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 continue;
             int count = stop - start, row = layout.Row(t, start);
             Span<T> dh = hiddenTotal.Slice(0, count * h);
-            System.Numerics.Tensors.TensorPrimitives.Add(new ReadOnlySpan<T>(passOutputGradient + row * h, count * h), hiddenNext.Slice(0, count * h), dh);
+            System.Numerics.Tensors.TensorPrimitives.Add(outputGradient.Slice(row * h, count * h), hiddenNext.Slice(0, count * h), dh);
             Span<T> dStepGates = gates.AsSpan(row * width, count * width);
             ReadOnlySpan<T> stepGates = dStepGates;
             Span<T> dhPrevious = hiddenNext.Slice(0, count * h);
@@ -367,16 +363,16 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
     /// <summary>
     /// Splits the sorted sequences into contiguous ranges of about equal total length, one per thread, and runs
-    /// <paramref name="work"/>(range) on each. One range runs on the calling thread, allocating nothing.
+    /// <paramref name="work"/>(range, pass) on each. One range runs on the calling thread, allocating nothing.
     /// </summary>
-    private void RunOverRanges(PackedLayout layout, Action<int> work)
+    private void RunOverRanges(Pass pass, Action<int, Pass> work)
     {
+        PackedLayout layout = pass.Layout;
         int ranges = Ranges(layout);
         if (threadScratch.Length < ranges)
             Array.Resize(ref threadScratch, ranges);
         for (int r = 0; r < ranges; r++)
             threadScratch[r] ??= Array.Empty<T>();
-        passLayout = layout;
         rangeBounds[0] = 0;
         long total = layout.TotalSteps, covered = 0;
         int next = 0;
@@ -390,12 +386,34 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             rangeBounds[r] = next;
         }
         rangeBounds[ranges] = layout.SequenceCount;
-        ParallelParts.Run(ranges, work);
+        ParallelParts.Run(ranges, pass, work);
     }
 
-    private void CheckInitialState(PackedLayout layout)
+    /// <summary>Copies a given state, or zeroes the destination when none is given.</summary>
+    private static void CopyOrClear(ReadOnlySpan<T> state, Span<T> destination)
     {
-        if (hasInitialState && initialHidden.Length != layout.SequenceCount * HiddenSize)
-            throw new InvalidOperationException($"The initial state holds {initialHidden.Length / HiddenSize} sequences; the batch has {layout.SequenceCount}.");
+        if (state.IsEmpty)
+            destination.Clear();
+        else
+            state.CopyTo(destination);
     }
+
+    /// <summary>Checks that a state given for a batch is empty (zero) or holds [B, H] values, and a cell part only for an LSTM.</summary>
+    private void CheckState(PackedLayout layout, ReadOnlySpan<T> hidden, ReadOnlySpan<T> cellState, string what)
+    {
+        int expected = layout.SequenceCount * HiddenSize;
+        if (!hidden.IsEmpty && hidden.Length != expected)
+            throw new ArgumentException($"The {what} has {hidden.Length} hidden values; the batch of {layout.SequenceCount} sequences needs {expected}.");
+        if (!cellState.IsEmpty && (!HasCell || cellState.Length != expected))
+            throw new ArgumentException(HasCell
+                ? $"The {what} has {cellState.Length} cell values; the batch of {layout.SequenceCount} sequences needs {expected}."
+                : $"A GRU has no cell state, but the {what} gives {cellState.Length} cell values.");
+    }
+
+    /// <summary>
+    /// One pass over a batch as the range workers see it: the layer, the layout and the caller's spans, pinned
+    /// for the pass. Forward reads <see cref="Input"/> and writes <see cref="Output"/>; backward reads ∂output
+    /// through <see cref="Input"/>.
+    /// </summary>
+    private readonly record struct Pass(RecurrentLayer<T> Layer, PackedLayout Layout, bool Training, PinnedSpan<T> Input, PinnedSpan<T> Output = default);
 }

@@ -37,21 +37,29 @@ internal static class ParallelParts
     private static int workerCount;
 
     /// <summary>Calls <paramref name="body"/>(part) for part 0 … parts − 1, on up to <paramref name="parts"/> threads, and returns when all are done.</summary>
-    public static void Run(int parts, Action<int> body)
+    public static void Run(int parts, Action<int> body) => Run(parts, body, static (part, action) => action(part));
+
+    /// <summary>
+    /// Calls <paramref name="body"/>(part, <paramref name="state"/>) for part 0 … parts − 1, on up to
+    /// <paramref name="parts"/> threads, and returns when all are done. The state carries what the parts read
+    /// (a layer and its pass), so a static <paramref name="body"/> captures nothing and the caller keeps no
+    /// per-pass fields for the workers to find.
+    /// </summary>
+    public static void Run<TState>(int parts, TState state, Action<int, TState> body)
     {
         if (parts <= 1)
         {
             if (parts == 1)
-                body(0);
+                body(0, state);
             return;
         }
 
-        var section = new Section(body, parts);
+        var section = new Section<TState>(body, state, parts);
         if (Interlocked.CompareExchange(ref current, section, null) is not null)
         {
             // Another section holds the workers: run this one here, part by part.
             for (int part = 0; part < parts; part++)
-                body(part);
+                body(part, state);
             return;
         }
 
@@ -128,8 +136,8 @@ internal static class ParallelParts
         }
     }
 
-    /// <summary>One parallel section: its body, and counters of parts claimed and finished.</summary>
-    private sealed class Section(Action<int> body, int parts)
+    /// <summary>One parallel section: its parts, and counters of parts claimed and finished.</summary>
+    private abstract class Section(int parts)
     {
         private int claimed;
         private int finished;
@@ -148,7 +156,7 @@ internal static class ParallelParts
                 try
                 {
                     if (Volatile.Read(ref error) is null)
-                        body(part);
+                        RunPart(part);
                 }
                 catch (Exception exception)
                 {
@@ -175,5 +183,14 @@ internal static class ParallelParts
             if (error is not null)
                 ExceptionDispatchInfo.Throw(error);
         }
+
+        /// <summary>Runs one part.</summary>
+        protected abstract void RunPart(int part);
+    }
+
+    /// <summary>A section whose parts read a state of type <typeparamref name="TState"/>.</summary>
+    private sealed class Section<TState>(Action<int, TState> body, TState state, int parts) : Section(parts)
+    {
+        protected override void RunPart(int part) => body(part, state);
     }
 }
