@@ -11,6 +11,10 @@ public class TorchFixtureTests
         { "packed_lstm.txt", 4 },
         { "packed_bigru.txt", 3 },
         { "lstm_initial_state.txt", 4 },
+        { "state_lstm.txt", 4 },
+        { "state_gru.txt", 3 },
+        { "state_bilstm2.txt", 4 },
+        { "state_bigru2.txt", 3 },
     };
 
     /// <summary>Every fixture file.</summary>
@@ -68,7 +72,29 @@ public class TorchFixtureTests
         if (gates == 4)
             Assert.Equal(new[] { layers * directions, batch, hiddenSize }, fixture.Shape("c_n"));
         if (fixture.Contains("h0"))
+        {
+            Assert.Equal(fixture.Shape("h_n"), fixture.Shape("h0"));
             Assert.Equal(fixture.Shape("h_n"), fixture.Shape("grad_h0"));
+            Assert.Equal(gates == 4, fixture.Contains("c0") && fixture.Contains("grad_c0"));
+            if (gates == 4)
+            {
+                Assert.Equal(fixture.Shape("h_n"), fixture.Shape("c0"));
+                Assert.Equal(fixture.Shape("h_n"), fixture.Shape("grad_c0"));
+            }
+        }
+        if (fixture.Contains("Rh"))
+        {
+            // The state cases: initial states in and final-state loss weights for every layer and direction.
+            Assert.True(fixture.Contains("h0"));
+            Assert.Equal(fixture.Shape("h_n"), fixture.Shape("Rh"));
+            Assert.Equal(gates == 4, fixture.Contains("Rc"));
+            if (gates == 4)
+                Assert.Equal(fixture.Shape("h_n"), fixture.Shape("Rc"));
+        }
+        else
+        {
+            Assert.False(fixture.Contains("Rc"));
+        }
 
         int parameterTensors = 0;
         for (int layer = 0; layer < layers; layer++)
@@ -89,14 +115,14 @@ public class TorchFixtureTests
 
     [Theory]
     [MemberData(nameof(FileNames))]
-    public void LossIsOutputWeightedByROverValidSteps(string file)
+    public void LossIsOutputWeightedByROverValidStepsPlusFinalStatesWeightedByRhAndRc(string file)
     {
         var fixture = TorchFixture.Load(file);
-        double[] output = fixture["output"];
-        double[] weights = fixture["R"];
-        double loss = 0;
-        for (int i = 0; i < output.Length; i++)
-            loss += output[i] * weights[i];
+        double loss = WeightedSum(fixture, "output", "R");
+        if (fixture.Contains("Rh"))
+            loss += WeightedSum(fixture, "h_n", "Rh");
+        if (fixture.Contains("Rc"))
+            loss += WeightedSum(fixture, "c_n", "Rc");
         Assert.Equal(fixture["loss"][0], loss, 1e-12);
 
         // Padded steps hold zeros in everything laid out [B, T, …].
@@ -135,6 +161,16 @@ public class TorchFixtureTests
         // '%.17g' round-trips: the first input value parses to the double Python wrote.
         var fixture = TorchFixture.Load("lstm.txt");
         Assert.Equal(-2.7919827810617694, fixture["input"][0]);
+    }
+
+    private static double WeightedSum(TorchFixture fixture, string values, string weights)
+    {
+        double[] v = fixture[values], w = fixture[weights];
+        Assert.Equal(v.Length, w.Length);
+        double sum = 0;
+        for (int i = 0; i < v.Length; i++)
+            sum += v[i] * w[i];
+        return sum;
     }
 
     private static void AssertParameter(TorchFixture fixture, string name, params int[] shape)

@@ -53,7 +53,7 @@ public class TorchParityTests
     }
 
     /// <summary>Copies PyTorch's parameters into the store; the LSTM's single bias is bias_ih + bias_hh.</summary>
-    private static void LoadTorchWeights<T>(TorchFixture fixture, ParameterStore<T> store, CellType cell, int layers, int directions)
+    internal static void LoadTorchWeights<T>(TorchFixture fixture, ParameterStore<T> store, CellType cell, int layers, int directions)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         for (int layer = 0; layer < layers; layer++)
@@ -78,7 +78,8 @@ public class TorchParityTests
         }
     }
 
-    private static IEnumerable<(string Torch, string Ours)> ParameterNames(CellType cell, int layers, int directions)
+    /// <summary>Each PyTorch parameter with the name of the store's parameter whose gradient equals its gradient.</summary>
+    internal static IEnumerable<(string Torch, string Ours)> ParameterNames(CellType cell, int layers, int directions)
     {
         for (int layer = 0; layer < layers; layer++)
         {
@@ -119,7 +120,8 @@ public class TorchParityTests
         return packed;
     }
 
-    private static void Copy<T>(double[] source, Span<T> destination)
+    /// <summary>Copies fixture values into a span of the engine's precision, checking the length.</summary>
+    internal static void Copy<T>(double[] source, Span<T> destination)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         Assert.Equal(source.Length, destination.Length);
@@ -127,7 +129,8 @@ public class TorchParityTests
             destination[i] = T.CreateChecked(source[i]);
     }
 
-    private static void AssertClose<T>(double[] expected, T[] actual, double tolerance, string what)
+    /// <summary>|actual − expected| ≤ tolerance · (1 + |expected|) for every element, the lengths equal.</summary>
+    internal static void AssertClose<T>(double[] expected, T[] actual, double tolerance, string what)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         Assert.Equal(expected.Length, actual.Length);
