@@ -55,7 +55,7 @@ public sealed class LstmPretrainedWordVectorsTests : IDisposable
 
         foreach (var (word, vector) in FileVectors)
             Assert.Equal(vector, EmbeddingRow(model, Array.IndexOf(tokens, word)));
-        Assert.Equal(5, ((SequenceModelScorer)model.LastTransformer.Scorer).Model.Spec.EmbeddingSize);
+        Assert.Equal(5, ((SequenceModelScorer)model.LastTransformer.Scorer).Model.Spec.Encoder.EmbeddingSize);
     }
 
     [Fact]

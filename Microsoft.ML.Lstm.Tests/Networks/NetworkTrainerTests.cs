@@ -1,24 +1,16 @@
 using Microsoft.ML.Lstm.Networks;
+using static Microsoft.ML.Lstm.Tests.Networks.NetworkSpecs;
 
 namespace Microsoft.ML.Lstm.Tests.Networks;
 
 public class NetworkTrainerTests
 {
-    private static NetworkSpec SmallBinarySpec(CellType cell = CellType.Lstm) => new()
-    {
-        Input = SequenceInputKind.Tokens,
-        VocabularySize = OrderSensitiveSentiment.Vocabulary.Length,
-        EmbeddingSize = 16,
-        Cell = cell,
-        HiddenSize = 24,
-        Bidirectional = true,
-        Pooling = PoolingMode.LastState,
-        OutputSize = 1,
-    };
+    private static NetworkSpec SmallBinarySpec(CellType cell = CellType.Lstm, double dropout = 0) => new(
+        Tokens(OrderSensitiveSentiment.Vocabulary.Length, 16, 24, cell, bidirectional: true) with { Dropout = dropout },
+        new PooledHeadSpec { Pooling = PoolingMode.LastState, OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy, Dropout = dropout });
 
     private static TrainingOptions BinaryOptions(int threads = 2) => new()
     {
-        Loss = LossKind.SigmoidBinaryCrossEntropy,
         Epochs = 12,
         BatchSize = 32,
         LearningRate = 0.01,
@@ -49,7 +41,7 @@ public class NetworkTrainerTests
         var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(300, seed: 3));
         float[] Train()
         {
-            var network = new SequenceNetwork<float>(SmallBinarySpec(CellType.Gru) with { Dropout = 0.2 }, seed: 5, threads: 2);
+            var network = new SequenceNetwork<float>(SmallBinarySpec(CellType.Gru, dropout: 0.2), seed: 5, threads: 2);
             new NetworkTrainer<float>(network, BinaryOptions() with { Epochs = 2 }).Train(examples);
             return network.Parameters.Values;
         }
@@ -82,9 +74,8 @@ public class NetworkTrainerTests
             SequenceExample.FromFeatures([1f, 2f, 3f], [1e30f]),
             SequenceExample.FromFeatures([3f, 2f], [-1e30f]),
         };
-        var spec = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 1, HiddenSize = 4, OutputSize = 1 };
-        var network = new SequenceNetwork<float>(spec, seed: 1, threads: 1);
-        var options = new TrainingOptions { Loss = LossKind.MeanSquaredError, Epochs = 50, LearningRate = 1e6, GradientClipNorm = 0, Threads = 1 };
+        var network = new SequenceNetwork<float>(Pooled(Features(1, 4), PoolingMode.LastState, 1, LossKind.MeanSquaredError), seed: 1, threads: 1);
+        var options = new TrainingOptions { Epochs = 50, LearningRate = 1e6, GradientClipNorm = 0, Threads = 1 };
         var error = Assert.Throws<TrainingDivergedException>(() => new NetworkTrainer<float>(network, options).Train(examples));
         Assert.Contains("diverged", error.Message);
     }

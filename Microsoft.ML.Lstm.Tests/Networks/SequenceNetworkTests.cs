@@ -1,4 +1,5 @@
 using Microsoft.ML.Lstm.Networks;
+using static Microsoft.ML.Lstm.Tests.Networks.NetworkSpecs;
 
 namespace Microsoft.ML.Lstm.Tests.Networks;
 
@@ -6,26 +7,18 @@ public class SequenceNetworkTests
 {
     private static readonly Dictionary<string, NetworkSpec> Specs = new()
     {
-        ["tokens, bidirectional LSTM, attention"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Bidirectional = true, Pooling = PoolingMode.Attention, OutputSize = 2 },
-        ["tokens, stacked peephole LSTM, mean"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, Cell = CellType.PeepholeLstm, HiddenSize = 3, LayerCount = 2, Pooling = PoolingMode.Mean, OutputSize = 2 },
-        ["features, bidirectional GRU summed, last state"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Sum, Pooling = PoolingMode.LastState, OutputSize = 3 },
-        ["features, bidirectional peephole LSTM averaged, mean"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.PeepholeLstm, HiddenSize = 3, Bidirectional = true, Merge = MergeMode.Mean, Pooling = PoolingMode.Mean, OutputSize = 2 },
-        ["tokens, bidirectional LSTM concatenated, last state"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 3, Bidirectional = true, Pooling = PoolingMode.LastState, OutputSize = 2 },
-        ["features, bidirectional GRU concatenated, max"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Bidirectional = true, Pooling = PoolingMode.Max, OutputSize = 2 },
-        ["features, GRU, max"] = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 2, Cell = CellType.Gru, HiddenSize = 3, Pooling = PoolingMode.Max, OutputSize = 1 },
-        ["tokens, bidirectional LSTM, per-step tagger"] = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 3, Bidirectional = true, Pooling = null, OutputSize = 4 },
+        ["tokens, bidirectional LSTM, attention"] = Pooled(Tokens(9, 3, 4, bidirectional: true), PoolingMode.Attention, 2, LossKind.SoftmaxCrossEntropy),
+        ["tokens, stacked peephole LSTM, mean"] = Pooled(Tokens(9, 3, 3, CellType.PeepholeLstm, layers: 2), PoolingMode.Mean, 1, LossKind.SigmoidBinaryCrossEntropy),
+        ["features, bidirectional GRU summed, last state"] = Pooled(Features(2, 3, CellType.Gru, bidirectional: true, merge: MergeMode.Sum), PoolingMode.LastState, 3, LossKind.MeanSquaredError),
+        ["features, bidirectional peephole LSTM averaged, mean"] = Pooled(Features(2, 3, CellType.PeepholeLstm, bidirectional: true, merge: MergeMode.Mean), PoolingMode.Mean, 2, LossKind.Huber),
+        ["tokens, bidirectional LSTM concatenated, last state"] = Pooled(Tokens(9, 3, 3, bidirectional: true), PoolingMode.LastState, 2, LossKind.SoftmaxCrossEntropy),
+        ["features, bidirectional GRU concatenated, max"] = Pooled(Features(2, 3, CellType.Gru, bidirectional: true), PoolingMode.Max, 2, LossKind.SoftmaxCrossEntropy),
+        ["features, GRU, max"] = Pooled(Features(2, 3, CellType.Gru), PoolingMode.Max, 1, LossKind.SigmoidBinaryCrossEntropy),
+        ["tokens, bidirectional LSTM, per-step softmax"] = StepSoftmax(Tokens(9, 3, 3, bidirectional: true), 4),
+        ["tokens, stacked GRU, per-step softmax"] = StepSoftmax(Tokens(9, 3, 3, CellType.Gru, layers: 2), 3),
     };
 
-    private static SequenceBatch<double> Batch(NetworkSpec spec, int seed)
-    {
-        var random = new Random(seed);
-        int[] lengths = [3, 1, 4, 2];
-        if (spec.Input == SequenceInputKind.Tokens)
-            return SequenceBatch<double>.FromTokens(lengths.Select(l => Enumerable.Range(0, l).Select(_ => random.Next(spec.VocabularySize)).ToArray()).ToList());
-        return SequenceBatch<double>.FromFeatures(
-            lengths.Select(l => Enumerable.Range(0, l * spec.FeaturesPerStep).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToList(),
-            spec.FeaturesPerStep);
-    }
+    private static readonly int[] Lengths = [3, 1, 4, 2];
 
     public static TheoryData<string> SpecNames => new(Specs.Keys);
 
@@ -35,23 +28,14 @@ public class SequenceNetworkTests
     {
         NetworkSpec spec = Specs[name];
         var network = new SequenceNetwork<double>(spec, seed: 11, threads: 1);
-        var batch = Batch(spec, seed: 12);
-        var random = new Random(13);
-        double[] weights = Enumerable.Range(0, network.OutputRows(batch) * spec.OutputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var batch = Batch<double>(spec.Encoder, Lengths, new Random(12));
+        double[] targets = Targets<double>(spec.Head, Lengths, new Random(13));
 
-        // L = Σ output ⊙ weights, so ∂L/∂output = weights.
-        double Loss()
-        {
-            ReadOnlySpan<double> output = network.Forward(batch, training: true);
-            double sum = 0;
-            for (int i = 0; i < output.Length; i++)
-                sum += output[i] * weights[i];
-            return sum;
-        }
+        double Loss() => network.Loss(batch, targets, training: true).Mean;
 
         network.Parameters.ZeroGradients();
         Loss();
-        network.Backward(weights);
+        network.Backward();
         double[] analytic = (double[])network.Parameters.Gradients.Clone();
 
         FiniteDifferences.Check(network.Parameters.Values, analytic, Loss, i => $"{name}: parameter {ParameterName(network.Parameters, i)}", 1e-6, 1e-6);
@@ -70,53 +54,49 @@ public class SequenceNetworkTests
     public void OneAndTwoThreadsGiveIdenticalOutputsAndGradients(string cellName, int hidden, int sequences)
     {
         CellType cell = Enum.Parse<CellType>(cellName);
-        var spec = new NetworkSpec
-        {
-            Input = SequenceInputKind.Tokens, VocabularySize = 50, EmbeddingSize = 8, Cell = cell, HiddenSize = hidden, LayerCount = 2,
-            Bidirectional = true, Pooling = sequences == 1 ? null : PoolingMode.Attention, OutputSize = 3,
-        };
+        EncoderSpec encoder = Tokens(50, 8, hidden, cell, layers: 2, bidirectional: true);
+        NetworkSpec spec = sequences == 1 ? StepSoftmax(encoder, 3) : Pooled(encoder, PoolingMode.Attention, 3, LossKind.SoftmaxCrossEntropy);
         var random = new Random(2);
-        var batch = SequenceBatch<float>.FromTokens(Enumerable.Range(0, sequences).Select(i => Enumerable.Range(0, 3 + i * 2 % 7).Select(_ => random.Next(50)).ToArray()).ToList());
-        (float[] Output, float[] Inference, float[] Gradient) Run(int threads)
+        int[] lengths = Enumerable.Range(0, sequences).Select(i => 3 + i * 2 % 7).ToArray();
+        var batch = Batch<float>(encoder, lengths, random);
+        float[] targets = Targets<float>(spec.Head, lengths, random);
+        (double Loss, float[] Inference, float[] Gradient) Run(int threads)
         {
             var network = new SequenceNetwork<float>(spec, seed: 4, threads);
-            float[] inference = network.Forward(batch, training: false).ToArray();
-            float[] output = network.Forward(batch, training: true).ToArray();
+            float[] inference = network.Predict(batch).ToArray();
+            double loss = network.Loss(batch, targets, training: true).Mean;
             network.Parameters.ZeroGradients();
-            network.Backward(output);
-            return (output, inference, (float[])network.Parameters.Gradients.Clone());
+            network.Backward();
+            return (loss, inference, (float[])network.Parameters.Gradients.Clone());
         }
         var one = Run(1);
         var two = Run(2);
-        Assert.Equal(one.Output, two.Output);
-        Assert.Equal(one.Output, one.Inference);
+        Assert.Equal(one.Loss, two.Loss);
         Assert.Equal(one.Inference, two.Inference);
         Assert.Equal(one.Gradient, two.Gradient);
     }
 
     [Fact]
-    public void OutputsComeInTheCallersOrderWhateverTheBatch()
+    public void PooledPredictionsComeInTheCallersOrderWhateverTheBatch()
     {
-        var spec = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Bidirectional = true, OutputSize = 2 };
-        var network = new SequenceNetwork<double>(spec, seed: 1, threads: 1);
+        var network = new SequenceNetwork<double>(Pooled(Tokens(9, 3, 4, bidirectional: true), PoolingMode.LastState, 2, LossKind.SoftmaxCrossEntropy), seed: 1, threads: 1);
         int[][] sequences = [[1, 2], [3, 4, 5, 6], [7]];
-        double[] together = network.Forward(SequenceBatch<double>.FromTokens(sequences), training: false).ToArray();
+        double[] together = network.Predict(SequenceBatch<double>.FromTokens(sequences)).ToArray();
         for (int i = 0; i < sequences.Length; i++)
         {
-            double[] alone = network.Forward(SequenceBatch<double>.FromTokens([sequences[i]]), training: false).ToArray();
+            double[] alone = network.Predict(SequenceBatch<double>.FromTokens([sequences[i]])).ToArray();
             Assert.Equal(alone, together.AsSpan(i * 2, 2).ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
         }
     }
 
     [Fact]
-    public void TaggerOutputsOneRowPerStepInTheCallersOrder()
+    public void StepSoftmaxPredictsOneRowPerStepInTheCallersOrder()
     {
-        var spec = new NetworkSpec { Input = SequenceInputKind.Tokens, VocabularySize = 9, EmbeddingSize = 3, HiddenSize = 4, Pooling = null, OutputSize = 2 };
-        var network = new SequenceNetwork<double>(spec, seed: 1, threads: 1);
+        var network = new SequenceNetwork<double>(StepSoftmax(Tokens(9, 3, 4), 2), seed: 1, threads: 1);
         int[][] sequences = [[1, 2], [3, 4, 5], [7]];
-        double[] together = network.Forward(SequenceBatch<double>.FromTokens(sequences), training: false).ToArray();
+        double[] together = network.Predict(SequenceBatch<double>.FromTokens(sequences)).ToArray();
         Assert.Equal(6 * 2, together.Length);
-        double[] second = network.Forward(SequenceBatch<double>.FromTokens([sequences[1]]), training: false).ToArray();
+        double[] second = network.Predict(SequenceBatch<double>.FromTokens([sequences[1]])).ToArray();
         Assert.Equal(second, together.AsSpan(2 * 2, 3 * 2).ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
     }
 

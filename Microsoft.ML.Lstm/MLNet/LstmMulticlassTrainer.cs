@@ -60,17 +60,17 @@ public sealed class LstmMulticlassTrainer : LstmTrainerBase<SequenceMulticlassCl
     private protected override SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema) =>
         PredictionColumnShapes.MulticlassClassification(KeyLabelColumn.CheckShape(inputSchema, TrainerOptions.LabelColumnName));
 
-    private protected override TrainingOptions AdjustTrainingOptions(TrainingOptions trainingOptions, LabelColumn label)
+    private protected override PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label)
     {
         if (classWeights is null)
-            return trainingOptions;
+            return head;
         int classCount = ((KeyLabelColumn)label).ClassCount;
         if (classWeights.Length != classCount)
         {
             throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights),
                 $"The LSTM trainer's option ClassWeights has {classWeights.Length} weights; the label column '{label.Column.Name}' has {classCount} classes.");
         }
-        return trainingOptions with { ClassWeights = (float[])classWeights.Clone() };
+        return head with { ClassWeights = (float[])classWeights.Clone() };
     }
 
     private protected override SequenceMulticlassClassificationTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label) =>

@@ -51,8 +51,8 @@ internal static class LstmOptionsMapping
         report.Epoch, report.Epochs, report.TrainingLoss, report.ValidationLoss, report.ValidationAccuracy,
         report.LearningRate, report.Elapsed, report.EstimatedRemaining);
 
-    /// <summary>The network the options describe, for sequences like <paramref name="input"/> and <paramref name="outputSize"/> outputs.</summary>
-    public static NetworkSpec ToNetworkSpec(LstmTrainerOptionsBase options, SequenceInput input, int outputSize) => new()
+    /// <summary>The encoder the options describe, for sequences like <paramref name="input"/>.</summary>
+    public static EncoderSpec ToEncoderSpec(LstmTrainerOptionsBase options, SequenceInput input) => new()
     {
         Input = input.Kind,
         // One embedding row per key plus one for the missing key 0 (SequenceInput).
@@ -65,15 +65,20 @@ internal static class LstmOptionsMapping
         Bidirectional = options.Bidirectional,
         Merge = ToEngine(options.MergeMode),
         Dropout = options.Dropout,
-        Pooling = ToEngine(options.Pooling),
-        OutputSize = outputSize,
     };
 
-    /// <summary>How to train, with the task's loss; the seed and the progress sink are resolved by the trainer.</summary>
-    public static TrainingOptions ToTrainingOptions(
-        LstmTrainerOptionsBase options, LossKind loss, int seed, IProgress<TrainingProgress> progress) => new()
+    /// <summary>The pooled head the options describe, with <paramref name="outputSize"/> outputs trained by <paramref name="loss"/>.</summary>
+    public static PooledHeadSpec ToPooledHeadSpec(LstmTrainerOptionsBase options, int outputSize, LossKind loss) => new()
     {
+        Pooling = ToEngine(options.Pooling),
+        OutputSize = outputSize,
         Loss = loss,
+        Dropout = options.Dropout,
+    };
+
+    /// <summary>How to train; the seed and the progress sink are resolved by the trainer.</summary>
+    public static TrainingOptions ToTrainingOptions(LstmTrainerOptionsBase options, int seed, IProgress<TrainingProgress> progress) => new()
+    {
         Epochs = options.Epochs,
         BatchSize = options.BatchSize,
         LearningRate = options.LearningRate,

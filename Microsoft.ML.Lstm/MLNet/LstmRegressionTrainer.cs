@@ -54,8 +54,8 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
         return PredictionColumnShapes.Regression();
     }
 
-    private protected override TrainingOptions AdjustTrainingOptions(TrainingOptions trainingOptions, LabelColumn label) =>
-        trainingOptions with { HuberDelta = options.HuberDelta };
+    private protected override PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) =>
+        head with { HuberDelta = options.HuberDelta };
 
     private protected override SequenceRegressionTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label) =>
         new(Environment, scorer, TrainerOptions.FeatureColumnName, input);

@@ -50,8 +50,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// <summary>Checks the label column of a planned schema and returns the prediction columns the transformer will add.</summary>
     private protected abstract SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema);
 
-    /// <summary>Lets the task add to the engine's training options (class weights, Huber's δ).</summary>
-    private protected virtual TrainingOptions AdjustTrainingOptions(TrainingOptions options, LabelColumn label) => options;
+    /// <summary>Lets the task add to the head (class weights, Huber's δ).</summary>
+    private protected virtual PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) => head;
 
     /// <summary>The transformer over the trained network.</summary>
     private protected abstract TTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label);
@@ -97,13 +97,12 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
 
         using IChannel channel = Host.Start("Training");
         PretrainedWordVectors? wordVectors = ReadWordVectors(trainingFeatures, channel);
-        NetworkSpec spec = LstmOptionsMapping.ToNetworkSpec(options, trainingFeatures.Input, trainingLabel.OutputSize);
+        EncoderSpec encoder = LstmOptionsMapping.ToEncoderSpec(options, trainingFeatures.Input);
         if (wordVectors is not null)
-            spec = spec with { EmbeddingSize = wordVectors.Dimension };
+            encoder = encoder with { EmbeddingSize = wordVectors.Dimension };
+        var spec = new NetworkSpec(encoder, AdjustHead(LstmOptionsMapping.ToPooledHeadSpec(options, trainingLabel.OutputSize, Loss), trainingLabel));
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
-        TrainingOptions trainingOptions = AdjustTrainingOptions(
-            LstmOptionsMapping.ToTrainingOptions(options, Loss, seed, new TrainingProgressRelay(channel, options.Progress)),
-            trainingLabel);
+        TrainingOptions trainingOptions = LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress));
         channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
 
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(
@@ -183,8 +182,10 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         return examples;
     }
 
-    private string DescribeRun(NetworkSpec spec, TrainingOptions training, int trainingRows, int? validationRows)
+    private string DescribeRun(NetworkSpec network, TrainingOptions training, int trainingRows, int? validationRows)
     {
+        EncoderSpec spec = network.Encoder;
+        var head = (PooledHeadSpec)network.Head;
         string input = spec.Input == SequenceInputKind.Tokens
             ? $"{spec.VocabularySize} tokens embedded in {spec.EmbeddingSize}"
             : $"{spec.FeaturesPerStep} features per step";
@@ -192,7 +193,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             ? $", validating on {count} given rows"
             : training.ValidationFraction > 0 ? $", holding out {training.ValidationFraction:P0} for validation" : "";
         return $"Training an LSTM {TaskName}: {input}, {(spec.Bidirectional ? "bidirectional " : "")}{spec.Cell} of {spec.HiddenSize} hidden units × {spec.LayerCount} layer(s), " +
-               $"{spec.Pooling} pooling, {spec.OutputSize} output(s); {trainingRows} training rows{validation}; up to {training.Epochs} epochs, " +
+               $"{head.Pooling} pooling, {head.OutputSize} output(s); {trainingRows} training rows{validation}; up to {training.Epochs} epochs, " +
                $"batch {training.BatchSize}, {training.Optimizer} at {training.LearningRate:G3}, seed {training.Seed}, {training.Threads} thread(s).";
     }
 }

@@ -12,6 +12,8 @@ internal sealed class SequenceModelScorer : ISequenceScorer
     /// <summary>The format name model files record for this scorer.</summary>
     public const string Format = "SequenceModel/1";
 
+    private const string ScorerSection = "scorer";
+
     private readonly SequenceModel model;
 
     /// <summary>Wraps a trained model; <paramref name="maxSequenceLength"/> 0 scores every step.</summary>
@@ -19,7 +21,7 @@ internal sealed class SequenceModelScorer : ISequenceScorer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
-        if (model.Spec.Pooling is null)
+        if (model.Spec.Head is not PooledHeadSpec)
             throw new ArgumentException("A sequence-level scorer needs a network that pools over time; this one predicts per step.", nameof(model));
         this.model = model;
         MaxSequenceLength = maxSequenceLength;
@@ -35,12 +37,12 @@ internal sealed class SequenceModelScorer : ISequenceScorer
     public string FormatName => Format;
 
     /// <inheritdoc/>
-    public int OutputSize => model.Spec.OutputSize;
+    public int OutputSize => model.PredictionCount(1);
 
     /// <inheritdoc/>
     public void Score(ReadOnlySpan<int> tokens, Span<float> output)
     {
-        if (model.Spec.Input != SequenceInputKind.Tokens)
+        if (model.Spec.Encoder.Input != SequenceInputKind.Tokens)
             throw new InvalidOperationException("This network reads numeric steps, not token ids.");
         if (MaxSequenceLength > 0 && tokens.Length > MaxSequenceLength)
             tokens = tokens[..MaxSequenceLength];
@@ -50,8 +52,8 @@ internal sealed class SequenceModelScorer : ISequenceScorer
     /// <inheritdoc/>
     public void Score(ReadOnlySpan<float> featureSteps, int featuresPerStep, Span<float> output)
     {
-        if (model.Spec.Input != SequenceInputKind.Features || featuresPerStep != model.Spec.FeaturesPerStep)
-            throw new InvalidOperationException($"This network reads {DescribeInput(model.Spec)}, not {featuresPerStep} values per step.");
+        if (model.Spec.Encoder.Input != SequenceInputKind.Features || featuresPerStep != model.Spec.Encoder.FeaturesPerStep)
+            throw new InvalidOperationException($"This network reads {DescribeInput(model.Spec.Encoder)}, not {featuresPerStep} values per step.");
         if (MaxSequenceLength > 0 && featureSteps.Length > MaxSequenceLength * featuresPerStep)
             featureSteps = featureSteps[..(MaxSequenceLength * featuresPerStep)];
         model.Predict(featureSteps, output);
@@ -60,27 +62,27 @@ internal sealed class SequenceModelScorer : ISequenceScorer
     /// <inheritdoc/>
     public void Save(Stream stream)
     {
-        // int: max sequence length (0: none), then the model as SequenceModel.Save writes it.
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            writer.Write(MaxSequenceLength);
-        model.Save(stream);
+        // A model file: section "scorer" (int32 max sequence length, 0: none), then the network's sections.
+        var file = new ModelFileWriter();
+        file.Section(ScorerSection).WriteInt32(MaxSequenceLength);
+        model.Save(file);
+        file.WriteTo(stream);
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a model this version can read.</exception>
     public static SequenceModelScorer Load(Stream stream)
     {
-        int maxSequenceLength;
-        using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            maxSequenceLength = reader.ReadInt32();
-        if (maxSequenceLength < 0)
-            throw new InvalidDataException($"The sequence model declares a maximum sequence length of {maxSequenceLength}; expected 0 or more.");
-        SequenceModel model = SequenceModel.Load(stream);
-        if (model.Spec.Pooling is null)
+        ModelFile file = ModelFile.Read(stream, maxBytes: int.MaxValue);
+        ModelSectionReader scorer = file.Open(ScorerSection);
+        int maxSequenceLength = scorer.ReadInt32("maximum sequence length", 0, int.MaxValue);
+        scorer.ExpectEnd();
+        SequenceModel model = SequenceModel.Load(file);
+        if (model.Spec.Head is not PooledHeadSpec)
             throw new InvalidDataException("The sequence model predicts per step; the sequence-level transformers need a pooled network.");
         return new SequenceModelScorer(model, maxSequenceLength);
     }
 
-    private static string DescribeInput(NetworkSpec spec) =>
+    private static string DescribeInput(EncoderSpec spec) =>
         spec.Input == SequenceInputKind.Tokens ? "token ids" : $"{spec.FeaturesPerStep} values per step";
 }

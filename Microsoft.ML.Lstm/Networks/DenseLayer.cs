@@ -13,15 +13,16 @@ internal sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T
     private readonly ParameterView weight;
     private readonly ParameterView bias;
 
-    /// <summary>Registers <c>{name}.weight</c> (Xavier uniform) and <c>{name}.bias</c> (zero).</summary>
-    public DenseLayer(ParameterStore<T> store, string name, int inputSize, int outputSize, Random random)
+    /// <summary>Registers <c>{name}.weight</c> (Xavier uniform; zero when <paramref name="random"/> is null, to be loaded) and <c>{name}.bias</c> (zero).</summary>
+    public DenseLayer(ParameterStore<T> store, string name, int inputSize, int outputSize, Random? random)
     {
         this.store = store;
         InputSize = inputSize;
         OutputSize = outputSize;
         weight = store.Add(name + ".weight", outputSize, inputSize);
         bias = store.Add(name + ".bias", outputSize);
-        Initialization.XavierUniform(store.Value(weight), inputSize, outputSize, random);
+        if (random is not null)
+            Initialization.XavierUniform(store.Value(weight), inputSize, outputSize, random);
     }
 
     /// <summary>Features read per row.</summary>

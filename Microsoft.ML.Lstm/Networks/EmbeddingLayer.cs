@@ -12,14 +12,15 @@ internal sealed class EmbeddingLayer<T> where T : unmanaged, IFloatingPointIeee7
     private readonly ParameterStore<T> store;
     private readonly ParameterView table;
 
-    /// <summary>Registers a [vocabularySize, dimension] table named <paramref name="name"/> and initialises it.</summary>
-    public EmbeddingLayer(ParameterStore<T> store, string name, int vocabularySize, int dimension, Random random)
+    /// <summary>Registers a [vocabularySize, dimension] table named <paramref name="name"/> and initialises it (unless <paramref name="random"/> is null: to be loaded).</summary>
+    public EmbeddingLayer(ParameterStore<T> store, string name, int vocabularySize, int dimension, Random? random)
     {
         this.store = store;
         VocabularySize = vocabularySize;
         Dimension = dimension;
         table = store.Add(name, vocabularySize, dimension);
-        Initialization.Normal(store.Value(table), random, 1.0 / Math.Sqrt(dimension));
+        if (random is not null)
+            Initialization.Normal(store.Value(table), random, 1.0 / Math.Sqrt(dimension));
     }
 
     /// <summary>Number of token ids (V).</summary>

@@ -12,6 +12,6 @@ internal enum LossKind
     /// <summary>Squared error of each output against its target.</summary>
     MeanSquaredError,
 
-    /// <summary>Squared error near the target, absolute error beyond <see cref="TrainingOptions.HuberDelta"/>.</summary>
+    /// <summary>Squared error near the target, absolute error beyond <see cref="PooledHeadSpec.HuberDelta"/>.</summary>
     Huber,
 }

@@ -1,167 +1,204 @@
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
-/// Writes a <see cref="SequenceNetwork{T}"/> of float to a stream and reads it back, bit for bit.
-/// Layout (little-endian):
+/// Writes a <see cref="SequenceNetwork{T}"/> of float into a <see cref="ModelFile"/>'s sections and reads it back,
+/// bit for bit. Three sections (int32 and enums 4 bytes, float64 8, bool 1, strings length-prefixed UTF-8):
 /// <code>
-/// magic "MLLSTMNN" · format version (int32) · byte count of the body (int64) · body · CRC-32 of the body (uint32)
-/// body: the spec (each field in a fixed order) · parameter count · per parameter: name, rank, dimensions ·
-///       value count · the values (float32)
+/// "network.spec"     encoder: input kind · vocabulary size · embedding size · features per step ·
+///                    extra features per step · cell · hidden size · layer count · bidirectional · merge · dropout
+///                    head: kind (string) · dropout · the kind's own fields (see WriteHead)
+/// "network.encoder"  the encoder's parameters   } each: count · per parameter: name · rank · dimensions ·
+/// "network.head"     the head's parameters      }       then every value (float32), parameter after parameter
 /// </code>
-/// A stream that is not ours, written by a newer format, truncated, or altered fails with
-/// <see cref="InvalidDataException"/> saying which.
+/// Reading builds nothing until the spec has been checked against this library's limits and the parameter
+/// sections are known to hold every weight the spec implies; the network is then built without initialisation
+/// and its weights read straight into place. Any malformed input fails with <see cref="InvalidDataException"/>.
 /// </summary>
 internal static class NetworkSerializer
 {
-    private const int FormatVersion = 1;
-    private static ReadOnlySpan<byte> Magic => "MLLSTMNN"u8;
+    private const string SpecSection = "network.spec", EncoderSection = "network.encoder", HeadSection = "network.head";
+    private const string HeadPrefix = "head.";
+    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax";
+    private const int MaxNameLength = 256, MaxRank = 4;
 
-    /// <summary>Writes the network's architecture and weights.</summary>
-    public static void Write(Stream stream, SequenceNetwork<float> network)
+    /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
+    public static void Write(ModelFileWriter file, SequenceNetwork<float> network)
     {
-        using var bodyStream = new MemoryStream();
-        using (var body = new BinaryWriter(bodyStream, Encoding.UTF8, leaveOpen: true))
-        {
-            WriteSpec(body, network.Spec);
-            IReadOnlyList<ParameterView> views = network.Parameters.Views;
-            body.Write(views.Count);
-            foreach (ParameterView view in views)
-            {
-                body.Write(view.Name);
-                body.Write(view.Shape.Length);
-                foreach (int dimension in view.Shape)
-                    body.Write(dimension);
-            }
-            float[] values = network.Parameters.Values;
-            body.Write(values.Length);
-            body.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-        }
-        ReadOnlySpan<byte> bodyBytes = bodyStream.GetBuffer().AsSpan(0, (int)bodyStream.Length);
+        WriteSpec(file.Section(SpecSection), network.Spec);
+        WriteParameters(file.Section(EncoderSection), network.Parameters, head: false);
+        WriteParameters(file.Section(HeadSection), network.Parameters, head: true);
+    }
 
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
-        writer.Write((long)bodyBytes.Length);
-        writer.Write(bodyBytes);
-        writer.Write(Crc32.Append(0, bodyBytes));
+    /// <summary>Writes the architecture alone: the contents of the spec section.</summary>
+    public static void WriteSpec(ModelSectionWriter writer, NetworkSpec spec)
+    {
+        WriteEncoder(writer, spec.Encoder);
+        WriteHead(writer, spec.Head);
     }
 
     /// <summary>Reads a network written by <see cref="Write"/>, ready to run on <paramref name="threads"/> threads.</summary>
-    public static SequenceNetwork<float> Read(Stream stream, int threads)
+    public static SequenceNetwork<float> Read(ModelFile file, int threads)
     {
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        Span<byte> magic = stackalloc byte[Magic.Length];
-        if (ReadFully(stream, magic) < magic.Length || !magic.SequenceEqual(Magic))
-            throw new InvalidDataException("This is not a Microsoft.ML.Lstm network: its header is missing.");
-        try
-        {
-            int version = reader.ReadInt32();
-            if (version > FormatVersion || version < 1)
-                throw new InvalidDataException($"The network was written in format version {version}; this library reads versions 1 to {FormatVersion}.");
-            long bodyLength = reader.ReadInt64();
-            if (bodyLength < 0 || bodyLength > int.MaxValue)
-                throw new InvalidDataException($"The network's header declares an impossible size ({bodyLength} bytes).");
-            var body = new byte[bodyLength];
-            if (ReadFully(stream, body) < body.Length)
-                throw new InvalidDataException($"The network is truncated: expected {bodyLength} bytes of weights and architecture.");
-            uint storedChecksum = reader.ReadUInt32();
-            if (Crc32.Append(0, body) != storedChecksum)
-                throw new InvalidDataException("The network is damaged: its checksum does not match its contents.");
-            return ReadBody(body, threads);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new InvalidDataException("The network is truncated: the stream ended before its checksum.");
-        }
-    }
+        ModelSectionReader specReader = file.Open(SpecSection);
+        NetworkSpec spec = Checked(() => new NetworkSpec(ReadEncoder(specReader), ReadHead(specReader)));
+        specReader.ExpectEnd();
 
-    private static SequenceNetwork<float> ReadBody(byte[] bytes, int threads)
-    {
-        using var body = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        NetworkSpec spec = ReadSpec(body);
-        var network = new SequenceNetwork<float>(spec, seed: 0, threads);
-        IReadOnlyList<ParameterView> expected = network.Parameters.Views;
-        int count = body.ReadInt32();
-        if (count != expected.Count)
-            throw new InvalidDataException($"The network holds {count} parameters, but its architecture has {expected.Count}.");
-        foreach (ParameterView view in expected)
-        {
-            string name = body.ReadString();
-            var shape = new int[body.ReadInt32()];
-            for (int d = 0; d < shape.Length; d++)
-                shape[d] = body.ReadInt32();
-            if (name != view.Name || !shape.AsSpan().SequenceEqual(view.Shape))
-                throw new InvalidDataException($"Parameter '{name}' [{string.Join(", ", shape)}] does not match the architecture's '{view.Name}' [{string.Join(", ", view.Shape)}].");
-        }
-        int valueCount = body.ReadInt32();
-        if (valueCount != network.Parameters.Count)
-            throw new InvalidDataException($"The network holds {valueCount} weights, but its architecture has {network.Parameters.Count}.");
-        Span<byte> destination = MemoryMarshal.AsBytes(network.Parameters.Values.AsSpan());
-        if (body.Read(destination) != destination.Length)
-            throw new InvalidDataException("The network is truncated inside its weights.");
+        ModelSectionReader encoder = file.Open(EncoderSection), head = file.Open(HeadSection);
+        // Every weight is 4 bytes of one of the two sections: refuse a spec the file cannot back before allocating for it.
+        encoder.EnsureHolds("encoder weights", spec.Encoder.ParameterCount(), sizeof(float));
+        head.EnsureHolds("head weights", spec.Head.ParameterCount(spec.Encoder), sizeof(float));
+
+        var network = SequenceNetwork<float>.CreateForLoading(spec, threads);
+        ReadParameters(encoder, network.Parameters, head: false);
+        ReadParameters(head, network.Parameters, head: true);
+        int bad = IndexOfNonFinite(network.Parameters.Values);
+        if (bad >= 0)
+            throw new InvalidDataException($"The model file's weight {bad} is {network.Parameters.Values[bad]}; a trained network's weights are finite.");
         network.Parameters.MarkChanged();
         return network;
     }
 
-    private static void WriteSpec(BinaryWriter writer, NetworkSpec spec)
+    private static void WriteEncoder(ModelSectionWriter writer, EncoderSpec spec)
     {
-        writer.Write((int)spec.Input);
-        writer.Write(spec.VocabularySize);
-        writer.Write(spec.EmbeddingSize);
-        writer.Write(spec.FeaturesPerStep);
-        writer.Write((int)spec.Cell);
-        writer.Write(spec.HiddenSize);
-        writer.Write(spec.LayerCount);
-        writer.Write(spec.Bidirectional);
-        writer.Write((int)spec.Merge);
-        writer.Write(spec.Dropout);
-        writer.Write(spec.Pooling is PoolingMode pooling ? (int)pooling : -1);
-        writer.Write(spec.OutputSize);
+        writer.WriteEnum(spec.Input);
+        writer.WriteInt32(spec.VocabularySize);
+        writer.WriteInt32(spec.EmbeddingSize);
+        writer.WriteInt32(spec.FeaturesPerStep);
+        writer.WriteInt32(spec.ExtraFeaturesPerStep);
+        writer.WriteEnum(spec.Cell);
+        writer.WriteInt32(spec.HiddenSize);
+        writer.WriteInt32(spec.LayerCount);
+        writer.WriteBoolean(spec.Bidirectional);
+        writer.WriteEnum(spec.Merge);
+        writer.WriteDouble(spec.Dropout);
     }
 
-    private static NetworkSpec ReadSpec(BinaryReader reader)
+    private static EncoderSpec ReadEncoder(ModelSectionReader reader) => new()
     {
-        var input = (SequenceInputKind)reader.ReadInt32();
-        int vocabulary = reader.ReadInt32(), embedding = reader.ReadInt32(), features = reader.ReadInt32();
-        var cell = (CellType)reader.ReadInt32();
-        int hidden = reader.ReadInt32(), layers = reader.ReadInt32();
-        bool bidirectional = reader.ReadBoolean();
-        var merge = (MergeMode)reader.ReadInt32();
-        double dropout = reader.ReadDouble();
-        int pooling = reader.ReadInt32();
-        int outputs = reader.ReadInt32();
-        if (!Enum.IsDefined(input) || !Enum.IsDefined(cell) || !Enum.IsDefined(merge) || (pooling != -1 && !Enum.IsDefined((PoolingMode)pooling)))
-            throw new InvalidDataException("The network's architecture names a kind of input, cell, merge or pooling this library does not know.");
-        var spec = new NetworkSpec
+        Input = reader.ReadEnum<SequenceInputKind>("input kind"),
+        VocabularySize = reader.ReadInt32("vocabulary size", 0, EncoderSpec.MaxVocabularySize),
+        EmbeddingSize = reader.ReadInt32("embedding size", 0, EncoderSpec.MaxWidth),
+        FeaturesPerStep = reader.ReadInt32("features per step", 0, EncoderSpec.MaxWidth),
+        ExtraFeaturesPerStep = reader.ReadInt32("extra features per step", 0, EncoderSpec.MaxWidth),
+        Cell = reader.ReadEnum<CellType>("cell type"),
+        HiddenSize = reader.ReadInt32("hidden size", 1, EncoderSpec.MaxWidth),
+        LayerCount = reader.ReadInt32("layer count", 1, EncoderSpec.MaxLayerCount),
+        Bidirectional = reader.ReadBoolean("bidirectional"),
+        Merge = reader.ReadEnum<MergeMode>("merge mode"),
+        Dropout = reader.ReadDouble("encoder dropout", 0, 0.999),
+    };
+
+    /// <summary>The head's kind, its dropout, then what that kind needs. A new head adds its kind here.</summary>
+    private static void WriteHead(ModelSectionWriter writer, HeadSpec spec)
+    {
+        switch (spec)
         {
-            Input = input, VocabularySize = vocabulary, EmbeddingSize = embedding, FeaturesPerStep = features,
-            Cell = cell, HiddenSize = hidden, LayerCount = layers, Bidirectional = bidirectional, Merge = merge,
-            Dropout = dropout, Pooling = pooling == -1 ? null : (PoolingMode)pooling, OutputSize = outputs,
-        };
+            case PooledHeadSpec pooled:
+                writer.WriteString(PooledDenseKind);
+                writer.WriteDouble(pooled.Dropout);
+                writer.WriteEnum(pooled.Pooling);
+                writer.WriteInt32(pooled.OutputSize);
+                writer.WriteEnum(pooled.Loss);
+                writer.WriteDouble(pooled.HuberDelta);
+                writer.WriteBoolean(pooled.ClassWeights is not null);
+                if (pooled.ClassWeights is not null)
+                    writer.WriteFloats(pooled.ClassWeights);
+                break;
+            case StepSoftmaxHeadSpec step:
+                writer.WriteString(StepSoftmaxKind);
+                writer.WriteDouble(step.Dropout);
+                writer.WriteInt32(step.ClassCount);
+                break;
+            default:
+                throw new NotSupportedException($"No file format for a head of type {spec.GetType().Name}.");
+        }
+    }
+
+    private static HeadSpec ReadHead(ModelSectionReader reader)
+    {
+        string kind = reader.ReadString("head kind", 64);
+        double dropout = reader.ReadDouble("head dropout", 0, 0.999);
+        switch (kind)
+        {
+            case PooledDenseKind:
+                PoolingMode pooling = reader.ReadEnum<PoolingMode>("pooling mode");
+                int outputs = reader.ReadInt32("head outputs", 1, PooledHeadSpec.MaxOutputSize);
+                LossKind loss = reader.ReadEnum<LossKind>("loss");
+                double huberDelta = reader.ReadDouble("Huber delta", double.Epsilon, double.MaxValue);
+                float[]? classWeights = reader.ReadBoolean("has class weights") ? reader.ReadFloats("class weights", outputs) : null;
+                return new PooledHeadSpec
+                {
+                    Dropout = dropout, Pooling = pooling, OutputSize = outputs, Loss = loss, HuberDelta = huberDelta, ClassWeights = classWeights,
+                };
+            case StepSoftmaxKind:
+                return new StepSoftmaxHeadSpec { Dropout = dropout, ClassCount = reader.ReadInt32("classes", 2, StepSoftmaxHeadSpec.MaxClassCount) };
+            default:
+                throw new InvalidDataException($"The model file's network has a head of kind '{kind}', which this version of Microsoft.ML.Lstm does not know.");
+        }
+    }
+
+    private static void WriteParameters(ModelSectionWriter writer, ParameterStore<float> store, bool head)
+    {
+        List<ParameterView> views = store.Views.Where(view => view.Name.StartsWith(HeadPrefix, StringComparison.Ordinal) == head).ToList();
+        writer.WriteInt32(views.Count);
+        foreach (ParameterView view in views)
+        {
+            writer.WriteString(view.Name);
+            writer.WriteInt32(view.Shape.Length);
+            foreach (int dimension in view.Shape)
+                writer.WriteInt32(dimension);
+        }
+        foreach (ParameterView view in views)
+            writer.WriteFloats(store.Value(view));
+    }
+
+    /// <summary>Checks the section's list of parameters against the network's, then reads each one's values into place.</summary>
+    private static void ReadParameters(ModelSectionReader reader, ParameterStore<float> store, bool head)
+    {
+        List<ParameterView> expected = store.Views.Where(view => view.Name.StartsWith(HeadPrefix, StringComparison.Ordinal) == head).ToList();
+        int count = reader.ReadInt32("parameter count", 0, store.Views.Count);
+        if (count != expected.Count)
+            throw new InvalidDataException($"The model file's section '{reader.Name}' lists {count} parameters; the architecture has {expected.Count}.");
+        Span<int> shape = stackalloc int[MaxRank];
+        foreach (ParameterView view in expected)
+        {
+            string name = reader.ReadString("parameter name", MaxNameLength);
+            int rank = reader.ReadInt32("parameter rank", 1, MaxRank);
+            for (int d = 0; d < rank; d++)
+                shape[d] = reader.ReadInt32("parameter dimension", 1, int.MaxValue);
+            if (name != view.Name || !shape[..rank].SequenceEqual(view.Shape))
+            {
+                throw new InvalidDataException(
+                    $"The model file's parameter '{name}' [{string.Join(", ", shape[..rank].ToArray())}] does not match the architecture's '{view.Name}' [{string.Join(", ", view.Shape)}].");
+            }
+        }
+        foreach (ParameterView view in expected)
+            reader.ReadFloats(view.Name, store.Value(view));
+        reader.ExpectEnd();
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Builds and validates a spec read from a file, turning a rejected size into <see cref="InvalidDataException"/>.</summary>
+    private static NetworkSpec Checked(Func<NetworkSpec> read)
+    {
+        NetworkSpec spec = read();
         try
         {
             spec.Validate();
         }
         catch (ArgumentException error)
         {
-            throw new InvalidDataException($"The network's architecture is invalid: {error.Message}");
+            throw new InvalidDataException($"The model file's network architecture is invalid: {error.Message}", error);
         }
         return spec;
-    }
-
-    private static int ReadFully(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = stream.Read(buffer[total..]);
-            if (read == 0)
-                break;
-            total += read;
-        }
-        return total;
     }
 }

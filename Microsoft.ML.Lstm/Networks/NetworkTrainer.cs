@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
-/// Fits a <see cref="SequenceNetwork{T}"/> by minibatch gradient descent: shuffled (and length-bucketed)
+/// Fits a <see cref="SequenceNetwork{T}"/> (an encoder and any head: the head owns the loss) by minibatch gradient descent: shuffled (and length-bucketed)
 /// batches, backpropagation through time, optional L2 and gradient clipping, Adam or SGD, learning rate
 /// reduced on plateau, early stopping that restores the best weights, cancellation between batches and
 /// a report per epoch. A NaN or infinite loss stops training with <see cref="TrainingDivergedException"/>.
@@ -20,9 +20,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
 
     private readonly SequenceNetwork<T> network;
     private readonly TrainingOptions options;
-    private readonly ILoss<T> loss;
     private T[] targetBuffer = Array.Empty<T>();
-    private T[] gradientBuffer = Array.Empty<T>();
     private T[]? frozenValues;
 
     /// <summary>Prepares to train <paramref name="network"/> with <paramref name="options"/>.</summary>
@@ -30,11 +28,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     {
         this.network = network;
         this.options = options;
-        loss = CreateLoss(options, network.Spec.OutputSize);
     }
-
-    /// <summary>Values per row of targets the loss reads.</summary>
-    private int TargetsPerRow => options.Loss is LossKind.MeanSquaredError or LossKind.Huber ? network.Spec.OutputSize : 1;
 
     /// <summary>
     /// Trains the network in place. Without a validation set, <see cref="TrainingOptions.ValidationFraction"/>
@@ -79,12 +73,10 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                 ReadOnlySpan<T> targets = GatherTargets(training, batchIndices);
 
                 parameters.ZeroGradients();
-                ReadOnlySpan<T> outputs = network.Forward(batch, training: true);
-                Span<T> outputGradient = Workspace.Ensure(ref gradientBuffer, outputs.Length);
-                double batchLoss = double.CreateChecked(loss.Compute(outputs, targets, outputGradient));
+                double batchLoss = network.Loss(batch, targets, training: true).Mean;
                 if (!double.IsFinite(batchLoss))
                     throw Diverged(epoch, batchNumber, $"the loss became {batchLoss}");
-                network.Backward(outputGradient);
+                network.Backward();
 
                 if (options.L2 > 0)
                     Regularization.AddL2<T>(parameters.Values, parameters.Gradients, l2);
@@ -168,56 +160,25 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         parameters.MarkChanged();
     }
 
-    /// <summary>Mean loss over <paramref name="examples"/> and, for classification, the fraction predicted right.</summary>
+    /// <summary>Mean loss over <paramref name="examples"/> and, for a head that classifies, the fraction predicted right.</summary>
     public (double Loss, double? Accuracy) Evaluate(IReadOnlyList<SequenceExample> examples)
     {
         double weightedLoss = 0;
-        long rows = 0, correct = 0;
+        long units = 0, correct = 0;
+        bool classifies = true;
         int[] order = SortedByLength(examples);
         for (int start = 0; start < order.Length; start += EvaluationBatchSize)
         {
             int[] batchIndices = order[start..Math.Min(order.Length, start + EvaluationBatchSize)];
             SequenceBatch<T> batch = BuildBatch(examples, batchIndices);
             ReadOnlySpan<T> targets = GatherTargets(examples, batchIndices);
-            ReadOnlySpan<T> outputs = network.Forward(batch, training: false);
-            Span<T> unusedGradient = Workspace.Ensure(ref gradientBuffer, outputs.Length);
-            int batchRows = network.OutputRows(batch);
-            weightedLoss += double.CreateChecked(loss.Compute(outputs, targets, unusedGradient)) * batchRows;
-            rows += batchRows;
-            correct += CountCorrect(outputs, targets, batchRows);
+            HeadLoss result = network.Loss(batch, targets, training: false);
+            weightedLoss += result.Mean * result.Units;
+            units += result.Units;
+            classifies &= result.Correct.HasValue;
+            correct += result.Correct ?? 0;
         }
-        double? accuracy = options.Loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidBinaryCrossEntropy ? (double)correct / rows : null;
-        return (weightedLoss / rows, accuracy);
-    }
-
-    private long CountCorrect(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, int rows)
-    {
-        long correct = 0;
-        int k = network.Spec.OutputSize;
-        if (options.Loss == LossKind.SoftmaxCrossEntropy)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<T> scores = outputs.Slice(r * k, k);
-                int best = 0;
-                for (int c = 1; c < k; c++)
-                {
-                    if (scores[c] > scores[best])
-                        best = c;
-                }
-                if (best == int.CreateTruncating(targets[r]))
-                    correct++;
-            }
-        }
-        else if (options.Loss == LossKind.SigmoidBinaryCrossEntropy)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                if ((outputs[r] > T.Zero) == (targets[r] > T.CreateChecked(0.5)))
-                    correct++;
-            }
-        }
-        return correct;
+        return (weightedLoss / units, classifies ? (double)correct / units : null);
     }
 
     private (IReadOnlyList<SequenceExample> Training, IReadOnlyList<SequenceExample>? Validation) SplitValidation(
@@ -292,11 +253,11 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     }
 
     private int SequenceLength(SequenceExample example) =>
-        example.Tokens?.Length ?? example.Features!.Length / Math.Max(1, network.Spec.FeaturesPerStep);
+        example.Tokens?.Length ?? example.Features!.Length / Math.Max(1, network.Spec.Encoder.FeaturesPerStep);
 
     private SequenceBatch<T> BuildBatch(IReadOnlyList<SequenceExample> examples, int[] indices)
     {
-        if (network.Spec.Input == SequenceInputKind.Tokens)
+        if (network.Spec.Encoder.Input == SequenceInputKind.Tokens)
         {
             var tokens = new int[indices.Length][];
             for (int i = 0; i < indices.Length; i++)
@@ -306,7 +267,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         var features = new float[indices.Length][];
         for (int i = 0; i < indices.Length; i++)
             features[i] = examples[indices[i]].Features!;
-        return SequenceBatch<T>.FromFeatures(features, network.Spec.FeaturesPerStep);
+        return SequenceBatch<T>.FromFeatures(features, network.Spec.Encoder.FeaturesPerStep);
     }
 
     /// <summary>Targets in the order the network's outputs come: example after example, each example's targets in order.</summary>
@@ -327,27 +288,18 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
 
     private void CheckTargets(IReadOnlyList<SequenceExample> examples, string set)
     {
-        bool perStep = network.PredictsPerStep;
+        bool tokens = network.Spec.Encoder.Input == SequenceInputKind.Tokens;
         for (int i = 0; i < examples.Count; i++)
         {
             SequenceExample example = examples[i];
-            if ((network.Spec.Input == SequenceInputKind.Tokens ? example.Tokens : (object?)example.Features) is null)
-                throw new ArgumentException($"Example {i} of the {set} set has no {(network.Spec.Input == SequenceInputKind.Tokens ? "token ids" : "numeric features")}.");
+            if ((tokens ? example.Tokens : (object?)example.Features) is null)
+                throw new ArgumentException($"Example {i} of the {set} set has no {(tokens ? "token ids" : "numeric features")}.");
             int length = SequenceLength(example);
-            int expected = perStep ? length : TargetsPerRow;
+            int expected = network.Head.TargetCount(length);
             if (example.Targets.Length != expected)
-                throw new ArgumentException($"Example {i} of the {set} set has {example.Targets.Length} targets; expected {expected}{(perStep ? " (one per step)" : "")}.");
+                throw new ArgumentException($"Example {i} of the {set} set has {example.Targets.Length} targets; its head expects {expected} for a sequence of {length} steps.");
         }
     }
-
-    private static ILoss<T> CreateLoss(TrainingOptions options, int outputSize) => options.Loss switch
-    {
-        LossKind.SoftmaxCrossEntropy => new SoftmaxCrossEntropyLoss<T>(outputSize, options.ClassWeights is null ? null : Array.ConvertAll(options.ClassWeights, w => T.CreateChecked(w))),
-        LossKind.SigmoidBinaryCrossEntropy => new SigmoidBinaryCrossEntropyLoss<T>(),
-        LossKind.MeanSquaredError => new MeanSquaredErrorLoss<T>(),
-        LossKind.Huber => new HuberLoss<T>(T.CreateChecked(options.HuberDelta)),
-        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "Unknown loss."),
-    };
 
     private static TrainingDivergedException Diverged(int epoch, int batch, string what) =>
         new($"Training diverged in epoch {epoch}, batch {batch}: {what}. No model was produced; lower the learning rate or set a gradient clip norm.");

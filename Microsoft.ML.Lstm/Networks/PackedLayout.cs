@@ -95,6 +95,26 @@ internal sealed class PackedLayout
         return rows;
     }
 
+    /// <summary>
+    /// For each packed row, the row it has when every sequence's steps are laid out in time order, sequence after
+    /// sequence in the caller's order (how per-step outputs reach the caller) [N].
+    /// </summary>
+    public void FillCallerStepRows(Span<int> callerRows)
+    {
+        // Caller row = (first row of the sequence in caller order) + t.
+        Span<int> start = SequenceCount <= 512 ? stackalloc int[SequenceCount] : new int[SequenceCount];
+        for (int s = 0; s < SequenceCount; s++)
+            start[SortedToOriginal[s]] = Lengths[s];
+        int next = 0;
+        for (int original = 0; original < SequenceCount; original++)
+            (start[original], next) = (next, next + start[original]);
+        for (int t = 0; t < MaxLength; t++)
+        {
+            for (int s = 0; s < BatchSizes[t]; s++)
+                callerRows[Row(t, s)] = start[SortedToOriginal[s]] + t;
+        }
+    }
+
     /// <summary>Copies rows of <paramref name="source"/> [N, width] into <paramref name="destination"/> so that destination row r = source row rows[r].</summary>
     public static void GatherRows<T>(ReadOnlySpan<int> rows, ReadOnlySpan<T> source, Span<T> destination, int width)
     {

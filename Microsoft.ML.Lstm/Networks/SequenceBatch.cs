@@ -4,7 +4,8 @@ namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
 /// A minibatch ready for the network: the packed layout and the inputs of every step in packed order —
-/// token ids [N] for an embedding input, or feature rows [N, FeaturesPerStep] for a numeric input.
+/// token ids [N] for an embedding input, or feature rows [N, FeaturesPerStep] for a numeric input — and, for an
+/// encoder that reads one, a second per-step input [N, ExtraFeaturesPerStep].
 /// </summary>
 internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -28,16 +29,31 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Values per step of a numeric input; 0 for tokens.</summary>
     public int FeaturesPerStep { get; }
 
+    /// <summary>The second per-step input of each packed row [N, ExtraFeaturesPerStep], or null.</summary>
+    public T[]? ExtraFeatures { get; private init; }
+
+    /// <summary>Values per step of the second input; 0 without one.</summary>
+    public int ExtraFeaturesPerStep { get; private init; }
+
+    /// <summary>This batch with a second per-step input: each sequence's steps × <paramref name="perStep"/> values, step-major, in the caller's order.</summary>
+    public SequenceBatch<T> WithExtraFeatures(IReadOnlyList<float[]> sequences, int perStep) =>
+        new(Layout, Tokens, Features, FeaturesPerStep) { ExtraFeatures = Pack(Layout, sequences, perStep), ExtraFeaturesPerStep = perStep };
+
     /// <summary>
-    /// A batch of one sequence whose inputs are copied into <see cref="Tokens"/> or <see cref="Features"/>
-    /// by the caller before each use: the one-row scoring path reuses it for every sequence of the same length.
+    /// A batch of <paramref name="sequences"/> sequences of <paramref name="length"/> steps each, whose inputs the
+    /// caller copies into <see cref="Tokens"/> or <see cref="Features"/> before each use (row t·B + s is step t of
+    /// sequence s, since equal lengths keep the caller's order): the one-row scoring path and the step-at-a-time
+    /// path reuse one for every call of the same shape.
     /// </summary>
-    public static SequenceBatch<T> CreateSingle(int length, int featuresPerStep)
+    public static SequenceBatch<T> CreateEqualLengths(int sequences, int length, int featuresPerStep)
     {
-        var layout = PackedLayout.FromLengths([length]);
+        var lengths = new int[sequences];
+        Array.Fill(lengths, length);
+        var layout = PackedLayout.FromLengths(lengths);
+        int n = sequences * length;
         return featuresPerStep == 0
-            ? new SequenceBatch<T>(layout, new int[length], null, 0)
-            : new SequenceBatch<T>(layout, null, new T[length * featuresPerStep], featuresPerStep);
+            ? new SequenceBatch<T>(layout, new int[n], null, 0)
+            : new SequenceBatch<T>(layout, null, new T[n * featuresPerStep], featuresPerStep);
     }
 
     /// <summary>Packs token sequences (in the caller's order).</summary>
@@ -68,17 +84,25 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
             lengths[i] = sequences[i].Length / featuresPerStep;
         }
         var layout = PackedLayout.FromLengths(lengths);
-        var features = new T[layout.TotalSteps * featuresPerStep];
+        return new SequenceBatch<T>(layout, null, Pack(layout, sequences, featuresPerStep), featuresPerStep);
+    }
+
+    /// <summary>Packs each sequence's steps × <paramref name="perStep"/> values into rows of the layout [N, perStep].</summary>
+    private static T[] Pack(PackedLayout layout, IReadOnlyList<float[]> sequences, int perStep)
+    {
+        var values = new T[layout.TotalSteps * perStep];
         for (int s = 0; s < layout.SequenceCount; s++)
         {
             float[] sequence = sequences[layout.SortedToOriginal[s]];
+            if (sequence.Length != layout.Lengths[s] * perStep)
+                throw new ArgumentException($"Sequence {layout.SortedToOriginal[s]} has {sequence.Length} values; its {layout.Lengths[s]} steps need {layout.Lengths[s] * perStep}.", nameof(sequences));
             for (int t = 0; t < layout.Lengths[s]; t++)
             {
                 int row = layout.Row(t, s);
-                for (int f = 0; f < featuresPerStep; f++)
-                    features[row * featuresPerStep + f] = T.CreateChecked(sequence[t * featuresPerStep + f]);
+                for (int f = 0; f < perStep; f++)
+                    values[row * perStep + f] = T.CreateChecked(sequence[t * perStep + f]);
             }
         }
-        return new SequenceBatch<T>(layout, null, features, featuresPerStep);
+        return values;
     }
 }

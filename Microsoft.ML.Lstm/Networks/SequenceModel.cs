@@ -35,7 +35,10 @@ internal sealed class SequenceModel
     /// <summary>Wraps an already trained network.</summary>
     public static SequenceModel FromNetwork(SequenceNetwork<float> network) => new(network);
 
-    /// <summary>Raw outputs for a token sequence: [K] per sequence, or [length, K] for a tagger.</summary>
+    /// <summary>Values <see cref="Predict(ReadOnlySpan{int}, Span{float})"/> writes for a sequence of <paramref name="length"/> steps.</summary>
+    public int PredictionCount(int length) => network.PredictionCount(length);
+
+    /// <summary>The head's predictions for a token sequence (<see cref="PredictionCount"/> values).</summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
     {
         SequencePredictor predictor = Rent();
@@ -49,7 +52,7 @@ internal sealed class SequenceModel
         }
     }
 
-    /// <summary>Raw outputs for a numeric sequence (steps × features per step values, step-major).</summary>
+    /// <summary>The head's predictions for a numeric sequence (steps × features per step values, step-major).</summary>
     public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
     {
         SequencePredictor predictor = Rent();
@@ -63,11 +66,11 @@ internal sealed class SequenceModel
         }
     }
 
-    /// <summary>Writes the model (architecture, weights, checksum).</summary>
-    public void Save(Stream stream) => NetworkSerializer.Write(stream, network);
+    /// <summary>Writes the network (architecture and weights) into sections of <paramref name="file"/>.</summary>
+    public void Save(ModelFileWriter file) => NetworkSerializer.Write(file, network);
 
-    /// <summary>Reads a model written by <see cref="Save"/>; a damaged or foreign stream fails with <see cref="InvalidDataException"/>.</summary>
-    public static SequenceModel Load(Stream stream) => new(NetworkSerializer.Read(stream, threads: 1));
+    /// <summary>Reads the network <see cref="Save"/> wrote; anything malformed fails with <see cref="InvalidDataException"/>.</summary>
+    public static SequenceModel Load(ModelFile file) => new(NetworkSerializer.Read(file, threads: 1));
 
     private SequencePredictor Rent()
     {

@@ -29,7 +29,7 @@ internal sealed class SequencePooling<T> where T : unmanaged, IFloatingPointIeee
     private T[] hiddenGradient = Array.Empty<T>();   // ∂(W h + b) [N, A]
 
     /// <summary>Creates the pooling; <paramref name="store"/> receives attention's parameters (<c>{name}.weight</c>, <c>.bias</c>, <c>.vector</c>).</summary>
-    public SequencePooling(PoolingMode mode, int featureSize, int directions, ParameterStore<T>? store, string name, Random random)
+    public SequencePooling(PoolingMode mode, int featureSize, int directions, ParameterStore<T>? store, string name, Random? random)
     {
         if (directions is not (1 or 2) || featureSize % directions != 0)
             throw new ArgumentException($"Pooling needs 1 or 2 directions dividing the {featureSize} features; got {directions}.", nameof(directions));
@@ -43,8 +43,11 @@ internal sealed class SequencePooling<T> where T : unmanaged, IFloatingPointIeee
             attentionWeight = store.Add(name + ".weight", attentionSize, featureSize);
             attentionBias = store.Add(name + ".bias", attentionSize);
             attentionVector = store.Add(name + ".vector", attentionSize);
-            Initialization.XavierUniform(store.Value(attentionWeight), featureSize, attentionSize, random);
-            Initialization.XavierUniform(store.Value(attentionVector), attentionSize, 1, random);
+            if (random is not null)
+            {
+                Initialization.XavierUniform(store.Value(attentionWeight), featureSize, attentionSize, random);
+                Initialization.XavierUniform(store.Value(attentionVector), attentionSize, 1, random);
+            }
         }
     }
 

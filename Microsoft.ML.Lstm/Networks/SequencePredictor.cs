@@ -13,10 +13,7 @@ internal sealed class SequencePredictor
     /// <summary>Wraps a network that this predictor alone will run.</summary>
     public SequencePredictor(SequenceNetwork<float> network) => this.network = network;
 
-    /// <summary>Outputs per sequence (or per step, for a tagger).</summary>
-    public int OutputSize => network.Spec.OutputSize;
-
-    /// <summary>Writes the network's raw outputs for a token sequence: [K], or [length, K] for a tagger.</summary>
+    /// <summary>Writes the head's predictions for a token sequence (<see cref="SequenceNetwork{T}.PredictionCount"/> values).</summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
     {
         SequenceBatch<float> batch = BatchFor(tokens.Length, 0);
@@ -24,10 +21,10 @@ internal sealed class SequencePredictor
         Run(batch, output);
     }
 
-    /// <summary>Writes the network's raw outputs for a numeric sequence of steps × features values, step-major.</summary>
+    /// <summary>Writes the head's predictions for a numeric sequence of steps × features values, step-major.</summary>
     public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
     {
-        int perStep = network.Spec.FeaturesPerStep;
+        int perStep = network.Spec.Encoder.FeaturesPerStep;
         if (perStep == 0 || featureSteps.Length % perStep != 0)
             throw new ArgumentException($"Expected a multiple of {perStep} values (features per step), got {featureSteps.Length}.", nameof(featureSteps));
         SequenceBatch<float> batch = BatchFor(featureSteps.Length / perStep, perStep);
@@ -41,7 +38,7 @@ internal sealed class SequencePredictor
             throw new ArgumentException("Cannot score an empty sequence.");
         if (!batchesByLength.TryGetValue(length, out SequenceBatch<float>? batch))
         {
-            batch = SequenceBatch<float>.CreateSingle(length, featuresPerStep);
+            batch = SequenceBatch<float>.CreateEqualLengths(1, length, featuresPerStep);
             batchesByLength.Add(length, batch);
         }
         return batch;
@@ -49,7 +46,7 @@ internal sealed class SequencePredictor
 
     private void Run(SequenceBatch<float> batch, Span<float> output)
     {
-        ReadOnlySpan<float> result = network.Forward(batch, training: false);
+        ReadOnlySpan<float> result = network.Predict(batch);
         if (output.Length != result.Length)
             throw new ArgumentException($"The output needs room for {result.Length} values, has {output.Length}.", nameof(output));
         result.CopyTo(output);

@@ -1,17 +1,8 @@
 namespace Microsoft.ML.Lstm.Networks;
 
-/// <summary>How <see cref="NetworkTrainer{T}"/> fits a network: objective, optimizer, schedule and stopping.</summary>
+/// <summary>How <see cref="NetworkTrainer{T}"/> fits a network: optimizer, schedule and stopping (the objective is the head's).</summary>
 internal sealed record TrainingOptions
 {
-    /// <summary>The objective.</summary>
-    public LossKind Loss { get; init; } = LossKind.SoftmaxCrossEntropy;
-
-    /// <summary>Per-class weights of the softmax cross-entropy, or null for equal weights.</summary>
-    public float[]? ClassWeights { get; init; }
-
-    /// <summary>Where the Huber loss turns from squared to absolute error.</summary>
-    public double HuberDelta { get; init; } = 1.0;
-
     /// <summary>Most passes over the training data.</summary>
     public int Epochs { get; init; } = 20;
 

@@ -36,15 +36,16 @@ internal static partial class SentimentRunner
         List<SequenceExample> training = Examples(trainTexts, trainLabels, vocabulary, unknown);
         List<SequenceExample> test = Examples(testTexts, testLabels, vocabulary, unknown);
 
-        var spec = new NetworkSpec
-        {
-            Input = SequenceInputKind.Tokens, VocabularySize = unknown + 1, EmbeddingSize = 64,
-            Cell = CellType.Lstm, HiddenSize = 64, Bidirectional = true, Merge = MergeMode.Concat,
-            Dropout = 0.3, Pooling = PoolingMode.Attention, OutputSize = 1,
-        };
+        var spec = new NetworkSpec(
+            new EncoderSpec
+            {
+                Input = SequenceInputKind.Tokens, VocabularySize = unknown + 1, EmbeddingSize = 64,
+                Cell = CellType.Lstm, HiddenSize = 64, Bidirectional = true, Merge = MergeMode.Concat, Dropout = 0.3,
+            },
+            new PooledHeadSpec { Pooling = PoolingMode.Attention, OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy, Dropout = 0.3 });
         var options = new TrainingOptions
         {
-            Loss = LossKind.SigmoidBinaryCrossEntropy, Epochs = epochs, BatchSize = 32, LearningRate = 3e-3,
+            Epochs = epochs, BatchSize = 32, LearningRate = 3e-3,
             GradientClipNorm = 5, EarlyStoppingPatience = 0, LearningRateDecayFactor = 1, ValidationFraction = 0,
             Threads = threads, Seed = seed,
         };

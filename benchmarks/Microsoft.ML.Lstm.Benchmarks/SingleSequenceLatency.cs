@@ -11,7 +11,9 @@ internal sealed class SingleSequenceLatency
 
     public SingleSequenceLatency()
     {
-        var spec = new NetworkSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 128, HiddenSize = 128, OutputSize = 1 };
+        var spec = new NetworkSpec(
+            new EncoderSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 128, HiddenSize = 128 },
+            new PooledHeadSpec { OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy });
         predictor = new SequencePredictor(new SequenceNetwork<float>(spec, seed: 1, threads: 1));
         var random = new Random(2);
         steps = new float[50 * 128];
