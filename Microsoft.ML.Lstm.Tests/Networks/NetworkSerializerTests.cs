@@ -127,7 +127,7 @@ public class NetworkSerializerTests
         // The head's kind is written after the encoder's fields; rename it in place (same length) and fix the checksum.
         int at = bytes.AsSpan().IndexOf("pooled-dense"u8);
         "crystal-ball"u8.CopyTo(bytes.AsSpan(at));
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Append(0, bytes.AsSpan(0, bytes.Length - 4)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
         var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
         Assert.Contains("'crystal-ball'", error.Message);
     }

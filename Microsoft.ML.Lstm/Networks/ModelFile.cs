@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace Microsoft.ML.Lstm.Networks;
 
@@ -17,7 +18,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// 20      4      section count (int32), 0 to 64
 /// 24      …      directory, per section: name (string, 1 to 64 of A-Z a-z 0-9 . _ -) · byte length (int64)
 ///         …      the sections' bytes, concatenated in directory order, nothing between or after them
-/// end-4   4      CRC-32 (IEEE, <see cref="Crc32"/>) of every byte before it, header included
+/// end-4   4      CRC-32 (IEEE 802.3, System.IO.Hashing's <see cref="Crc32"/>) of every byte before it, header included
 /// </code>
 /// Reading checks, in order: the magic, the version (a newer one is refused by number), the file length
 /// against the caller's limit and against the bytes the stream still holds, then reads the file in
@@ -144,7 +145,7 @@ internal sealed class ModelFile
 
         int checksumAt = file.Length - ChecksumLength;
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(checksumAt));
-        uint computed = Crc32.Append(0, file.AsSpan(0, checksumAt));
+        uint computed = Crc32.HashToUInt32(file.AsSpan(0, checksumAt));
         if (stored != computed)
             throw new InvalidDataException(
                 $"The model file is damaged: its CRC-32 is {stored:X8} but its bytes give {computed:X8} (altered or corrupted). Save the model again.");

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace Microsoft.ML.Lstm.Networks;
 
@@ -61,18 +62,19 @@ internal sealed class ModelFileWriter
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], ModelFile.FormatVersion);
         BinaryPrimitives.WriteInt64LittleEndian(header[12..], fileLength);
 
-        uint crc = Write(stream, 0, header);
-        crc = Write(stream, crc, directory.WrittenBytes);
+        var crc = new Crc32();
+        Write(stream, crc, header);
+        Write(stream, crc, directory.WrittenBytes);
         foreach (ModelSectionWriter section in sections)
-            crc = Write(stream, crc, section.WrittenBytes);
+            Write(stream, crc, section.WrittenBytes);
         Span<byte> checksum = stackalloc byte[ModelFile.ChecksumLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(checksum, crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(checksum, crc.GetCurrentHashAsUInt32());
         stream.Write(checksum);
     }
 
-    private static uint Write(Stream stream, uint crc, ReadOnlySpan<byte> bytes)
+    private static void Write(Stream stream, Crc32 crc, ReadOnlySpan<byte> bytes)
     {
         stream.Write(bytes);
-        return Crc32.Append(crc, bytes);
+        crc.Append(bytes);
     }
 }

@@ -5,23 +5,39 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <summary>
 /// All trainable parameters of a network in one flat buffer, with a gradient buffer of the same shape.
 /// Layers register named views at construction and read their slices through them, so the optimizer,
-/// gradient clipping and the serializer each see one array.
+/// gradient clipping and the serializer each see one array. A store told its size up front allocates its values
+/// once; the gradients are allocated when first used, so a network that only scores never has them.
 /// </summary>
 internal sealed class ParameterStore<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<ParameterView> views = new();
     private readonly HashSet<ParameterView> frozen = new();
-    private T[] values = Array.Empty<T>();
-    private T[] gradients = Array.Empty<T>();
+    private T[] values;
+    private T[]? gradients;
+    private int count;
+
+    /// <summary>An empty store that grows with each parameter added.</summary>
+    public ParameterStore()
+        : this(0)
+    {
+    }
+
+    /// <summary>A store for parameters of <paramref name="capacity"/> values in all, allocated once.</summary>
+    public ParameterStore(long capacity)
+    {
+        if (capacity is < 0 or > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A store holds 0 to {int.MaxValue} values.");
+        values = capacity == 0 ? Array.Empty<T>() : new T[capacity];
+    }
 
     /// <summary>Every parameter value, view after view.</summary>
-    public T[] Values => values;
+    public T[] Values => values.Length == count ? values : throw new InvalidOperationException($"The store was sized for {values.Length} values but holds parameters of {count}.");
 
     /// <summary>Gradient of the loss with respect to each value; layers accumulate into it during backward.</summary>
-    public T[] Gradients => gradients;
+    public T[] Gradients => gradients ??= new T[Values.Length];
 
     /// <summary>Total number of scalar parameters.</summary>
-    public int Count => values.Length;
+    public int Count => count;
 
     /// <summary>The registered views, in registration order.</summary>
     public IReadOnlyList<ParameterView> Views => views;
@@ -38,9 +54,13 @@ internal sealed class ParameterStore<T> where T : unmanaged, IFloatingPointIeee7
                 throw new ArgumentOutOfRangeException(nameof(shape), $"Parameter '{name}' has a non-positive dimension {dimension}.");
             length = checked(length * dimension);
         }
-        var view = new ParameterView(name, values.Length, length, (int[])shape.Clone());
-        Array.Resize(ref values, values.Length + length);
-        Array.Resize(ref gradients, gradients.Length + length);
+        var view = new ParameterView(name, count, length, (int[])shape.Clone());
+        int total = checked(count + length);
+        if (total > values.Length)
+            Array.Resize(ref values, total);
+        if (gradients is not null)
+            Array.Resize(ref gradients, total);
+        count = total;
         views.Add(view);
         return view;
     }
@@ -71,10 +91,10 @@ internal sealed class ParameterStore<T> where T : unmanaged, IFloatingPointIeee7
     public Span<T> Value(ParameterView view) => values.AsSpan(view.Offset, view.Length);
 
     /// <summary>The gradient of one parameter.</summary>
-    public Span<T> Gradient(ParameterView view) => gradients.AsSpan(view.Offset, view.Length);
+    public Span<T> Gradient(ParameterView view) => Gradients.AsSpan(view.Offset, view.Length);
 
     /// <summary>Sets every gradient to zero, before a new batch accumulates into them.</summary>
-    public void ZeroGradients() => Array.Clear(gradients);
+    public void ZeroGradients() => Array.Clear(Gradients);
 
     /// <summary>Finds a view by name.</summary>
     public ParameterView Find(string name) =>

@@ -27,9 +27,12 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     {
         spec.Validate();
         Spec = spec;
+        Parameters = new ParameterStore<T>(spec.ParameterCount());
         // One random source, drawn in a fixed order (encoder, then head; dropout masks later): a seed gives one network.
         Encoder = new SequenceEncoder<T>(spec.Encoder, Parameters, random, threads);
         Head = spec.Head.Create(Parameters, spec.Encoder, random);
+        if (Parameters.Count != spec.ParameterCount())
+            throw new InvalidOperationException($"The network has {Parameters.Count} weights; its spec counts {spec.ParameterCount()}.");
     }
 
     /// <summary>
@@ -42,7 +45,7 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     public NetworkSpec Spec { get; }
 
     /// <summary>Every weight and its gradient.</summary>
-    public ParameterStore<T> Parameters { get; } = new();
+    public ParameterStore<T> Parameters { get; }
 
     /// <summary>The input and the recurrent stack.</summary>
     public SequenceEncoder<T> Encoder { get; }

@@ -3,7 +3,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 
 // `shapes` prints the side-by-side figures compare.sh reads, `scaling` the cost against length and batch,
 // `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads,
-// `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum; anything else goes to BenchmarkDotNet.
+// `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
+// saved network and copying it for scoring cost; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -20,6 +21,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "profile":
         ProfileRunner.Run(args[1..]);
+        break;
+    case "load":
+        LoadRunner.Run(args[1..]);
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);
