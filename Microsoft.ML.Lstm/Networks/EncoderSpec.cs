@@ -2,10 +2,12 @@ namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
 /// The architecture of a <see cref="SequenceEncoder{T}"/>: the input (token ids through an embedding, or numeric
-/// steps), optionally a second per-step input concatenated to it, then the recurrent stack:
+/// steps), optionally a second per-step input and each token's character features concatenated to it, then the
+/// recurrent stack:
 /// <code>
 /// tokens [N] → embedding [N, E]   (or numeric steps [N, F])
-///   ⊕ extra per-step input [N, X]  (when ExtraFeaturesPerStep &gt; 0)
+///   ⊕ extra per-step input [N, X]  (when ExtraFeaturesPerStep &gt; 0: word shapes, covariates)
+///   ⊕ character features [N, 2C]   (when CharacterVocabularySize &gt; 0: a character BiLSTM over each token)
 ///   → recurrent stack → per-step features [N, D] and the final states of every layer and direction
 /// </code>
 /// </summary>
@@ -35,6 +37,21 @@ internal sealed record EncoderSpec
     /// <summary>Values per step of a second input concatenated to the first (character features, covariates); 0 for none.</summary>
     public int ExtraFeaturesPerStep { get; init; }
 
+    /// <summary>Distinct character ids of the character encoder; 0 for none.</summary>
+    public int CharacterVocabularySize { get; init; }
+
+    /// <summary>Values per character of the character encoder's embedding.</summary>
+    public int CharacterEmbeddingSize { get; init; }
+
+    /// <summary>Hidden units per direction of the character encoder's BiLSTM (C); each token gets 2C features.</summary>
+    public int CharacterHiddenSize { get; init; }
+
+    /// <summary>Whether each token's characters are encoded too.</summary>
+    public bool ReadsCharacters => CharacterVocabularySize > 0;
+
+    /// <summary>Features per token the character encoder adds: 2C, or 0.</summary>
+    public int CharacterFeatureSize => ReadsCharacters ? 2 * CharacterHiddenSize : 0;
+
     /// <summary>The recurrent cell.</summary>
     public CellType Cell { get; init; } = CellType.Lstm;
 
@@ -57,7 +74,10 @@ internal sealed record EncoderSpec
     public int Directions => Bidirectional ? 2 : 1;
 
     /// <summary>Features per step that the first recurrent layer reads.</summary>
-    public int RecurrentInputSize => (Input == SequenceInputKind.Tokens ? EmbeddingSize : FeaturesPerStep) + ExtraFeaturesPerStep;
+    public int RecurrentInputSize => PrimaryInputSize + ExtraFeaturesPerStep + CharacterFeatureSize;
+
+    /// <summary>Features per step of the first input: the embedding, or the numeric steps.</summary>
+    public int PrimaryInputSize => Input == SequenceInputKind.Tokens ? EmbeddingSize : FeaturesPerStep;
 
     /// <summary>Features per step the encoder gives (D): H, or 2H for concatenated directions.</summary>
     public int OutputSize => Bidirectional && Merge == MergeMode.Concat ? 2 * HiddenSize : HiddenSize;
@@ -79,6 +99,17 @@ internal sealed record EncoderSpec
             Require(VocabularySize == 0 && EmbeddingSize == 0, nameof(VocabularySize), VocabularySize, "0 for a numeric input");
         }
         Require(ExtraFeaturesPerStep is >= 0 and <= MaxWidth, nameof(ExtraFeaturesPerStep), ExtraFeaturesPerStep, $"in [0, {MaxWidth}]");
+        Require(CharacterVocabularySize is >= 0 and <= MaxVocabularySize, nameof(CharacterVocabularySize), CharacterVocabularySize, $"in [0, {MaxVocabularySize}]");
+        if (ReadsCharacters)
+        {
+            Require(Input == SequenceInputKind.Tokens, nameof(CharacterVocabularySize), CharacterVocabularySize, "0 for a numeric input (characters belong to tokens)");
+            Require(CharacterEmbeddingSize is > 0 and <= MaxWidth, nameof(CharacterEmbeddingSize), CharacterEmbeddingSize, $"in [1, {MaxWidth}]");
+            Require(CharacterHiddenSize is > 0 and <= MaxWidth, nameof(CharacterHiddenSize), CharacterHiddenSize, $"in [1, {MaxWidth}]");
+        }
+        else
+        {
+            Require(CharacterEmbeddingSize == 0 && CharacterHiddenSize == 0, nameof(CharacterEmbeddingSize), CharacterEmbeddingSize, "0 without a character vocabulary");
+        }
         Require(HiddenSize is > 0 and <= MaxWidth, nameof(HiddenSize), HiddenSize, $"in [1, {MaxWidth}]");
         Require(LayerCount is > 0 and <= MaxLayerCount, nameof(LayerCount), LayerCount, $"in [1, {MaxLayerCount}]");
         Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "in [0, 1)");
@@ -87,16 +118,24 @@ internal sealed record EncoderSpec
     /// <summary>How many weights the encoder has, computed from the sizes alone (for checking a file before anything is built).</summary>
     public long ParameterCount()
     {
-        long h = HiddenSize, gates = (Cell == CellType.Gru ? 3 : 4) * h;
+        long h = HiddenSize;
         long count = Input == SequenceInputKind.Tokens ? (long)VocabularySize * EmbeddingSize : 0;
         long input = RecurrentInputSize;
         for (int k = 0; k < LayerCount; k++)
         {
-            long perDirection = gates * input + gates * h + (Cell == CellType.Gru ? 2 * gates : gates) + (Cell == CellType.PeepholeLstm ? 3 * h : 0);
-            count += Directions * perDirection;
+            count += Directions * LayerParameterCount(Cell, input, h);
             input = OutputSize;
         }
+        if (ReadsCharacters)
+            count += (long)CharacterVocabularySize * CharacterEmbeddingSize + 2 * LayerParameterCount(CharacterEncoder<float>.Cell, CharacterEmbeddingSize, CharacterHiddenSize);
         return count;
+    }
+
+    /// <summary>Weights of one direction of one recurrent layer.</summary>
+    private static long LayerParameterCount(CellType cell, long input, long hidden)
+    {
+        long gates = (cell == CellType.Gru ? 3 : 4) * hidden;
+        return gates * input + gates * hidden + (cell == CellType.Gru ? 2 * gates : gates) + (cell == CellType.PeepholeLstm ? 3 * hidden : 0);
     }
 
     internal static void Require(bool condition, string name, object value, string expectation)

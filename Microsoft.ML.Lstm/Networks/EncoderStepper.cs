@@ -18,8 +18,8 @@ internal sealed class EncoderStepper<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (encoder.Spec.Bidirectional)
             throw new InvalidOperationException("A bidirectional encoder reads each sequence from its end as well, so it cannot run a step at a time.");
-        if (encoder.Spec.ExtraFeaturesPerStep > 0)
-            throw new InvalidOperationException("Stepping an encoder with a second per-step input is not supported.");
+        if (encoder.Spec.ExtraFeaturesPerStep > 0 || encoder.Spec.ReadsCharacters)
+            throw new InvalidOperationException("Stepping an encoder with a second per-step input or character features is not supported.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequences);
         this.encoder = encoder;
         Sequences = sequences;

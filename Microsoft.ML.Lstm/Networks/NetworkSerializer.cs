@@ -5,7 +5,8 @@ namespace Microsoft.ML.Lstm.Networks;
 /// bit for bit. Three sections (int32 and enums 4 bytes, float64 8, bool 1, strings length-prefixed UTF-8):
 /// <code>
 /// "network.spec"     encoder: input kind · vocabulary size · embedding size · features per step ·
-///                    extra features per step · cell · hidden size · layer count · bidirectional · merge · dropout
+///                    extra features per step · character vocabulary, embedding and hidden sizes ·
+///                    cell · hidden size · layer count · bidirectional · merge · dropout
 ///                    head: kind (string) · dropout · the kind's own fields (see WriteHead)
 /// "network.encoder"  the encoder's parameters   } each: count · per parameter: name · rank · dimensions ·
 /// "network.head"     the head's parameters      }       then every value (float32), parameter after parameter
@@ -65,6 +66,9 @@ internal static class NetworkSerializer
         writer.WriteInt32(spec.EmbeddingSize);
         writer.WriteInt32(spec.FeaturesPerStep);
         writer.WriteInt32(spec.ExtraFeaturesPerStep);
+        writer.WriteInt32(spec.CharacterVocabularySize);
+        writer.WriteInt32(spec.CharacterEmbeddingSize);
+        writer.WriteInt32(spec.CharacterHiddenSize);
         writer.WriteEnum(spec.Cell);
         writer.WriteInt32(spec.HiddenSize);
         writer.WriteInt32(spec.LayerCount);
@@ -80,6 +84,9 @@ internal static class NetworkSerializer
         EmbeddingSize = reader.ReadInt32("embedding size", 0, EncoderSpec.MaxWidth),
         FeaturesPerStep = reader.ReadInt32("features per step", 0, EncoderSpec.MaxWidth),
         ExtraFeaturesPerStep = reader.ReadInt32("extra features per step", 0, EncoderSpec.MaxWidth),
+        CharacterVocabularySize = reader.ReadInt32("character vocabulary size", 0, EncoderSpec.MaxVocabularySize),
+        CharacterEmbeddingSize = reader.ReadInt32("character embedding size", 0, EncoderSpec.MaxWidth),
+        CharacterHiddenSize = reader.ReadInt32("character hidden size", 0, EncoderSpec.MaxWidth),
         Cell = reader.ReadEnum<CellType>("cell type"),
         HiddenSize = reader.ReadInt32("hidden size", 1, EncoderSpec.MaxWidth),
         LayerCount = reader.ReadInt32("layer count", 1, EncoderSpec.MaxLayerCount),

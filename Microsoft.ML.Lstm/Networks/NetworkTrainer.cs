@@ -257,17 +257,23 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
 
     private SequenceBatch<T> BuildBatch(IReadOnlyList<SequenceExample> examples, int[] indices)
     {
-        if (network.Spec.Encoder.Input == SequenceInputKind.Tokens)
-        {
-            var tokens = new int[indices.Length][];
-            for (int i = 0; i < indices.Length; i++)
-                tokens[i] = examples[indices[i]].Tokens!;
-            return SequenceBatch<T>.FromTokens(tokens);
-        }
-        var features = new float[indices.Length][];
+        EncoderSpec spec = network.Spec.Encoder;
+        SequenceBatch<T> batch = spec.Input == SequenceInputKind.Tokens
+            ? SequenceBatch<T>.FromTokens(Gather(examples, indices, static example => example.Tokens!))
+            : SequenceBatch<T>.FromFeatures(Gather(examples, indices, static example => example.Features!), spec.FeaturesPerStep);
+        if (spec.ExtraFeaturesPerStep > 0)
+            batch = batch.WithExtraFeatures(Gather(examples, indices, static example => example.ExtraFeatures!), spec.ExtraFeaturesPerStep);
+        if (spec.ReadsCharacters)
+            batch = batch.WithCharacters(Gather(examples, indices, static example => example.Characters!));
+        return batch;
+    }
+
+    private static TPart[] Gather<TPart>(IReadOnlyList<SequenceExample> examples, int[] indices, Func<SequenceExample, TPart> part)
+    {
+        var parts = new TPart[indices.Length];
         for (int i = 0; i < indices.Length; i++)
-            features[i] = examples[indices[i]].Features!;
-        return SequenceBatch<T>.FromFeatures(features, network.Spec.Encoder.FeaturesPerStep);
+            parts[i] = part(examples[indices[i]]);
+        return parts;
     }
 
     /// <summary>Targets in the order the network's outputs come: example after example, each example's targets in order.</summary>
@@ -294,6 +300,10 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             SequenceExample example = examples[i];
             if ((tokens ? example.Tokens : (object?)example.Features) is null)
                 throw new ArgumentException($"Example {i} of the {set} set has no {(tokens ? "token ids" : "numeric features")}.");
+            if (network.Spec.Encoder.ExtraFeaturesPerStep > 0 && example.ExtraFeatures is null)
+                throw new ArgumentException($"Example {i} of the {set} set has no extra features; the encoder reads {network.Spec.Encoder.ExtraFeaturesPerStep} per step.");
+            if (network.Spec.Encoder.ReadsCharacters && example.Characters is null)
+                throw new ArgumentException($"Example {i} of the {set} set has no characters; the encoder reads each token's characters.");
             int length = SequenceLength(example);
             int expected = network.Head.TargetCount(length);
             if (example.Targets.Length != expected)

@@ -35,9 +35,50 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Values per step of the second input; 0 without one.</summary>
     public int ExtraFeaturesPerStep { get; private init; }
 
+    /// <summary>The character ids of every token, token after token in packed row order; null without characters.</summary>
+    public int[]? CharacterIds { get; private init; }
+
+    /// <summary>Where each packed row's characters start in <see cref="CharacterIds"/> [N + 1]; the last entry is their count.</summary>
+    public int[] CharacterOffsets { get; private init; } = Array.Empty<int>();
+
     /// <summary>This batch with a second per-step input: each sequence's steps × <paramref name="perStep"/> values, step-major, in the caller's order.</summary>
     public SequenceBatch<T> WithExtraFeatures(IReadOnlyList<float[]> sequences, int perStep) =>
-        new(Layout, Tokens, Features, FeaturesPerStep) { ExtraFeatures = Pack(Layout, sequences, perStep), ExtraFeaturesPerStep = perStep };
+        new(Layout, Tokens, Features, FeaturesPerStep)
+        {
+            ExtraFeatures = Pack(Layout, sequences, perStep), ExtraFeaturesPerStep = perStep,
+            CharacterIds = CharacterIds, CharacterOffsets = CharacterOffsets,
+        };
+
+    /// <summary>This batch with each token's characters: per sequence (caller's order), per step, the character ids (at least one).</summary>
+    public SequenceBatch<T> WithCharacters(IReadOnlyList<int[][]> sequences)
+    {
+        var offsets = new int[Layout.TotalSteps + 1];
+        for (int s = 0; s < Layout.SequenceCount; s++)
+        {
+            int[][] steps = sequences[Layout.SortedToOriginal[s]];
+            if (steps.Length != Layout.Lengths[s])
+                throw new ArgumentException($"Sequence {Layout.SortedToOriginal[s]} has characters for {steps.Length} steps; it has {Layout.Lengths[s]}.", nameof(sequences));
+            for (int t = 0; t < steps.Length; t++)
+            {
+                if (steps[t].Length == 0)
+                    throw new ArgumentException($"Step {t} of sequence {Layout.SortedToOriginal[s]} has no characters; every token needs at least one.", nameof(sequences));
+                offsets[Layout.Row(t, s) + 1] = steps[t].Length;
+            }
+        }
+        for (int r = 0; r < Layout.TotalSteps; r++)
+            offsets[r + 1] += offsets[r];
+        var ids = new int[offsets[^1]];
+        for (int s = 0; s < Layout.SequenceCount; s++)
+        {
+            int[][] steps = sequences[Layout.SortedToOriginal[s]];
+            for (int t = 0; t < steps.Length; t++)
+                steps[t].CopyTo(ids, offsets[Layout.Row(t, s)]);
+        }
+        return new SequenceBatch<T>(Layout, Tokens, Features, FeaturesPerStep)
+        {
+            ExtraFeatures = ExtraFeatures, ExtraFeaturesPerStep = ExtraFeaturesPerStep, CharacterIds = ids, CharacterOffsets = offsets,
+        };
+    }
 
     /// <summary>
     /// A batch of <paramref name="sequences"/> sequences of <paramref name="length"/> steps each, whose inputs the

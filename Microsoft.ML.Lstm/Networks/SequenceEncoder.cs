@@ -4,7 +4,8 @@ namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
 /// The shared front of every network (<see cref="EncoderSpec"/>): token ids through an embedding, or numeric steps,
-/// with an optional second per-step input concatenated, through the recurrent stack, into per-step features and
+/// with an optional second per-step input and each token's character features (<see cref="CharacterEncoder{T}"/>)
+/// concatenated, through the recurrent stack, into per-step features and
 /// the final states of every layer and direction (<see cref="EncodedBatch{T}"/>). Parameters: <c>embedding</c>
 /// [V, E] and the stack's <c>rnn.l{k}[_reverse].*</c>. Backward takes ∂features and, optionally, ∂(final states),
 /// and leaves ∂(initial states) and ∂(extra input) for whoever gave them.
@@ -12,10 +13,12 @@ namespace Microsoft.ML.Lstm.Networks;
 internal sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly EmbeddingLayer<T>? embedding;
+    private readonly CharacterEncoder<T>? characters;
     private readonly RecurrentStack<T> stack;
     private readonly EncodedBatch<T> encoded;
-    private T[] recurrentInput = Array.Empty<T>();          // [N, E + X] or [N, F + X]: the first layer's input, when assembled
+    private T[] recurrentInput = Array.Empty<T>();          // [N, P + X + 2C]: the first layer's input, when assembled
     private T[] recurrentInputGradient = Array.Empty<T>();  // its gradient
+    private T[] part = Array.Empty<T>();                    // one part of the input rows [N, P], [N, X] or [N, 2C], before or after assembly
     private T[] extraGradient = Array.Empty<T>();           // ∂(extra input) [N, X]
     private bool inputAssembled;
     private bool forwardedForTraining;
@@ -30,6 +33,8 @@ internal sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee
         stack = new RecurrentStack<T>(
             store, "rnn", spec.Cell, spec.RecurrentInputSize, spec.HiddenSize, spec.LayerCount,
             spec.Bidirectional, spec.Merge, spec.Dropout, random, threads);
+        if (spec.ReadsCharacters)
+            characters = new CharacterEncoder<T>(spec, store, random, threads);
         encoded = new EncodedBatch<T>(stack.OutputSize);
     }
 
@@ -61,7 +66,7 @@ internal sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee
     /// </summary>
     public EncodedBatch<T> Forward(SequenceBatch<T> batch, bool training, RecurrentState<T>? initialState = null)
     {
-        ReadOnlySpan<T> input = AssembleInput(batch);
+        ReadOnlySpan<T> input = AssembleInput(batch, training);
         Span<T> features = encoded.Begin(batch);
         stack.Forward(batch.Layout, input, features, training, initialState);
         encoded.End(stack.FinalState);
@@ -79,83 +84,99 @@ internal sealed class SequenceEncoder<T> where T : unmanaged, IFloatingPointIeee
             throw new InvalidOperationException("Backward needs a training Forward pass first.");
         SequenceBatch<T> batch = encoded.Batch;
         PackedLayout layout = batch.Layout;
-        int n = layout.TotalSteps, width = Spec.RecurrentInputSize, extra = Spec.ExtraFeaturesPerStep;
+        int n = layout.TotalSteps, width = Spec.RecurrentInputSize;
+        int primary = Spec.PrimaryInputSize, extra = Spec.ExtraFeaturesPerStep, character = Spec.CharacterFeatureSize;
         bool embeddingLearns = embedding is { Trainable: true };
         ReadOnlySpan<T> input = inputAssembled ? recurrentInput.AsSpan(0, n * width) : batch.Features.AsSpan(0, n * width);
-        Span<T> inputGradient = embeddingLearns || extra > 0 ? Workspace.Ensure(ref recurrentInputGradient, n * width) : Span<T>.Empty;
+        Span<T> inputGradient = embeddingLearns || extra > 0 || character > 0 ? Workspace.Ensure(ref recurrentInputGradient, n * width) : Span<T>.Empty;
         stack.Backward(layout, input, featureGradient, inputGradient, finalStateGradient);
         if (inputGradient.IsEmpty)
             return;
 
+        // Each part of the input rows [primary | extra | characters] sends its gradient where it came from.
         if (extra > 0)
+            TakePart(inputGradient, width, primary, extra, n, Workspace.Ensure(ref extraGradient, n * extra));
+        if (characters is not null)
         {
-            int first = width - extra;
-            Span<T> extraRows = Workspace.Ensure(ref extraGradient, n * extra);
-            for (int row = 0; row < n; row++)
-                inputGradient.Slice(row * width + first, extra).CopyTo(extraRows.Slice(row * extra, extra));
+            Span<T> characterGradient = Workspace.Ensure(ref part, n * character);
+            TakePart(inputGradient, width, primary + extra, character, n, characterGradient);
+            characters.Backward(characterGradient);
         }
         if (embeddingLearns)
         {
-            if (extra > 0)
-                CompactRows(inputGradient, n, width, Spec.EmbeddingSize);
-            embedding!.Backward(batch.Tokens.AsSpan(0, n), inputGradient.Slice(0, n * Spec.EmbeddingSize));
+            Span<T> vectorGradient = inputGradient.Slice(0, n * primary);
+            if (width != primary)
+                TakePart(inputGradient, width, 0, primary, n, vectorGradient);
+            embedding!.Backward(batch.Tokens.AsSpan(0, n), vectorGradient);
         }
     }
 
-    /// <summary>The first layer's input [N, width]: the batch's features as they are, or assembled from the embedding and the extra input.</summary>
-    private ReadOnlySpan<T> AssembleInput(SequenceBatch<T> batch)
+    /// <summary>
+    /// The first layer's input [N, width]: the batch's numeric features as they are, or rows assembled from the
+    /// embedding (or the features), the extra input and the character features.
+    /// </summary>
+    private ReadOnlySpan<T> AssembleInput(SequenceBatch<T> batch, bool training)
     {
         PackedLayout layout = batch.Layout;
-        int n = layout.TotalSteps, width = Spec.RecurrentInputSize, extra = Spec.ExtraFeaturesPerStep;
+        int n = layout.TotalSteps, width = Spec.RecurrentInputSize;
+        int primary = Spec.PrimaryInputSize, extra = Spec.ExtraFeaturesPerStep, character = Spec.CharacterFeatureSize;
         if (extra > 0 && (batch.ExtraFeatures is null || batch.ExtraFeaturesPerStep != extra))
             throw new ArgumentException($"This encoder reads {extra} extra values per step, but the batch holds {batch.ExtraFeaturesPerStep}.", nameof(batch));
         if (embedding is null)
         {
             if (batch.Features is null || batch.FeaturesPerStep != Spec.FeaturesPerStep)
                 throw new ArgumentException($"This encoder reads {Spec.FeaturesPerStep} numeric features per step, but the batch holds {(batch.Features is null ? "token ids" : batch.FeaturesPerStep + " per step")}.", nameof(batch));
-            inputAssembled = extra > 0;
+            inputAssembled = width != primary;
             if (!inputAssembled)
                 return batch.Features.AsSpan(0, n * width);
-            Span<T> assembled = Workspace.Ensure(ref recurrentInput, n * width);
-            Interleave(batch.Features, Spec.FeaturesPerStep, batch.ExtraFeatures!, extra, n, assembled);
-            return assembled;
         }
-
-        if (batch.Tokens is null)
+        else if (batch.Tokens is null)
+        {
             throw new ArgumentException("This encoder reads token ids, but the batch holds numeric features.", nameof(batch));
+        }
+
         inputAssembled = true;
-        Span<T> vectors = Workspace.Ensure(ref recurrentInput, n * width);
-        int e = Spec.EmbeddingSize;
-        if (extra == 0)
+        Span<T> rows = Workspace.Ensure(ref recurrentInput, n * width);
+        if (embedding is not null && width == primary)
         {
+            embedding.Forward(batch.Tokens.AsSpan(0, n), rows);
+            return rows;
+        }
+        if (embedding is not null)
+        {
+            Span<T> vectors = Workspace.Ensure(ref part, n * primary);
             embedding.Forward(batch.Tokens.AsSpan(0, n), vectors);
-            return vectors;
+            PutPart(vectors, rows, width, 0, primary, n);
         }
-        // Embed into the first n·E values, then spread the rows out from the last one down so none is overwritten early.
-        embedding.Forward(batch.Tokens.AsSpan(0, n), vectors.Slice(0, n * e));
-        for (int row = n - 1; row >= 0; row--)
+        else
         {
-            vectors.Slice(row * e, e).CopyTo(vectors.Slice(row * width, e));
-            batch.ExtraFeatures!.AsSpan(row * extra, extra).CopyTo(vectors.Slice(row * width + e, extra));
+            PutPart(batch.Features.AsSpan(0, n * primary), rows, width, 0, primary, n);
         }
-        return vectors;
+        if (extra > 0)
+            PutPart(batch.ExtraFeatures.AsSpan(0, n * extra), rows, width, primary, extra, n);
+        if (characters is not null)
+        {
+            Span<T> spelled = Workspace.Ensure(ref part, n * character);
+            characters.Forward(batch, training, spelled);
+            PutPart(spelled, rows, width, primary + extra, character, n);
+        }
+        return rows;
     }
 
-    /// <summary>destination row r = [first row r | second row r].</summary>
-    private static void Interleave(ReadOnlySpan<T> first, int firstWidth, ReadOnlySpan<T> second, int secondWidth, int rows, Span<T> destination)
+    /// <summary>Writes <paramref name="source"/> [rows, partWidth] into columns [offset, offset + partWidth) of <paramref name="destination"/> [rows, width].</summary>
+    private static void PutPart(ReadOnlySpan<T> source, Span<T> destination, int width, int offset, int partWidth, int rows)
     {
-        int width = firstWidth + secondWidth;
         for (int row = 0; row < rows; row++)
-        {
-            first.Slice(row * firstWidth, firstWidth).CopyTo(destination.Slice(row * width, firstWidth));
-            second.Slice(row * secondWidth, secondWidth).CopyTo(destination.Slice(row * width + firstWidth, secondWidth));
-        }
+            source.Slice(row * partWidth, partWidth).CopyTo(destination.Slice(row * width + offset, partWidth));
     }
 
-    /// <summary>Keeps the first <paramref name="kept"/> values of each row [rows, width], packed to [rows, kept] in place.</summary>
-    private static void CompactRows(Span<T> values, int rows, int width, int kept)
+    /// <summary>
+    /// Reads columns [offset, offset + partWidth) of <paramref name="source"/> [rows, width] into <paramref name="destination"/>
+    /// [rows, partWidth], row by row from the first, so the destination may be the start of the source itself.
+    /// </summary>
+    private static void TakePart(ReadOnlySpan<T> source, int width, int offset, int partWidth, int rows, Span<T> destination)
     {
-        for (int row = 1; row < rows; row++)
-            values.Slice(row * width, kept).CopyTo(values.Slice(row * kept, kept));
+        for (int row = 0; row < rows; row++)
+            source.Slice(row * width + offset, partWidth).CopyTo(destination.Slice(row * partWidth, partWidth));
     }
 }

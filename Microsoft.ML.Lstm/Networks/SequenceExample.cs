@@ -5,7 +5,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// one value per sequence for classification (the class index, or 0/1), <c>OutputSize</c> values for
 /// regression, or one class index per step for tagging.
 /// </summary>
-internal sealed class SequenceExample
+internal sealed record SequenceExample
 {
     /// <summary>Creates an example of token ids.</summary>
     public static SequenceExample FromTokens(int[] tokens, float[] targets) => new() { Tokens = tokens, Targets = targets };
@@ -21,4 +21,10 @@ internal sealed class SequenceExample
 
     /// <summary>What the network should output for this sequence.</summary>
     public float[] Targets { get; private init; } = Array.Empty<float>();
+
+    /// <summary>A second input per step (steps × its width, step-major), for an encoder that reads one; else null.</summary>
+    public float[]? ExtraFeatures { get; init; }
+
+    /// <summary>Each token's character ids, for an encoder that reads characters; else null.</summary>
+    public int[][]? Characters { get; init; }
 }
