@@ -167,14 +167,15 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         var examples = new List<SequenceExample>();
         using (DataViewRowCursor cursor = data.GetRowCursor([features.Column, label.Column]))
         {
-            Func<float[], SequenceExample> readSequence = features.CreateExampleGetter(cursor, TrainerOptions.MaxSequenceLength);
+            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName);
             Func<float> readTarget = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {
                 if (examples.Count % RowsPerCancellationCheck == 0)
                     cancellation.ThrowIfCancellationRequested();
                 float target = readTarget();
-                examples.Add(readSequence([target]));
+                sequence.Read();
+                examples.Add(sequence.ToExample([target]));
             }
         }
         if (examples.Count == 0)

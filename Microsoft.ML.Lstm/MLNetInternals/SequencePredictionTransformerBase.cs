@@ -293,69 +293,17 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         /// <summary>Reads the current row's sequence, checks it, and runs the network on it.</summary>
         private Action<float[]> MakeScorer(DataViewRow input)
         {
-            var column = input.Schema[_featureColumnIndex];
             var scorer = _transformer.Scorer;
-            var description = _transformer.Input;
-            if (description.Kind == SequenceInputKind.Tokens)
-            {
-                var getKeys = input.GetGetter<VBuffer<uint>>(column);
-                VBuffer<uint> keys = default;
-                int[] tokens = [];
-                int unknownToken = checked((int)description.TokenKeyCount);
-                return outputs =>
-                {
-                    getKeys(ref keys);
-                    if (keys.Length == 0)
-                        throw EmptySequence(column.Name, input.Position);
-                    if (tokens.Length < keys.Length)
-                        tokens = new int[keys.Length];
-                    var sequence = tokens.AsSpan(0, keys.Length);
-                    int step = 0;
-                    foreach (uint key in keys.DenseValues())
-                        sequence[step++] = key == 0 ? unknownToken : (int)(key - 1);
-                    scorer.Score(sequence, outputs);
-                };
-            }
-
-            var getFeatures = input.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> features = default;
-            float[] steps = [];
-            int featuresPerStep = description.FeaturesPerStep;
+            var sequence = new SequenceRowReader(input, input.Schema[_featureColumnIndex], _transformer.Input, maxSequenceLength: 0);
+            int featuresPerStep = _transformer.Input.FeaturesPerStep;
             return outputs =>
             {
-                getFeatures(ref features);
-                if (features.Length == 0)
-                    throw EmptySequence(column.Name, input.Position);
-                if (features.Length % featuresPerStep != 0)
-                {
-                    throw new InvalidOperationException(
-                        $"Column '{column.Name}', row {input.Position}: expected a whole number of steps of {featuresPerStep} features, got {features.Length} values.");
-                }
-                if (steps.Length < features.Length)
-                    steps = new float[features.Length];
-                var sequence = steps.AsSpan(0, features.Length);
-                features.CopyTo(sequence);
-                int bad = IndexOfNonFinite(sequence);
-                if (bad >= 0)
-                {
-                    throw new InvalidOperationException(
-                        $"Column '{column.Name}', row {input.Position}: value {sequence[bad]} at step {bad / featuresPerStep}, feature {bad % featuresPerStep}; expected finite numbers.");
-                }
-                scorer.Score(sequence, featuresPerStep, outputs);
+                sequence.Read();
+                if (_transformer.Input.Kind == SequenceInputKind.Tokens)
+                    scorer.Score(sequence.Tokens, outputs);
+                else
+                    scorer.Score(sequence.Features, featuresPerStep, outputs);
             };
         }
-
-        private static int IndexOfNonFinite(ReadOnlySpan<float> values)
-        {
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!float.IsFinite(values[i]))
-                    return i;
-            }
-            return -1;
-        }
-
-        private static InvalidOperationException EmptySequence(string columnName, long row)
-            => new($"Column '{columnName}', row {row}: the sequence is empty; expected at least one step.");
     }
 }
