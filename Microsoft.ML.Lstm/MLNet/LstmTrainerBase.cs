@@ -168,14 +168,15 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         using (DataViewRowCursor cursor = data.GetRowCursor([features.Column, label.Column]))
         {
             var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName);
-            Func<float> readTarget = label.CreateTargetGetter(cursor);
+            TargetGetter readTargets = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {
                 if (examples.Count % RowsPerCancellationCheck == 0)
                     cancellation.ThrowIfCancellationRequested();
-                float target = readTarget();
                 sequence.Read();
-                examples.Add(sequence.ToExample([target]));
+                var targets = new float[label.TargetCount(sequence.Steps)];
+                readTargets(sequence.RowSteps, targets);
+                examples.Add(sequence.ToExample(targets));
             }
         }
         if (examples.Count == 0)
