@@ -57,6 +57,6 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
     private protected override PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) =>
         head with { HuberDelta = options.HuberDelta };
 
-    private protected override SequenceRegressionTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label) =>
-        new(Environment, scorer, TrainerOptions.FeatureColumnName, input);
+    private protected override SequenceRegressionTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+        new(Environment, model, features);
 }

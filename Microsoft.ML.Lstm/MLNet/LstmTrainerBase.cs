@@ -53,8 +53,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// <summary>Lets the task add to the head (class weights, Huber's δ).</summary>
     private protected virtual PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) => head;
 
-    /// <summary>The transformer over the trained network.</summary>
-    private protected abstract TTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label);
+    /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
+    private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label);
 
     /// <summary>
     /// Trains on <paramref name="input"/>. With <see cref="LstmTrainerOptionsBase.ValidationFraction"/> above 0, that
@@ -110,8 +110,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
-        var scorer = new SequenceModelScorer(model, options.MaxSequenceLength);
-        return CreateTransformer(scorer, trainingFeatures.Input, trainingLabel);
+        return CreateTransformer(model, new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength), trainingLabel);
     }
 
     /// <summary>

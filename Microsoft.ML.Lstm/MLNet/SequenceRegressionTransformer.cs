@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lstm;
@@ -10,27 +11,20 @@ namespace Microsoft.ML.Lstm;
 /// </summary>
 public sealed partial class SequenceRegressionTransformer : SequencePredictionTransformerBase
 {
-    internal SequenceRegressionTransformer(IHostEnvironment env, ISequenceScorer scorer, string featureColumnName, SequenceInput input)
-        : base(env, nameof(SequenceRegressionTransformer), scorer, featureColumnName, input)
-    {
-        CheckOutputSize(scorer.OutputSize);
-    }
-
-    private static void CheckOutputSize(int outputSize)
-    {
-        if (outputSize != 1)
-            throw new InvalidDataException($"A regression network has one output; this one has {outputSize}.");
-    }
-
-    private protected override DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema) =>
+    private static readonly PredictionColumn[] Columns =
     [
-        new(PredictionColumnNames.Score, NumberDataViewType.Single,
-            PredictionAnnotations(inputSchema, PredictionTask.Regression, PredictionValue.Score)),
+        new ScalarPredictionColumn<float>(PredictionColumnNames.Score, NumberDataViewType.Single,
+            prediction => prediction[0], new PredictionRole(PredictionTask.Regression, PredictionValue.Score)),
     ];
 
-    private protected override Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs) => outputColumn switch
+    /// <summary>A transformer over a trained network with one output, the predicted number.</summary>
+    internal SequenceRegressionTransformer(IHostEnvironment env, SequenceModel model, SequenceFeatures features)
+        : base(env, nameof(SequenceRegressionTransformer), model, features)
     {
-        0 => (ValueGetter<float>)((ref float score) => score = outputs.Current[0]),
-        _ => throw new ArgumentOutOfRangeException(nameof(outputColumn)),
-    };
+        int outputs = PooledOutputSize("A regression model");
+        if (outputs != 1)
+            throw new InvalidDataException($"A regression network has one output; this one has {outputs}.");
+    }
+
+    private protected override IReadOnlyList<PredictionColumn> PredictionColumns => Columns;
 }
