@@ -63,7 +63,7 @@ internal static class SequenceTestData
         => new(mlContext, BinaryNetwork(), FloatFeatures());
 
     public static SequenceRegressionTransformer RegressionTransformer(MLContext mlContext)
-        => new(mlContext, RegressionNetwork(), FloatFeatures());
+        => new(mlContext, RegressionNetwork(), FloatFeatures(), vectorScore: false);
 
     public static SequenceMulticlassClassificationTransformer MulticlassTransformer(MLContext mlContext, IReadOnlyList<string> classNames)
         => new(mlContext, MulticlassNetwork(), FloatFeatures(), classNames);

@@ -21,7 +21,7 @@ public class SequenceTransformerInputTests
             .Transform(sentences);
         // Keys a=1, b=2, c=3 → token ids 0, 1, 2.
         var network = TokenNetwork(keyCount: 3, outputs: 1, LossKind.MeanSquaredError);
-        var transformer = new SequenceRegressionTransformer(mlContext, network, new SequenceFeatures("Tokens", SequenceInput.TokenKeys(3), 0));
+        var transformer = new SequenceRegressionTransformer(mlContext, network, new SequenceFeatures("Tokens", SequenceInput.TokenKeys(3), 0), vectorScore: false);
 
         var scores = Values<float>(transformer.Transform(tokens), "Score");
 
@@ -37,7 +37,7 @@ public class SequenceTransformerInputTests
             .Fit(mlContext.Data.LoadFromEnumerable(new[] { new SentenceRow { Text = "a b c" } }));
         var tokens = keys.Transform(mlContext.Data.LoadFromEnumerable(new[] { new SentenceRow { Text = "b zebra" } }));
         var network = TokenNetwork(keyCount: 3, outputs: 1, LossKind.MeanSquaredError);
-        var transformer = new SequenceRegressionTransformer(mlContext, network, new SequenceFeatures("Tokens", SequenceInput.TokenKeys(3), 0));
+        var transformer = new SequenceRegressionTransformer(mlContext, network, new SequenceFeatures("Tokens", SequenceInput.TokenKeys(3), 0), vectorScore: false);
 
         float score = Values<float>(transformer.Transform(tokens), "Score").Single();
 
@@ -54,7 +54,7 @@ public class SequenceTransformerInputTests
             .Fit(sentences)
             .Transform(sentences);
         var transformer = new SequenceRegressionTransformer(
-            mlContext, TokenNetwork(keyCount: 5, outputs: 1, LossKind.MeanSquaredError), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(5), 0));
+            mlContext, TokenNetwork(keyCount: 5, outputs: 1, LossKind.MeanSquaredError), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(5), 0), vectorScore: false);
 
         var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(tokens));
 

@@ -5,26 +5,17 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// <summary>The label of regression with one target: a <see cref="float"/> column whose every value is finite.</summary>
 internal sealed class SingleLabelColumn : LabelColumn
 {
-    private const string Expected = "Single (a finite number), as ML.NET's regression trainers read";
-
     private SingleLabelColumn(DataViewSchema.Column column, string setName)
         : base(column, setName)
     {
-        if (column.Type != NumberDataViewType.Single)
-            throw WrongType(Expected);
     }
 
-    /// <summary>Reads and checks column <paramref name="name"/> of a data set.</summary>
-    public static SingleLabelColumn From(DataViewSchema schema, string name, string setName) =>
-        new(Find(schema, name, setName, Expected), setName);
-
-    /// <summary>Checks the column's shape when a pipeline is planned.</summary>
-    public static void CheckShape(SchemaShape schema, string name)
+    /// <summary>A float column (see <see cref="RegressionLabel"/>, which finds and checks it).</summary>
+    internal static SingleLabelColumn Of(DataViewSchema.Column column, string setName)
     {
-        if (!SchemaShapeColumns.TryFind(schema, name, out SchemaShape.Column column))
-            throw ShapeMismatch(name, Expected, "missing");
-        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.IsKey || column.ItemType != NumberDataViewType.Single)
-            throw ShapeMismatch(name, Expected, SchemaShapeColumns.Describe(column));
+        if (column.Type != NumberDataViewType.Single)
+            throw new ArgumentException($"Column '{column.Name}' is {column.Type}, not Single.", nameof(column));
+        return new SingleLabelColumn(column, setName);
     }
 
     /// <inheritdoc/>

@@ -14,7 +14,7 @@ internal sealed class SingleVectorLabelColumn : LabelColumn
         Size = size;
     }
 
-    /// <summary>A known-size float vector column; the caller has checked its item type.</summary>
+    /// <summary>A known-size float vector column (see <see cref="RegressionLabel"/>, which finds and checks it).</summary>
     internal static SingleVectorLabelColumn Of(DataViewSchema.Column column, string setName)
     {
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true, Size: > 0 } vector || item != NumberDataViewType.Single)

@@ -24,5 +24,5 @@ public sealed partial class SequenceRegressionTransformer
 
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
     private static SequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        Load(env, ctx, VersionInfo, file => new SequenceRegressionTransformer(env, file.Model, file.Features));
+        Load(env, ctx, VersionInfo, file => new SequenceRegressionTransformer(env, file.Model, file.Features, ReadVectorScore(file)));
 }
