@@ -92,7 +92,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
     /// <summary>
     /// Refuses an entry of this transformer saved in a layout this version cannot read, naming the transformer and
     /// both layouts. ML.NET's own check (in <c>CheckAtModel</c>) would refuse it too, but its message names ML.NET's
-    /// version instead of the package's and swaps the numbers.
+    /// version instead of the package's and prints the wrong pair of version numbers.
     /// </summary>
     private static void CheckLayout(ModelLoadContext ctx, VersionInfo versionInfo, string transformerName)
     {
