@@ -42,7 +42,7 @@ public sealed class LstmPretrainedWordVectorsTests : IDisposable
 
     private static float[] EmbeddingRow(TransformerChain<SequenceBinaryClassificationTransformer> model, int token)
     {
-        var embedding = ((SequenceModelScorer)model.LastTransformer.Scorer).Model.Network.Embedding!;
+        var embedding = model.LastTransformer.Model.Network.Embedding!;
         return embedding.Vectors.Slice(token * embedding.Dimension, embedding.Dimension).ToArray();
     }
 
@@ -55,7 +55,7 @@ public sealed class LstmPretrainedWordVectorsTests : IDisposable
 
         foreach (var (word, vector) in FileVectors)
             Assert.Equal(vector, EmbeddingRow(model, Array.IndexOf(tokens, word)));
-        Assert.Equal(5, ((SequenceModelScorer)model.LastTransformer.Scorer).Model.Spec.Encoder.EmbeddingSize);
+        Assert.Equal(5, model.LastTransformer.Model.Spec.Encoder.EmbeddingSize);
     }
 
     [Fact]

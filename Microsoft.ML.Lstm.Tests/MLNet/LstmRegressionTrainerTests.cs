@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using static Microsoft.ML.Lstm.Tests.MLNet.LstmTestData;
 using static Microsoft.ML.Lstm.Tests.MLNet.SequenceTestData;
 
@@ -116,6 +117,111 @@ public class LstmRegressionTrainerTests
 
         Assert.Equal(BitConverter.SingleToInt32Bits(scores[0]), BitConverter.SingleToInt32Bits(scores[1]));
     }
+
+    [Fact]
+    public void VectorLabelTrainsOneOutputPerTargetAndScoresAVector()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var train = mlContext.Data.LoadFromEnumerable(TwoTargetSeriesRow.From(Series(96, seed: 1)));
+        TwoTargetSeriesRow[] testRows = TwoTargetSeriesRow.From(Series(32, seed: 2));
+
+        var model = mlContext.Regression.Trainers.Lstm(SeriesOptions()).Fit(train);
+        var scores = mlContext.Data.CreateEnumerable<TwoTargetPrediction>(model.Transform(mlContext.Data.LoadFromEnumerable(testRows)), reuseRowObject: false).ToList();
+
+        Assert.Equal(2, model.TargetCount);
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 2), model.Transform(train).Schema["Score"].Type);
+        for (int target = 0; target < 2; target++)
+        {
+            // Each target is a mean of uniform values (standard deviation about 0.15 here); predicting the mean would give MAE ≈ 0.12.
+            double meanAbsoluteError = testRows.Zip(scores).Average(pair => Math.Abs(pair.First.Label[target] - pair.Second.Score[target]));
+            Assert.True(meanAbsoluteError < 0.08, $"target {target}: MAE {meanAbsoluteError}");
+        }
+    }
+
+    [Fact]
+    public void VectorLabelModelLoadsInANewContextAndScoresBitIdentically()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var options = SeriesOptions();
+        options.Epochs = 2;
+        var train = mlContext.Data.LoadFromEnumerable(TwoTargetSeriesRow.From(Series(16, seed: 1)));
+        var test = mlContext.Data.LoadFromEnumerable(TwoTargetSeriesRow.From(Series(8, seed: 2)));
+        var model = mlContext.Regression.Trainers.Lstm(options).Fit(train);
+
+        var loaded = SaveAndLoadInNewContext(mlContext, model, train.Schema);
+
+        Assert.Equal(FloatBits(model.Transform(test), "Score"), FloatBits(loaded.Transform(test), "Score"));
+        Assert.Equal(16, FloatBits(loaded.Transform(test), "Score").Count);
+    }
+
+    [Fact]
+    public void VectorLabelGetOutputSchemaAgreesWithTransform()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var options = SeriesOptions();
+        options.Epochs = 1;
+        var train = mlContext.Data.LoadFromEnumerable(TwoTargetSeriesRow.From(Series(8, seed: 1)));
+        var trainer = mlContext.Regression.Trainers.Lstm(options);
+
+        SchemaShape promised = trainer.GetOutputSchema(ShapeOf(train.Schema));
+        var produced = trainer.Fit(train).Transform(train).Schema;
+
+        AssertSchemaAgrees(promised, produced, "Score");
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, promised.Single(column => column.Name == "Score").Kind);
+    }
+
+    [Fact]
+    public void VariableLengthVectorLabelIsRejected()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new VariableTargetSeriesRow { Features = [1f, 2f], Label = [1f] } });
+        var trainer = mlContext.Regression.Trainers.Lstm(SeriesOptions());
+
+        var fitError = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        var planError = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.GetOutputSchema(ShapeOf(data.Schema)));
+
+        Assert.Contains("label column 'Label' is Vector<Single>", fitError.Message);
+        Assert.Contains("a known-size vector of Single", fitError.Message);
+        Assert.Contains("found variable-length vector of Single", planError.Message);
+    }
+}
+
+/// <summary>A series of 2-channel steps with two targets: the mean of each channel.</summary>
+public sealed class TwoTargetSeriesRow
+{
+    [Microsoft.ML.Data.VectorType]
+    public float[] Features { get; set; } = [];
+
+    [Microsoft.ML.Data.VectorType(2)]
+    public float[] Label { get; set; } = [];
+
+    public static TwoTargetSeriesRow[] From(SeriesRow[] rows) => rows.Select(row =>
+    {
+        int steps = row.Features.Length / 2;
+        float first = 0, second = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            first += row.Features[2 * t];
+            second += row.Features[2 * t + 1];
+        }
+        return new TwoTargetSeriesRow { Features = row.Features, Label = [first / steps, second / steps] };
+    }).ToArray();
+}
+
+/// <summary>The regression column of a model trained on two targets, as PredictionEngine returns it.</summary>
+public sealed class TwoTargetPrediction
+{
+    public float[] Score { get; set; } = [];
+}
+
+/// <summary>A series whose label is a variable-length float vector, which no network output can match.</summary>
+public sealed class VariableTargetSeriesRow
+{
+    [Microsoft.ML.Data.VectorType]
+    public float[] Features { get; set; } = [];
+
+    [Microsoft.ML.Data.VectorType]
+    public float[] Label { get; set; } = [];
 }
 
 /// <summary>Two steps of two channels in a fixed-size vector.</summary>

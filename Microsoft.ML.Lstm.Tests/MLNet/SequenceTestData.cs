@@ -1,9 +1,11 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.Lstm.Tests.Networks;
 
 namespace Microsoft.ML.Lstm.Tests.MLNet;
 
-/// <summary>Small data sets with sequences of different lengths (2 features per step), and stand-in networks.</summary>
+/// <summary>Small data sets with sequences of different lengths (2 features per step), and small networks over them.</summary>
 internal static class SequenceTestData
 {
     public const int FeaturesPerStep = 2;
@@ -34,23 +36,49 @@ internal static class SequenceTestData
         new() { Features = [4f, 4f, 4f, 4f, 4f, 4f], Label = 9f },
     ];
 
-    /// <summary>logit = 4·mean − 2: positive when the mean of the sequence is above one half.</summary>
-    public static ISequenceScorer BinaryScorer() => new MeanOfStepsScorer([4f], [-2f]);
+    /// <summary>
+    /// A small untrained network over steps of <see cref="FeaturesPerStep"/> values, mean-pooled into
+    /// <paramref name="outputs"/> outputs: its weights come from <paramref name="seed"/>, so every call gives the same network.
+    /// </summary>
+    public static SequenceModel FeatureNetwork(int outputs, LossKind loss, int seed = 1) => SequenceModel.FromNetwork(
+        new SequenceNetwork<float>(NetworkSpecs.Pooled(NetworkSpecs.Features(FeaturesPerStep, hidden: 4), PoolingMode.Mean, outputs, loss), seed, threads: 1));
 
-    /// <summary>Three logits that favour "low", "middle", "high" as the mean grows.</summary>
-    public static ISequenceScorer MulticlassScorer() => new MeanOfStepsScorer([-6f, 0f, 6f], [2f, 0.5f, -3.5f]);
+    /// <summary>A small untrained network over token ids of <paramref name="keyCount"/> keys plus the unknown token.</summary>
+    public static SequenceModel TokenNetwork(ulong keyCount, int outputs, LossKind loss, int seed = 1) => SequenceModel.FromNetwork(
+        new SequenceNetwork<float>(NetworkSpecs.Pooled(NetworkSpecs.Tokens((int)keyCount + 1, embedding: 3, hidden: 4), PoolingMode.Mean, outputs, loss), seed, threads: 1));
 
-    /// <summary>prediction = 2·mean + 0.25.</summary>
-    public static ISequenceScorer RegressionScorer() => new MeanOfStepsScorer([2f], [0.25f]);
+    /// <summary>One logit.</summary>
+    public static SequenceModel BinaryNetwork() => FeatureNetwork(1, LossKind.SigmoidBinaryCrossEntropy);
+
+    /// <summary>Three logits: "low", "middle", "high".</summary>
+    public static SequenceModel MulticlassNetwork() => FeatureNetwork(3, LossKind.SoftmaxCrossEntropy);
+
+    /// <summary>One predicted number.</summary>
+    public static SequenceModel RegressionNetwork() => FeatureNetwork(1, LossKind.MeanSquaredError);
+
+    /// <summary>The float feature column <paramref name="name"/>, <see cref="FeaturesPerStep"/> values per step, every step kept.</summary>
+    public static SequenceFeatures FloatFeatures(string name = "Features") => new(name, SequenceInput.FloatSteps(FeaturesPerStep), 0);
 
     public static SequenceBinaryClassificationTransformer BinaryTransformer(MLContext mlContext)
-        => new(mlContext, BinaryScorer(), "Features", SequenceInput.FloatSteps(FeaturesPerStep));
+        => new(mlContext, BinaryNetwork(), FloatFeatures());
 
     public static SequenceRegressionTransformer RegressionTransformer(MLContext mlContext)
-        => new(mlContext, RegressionScorer(), "Features", SequenceInput.FloatSteps(FeaturesPerStep));
+        => new(mlContext, RegressionNetwork(), FloatFeatures(), vectorScore: false);
 
     public static SequenceMulticlassClassificationTransformer MulticlassTransformer(MLContext mlContext, IReadOnlyList<string> classNames)
-        => new(mlContext, MulticlassScorer(), "Features", SequenceInput.FloatSteps(FeaturesPerStep), classNames);
+        => new(mlContext, MulticlassNetwork(), FloatFeatures(), classNames);
+
+    /// <summary><paramref name="model"/>'s predictions for each float sequence, computed directly (no ML.NET in between).</summary>
+    public static float[][] Predict(SequenceModel model, IEnumerable<float[]> sequences) =>
+        sequences.Select(sequence =>
+        {
+            var predictions = new float[model.PredictionCount(sequence.Length / FeaturesPerStep)];
+            model.Predict(sequence, predictions);
+            return predictions;
+        }).ToArray();
+
+    /// <summary>The raw bits of each float, so comparisons are exact.</summary>
+    public static List<int> Bits(IEnumerable<float> values) => values.Select(BitConverter.SingleToInt32Bits).ToList();
 
     /// <summary>Every value of column <paramref name="name"/>, as the raw bits of each float so comparisons are exact.</summary>
     public static List<int> FloatBits(IDataView data, string name)

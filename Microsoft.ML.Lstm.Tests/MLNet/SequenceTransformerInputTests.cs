@@ -1,4 +1,5 @@
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
 using static Microsoft.ML.Lstm.Tests.MLNet.SequenceTestData;
 
 namespace Microsoft.ML.Lstm.Tests.MLNet;
@@ -18,12 +19,29 @@ public class SequenceTransformerInputTests
             .Append(mlContext.Transforms.Conversion.MapValueToKey("Tokens"))
             .Fit(sentences)
             .Transform(sentences);
-        // Keys a=1, b=2, c=3 → token indices 0, 1, 2; the scorer outputs the mean index.
-        var transformer = new SequenceRegressionTransformer(mlContext, new MeanOfStepsScorer([1f], [0f]), "Tokens", SequenceInput.TokenKeys(3));
+        // Keys a=1, b=2, c=3 → token ids 0, 1, 2.
+        var network = TokenNetwork(keyCount: 3, outputs: 1, LossKind.MeanSquaredError);
+        var transformer = new SequenceRegressionTransformer(mlContext, network, new SequenceFeatures("Tokens", SequenceInput.TokenKeys(3), 0), vectorScore: false);
 
         var scores = Values<float>(transformer.Transform(tokens), "Score");
 
-        Assert.Equal([1f, 2f], scores);
+        Assert.Equal(Bits([Predict(network, [0, 1, 2]), Predict(network, [2, 2])]), Bits(scores));
+    }
+
+    [Fact]
+    public void UnknownTokenKeyIsTheLastTokenId()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var keys = mlContext.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
+            .Append(mlContext.Transforms.Conversion.MapValueToKey("Tokens"))
+            .Fit(mlContext.Data.LoadFromEnumerable(new[] { new SentenceRow { Text = "a b c" } }));
+        var tokens = keys.Transform(mlContext.Data.LoadFromEnumerable(new[] { new SentenceRow { Text = "b zebra" } }));
+        var network = TokenNetwork(keyCount: 3, outputs: 1, LossKind.MeanSquaredError);
+        var transformer = new SequenceRegressionTransformer(mlContext, network, new SequenceFeatures("Tokens", SequenceInput.TokenKeys(3), 0), vectorScore: false);
+
+        float score = Values<float>(transformer.Transform(tokens), "Score").Single();
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(Predict(network, [1, 3])), BitConverter.SingleToInt32Bits(score));
     }
 
     [Fact]
@@ -35,7 +53,8 @@ public class SequenceTransformerInputTests
             .Append(mlContext.Transforms.Conversion.MapValueToKey("Tokens"))
             .Fit(sentences)
             .Transform(sentences);
-        var transformer = new SequenceRegressionTransformer(mlContext, new MeanOfStepsScorer([1f], [0f]), "Tokens", SequenceInput.TokenKeys(5));
+        var transformer = new SequenceRegressionTransformer(
+            mlContext, TokenNetwork(keyCount: 5, outputs: 1, LossKind.MeanSquaredError), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(5), 0), vectorScore: false);
 
         var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(tokens));
 
@@ -48,7 +67,7 @@ public class SequenceTransformerInputTests
     {
         var mlContext = new MLContext(seed: 1);
         var data = mlContext.Data.LoadFromEnumerable(BinaryRows());
-        var transformer = new SequenceBinaryClassificationTransformer(mlContext, BinaryScorer(), "Sequence", SequenceInput.FloatSteps(FeaturesPerStep));
+        var transformer = new SequenceBinaryClassificationTransformer(mlContext, BinaryNetwork(), FloatFeatures("Sequence"));
 
         var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.GetOutputSchema(data.Schema));
 
@@ -60,7 +79,7 @@ public class SequenceTransformerInputTests
     {
         var mlContext = new MLContext(seed: 1);
         var data = mlContext.Data.LoadFromEnumerable(BinaryRows());
-        var transformer = new SequenceBinaryClassificationTransformer(mlContext, BinaryScorer(), "Label", SequenceInput.FloatSteps(FeaturesPerStep));
+        var transformer = new SequenceBinaryClassificationTransformer(mlContext, BinaryNetwork(), FloatFeatures("Label"));
 
         var exception = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(data));
 
@@ -94,6 +113,13 @@ public class SequenceTransformerInputTests
         var exception = ScoreRows(new BinarySequenceRow { Features = [0.5f, 0.5f, 0.1f] });
 
         Assert.Contains("whole number of steps of 2 features, got 3", exception.Message);
+    }
+
+    private static float Predict(SequenceModel network, int[] tokens)
+    {
+        var prediction = new float[1];
+        network.Predict(tokens, prediction);
+        return prediction[0];
     }
 
     private static InvalidOperationException ScoreRows(params BinarySequenceRow[] rows)

@@ -22,26 +22,26 @@ internal sealed class BooleanLabelColumn : LabelColumn
     public static void CheckShape(SchemaShape schema, string name)
     {
         if (!SchemaShapeColumns.TryFind(schema, name, out SchemaShape.Column column))
-            throw ShapeMismatch(name, "missing");
+            throw ShapeMismatch(name, Expected, "missing");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.IsKey || column.ItemType != BooleanDataViewType.Instance)
-            throw ShapeMismatch(name, SchemaShapeColumns.Describe(column));
+            throw ShapeMismatch(name, Expected, SchemaShapeColumns.Describe(column));
     }
 
     /// <inheritdoc/>
     public override int OutputSize => 1;
 
     /// <inheritdoc/>
-    public override Func<float> CreateTargetGetter(DataViewRow row)
+    public override int TargetCount(int steps) => 1;
+
+    /// <inheritdoc/>
+    public override TargetGetter CreateTargetGetter(DataViewRow row)
     {
         ValueGetter<bool> getLabel = row.GetGetter<bool>(Column);
         bool label = false;
-        return () =>
+        return (int rowSteps, Span<float> targets) =>
         {
             getLabel(ref label);
-            return label ? 1f : 0f;
+            targets[0] = label ? 1f : 0f;
         };
     }
-
-    private static ArgumentOutOfRangeException ShapeMismatch(string name, string found) =>
-        new("inputSchema", $"Label column '{name}': expected {Expected}; found {found}.");
 }

@@ -10,9 +10,6 @@ internal sealed class KeyLabelColumn : LabelColumn
 {
     private const string Expected = "a key of UInt32 with at least two values (map the label with MapValueToKey)";
 
-    /// <summary>The annotation holding a key column's values (ML.NET's <c>AnnotationUtils.Kinds.KeyValues</c>).</summary>
-    private const string KeyValuesAnnotation = "KeyValues";
-
     private KeyLabelColumn(DataViewSchema.Column column, string setName)
         : base(column, setName)
     {
@@ -21,7 +18,7 @@ internal sealed class KeyLabelColumn : LabelColumn
         if (key.Count < 2 || key.Count > int.MaxValue)
             throw WrongType($"{Expected}; it has {key.Count} values");
         ClassCount = (int)key.Count;
-        ClassNames = ReadClassNames(column);
+        ClassNames = ReadKeyValues(column, ClassCount);
     }
 
     /// <summary>Reads and checks column <paramref name="name"/> of a data set.</summary>
@@ -32,9 +29,9 @@ internal sealed class KeyLabelColumn : LabelColumn
     public static SchemaShape.Column CheckShape(SchemaShape schema, string name)
     {
         if (!SchemaShapeColumns.TryFind(schema, name, out SchemaShape.Column column))
-            throw ShapeMismatch(name, "missing");
+            throw ShapeMismatch(name, Expected, "missing");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !column.IsKey || column.ItemType != NumberDataViewType.UInt32)
-            throw ShapeMismatch(name, SchemaShapeColumns.Describe(column));
+            throw ShapeMismatch(name, Expected, SchemaShapeColumns.Describe(column));
         return column;
     }
 
@@ -48,19 +45,22 @@ internal sealed class KeyLabelColumn : LabelColumn
     public override int OutputSize => ClassCount;
 
     /// <inheritdoc/>
-    public override Func<float> CreateTargetGetter(DataViewRow row)
+    public override int TargetCount(int steps) => 1;
+
+    /// <inheritdoc/>
+    public override TargetGetter CreateTargetGetter(DataViewRow row)
     {
         ValueGetter<uint> getLabel = row.GetGetter<uint>(Column);
         uint key = 0;
         string expected = $"a key from 1 to {ClassCount}";
-        return () =>
+        return (int rowSteps, Span<float> targets) =>
         {
             getLabel(ref key);
             if (key == 0)
                 throw BadLabel(row.Position, "the label is missing (key 0, a value MapValueToKey did not know)", expected);
             if (key > ClassCount)
                 throw BadLabel(row.Position, $"the label key {key} is out of range", expected);
-            return key - 1;
+            targets[0] = key - 1;
         };
     }
 
@@ -68,24 +68,6 @@ internal sealed class KeyLabelColumn : LabelColumn
     public override void CheckMatches(LabelColumn training)
     {
         var trainingLabel = (KeyLabelColumn)training;
-        if (trainingLabel.ClassCount != ClassCount || !trainingLabel.ClassNames.SequenceEqual(ClassNames))
-        {
-            throw new ArgumentOutOfRangeException(SetName + "Data",
-                $"The {SetName} data's label column '{Column.Name}' has {ClassCount} classes ({string.Join(", ", ClassNames)}); " +
-                $"the training data's has {trainingLabel.ClassCount} ({string.Join(", ", trainingLabel.ClassNames)}). Map both labels with the same MapValueToKey transformer.");
-        }
+        CheckSameClasses(ClassCount, ClassNames, trainingLabel.ClassCount, trainingLabel.ClassNames);
     }
-
-    private static string[] ReadClassNames(DataViewSchema.Column column)
-    {
-        if (column.Annotations.Schema.GetColumnOrNull(KeyValuesAnnotation)?.Type is not VectorDataViewType { ItemType: TextDataViewType })
-            return [];
-        VBuffer<ReadOnlyMemory<char>> values = default;
-        column.GetKeyValues(ref values);
-        string[] names = [.. values.DenseValues().Select(value => value.ToString())];
-        return names.Length == (int)((KeyDataViewType)column.Type).Count ? names : [];
-    }
-
-    private static ArgumentOutOfRangeException ShapeMismatch(string name, string found) =>
-        new("inputSchema", $"Label column '{name}': expected {Expected}; found {found}.");
 }

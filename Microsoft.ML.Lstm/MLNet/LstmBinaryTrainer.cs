@@ -40,6 +40,6 @@ public sealed class LstmBinaryTrainer : LstmTrainerBase<SequenceBinaryClassifica
         return PredictionColumnShapes.BinaryClassification();
     }
 
-    private protected override SequenceBinaryClassificationTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label) =>
-        new(Environment, scorer, TrainerOptions.FeatureColumnName, input);
+    private protected override SequenceBinaryClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+        new(Environment, model, features);
 }

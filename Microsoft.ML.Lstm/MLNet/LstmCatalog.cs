@@ -86,12 +86,12 @@ public static class LstmCatalog
     /// A recurrent network that predicts a number from each sequence (<see cref="LstmRegressionTrainer"/>).
     /// </summary>
     /// <param name="catalog">The regression trainers' catalog.</param>
-    /// <param name="labelColumnName">The label column: <see cref="float"/>.</param>
+    /// <param name="labelColumnName">The label column: <see cref="float"/>, or a known-size vector of <see cref="float"/> (several targets).</param>
     /// <param name="featureColumnName">The sequences: a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
     /// <param name="hiddenSize">Hidden units of the recurrent layer, per direction.</param>
     /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early).</param>
     /// <param name="bidirectional">Whether the network also reads each sequence backwards.</param>
-    /// <returns>The trainer; its transformer writes <c>Score</c>.</returns>
+    /// <returns>The trainer; its transformer writes <c>Score</c> (a float, or a vector of K for a label of K targets).</returns>
     public static LstmRegressionTrainer Lstm(
         this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label",
@@ -111,7 +111,7 @@ public static class LstmCatalog
     /// <summary>A recurrent network that predicts a number from each sequence, with every option.</summary>
     /// <param name="catalog">The regression trainers' catalog.</param>
     /// <param name="options">The trainer's options (copied: later changes do not reach the trainer).</param>
-    /// <returns>The trainer; its transformer writes <c>Score</c>.</returns>
+    /// <returns>The trainer; its transformer writes <c>Score</c> (a float, or a vector of K for a label of K targets).</returns>
     public static LstmRegressionTrainer Lstm(this RegressionCatalog.RegressionTrainers catalog, LstmRegressionTrainer.Options options)
         => new(MLNetEnvironment.Of(catalog), options);
 }

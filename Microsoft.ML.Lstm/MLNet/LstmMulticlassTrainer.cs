@@ -73,6 +73,6 @@ public sealed class LstmMulticlassTrainer : LstmTrainerBase<SequenceMulticlassCl
         return head with { ClassWeights = (float[])classWeights.Clone() };
     }
 
-    private protected override SequenceMulticlassClassificationTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label) =>
-        new(Environment, scorer, TrainerOptions.FeatureColumnName, input, ((KeyLabelColumn)label).ClassNames);
+    private protected override SequenceMulticlassClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+        new(Environment, model, features, ((KeyLabelColumn)label).ClassNames);
 }

@@ -11,8 +11,10 @@ namespace Microsoft.ML.Lstm;
 /// minimising squared error or the Huber loss. Made by <c>mlContext.Regression.Trainers.Lstm(...)</c>.
 /// </summary>
 /// <remarks>
-/// The label is a <see cref="float"/> column. The returned transformer writes <c>Score</c>, which
-/// <c>Regression.Evaluate</c> reads. Networks learn faster when labels are of order 1: scale large targets first.
+/// The label is a <see cref="float"/> column, and the returned transformer writes <c>Score</c> (a float), which
+/// <c>Regression.Evaluate</c> reads; or the label is a known-size vector of K floats (several targets, one network
+/// output each), and <c>Score</c> is a vector of K. Networks learn faster when labels are of order 1: scale large
+/// targets first.
 /// </remarks>
 public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTransformer>
 {
@@ -46,17 +48,14 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
     private protected override string TaskName => "regressor";
 
     private protected override LabelColumn ReadLabelColumn(DataViewSchema schema, string setName) =>
-        SingleLabelColumn.From(schema, TrainerOptions.LabelColumnName, setName);
+        RegressionLabel.From(schema, TrainerOptions.LabelColumnName, setName);
 
-    private protected override SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema)
-    {
-        SingleLabelColumn.CheckShape(inputSchema, TrainerOptions.LabelColumnName);
-        return PredictionColumnShapes.Regression();
-    }
+    private protected override SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema) =>
+        PredictionColumnShapes.Regression(vectorScore: RegressionLabel.CheckShape(inputSchema, TrainerOptions.LabelColumnName));
 
     private protected override PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) =>
         head with { HuberDelta = options.HuberDelta };
 
-    private protected override SequenceRegressionTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label) =>
-        new(Environment, scorer, TrainerOptions.FeatureColumnName, input);
+    private protected override SequenceRegressionTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+        new(Environment, model, features, vectorScore: label is SingleVectorLabelColumn);
 }

@@ -53,8 +53,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// <summary>Lets the task add to the head (class weights, Huber's δ).</summary>
     private protected virtual PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) => head;
 
-    /// <summary>The transformer over the trained network.</summary>
-    private protected abstract TTransformer CreateTransformer(ISequenceScorer scorer, SequenceInput input, LabelColumn label);
+    /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
+    private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label);
 
     /// <summary>
     /// Trains on <paramref name="input"/>. With <see cref="LstmTrainerOptionsBase.ValidationFraction"/> above 0, that
@@ -110,8 +110,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
-        var scorer = new SequenceModelScorer(model, options.MaxSequenceLength);
-        return CreateTransformer(scorer, trainingFeatures.Input, trainingLabel);
+        return CreateTransformer(model, new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength), trainingLabel);
     }
 
     /// <summary>
@@ -167,14 +166,16 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         var examples = new List<SequenceExample>();
         using (DataViewRowCursor cursor = data.GetRowCursor([features.Column, label.Column]))
         {
-            Func<float[], SequenceExample> readSequence = features.CreateExampleGetter(cursor, TrainerOptions.MaxSequenceLength);
-            Func<float> readTarget = label.CreateTargetGetter(cursor);
+            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName);
+            TargetGetter readTargets = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {
                 if (examples.Count % RowsPerCancellationCheck == 0)
                     cancellation.ThrowIfCancellationRequested();
-                float target = readTarget();
-                examples.Add(readSequence([target]));
+                sequence.Read();
+                var targets = new float[label.TargetCount(sequence.Steps)];
+                readTargets(sequence.RowSteps, targets);
+                examples.Add(sequence.ToExample(targets));
             }
         }
         if (examples.Count == 0)

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
 using Microsoft.ML.Lstm.Numerics;
 using Microsoft.ML.Runtime;
 
@@ -12,33 +13,26 @@ namespace Microsoft.ML.Lstm;
 /// </summary>
 public sealed partial class SequenceBinaryClassificationTransformer : SequencePredictionTransformerBase
 {
-    internal SequenceBinaryClassificationTransformer(IHostEnvironment env, ISequenceScorer scorer, string featureColumnName, SequenceInput input)
-        : base(env, nameof(SequenceBinaryClassificationTransformer), scorer, featureColumnName, input)
-    {
-        CheckOutputSize(scorer.OutputSize);
-    }
-
-    private static void CheckOutputSize(int outputSize)
-    {
-        if (outputSize != 1)
-            throw new InvalidDataException($"A binary classifier's network has one output (the logit); this one has {outputSize}.");
-    }
-
-    private protected override DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema) =>
+    private static readonly PredictionColumn[] Columns =
     [
-        new(PredictionColumnNames.Score, NumberDataViewType.Single,
-            PredictionAnnotations(inputSchema, PredictionTask.BinaryClassification, PredictionValue.Score)),
-        new(PredictionColumnNames.Probability, NumberDataViewType.Single,
-            PredictionAnnotations(inputSchema, PredictionTask.BinaryClassification, PredictionValue.Probability)),
-        new(PredictionColumnNames.PredictedLabel, BooleanDataViewType.Instance,
-            PredictionAnnotations(inputSchema, PredictionTask.BinaryClassification, PredictionValue.PredictedLabel)),
+        new ScalarPredictionColumn<float>(PredictionColumnNames.Score, NumberDataViewType.Single,
+            logit => logit[0], Role(PredictionValue.Score)),
+        new ScalarPredictionColumn<float>(PredictionColumnNames.Probability, NumberDataViewType.Single,
+            logit => Activations.Sigmoid(logit[0]), Role(PredictionValue.Probability)),
+        new ScalarPredictionColumn<bool>(PredictionColumnNames.PredictedLabel, BooleanDataViewType.Instance,
+            logit => logit[0] > 0f, Role(PredictionValue.PredictedLabel)),
     ];
 
-    private protected override Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs) => outputColumn switch
+    /// <summary>A transformer over a trained network with one output, the logit of the positive class.</summary>
+    internal SequenceBinaryClassificationTransformer(IHostEnvironment env, SequenceModel model, SequenceFeatures features)
+        : base(env, nameof(SequenceBinaryClassificationTransformer), model, features)
     {
-        0 => (ValueGetter<float>)((ref float score) => score = outputs.Current[0]),
-        1 => (ValueGetter<float>)((ref float probability) => probability = Activations.Sigmoid(outputs.Current[0])),
-        2 => (ValueGetter<bool>)((ref bool predictedLabel) => predictedLabel = outputs.Current[0] > 0f),
-        _ => throw new ArgumentOutOfRangeException(nameof(outputColumn)),
-    };
+        int outputs = PooledOutputSize("A binary classifier");
+        if (outputs != 1)
+            throw new InvalidDataException($"A binary classifier's network has one output (the logit); this one has {outputs}.");
+    }
+
+    private protected override IReadOnlyList<PredictionColumn> PredictionColumns => Columns;
+
+    private static PredictionRole Role(PredictionValue value) => new(PredictionTask.BinaryClassification, value);
 }

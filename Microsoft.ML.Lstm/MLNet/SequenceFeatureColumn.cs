@@ -5,7 +5,7 @@ namespace Microsoft.ML.Lstm.MLNet;
 
 /// <summary>
 /// A trainer's feature column: checked to hold one sequence per row (a vector of keys, or a vector of
-/// floats read as steps of <c>FeaturesPerStep</c> values), and read row by row into what the network trains on.
+/// floats read as steps of <c>FeaturesPerStep</c> values); <see cref="SequenceRowReader"/> reads its rows.
 /// </summary>
 internal sealed class SequenceFeatureColumn
 {
@@ -93,73 +93,6 @@ internal sealed class SequenceFeatureColumn
         }
     }
 
-    /// <summary>
-    /// A function that reads the row <paramref name="row"/> is on into an example with the given targets,
-    /// keeping the first <paramref name="maxSequenceLength"/> steps (0: all), or throws naming the column
-    /// and row when the sequence is empty or holds a value that is not finite.
-    /// </summary>
-    public Func<float[], SequenceExample> CreateExampleGetter(DataViewRow row, int maxSequenceLength)
-    {
-        if (Input.Kind == SequenceInputKind.Tokens)
-        {
-            ValueGetter<VBuffer<uint>> getKeys = row.GetGetter<VBuffer<uint>>(Column);
-            VBuffer<uint> keys = default;
-            int unknownToken = checked((int)Input.TokenKeyCount);
-            return targets =>
-            {
-                getKeys(ref keys);
-                int length = keys.Length;
-                if (length == 0)
-                    throw EmptySequence(row.Position, "token");
-                if (maxSequenceLength > 0)
-                    length = Math.Min(length, maxSequenceLength);
-                var tokens = new int[length];
-                int step = 0;
-                foreach (uint key in keys.DenseValues())
-                {
-                    if (step == length)
-                        break;
-                    if (key > Input.TokenKeyCount)
-                        throw BadValue(row.Position, $"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {Input.TokenKeyCount}");
-                    // Key k is token k − 1; the missing key 0 is the unknown token, the embedding's last row.
-                    tokens[step++] = key == 0 ? unknownToken : (int)(key - 1);
-                }
-                return SequenceExample.FromTokens(tokens, targets);
-            };
-        }
-
-        ValueGetter<VBuffer<float>> getValues = row.GetGetter<VBuffer<float>>(Column);
-        VBuffer<float> values = default;
-        int perStep = Input.FeaturesPerStep;
-        return targets =>
-        {
-            getValues(ref values);
-            if (values.Length == 0)
-                throw EmptySequence(row.Position, "step");
-            if (values.Length % perStep != 0)
-                throw BadValue(row.Position, $"{values.Length} values are not a whole number of steps", $"a multiple of {perStep} values (FeaturesPerStep)");
-            int length = values.Length;
-            if (maxSequenceLength > 0)
-                length = Math.Min(length, maxSequenceLength * perStep);
-            var features = new float[values.Length];
-            values.CopyTo(features);
-            if (length < features.Length)
-                Array.Resize(ref features, length);
-            for (int i = 0; i < features.Length; i++)
-            {
-                if (!float.IsFinite(features[i]))
-                    throw BadValue(row.Position, $"value {features[i]} at step {i / perStep}, feature {i % perStep}", "finite numbers");
-            }
-            return SequenceExample.FromFeatures(features, targets);
-        };
-    }
-
     private static ArgumentOutOfRangeException WrongType(DataViewSchema.Column column, string setName) =>
         new(setName + "Data", $"The {setName} data's feature column '{column.Name}' is {column.Type}; expected {Expected}.");
-
-    private InvalidOperationException EmptySequence(long row, string unit) =>
-        new($"Column '{Column.Name}', row {row} of the {SetName} data: the sequence is empty; expected at least one {unit}.");
-
-    private InvalidOperationException BadValue(long row, string problem, string expected) =>
-        new($"Column '{Column.Name}', row {row} of the {SetName} data: {problem}; expected {expected}.");
 }

@@ -36,10 +36,10 @@ internal static class PredictionColumnShapes
         ];
     }
 
-    /// <summary><c>Score</c> (float).</summary>
-    public static SchemaShape.Column[] Regression() =>
+    /// <summary><c>Score</c>: a float, or a vector of floats (one per target) when <paramref name="vectorScore"/>.</summary>
+    public static SchemaShape.Column[] Regression(bool vectorScore) =>
     [
-        new(PredictionColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false,
-            new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+        new(PredictionColumnNames.Score, vectorScore ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar,
+            NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
     ];
 }

@@ -7,29 +7,22 @@ using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lstm;
 
-// Saving and loading through ML.NET's model files.
+// What ML.NET needs to find and version this transformer in its model files; the rest is in the base.
 public sealed partial class SequenceBinaryClassificationTransformer
 {
     internal const string LoaderSignature = "LstmBinaryClassXf";
 
     private static VersionInfo VersionInfo => new(
         modelSignature: "LSTMBINX",
-        verWrittenCur: 0x00010001, // initial
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
+        verWrittenCur: 0x00010002, // one model file: transformer and network sections under one checksum
+        verReadableCur: 0x00010002,
+        verWeCanReadBack: 0x00010002,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: LoaderAssemblyName);
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
-    // Parameters in the other order than Create's: ML.NET's catalog refuses a type whose constructor
-    // and Create both match (IHostEnvironment, ModelLoadContext) with the same visibility.
-    private SequenceBinaryClassificationTransformer(ModelLoadContext ctx, IHostEnvironment env)
-        : base(env, nameof(SequenceBinaryClassificationTransformer), ctx, VersionInfo)
-    {
-        CheckOutputSize(Scorer.OutputSize);
-    }
-
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
-    private static SequenceBinaryClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(ctx, env);
+    private static SequenceBinaryClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        Load(env, ctx, VersionInfo, file => new SequenceBinaryClassificationTransformer(env, file.Model, file.Features));
 }

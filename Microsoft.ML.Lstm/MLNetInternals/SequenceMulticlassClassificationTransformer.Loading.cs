@@ -7,35 +7,22 @@ using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lstm;
 
-// Saving and loading through ML.NET's model files.
+// What ML.NET needs to find and version this transformer in its model files; the rest is in the base.
 public sealed partial class SequenceMulticlassClassificationTransformer
 {
     internal const string LoaderSignature = "LstmMulticlassXf";
 
     private static VersionInfo VersionInfo => new(
         modelSignature: "LSTMMCLX",
-        verWrittenCur: 0x00010001, // initial
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
+        verWrittenCur: 0x00010002, // one model file: transformer and network sections under one checksum
+        verReadableCur: 0x00010002,
+        verWeCanReadBack: 0x00010002,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: LoaderAssemblyName);
 
     private protected override VersionInfo GetVersionInfo() => VersionInfo;
 
-    // Parameters in the other order than Create's: ML.NET's catalog refuses a type whose constructor
-    // and Create both match (IHostEnvironment, ModelLoadContext) with the same visibility.
-    private SequenceMulticlassClassificationTransformer(ModelLoadContext ctx, IHostEnvironment env)
-        : base(env, nameof(SequenceMulticlassClassificationTransformer), ctx, VersionInfo)
-    {
-        int classNameCount = ctx.Reader.ReadInt32();
-        if (classNameCount < 0 || classNameCount > Scorer.OutputSize)
-            throw new InvalidDataException($"The Microsoft.ML.Lstm model file is damaged: it lists {classNameCount} class names for {Scorer.OutputSize} classes.");
-        _classNames = new string[classNameCount];
-        for (int i = 0; i < classNameCount; i++)
-            _classNames[i] = ctx.Reader.ReadString();
-        CheckShape(Scorer.OutputSize, _classNames.Length);
-    }
-
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
-    private static SequenceMulticlassClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => new(ctx, env);
+    private static SequenceMulticlassClassificationTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
+        Load(env, ctx, VersionInfo, file => new SequenceMulticlassClassificationTransformer(env, file.Model, file.Features, file.ReadClassNames()));
 }

@@ -6,74 +6,112 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Lstm;
 
 /// <summary>
-/// Base of the transformers that score sequences with a trained recurrent network and write
-/// ML.NET's prediction columns. It reads one feature column (token keys or float steps), runs the
-/// network once per row, and lets the task (binary, multiclass, regression) turn the network's
-/// raw outputs into columns.
+/// Base of the transformers that score sequences with a trained recurrent network and write ML.NET's prediction
+/// columns. It reads one feature column (token keys or float steps), runs the network once per row, and writes
+/// the columns the task describes: scalars, fixed-size vectors, or variable-length vectors of one value or key per step.
 /// </summary>
 /// <remarks>
-/// Shaped like ML.NET's own transformers (<c>ColumnCopyingTransformer</c>, TorchSharp's
-/// transformers): a <see cref="RowToRowTransformerBase"/> with a mapper, saved through
-/// <c>ModelSaveContext</c> and loaded by a static <c>Create</c> that ML.NET finds through
-/// <c>[LoadableClass]</c>. Those are internal to ML.NET, which is why this type lives in
-/// <c>MLNetInternals/</c>; the task subclasses only describe their columns.
+/// <para>Shaped like ML.NET's own transformers (<c>ColumnCopyingTransformer</c>, TorchSharp's transformers): a
+/// <see cref="RowToRowTransformerBase"/> with a mapper, saved through <c>ModelSaveContext</c> and loaded by a static
+/// <c>Create</c> that ML.NET finds through <c>[LoadableClass]</c>. Those are internal to ML.NET, which is why this
+/// type lives in <c>MLNetInternals/</c>.</para>
+/// <para>A task is a thin subclass: it checks the network's head, lists its <see cref="PredictionColumns"/>, may add
+/// extra sections to the model file (<see cref="SaveExtras"/>), and has a <c>*.Loading.cs</c> part with its
+/// <c>[LoadableClass]</c>, its <c>VersionInfo</c> and a one-line <c>Create</c> that calls <see cref="Load"/>.</para>
 /// </remarks>
 public abstract class SequencePredictionTransformerBase : RowToRowTransformerBase
 {
-    /// <summary>The name of the model-file entry that holds the network.</summary>
-    private const string NetworkStreamName = "SequenceNetwork.bin";
+    /// <summary>The entry of the ML.NET model that holds the one model file (<see cref="SequenceTransformerFile"/>).</summary>
+    private const string ModelEntryName = "SequenceModel.bin";
 
-    /// <summary>The column the transformer reads sequences from.</summary>
-    public string FeatureColumnName { get; }
-
-    /// <summary>The trained network.</summary>
-    internal ISequenceScorer Scorer { get; }
-
-    /// <summary>What the feature column must hold.</summary>
-    internal SequenceInput Input { get; }
-
-    private protected SequencePredictionTransformerBase(
-        IHostEnvironment env, string registrationName, ISequenceScorer scorer, string featureColumnName, SequenceInput input)
+    /// <summary>A transformer over a trained network reading <paramref name="features"/>.</summary>
+    /// <exception cref="InvalidDataException">The network does not read what the feature column holds.</exception>
+    private protected SequencePredictionTransformerBase(IHostEnvironment env, string registrationName, SequenceModel model, SequenceFeatures features)
         : base(RegisterHost(env, registrationName))
     {
-        Host.CheckValue(scorer, nameof(scorer));
-        Host.CheckNonEmpty(featureColumnName, nameof(featureColumnName));
-        input.Validate();
-        Scorer = scorer;
-        FeatureColumnName = featureColumnName;
-        Input = input;
+        Host.CheckValue(model, nameof(model));
+        Host.CheckValue(features, nameof(features));
+        features.Validate();
+        features.CheckFits(model.Spec.Encoder);
+        Model = model;
+        Features = features;
     }
 
-    /// <summary>Reads the part every task shares; the subclass reads its own part next from <c>ctx.Reader</c>.</summary>
-    private protected SequencePredictionTransformerBase(
-        IHostEnvironment env, string registrationName, ModelLoadContext ctx, VersionInfo versionInfo)
-        : base(RegisterHost(env, registrationName))
+    /// <summary>The column the transformer reads sequences from.</summary>
+    public string FeatureColumnName => Features.ColumnName;
+
+    /// <summary>The trained network.</summary>
+    internal SequenceModel Model { get; }
+
+    /// <summary>What the feature column must hold, and how much of a sequence the network reads.</summary>
+    internal SequenceFeatures Features { get; }
+
+    /// <summary>The columns the transformer writes, in order.</summary>
+    private protected abstract IReadOnlyList<PredictionColumn> PredictionColumns { get; }
+
+    /// <summary>The model-file version of the concrete transformer (its <c>*.Loading.cs</c> part).</summary>
+    private protected abstract VersionInfo GetVersionInfo();
+
+    /// <summary>Adds the task's own sections (e.g. class names) to the model file; read back by its <c>Create</c>.</summary>
+    private protected virtual void SaveExtras(ModelFileWriter file)
     {
-        Host.CheckValue(ctx, nameof(ctx));
+    }
+
+    /// <summary>
+    /// The assembly a model file names for ML.NET to load before it looks for our loaders: the simple name, so a
+    /// model saved by one version of the package loads in a later one (each transformer's <c>VersionInfo</c>
+    /// decides whether the layout is readable).
+    /// </summary>
+    private protected static string LoaderAssemblyName { get; } = typeof(SequencePredictionTransformerBase).Assembly.GetName().Name!;
+
+    /// <summary>Outputs per sequence of a network that pools each sequence into one prediction; throws for any other head.</summary>
+    /// <param name="task">The task, for the message: "A binary classifier".</param>
+    private protected int PooledOutputSize(string task) => Model.Spec.Head is PooledHeadSpec pooled
+        ? pooled.OutputSize
+        : throw new InvalidDataException($"{task} needs a network that pools each sequence into one prediction; this one predicts per step.");
+
+    /// <summary>
+    /// What a transformer's static <c>Create</c> does when ML.NET loads it: checks the entry's version, reads the one
+    /// model file, and lets <paramref name="create"/> build the transformer from it (reading its extras).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model file is missing, truncated, altered or not ours.</exception>
+    private protected static TTransformer Load<TTransformer>(
+        IHostEnvironment env, ModelLoadContext ctx, VersionInfo versionInfo, Func<SequenceTransformerFile, TTransformer> create)
+        where TTransformer : SequencePredictionTransformerBase
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        CheckLayout(ctx, versionInfo, typeof(TTransformer).Name);
         ctx.CheckAtModel(versionInfo);
+        SequenceTransformerFile? file = null;
+        if (!ctx.TryLoadBinaryStream(ModelEntryName, reader => file = SequenceTransformerFile.Read(reader.BaseStream)) || file is null)
+            throw new InvalidDataException($"The Microsoft.ML.Lstm model is damaged: the entry '{ModelEntryName}' holding the network is missing.");
+        return create(file);
+    }
 
-        // *** Binary format ***
-        // string: feature column name
-        // int: input kind (Networks.SequenceInputKind: 0 token keys, 1 float steps)
-        // int: features per step
-        // ulong: token key count
-        // int: network output size
-        // (the task's part, written by SaveTaskState)
-        // entry SequenceNetwork.bin: the network, framed and checksummed by ChecksummedPayload
-        FeatureColumnName = ctx.LoadNonEmptyString();
-        var kind = (SequenceInputKind)ctx.Reader.ReadInt32();
-        int featuresPerStep = ctx.Reader.ReadInt32();
-        ulong tokenKeyCount = ctx.Reader.ReadUInt64();
-        Input = new SequenceInput(kind, featuresPerStep, tokenKeyCount);
-        Input.Validate();
-        int outputSize = ctx.Reader.ReadInt32();
-
-        ISequenceScorer? scorer = null;
-        if (!ctx.TryLoadBinaryStream(NetworkStreamName, reader => scorer = ChecksummedPayload.Read(reader)) || scorer is null)
-            throw new InvalidDataException($"The Microsoft.ML.Lstm model file is damaged: the entry '{NetworkStreamName}' holding the network is missing.");
-        if (scorer.OutputSize != outputSize)
-            throw new InvalidDataException($"The Microsoft.ML.Lstm model file is damaged: the network has {scorer.OutputSize} outputs, the transformer expects {outputSize}.");
-        Scorer = scorer;
+    /// <summary>
+    /// Refuses an entry of this transformer saved in a layout this version cannot read, naming the transformer and
+    /// both layouts. ML.NET's own check (in <c>CheckAtModel</c>) would refuse it too, but its message names ML.NET's
+    /// version instead of the package's and prints the wrong pair of version numbers.
+    /// </summary>
+    private static void CheckLayout(ModelLoadContext ctx, VersionInfo versionInfo, string transformerName)
+    {
+        ctx.CheckAtModel();
+        ModelHeader header = ctx.Header;
+        if (header.ModelSignature != versionInfo.ModelSignature)
+            return; // Not this transformer's entry: ML.NET's check says so.
+        if (header.ModelVerWritten < versionInfo.VerWeCanReadBack)
+        {
+            throw new InvalidDataException(
+                $"This {transformerName} ('{versionInfo.LoaderSignature}') was saved in layout 0x{header.ModelVerWritten:X8} by an earlier version of " +
+                $"Microsoft.ML.Lstm; this version reads layout 0x{versionInfo.VerWeCanReadBack:X8} and later. Train and save the model again with this version.");
+        }
+        if (header.ModelVerReadable > versionInfo.VerWrittenCur)
+        {
+            throw new InvalidDataException(
+                $"This {transformerName} ('{versionInfo.LoaderSignature}') was saved in layout 0x{header.ModelVerWritten:X8} by a later version of " +
+                $"Microsoft.ML.Lstm; this version reads layouts up to 0x{versionInfo.VerWrittenCur:X8}. Load it with a later version of the package.");
+        }
     }
 
     private static IHost RegisterHost(IHostEnvironment env, string registrationName)
@@ -82,96 +120,62 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         return env.Register(registrationName);
     }
 
-    /// <summary>
-    /// The assembly a model file names for ML.NET to load before it looks for our loaders: the
-    /// simple name, so a model saved by one version of the package loads in a later one (the
-    /// <c>VersionInfo</c> of each transformer decides whether the format is readable).
-    /// </summary>
-    private protected static string LoaderAssemblyName { get; } = typeof(SequencePredictionTransformerBase).Assembly.GetName().Name!;
-
-    /// <summary>The model-file version of the concrete transformer.</summary>
-    private protected abstract VersionInfo GetVersionInfo();
-
-    /// <summary>Writes what the task adds to the shared part (e.g. class names); read back by the loading constructor.</summary>
-    private protected virtual void SaveTaskState(BinaryWriter writer)
-    {
-    }
-
-    /// <summary>The columns the task writes.</summary>
-    private protected abstract DataViewSchema.DetachedColumn[] MakeOutputColumns(DataViewSchema inputSchema);
-
-    /// <summary>A getter for output column <paramref name="outputColumn"/>, reading the row's network outputs from <paramref name="outputs"/>.</summary>
-    private protected abstract Delegate MakeOutputGetter(int outputColumn, RowNetworkOutputs outputs);
-
     // The publicized reference shows ML.NET's `private protected` members as `protected`, so the
     // overrides say `protected` (CS0507 otherwise); other assemblies still cannot call them, since
     // their types are internal to ML.NET.
 
-    /// <summary>Writes the transformer and its network into a model file.</summary>
+    /// <summary>Writes the transformer: its version here, everything else as one model file in its own entry.</summary>
     protected sealed override void SaveModel(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-
-        // See the loading constructor for the layout.
-        ctx.SaveNonEmptyString(FeatureColumnName);
-        ctx.Writer.Write((int)Input.Kind);
-        ctx.Writer.Write(Input.FeaturesPerStep);
-        ctx.Writer.Write(Input.TokenKeyCount);
-        ctx.Writer.Write(Scorer.OutputSize);
-        SaveTaskState(ctx.Writer);
-        ctx.SaveBinaryStream(NetworkStreamName, writer => ChecksummedPayload.Write(writer, Scorer));
+        ctx.SaveBinaryStream(ModelEntryName, writer => SequenceTransformerFile.Write(writer.BaseStream, Model, Features, SaveExtras));
     }
 
     /// <summary>Makes the mapper that scores rows of <paramref name="schema"/>.</summary>
     protected sealed override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>The task whose prediction columns a transformer writes (ML.NET's "score column kind").</summary>
-    private protected enum PredictionTask
-    {
-        BinaryClassification,
-        MulticlassClassification,
-        Regression,
-    }
-
-    /// <summary>What a prediction column holds (ML.NET's "score value kind").</summary>
-    private protected enum PredictionValue
-    {
-        Score,
-        Probability,
-        PredictedLabel,
-    }
-
     /// <summary>
-    /// The annotations ML.NET's own scorers put on prediction columns, so that tools which look
-    /// for "the score columns of the last trainer" find ours. <paramref name="classNames"/>, when
-    /// given, become the slot names of a score vector or the key values of a predicted label.
+    /// The schema columns of <paramref name="columns"/> over <paramref name="inputSchema"/>, with the annotations
+    /// ML.NET's own scorers put on prediction columns, so that its evaluators and tools which look for "the score
+    /// columns of the last trainer" find ours. Class names become the key values of a key column (one key per row or
+    /// per step) or the slot names (and training label values) of a fixed-size vector.
     /// </summary>
-    private protected static DataViewSchema.Annotations PredictionAnnotations(
-        DataViewSchema inputSchema, PredictionTask task, PredictionValue value, IReadOnlyList<string>? classNames = null)
+    internal static DataViewSchema.DetachedColumn[] DetachedColumns(DataViewSchema inputSchema, IReadOnlyList<PredictionColumn> columns)
     {
-        string scoreColumnKind = task switch
-        {
-            PredictionTask.BinaryClassification => AnnotationUtils.Const.ScoreColumnKind.BinaryClassification,
-            PredictionTask.MulticlassClassification => AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification,
-            _ => AnnotationUtils.Const.ScoreColumnKind.Regression,
-        };
-        string scoreValueKind = value switch
-        {
-            PredictionValue.Score => AnnotationUtils.Const.ScoreValueKind.Score,
-            PredictionValue.Probability => AnnotationUtils.Const.ScoreValueKind.Probability,
-            _ => AnnotationUtils.Const.ScoreValueKind.PredictedLabel,
-        };
         uint scoreColumnSetId = checked(inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1);
+        var detached = new DataViewSchema.DetachedColumn[columns.Count];
+        for (int i = 0; i < detached.Length; i++)
+            detached[i] = new DataViewSchema.DetachedColumn(columns[i].Name, columns[i].Type, Annotations(columns[i], scoreColumnSetId));
+        return detached;
+    }
 
+    private static DataViewSchema.Annotations Annotations(PredictionColumn column, uint scoreColumnSetId)
+    {
         var builder = new DataViewSchema.Annotations.Builder();
-        builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint id) => id = scoreColumnSetId);
-        builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> kind) => kind = scoreColumnKind.AsMemory());
-        builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> kind) => kind = scoreValueKind.AsMemory());
-        if (classNames is { Count: > 0 })
+        if (column.Role is PredictionRole role)
         {
-            string[] names = [.. classNames];
+            string scoreColumnKind = role.Task switch
+            {
+                PredictionTask.BinaryClassification => AnnotationUtils.Const.ScoreColumnKind.BinaryClassification,
+                PredictionTask.MulticlassClassification => AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification,
+                PredictionTask.MultiOutputRegression => AnnotationUtils.Const.ScoreColumnKind.MultiOutputRegression,
+                _ => AnnotationUtils.Const.ScoreColumnKind.Regression,
+            };
+            string scoreValueKind = role.Value switch
+            {
+                PredictionValue.Score => AnnotationUtils.Const.ScoreValueKind.Score,
+                PredictionValue.Probability => AnnotationUtils.Const.ScoreValueKind.Probability,
+                _ => AnnotationUtils.Const.ScoreValueKind.PredictedLabel,
+            };
+            builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint id) => id = scoreColumnSetId);
+            builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> kind) => kind = scoreColumnKind.AsMemory());
+            builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> kind) => kind = scoreValueKind.AsMemory());
+        }
+        if (column.ClassNames.Count > 0)
+        {
+            string[] names = [.. column.ClassNames];
             ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> destination) =>
             {
                 var editor = VBufferEditor.Create(ref destination, names.Length);
@@ -179,7 +183,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
                     editor.Values[i] = names[i].AsMemory();
                 destination = editor.Commit();
             };
-            if (value == PredictionValue.PredictedLabel)
+            if (column.Type.GetItemType() is KeyDataViewType)
             {
                 builder.AddKeyValues(names.Length, TextDataViewType.Instance, getNames);
             }
@@ -190,42 +194,9 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
                 builder.Add(AnnotationUtils.Kinds.TrainingLabelValues, new VectorDataViewType(TextDataViewType.Instance, names.Length), getNames);
             }
         }
-        if (value == PredictionValue.Probability)
+        if (column.Role?.Value == PredictionValue.Probability)
             builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ref bool isNormalized) => isNormalized = true);
         return builder.ToAnnotations();
-    }
-
-    /// <summary>
-    /// The network's raw outputs for the row a cursor is on, computed once per row however many
-    /// output columns read them.
-    /// </summary>
-    private protected sealed class RowNetworkOutputs
-    {
-        private readonly DataViewRow _row;
-        private readonly Action<float[]> _scoreCurrentRow;
-        private readonly float[] _outputs;
-        private long _scoredPosition = -1;
-
-        internal RowNetworkOutputs(DataViewRow row, int outputSize, Action<float[]> scoreCurrentRow)
-        {
-            _row = row;
-            _outputs = new float[outputSize];
-            _scoreCurrentRow = scoreCurrentRow;
-        }
-
-        /// <summary>The outputs of the current row [network output size]; valid until the cursor moves.</summary>
-        public ReadOnlySpan<float> Current
-        {
-            get
-            {
-                if (_scoredPosition != _row.Position)
-                {
-                    _scoreCurrentRow(_outputs);
-                    _scoredPosition = _row.Position;
-                }
-                return _outputs;
-            }
-        }
     }
 
     private sealed class Mapper : MapperBase
@@ -243,7 +214,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         private int FindFeatureColumn(DataViewSchema inputSchema)
         {
             string name = _transformer.FeatureColumnName;
-            var input = _transformer.Input;
+            var input = _transformer.Features.Input;
             string expected = input.Kind == SequenceInputKind.Tokens
                 ? $"vector of Key<UInt32, 0-{input.TokenKeyCount - 1}> (token keys)"
                 : $"vector of Single ({input.FeaturesPerStep} per step)";
@@ -262,7 +233,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
             return index;
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => _transformer.MakeOutputColumns(InputSchema);
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => DetachedColumns(InputSchema, _transformer.PredictionColumns);
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
@@ -275,12 +246,15 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
-            var outputs = new RowNetworkOutputs(input, _transformer.Scorer.OutputSize, MakeScorer(input));
-            var getters = new Delegate[OutputColumns.Value.Length];
+            SequenceFeatures features = _transformer.Features;
+            var sequence = new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength);
+            var predictions = new RowPredictions(input, sequence, _transformer.Model);
+            IReadOnlyList<PredictionColumn> columns = _transformer.PredictionColumns;
+            var getters = new Delegate[columns.Count];
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
-                    getters[i] = _transformer.MakeOutputGetter(i, outputs);
+                    getters[i] = columns[i].CreateGetter(predictions);
             }
             return getters;
         }
@@ -289,73 +263,5 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
             => throw new InvalidOperationException("Getters are made together by CreateGetters, which shares one network run per row.");
 
         protected override void SaveModel(ModelSaveContext ctx) => _transformer.SaveModel(ctx);
-
-        /// <summary>Reads the current row's sequence, checks it, and runs the network on it.</summary>
-        private Action<float[]> MakeScorer(DataViewRow input)
-        {
-            var column = input.Schema[_featureColumnIndex];
-            var scorer = _transformer.Scorer;
-            var description = _transformer.Input;
-            if (description.Kind == SequenceInputKind.Tokens)
-            {
-                var getKeys = input.GetGetter<VBuffer<uint>>(column);
-                VBuffer<uint> keys = default;
-                int[] tokens = [];
-                int unknownToken = checked((int)description.TokenKeyCount);
-                return outputs =>
-                {
-                    getKeys(ref keys);
-                    if (keys.Length == 0)
-                        throw EmptySequence(column.Name, input.Position);
-                    if (tokens.Length < keys.Length)
-                        tokens = new int[keys.Length];
-                    var sequence = tokens.AsSpan(0, keys.Length);
-                    int step = 0;
-                    foreach (uint key in keys.DenseValues())
-                        sequence[step++] = key == 0 ? unknownToken : (int)(key - 1);
-                    scorer.Score(sequence, outputs);
-                };
-            }
-
-            var getFeatures = input.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> features = default;
-            float[] steps = [];
-            int featuresPerStep = description.FeaturesPerStep;
-            return outputs =>
-            {
-                getFeatures(ref features);
-                if (features.Length == 0)
-                    throw EmptySequence(column.Name, input.Position);
-                if (features.Length % featuresPerStep != 0)
-                {
-                    throw new InvalidOperationException(
-                        $"Column '{column.Name}', row {input.Position}: expected a whole number of steps of {featuresPerStep} features, got {features.Length} values.");
-                }
-                if (steps.Length < features.Length)
-                    steps = new float[features.Length];
-                var sequence = steps.AsSpan(0, features.Length);
-                features.CopyTo(sequence);
-                int bad = IndexOfNonFinite(sequence);
-                if (bad >= 0)
-                {
-                    throw new InvalidOperationException(
-                        $"Column '{column.Name}', row {input.Position}: value {sequence[bad]} at step {bad / featuresPerStep}, feature {bad % featuresPerStep}; expected finite numbers.");
-                }
-                scorer.Score(sequence, featuresPerStep, outputs);
-            };
-        }
-
-        private static int IndexOfNonFinite(ReadOnlySpan<float> values)
-        {
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!float.IsFinite(values[i]))
-                    return i;
-            }
-            return -1;
-        }
-
-        private static InvalidOperationException EmptySequence(string columnName, long row)
-            => new($"Column '{columnName}', row {row}: the sequence is empty; expected at least one step.");
     }
 }

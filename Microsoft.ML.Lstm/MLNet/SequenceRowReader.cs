@@ -1,0 +1,167 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.MLNet;
+
+/// <summary>
+/// Reads the sequence of the row a cursor is on into what the network runs on, checking it: the one row
+/// reader of training (the trainers' examples) and scoring (the transformers' mapper).
+/// </summary>
+/// <remarks>
+/// <para>Token keys become token ids: key k is token k − 1, and the missing key 0 (a word <c>MapValueToKey</c> did
+/// not know) is the unknown token <c>TokenKeyCount</c>, the embedding's last row. Float values are steps of
+/// <c>FeaturesPerStep</c> values, step after step.</para>
+/// <para>A row fails, naming the column, the row and what was expected, when its sequence is empty, its float
+/// values are not a whole number of steps, a kept value is not finite, or a kept key is out of range. Only the
+/// first <c>MaxSequenceLength</c> steps are kept (0 keeps all), exactly as in training.</para>
+/// <para>The buffers grow to the longest sequence read and are reused: a warm <see cref="Read"/> allocates nothing.
+/// One reader per cursor; not thread-safe.</para>
+/// </remarks>
+internal sealed class SequenceRowReader
+{
+    private readonly DataViewRow row;
+    private readonly DataViewSchema.Column column;
+    private readonly SequenceInput input;
+    private readonly int maxSequenceLength;
+    private readonly string rowSuffix;
+    private readonly ValueGetter<VBuffer<uint>>? getKeys;
+    private readonly ValueGetter<VBuffer<float>>? getValues;
+    private VBuffer<uint> keys;
+    private VBuffer<float> values;
+    private int[] tokens = [];
+    private float[] features = [];
+
+    /// <summary>A reader of <paramref name="column"/> on <paramref name="row"/>'s cursor.</summary>
+    /// <param name="row">The row (usually a cursor) whose current sequence <see cref="Read"/> reads.</param>
+    /// <param name="column">The feature column; of the type <paramref name="input"/> describes.</param>
+    /// <param name="input">What the column holds.</param>
+    /// <param name="maxSequenceLength">Steps kept from the start of a longer sequence; 0 keeps all.</param>
+    /// <param name="setName">"training" or "validation" while training, named in messages; null when scoring.</param>
+    public SequenceRowReader(DataViewRow row, DataViewSchema.Column column, SequenceInput input, int maxSequenceLength, string? setName = null)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
+        input.Validate();
+        this.row = row;
+        this.column = column;
+        this.input = input;
+        this.maxSequenceLength = maxSequenceLength;
+        rowSuffix = setName is null ? "" : $" of the {setName} data";
+        if (input.Kind == SequenceInputKind.Tokens)
+            getKeys = row.GetGetter<VBuffer<uint>>(column);
+        else
+            getValues = row.GetGetter<VBuffer<float>>(column);
+    }
+
+    /// <summary>What the column holds.</summary>
+    public SequenceInput Input => input;
+
+    /// <summary>Steps the current row holds, before <c>MaxSequenceLength</c> cuts it.</summary>
+    public int RowSteps { get; private set; }
+
+    /// <summary>Steps kept of the current row: what the network reads.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>The kept token ids of the current row [<see cref="Steps"/>]; valid until the next <see cref="Read"/>.</summary>
+    public ReadOnlySpan<int> Tokens => tokens.AsSpan(0, input.Kind == SequenceInputKind.Tokens ? Steps : 0);
+
+    /// <summary>The kept values of the current row [<see cref="Steps"/>·FeaturesPerStep], step-major; valid until the next <see cref="Read"/>.</summary>
+    public ReadOnlySpan<float> Features => features.AsSpan(0, input.Kind == SequenceInputKind.Features ? Steps * input.FeaturesPerStep : 0);
+
+    /// <summary>Reads and checks the sequence of the row the cursor is on.</summary>
+    /// <exception cref="InvalidOperationException">The sequence is empty or holds a value the network cannot read.</exception>
+    public void Read()
+    {
+        if (getKeys is not null)
+            ReadTokens(getKeys);
+        else
+            ReadFeatures(getValues!);
+    }
+
+    /// <summary>The current row as a training example with <paramref name="targets"/>; copies the sequence.</summary>
+    public SequenceExample ToExample(float[] targets) => input.Kind == SequenceInputKind.Tokens
+        ? SequenceExample.FromTokens(Tokens.ToArray(), targets)
+        : SequenceExample.FromFeatures(Features.ToArray(), targets);
+
+    /// <summary>Runs <paramref name="model"/> on the current row, writing its <c>PredictionCount(Steps)</c> values.</summary>
+    public void Predict(SequenceModel model, Span<float> predictions)
+    {
+        if (input.Kind == SequenceInputKind.Tokens)
+            model.Predict(Tokens, predictions);
+        else
+            model.Predict(Features, predictions);
+    }
+
+    private void ReadTokens(ValueGetter<VBuffer<uint>> getter)
+    {
+        getter(ref keys);
+        int rowSteps = keys.Length;
+        if (rowSteps == 0)
+            throw EmptySequence("token");
+        int steps = Kept(rowSteps);
+        if (tokens.Length < steps)
+            tokens = new int[steps];
+        ulong keyCount = input.TokenKeyCount;
+        int unknownToken = (int)keyCount;
+        int step = 0;
+        foreach (uint key in keys.DenseValues())
+        {
+            if (step == steps)
+                break;
+            if (key > keyCount)
+                throw BadValue($"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {keyCount}");
+            tokens[step++] = key == 0 ? unknownToken : (int)(key - 1);
+        }
+        RowSteps = rowSteps;
+        Steps = steps;
+    }
+
+    private void ReadFeatures(ValueGetter<VBuffer<float>> getter)
+    {
+        getter(ref values);
+        int perStep = input.FeaturesPerStep;
+        if (values.Length == 0)
+            throw EmptySequence("step");
+        if (values.Length % perStep != 0)
+        {
+            throw BadValue(
+                $"the sequence is not a whole number of steps of {perStep} features, got {values.Length} values",
+                $"a multiple of {perStep} values (FeaturesPerStep)");
+        }
+        int rowSteps = values.Length / perStep;
+        int steps = Kept(rowSteps);
+        int count = steps * perStep;
+        if (features.Length < count)
+            features = new float[count];
+        Span<float> kept = features.AsSpan(0, count);
+        if (values.IsDense)
+            values.GetValues()[..count].CopyTo(kept);
+        else
+            CopyFirstValues(values, kept);
+        for (int i = 0; i < kept.Length; i++)
+        {
+            if (!float.IsFinite(kept[i]))
+                throw BadValue($"value {kept[i]} at step {i / perStep}, feature {i % perStep}", "finite numbers");
+        }
+        RowSteps = rowSteps;
+        Steps = steps;
+    }
+
+    private int Kept(int rowSteps) => maxSequenceLength > 0 ? Math.Min(rowSteps, maxSequenceLength) : rowSteps;
+
+    /// <summary>The first <c>destination.Length</c> values of a sparse vector, its implicit zeros written out.</summary>
+    private static void CopyFirstValues(in VBuffer<float> source, Span<float> destination)
+    {
+        destination.Clear();
+        ReadOnlySpan<int> indices = source.GetIndices();
+        ReadOnlySpan<float> explicitValues = source.GetValues();
+        for (int i = 0; i < indices.Length && indices[i] < destination.Length; i++)
+            destination[indices[i]] = explicitValues[i];
+    }
+
+    private InvalidOperationException EmptySequence(string unit) =>
+        BadValue("the sequence is empty", $"at least one {unit}");
+
+    private InvalidOperationException BadValue(string problem, string expected) =>
+        new($"Column '{column.Name}', row {row.Position}{rowSuffix}: {problem}; expected {expected}.");
+}
