@@ -41,7 +41,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[] initialHidden = Array.Empty<T>(), initialCell = Array.Empty<T>();
     private bool hasInitialState;
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>();
-    private T[][] threadScratch = Array.Empty<T[]>(); // per range: the kernel's peephole sums [3H] (unused), then ∂h_next, ∂c_next, ∂h [range, H]
+    private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H]
     private readonly Action<int> forwardRange, backwardRange;
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private PackedLayout? passLayout;
@@ -316,13 +316,12 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         PackedLayout layout = passLayout!;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h, size = end - start;
-        // Scratch: this range's peephole gradient, ∂h and ∂c arriving from step t+1, and the total ∂h_t.
-        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * h + 3 * size * h);
+        // Scratch: ∂h and ∂c arriving from step t+1, and the total ∂h_t.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h);
         scratch.Clear();
-        Span<T> peepholeGradient = scratch.Slice(0, 3 * h);
-        Span<T> hiddenNext = scratch.Slice(3 * h, size * h);
-        Span<T> cellNext = scratch.Slice(3 * h + size * h, size * h);
-        Span<T> hiddenTotal = scratch.Slice(3 * h + 2 * size * h, size * h);
+        Span<T> hiddenNext = scratch.Slice(0, size * h);
+        Span<T> cellNext = scratch.Slice(size * h, size * h);
+        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
 
         for (int t = layout.MaxLength - 1; t >= 0; t--)
@@ -353,7 +352,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 if (peephole is null)
                     LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dh, dc, dStepGates, count, h);
                 else
-                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, peepholeGradient, count, h);
+                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, count, h);
                 recurrentBackward.Multiply(count, dStepGates, T.Zero, dhPrevious);
             }
         }

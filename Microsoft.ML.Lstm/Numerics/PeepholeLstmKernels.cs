@@ -64,24 +64,23 @@ internal static class PeepholeLstmKernels
 
     /// <summary>
     /// Backward through one step; conventions as <see cref="LstmKernels.BackwardStep{T}"/> (gateGradients may
-    /// be gates itself). Peephole gradients are accumulated (+=) into <paramref name="peepholeGradients"/> [3H].
+    /// be gates itself). The peephole weights' own gradients (dp_i = Σ da_i ⊙ c_{t−1}, dp_f = Σ da_f ⊙ c_{t−1},
+    /// dp_o = Σ da_o ⊙ c_t) are left to the caller, which sums them over all rows in an order that does not
+    /// depend on how the rows were split between threads.
     /// <code>
     /// da_o = dh ⊙ tanh(c_t) ⊙ o(1−o)
     /// dc  += dh ⊙ o ⊙ (1 − tanh²(c_t)) + da_o ⊙ p_o
     /// da_i = dc ⊙ g ⊙ i(1−i)   da_f = dc ⊙ c_{t−1} ⊙ f(1−f)   da_g = dc ⊙ i ⊙ (1−g²)
     /// dc_{t−1} = dc ⊙ f + da_i ⊙ p_i + da_f ⊙ p_f
-    /// dp_i += da_i ⊙ c_{t−1}   dp_f += da_f ⊙ c_{t−1}   dp_o += da_o ⊙ c_t
     /// </code>
     /// </summary>
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
-        ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, Span<T> peepholeGradients,
-        int batch, int hiddenSize)
+        ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
         ReadOnlySpan<T> p = peepholes.Slice(0, 3 * hiddenSize);
-        Span<T> dp = peepholeGradients.Slice(0, 3 * hiddenSize);
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
@@ -95,7 +94,7 @@ internal static class PeepholeLstmKernels
                 var rowData = new BackwardRow(
                     MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
                     MemoryMarshal.Cast<T, float>(cRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
-                    MemoryMarshal.Cast<T, float>(d), MemoryMarshal.Cast<T, float>(dp), hiddenSize);
+                    MemoryMarshal.Cast<T, float>(d), hiddenSize);
                 if (Float512.IsHardwareAccelerated)
                     done = BackwardLanes<Float512>(rowData, done);
                 if (Float256.IsHardwareAccelerated)
@@ -119,9 +118,6 @@ internal static class PeepholeLstmKernels
                 d[2 * hiddenSize + j] = dc * input * (T.One - candidate * candidate);
                 d[3 * hiddenSize + j] = dOutput;
                 dcRow[j] = dc * forget + dInput * p[j] + dForget * p[hiddenSize + j];
-                dp[j] += dInput * cPrev;
-                dp[hiddenSize + j] += dForget * cPrev;
-                dp[2 * hiddenSize + j] += dOutput * c;
             }
         }
     }
@@ -173,9 +169,6 @@ internal static class PeepholeLstmKernels
             (dc * input * (one - candidate * candidate)).Store(r.GateGradients, 2 * hiddenSize + j);
             dOutput.Store(r.GateGradients, 3 * hiddenSize + j);
             (dc * forget + dInput * TVector.Load(r.Peepholes, j) + dForget * TVector.Load(r.Peepholes, hiddenSize + j)).Store(r.CellGradient, j);
-            (TVector.Load(r.PeepholeGradients, j) + dInput * cPrev).Store(r.PeepholeGradients, j);
-            (TVector.Load(r.PeepholeGradients, hiddenSize + j) + dForget * cPrev).Store(r.PeepholeGradients, hiddenSize + j);
-            (TVector.Load(r.PeepholeGradients, 2 * hiddenSize + j) + dOutput * c).Store(r.PeepholeGradients, 2 * hiddenSize + j);
         }
         return j;
     }
@@ -183,10 +176,10 @@ internal static class PeepholeLstmKernels
     /// <summary>One row's spans for the backward step, bundled to keep the lane loop's signature readable.</summary>
     private readonly ref struct BackwardRow(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell,
-        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, Span<float> peepholeGradients, int hiddenSize)
+        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize)
     {
         public readonly ReadOnlySpan<float> Gates = gates, Peepholes = peepholes, PreviousCell = previousCell, Cell = cell, HiddenGradient = hiddenGradient;
-        public readonly Span<float> CellGradient = cellGradient, GateGradients = gateGradients, PeepholeGradients = peepholeGradients;
+        public readonly Span<float> CellGradient = cellGradient, GateGradients = gateGradients;
         public readonly int HiddenSize = hiddenSize;
     }
 }
