@@ -34,14 +34,9 @@ internal static class PeepholeLstmKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                Span<float> gf = MemoryMarshal.Cast<T, float>(g), cf = MemoryMarshal.Cast<T, float>(c), hf = MemoryMarshal.Cast<T, float>(h);
-                ReadOnlySpan<float> pf = MemoryMarshal.Cast<T, float>(p), cPrevf = MemoryMarshal.Cast<T, float>(cPrevRow);
-                if (Float512.IsHardwareAccelerated)
-                    done = ForwardLanes<Float512>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = ForwardLanes<Float256>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = ForwardLanes<Float128>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
+                done = LaneLoop.RunWidestFirst(new ForwardLanes(
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
+                    MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -91,16 +86,10 @@ internal static class PeepholeLstmKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                var rowData = new BackwardRow(
+                done = LaneLoop.RunWidestFirst(new BackwardLanes(
                     MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
                     MemoryMarshal.Cast<T, float>(cRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
-                    MemoryMarshal.Cast<T, float>(d), hiddenSize);
-                if (Float512.IsHardwareAccelerated)
-                    done = BackwardLanes<Float512>(rowData, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = BackwardLanes<Float256>(rowData, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = BackwardLanes<Float128>(rowData, done);
+                    MemoryMarshal.Cast<T, float>(d), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -122,64 +111,76 @@ internal static class PeepholeLstmKernels
         }
     }
 
-    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int ForwardLanes<TVector>(
-        Span<float> g, ReadOnlySpan<float> p, ReadOnlySpan<float> cPrevRow, Span<float> c, Span<float> h, int hiddenSize, int start)
-        where TVector : struct, IFloatVector<TVector>
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct ForwardLanes(
+        Span<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize)
+        : ILaneLoop
     {
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        private readonly Span<float> gates = gates, cell = cell, hidden = hidden;
+        private readonly ReadOnlySpan<float> peepholes = peepholes, previousCell = previousCell;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
-            TVector cPrev = TVector.Load(cPrevRow, j);
-            TVector input = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, j), cPrev, TVector.Load(g, j)));
-            TVector forget = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, hiddenSize + j), cPrev, TVector.Load(g, hiddenSize + j)));
-            TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
-            TVector cj = TVector.FusedMultiplyAdd(forget, cPrev, input * candidate);
-            TVector output = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, 2 * hiddenSize + j), cj, TVector.Load(g, 3 * hiddenSize + j)));
-            input.Store(g, j);
-            forget.Store(g, hiddenSize + j);
-            candidate.Store(g, 2 * hiddenSize + j);
-            output.Store(g, 3 * hiddenSize + j);
-            cj.Store(c, j);
-            (output * Activations.VectorTanh(cj)).Store(h, j);
+            // The loop reads locals, not fields (see ILaneLoop).
+            Span<float> g = gates, c = cell, h = hidden;
+            ReadOnlySpan<float> p = peepholes, cPrevRow = previousCell;
+            int hiddenSize = this.hiddenSize;
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector cPrev = TVector.Load(cPrevRow, j);
+                TVector input = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, j), cPrev, TVector.Load(g, j)));
+                TVector forget = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, hiddenSize + j), cPrev, TVector.Load(g, hiddenSize + j)));
+                TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
+                TVector cj = TVector.FusedMultiplyAdd(forget, cPrev, input * candidate);
+                TVector output = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, 2 * hiddenSize + j), cj, TVector.Load(g, 3 * hiddenSize + j)));
+                input.Store(g, j);
+                forget.Store(g, hiddenSize + j);
+                candidate.Store(g, 2 * hiddenSize + j);
+                output.Store(g, 3 * hiddenSize + j);
+                cj.Store(c, j);
+                (output * Activations.VectorTanh(cj)).Store(h, j);
+            }
+            return j;
         }
-        return j;
     }
 
-    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int BackwardLanes<TVector>(in BackwardRow r, int start)
-        where TVector : struct, IFloatVector<TVector>
-    {
-        TVector one = TVector.Create(1f);
-        int hiddenSize = r.HiddenSize;
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
-        {
-            TVector input = TVector.Load(r.Gates, j), forget = TVector.Load(r.Gates, hiddenSize + j);
-            TVector candidate = TVector.Load(r.Gates, 2 * hiddenSize + j), output = TVector.Load(r.Gates, 3 * hiddenSize + j);
-            TVector c = TVector.Load(r.Cell, j), cPrev = TVector.Load(r.PreviousCell, j);
-            TVector tanhC = Activations.VectorTanh(c);
-            TVector dh = TVector.Load(r.HiddenGradient, j);
-            TVector dOutput = dh * tanhC * output * (one - output);
-            TVector dc = TVector.Load(r.CellGradient, j) + dh * output * (one - tanhC * tanhC) + dOutput * TVector.Load(r.Peepholes, 2 * hiddenSize + j);
-            TVector dInput = dc * candidate * input * (one - input);
-            TVector dForget = dc * cPrev * forget * (one - forget);
-            dInput.Store(r.GateGradients, j);
-            dForget.Store(r.GateGradients, hiddenSize + j);
-            (dc * input * (one - candidate * candidate)).Store(r.GateGradients, 2 * hiddenSize + j);
-            dOutput.Store(r.GateGradients, 3 * hiddenSize + j);
-            (dc * forget + dInput * TVector.Load(r.Peepholes, j) + dForget * TVector.Load(r.Peepholes, hiddenSize + j)).Store(r.CellGradient, j);
-        }
-        return j;
-    }
-
-    /// <summary>One row's spans for the backward step, bundled to keep the lane loop's signature readable.</summary>
-    private readonly ref struct BackwardRow(
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct BackwardLanes(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell,
-        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize)
+        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
     {
-        public readonly ReadOnlySpan<float> Gates = gates, Peepholes = peepholes, PreviousCell = previousCell, Cell = cell, HiddenGradient = hiddenGradient;
-        public readonly Span<float> CellGradient = cellGradient, GateGradients = gateGradients;
-        public readonly int HiddenSize = hiddenSize;
+        private readonly ReadOnlySpan<float> gates = gates, peepholes = peepholes, previousCell = previousCell, cell = cell, hiddenGradient = hiddenGradient;
+        private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
+        {
+            // The loop reads locals, not fields (see ILaneLoop).
+            ReadOnlySpan<float> g = gates, p = peepholes, cPrevRow = previousCell, cRow = cell, dhRow = hiddenGradient;
+            Span<float> dcRow = cellGradient, d = gateGradients;
+            int hiddenSize = this.hiddenSize;
+            TVector one = TVector.Create(1f);
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector input = TVector.Load(g, j), forget = TVector.Load(g, hiddenSize + j);
+                TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
+                TVector c = TVector.Load(cRow, j), cPrev = TVector.Load(cPrevRow, j);
+                TVector tanhC = Activations.VectorTanh(c);
+                TVector dh = TVector.Load(dhRow, j);
+                TVector dOutput = dh * tanhC * output * (one - output);
+                TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC) + dOutput * TVector.Load(p, 2 * hiddenSize + j);
+                TVector dInput = dc * candidate * input * (one - input);
+                TVector dForget = dc * cPrev * forget * (one - forget);
+                dInput.Store(d, j);
+                dForget.Store(d, hiddenSize + j);
+                (dc * input * (one - candidate * candidate)).Store(d, 2 * hiddenSize + j);
+                dOutput.Store(d, 3 * hiddenSize + j);
+                (dc * forget + dInput * TVector.Load(p, j) + dForget * TVector.Load(p, hiddenSize + j)).Store(dcRow, j);
+            }
+            return j;
+        }
     }
 }
