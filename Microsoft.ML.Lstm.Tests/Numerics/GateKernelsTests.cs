@@ -46,16 +46,13 @@ public class GateKernelsTests
         AssertClose(hiddenD, hidden);
 
         float[] hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
-        float[] peepholeGradients = Random(3 * hiddenSize, 6, 1f);
-        double[] cellGradientD = ToDouble(cellGradient), gateGradientsD = new double[batch * h4], peepholeGradientsD = ToDouble(peepholeGradients);
+        double[] cellGradientD = ToDouble(cellGradient), gateGradientsD = new double[batch * h4];
         PeepholeLstmKernels.BackwardStep<double>(
             ToDouble(gates), ToDouble(peepholes), ToDouble(previousCell), ToDouble(cell), ToDouble(hiddenGradient),
-            cellGradientD, gateGradientsD, peepholeGradientsD, batch, hiddenSize);
-        PeepholeLstmKernels.BackwardStep<float>(
-            gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, gateGradients, peepholeGradients, batch, hiddenSize);
+            cellGradientD, gateGradientsD, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize);
         AssertClose(gateGradientsD, gateGradients);
         AssertClose(cellGradientD, cellGradient);
-        AssertClose(peepholeGradientsD, peepholeGradients);
     }
 
     [Theory]
@@ -76,14 +73,12 @@ public class GateKernelsTests
 
         cellGradient = Random(hs, 6, 1f);
         inPlaceCellGradient = (float[])cellGradient.Clone();
-        float[] peepholeGradients = new float[3 * hiddenSize], inPlacePeepholeGradients = new float[3 * hiddenSize];
         separate = new float[batch * h4];
         inPlace = (float[])gates.Clone();
-        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, separate, peepholeGradients, batch, hiddenSize);
-        PeepholeLstmKernels.BackwardStep<float>(inPlace, peepholes, previousCell, cell, hiddenGradient, inPlaceCellGradient, inPlace, inPlacePeepholeGradients, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, separate, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(inPlace, peepholes, previousCell, cell, hiddenGradient, inPlaceCellGradient, inPlace, batch, hiddenSize);
         Assert.Equal(separate, inPlace);
         Assert.Equal(cellGradient, inPlaceCellGradient);
-        Assert.Equal(peepholeGradients, inPlacePeepholeGradients);
 
         float[] gruGates = gates.AsSpan(0, batch * h3).ToArray(), projection = Random(batch * h3, 7, 3f);
         float[] dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs], inPlaceDhPrev = new float[hs];

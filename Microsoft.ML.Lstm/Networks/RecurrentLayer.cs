@@ -41,7 +41,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[] finalHidden = Array.Empty<T>(), finalCell = Array.Empty<T>();                     // h_n, c_n [B, H]
     private T[] finalHiddenGradient = Array.Empty<T>(), finalCellGradient = Array.Empty<T>();     // ∂h_n, ∂c_n [B, H]
     private T[] initialHiddenGradient = Array.Empty<T>(), initialCellGradient = Array.Empty<T>(); // ∂h_{−1}, ∂c_{−1} [B, H]
-    private T[][] threadScratch = Array.Empty<T[]>(); // per range: the kernel's peephole sums [3H] (unused), then ∂h_next, ∂c_next, ∂h [range, H]
+    private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H]
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private bool projectInRanges;
     private int lastSequenceCount;
@@ -308,14 +308,12 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         PackedLayout layout = pass.Layout;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h, size = end - start;
-        // Scratch: this range's peephole gradient, ∂h and ∂c arriving from step t+1, and the total ∂h_t.
-        // A sequence's ∂h_next and ∂c_next start as ∂h_n and ∂c_n: nothing touches them before its last step.
-        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * h + 3 * size * h);
-        Span<T> peepholeGradient = scratch.Slice(0, 3 * h);
-        Span<T> hiddenNext = scratch.Slice(3 * h, size * h);
-        Span<T> cellNext = scratch.Slice(3 * h + size * h, size * h);
-        Span<T> hiddenTotal = scratch.Slice(3 * h + 2 * size * h, size * h);
-        peepholeGradient.Clear();
+        // Scratch: ∂h and ∂c arriving from step t+1, and the total ∂h_t. A sequence's ∂h_next and ∂c_next
+        // start as ∂h_n and ∂c_n: nothing touches them before its last step.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h);
+        Span<T> hiddenNext = scratch.Slice(0, size * h);
+        Span<T> cellNext = scratch.Slice(size * h, size * h);
+        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
         finalHiddenGradient.AsSpan(start * h, size * h).CopyTo(hiddenNext);
         finalCellGradient.AsSpan(start * h, size * h).CopyTo(cellNext);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
@@ -349,7 +347,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 if (peephole is null)
                     LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dh, dc, dStepGates, count, h);
                 else
-                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, peepholeGradient, count, h);
+                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, count, h);
                 recurrentBackward.Multiply(count, dStepGates, T.Zero, dhPrevious);
             }
         }

@@ -38,14 +38,9 @@ internal static class GruKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                ReadOnlySpan<float> xf = MemoryMarshal.Cast<T, float>(x), hf = MemoryMarshal.Cast<T, float>(h), hPrevf = MemoryMarshal.Cast<T, float>(hPrev);
-                Span<float> gf = MemoryMarshal.Cast<T, float>(g), hOutf = MemoryMarshal.Cast<T, float>(hOut);
-                if (Float512.IsHardwareAccelerated)
-                    done = ForwardLanes<Float512>(xf, hf, hPrevf, gf, hOutf, hiddenSize, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = ForwardLanes<Float256>(xf, hf, hPrevf, gf, hOutf, hiddenSize, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = ForwardLanes<Float128>(xf, hf, hPrevf, gf, hOutf, hiddenSize, done);
+                done = LaneLoop.RunWidestFirst(new ForwardLanes(
+                    MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(h), MemoryMarshal.Cast<T, float>(hPrev),
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(hOut), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -92,15 +87,10 @@ internal static class GruKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                ReadOnlySpan<float> gf = MemoryMarshal.Cast<T, float>(g), hf = MemoryMarshal.Cast<T, float>(h);
-                ReadOnlySpan<float> hPrevf = MemoryMarshal.Cast<T, float>(hPrev), dhf = MemoryMarshal.Cast<T, float>(dhRow);
-                Span<float> dxf = MemoryMarshal.Cast<T, float>(dx), dhgf = MemoryMarshal.Cast<T, float>(dhg), dhPrevf = MemoryMarshal.Cast<T, float>(dhPrev);
-                if (Float512.IsHardwareAccelerated)
-                    done = BackwardLanes<Float512>(gf, hf, hPrevf, dhf, dxf, dhgf, dhPrevf, hiddenSize, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = BackwardLanes<Float256>(gf, hf, hPrevf, dhf, dxf, dhgf, dhPrevf, hiddenSize, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = BackwardLanes<Float128>(gf, hf, hPrevf, dhf, dxf, dhgf, dhPrevf, hiddenSize, done);
+                done = LaneLoop.RunWidestFirst(new BackwardLanes(
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(h), MemoryMarshal.Cast<T, float>(hPrev),
+                    MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dx), MemoryMarshal.Cast<T, float>(dhg),
+                    MemoryMarshal.Cast<T, float>(dhPrev), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -121,49 +111,71 @@ internal static class GruKernels
         }
     }
 
-    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int ForwardLanes<TVector>(
-        ReadOnlySpan<float> x, ReadOnlySpan<float> h, ReadOnlySpan<float> hPrev, Span<float> g, Span<float> hOut, int hiddenSize, int start)
-        where TVector : struct, IFloatVector<TVector>
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct ForwardLanes(
+        ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
+        Span<float> gates, Span<float> hidden, int hiddenSize) : ILaneLoop
     {
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        private readonly ReadOnlySpan<float> inputProjection = inputProjection, hiddenProjection = hiddenProjection, previousHidden = previousHidden;
+        private readonly Span<float> gates = gates, hidden = hidden;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
-            TVector reset = Activations.VectorSigmoid(TVector.Load(x, j) + TVector.Load(h, j));
-            TVector update = Activations.VectorSigmoid(TVector.Load(x, hiddenSize + j) + TVector.Load(h, hiddenSize + j));
-            TVector candidate = Activations.VectorTanh(TVector.FusedMultiplyAdd(reset, TVector.Load(h, 2 * hiddenSize + j), TVector.Load(x, 2 * hiddenSize + j)));
-            reset.Store(g, j);
-            update.Store(g, hiddenSize + j);
-            candidate.Store(g, 2 * hiddenSize + j);
-            // (1 − z)·n + z·h_{t−1} = n + z·(h_{t−1} − n)
-            TVector.FusedMultiplyAdd(update, TVector.Load(hPrev, j) - candidate, candidate).Store(hOut, j);
+            // The loop reads locals, not fields (see ILaneLoop).
+            ReadOnlySpan<float> x = inputProjection, h = hiddenProjection, hPrev = previousHidden;
+            Span<float> g = gates, hOut = hidden;
+            int hiddenSize = this.hiddenSize;
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector reset = Activations.VectorSigmoid(TVector.Load(x, j) + TVector.Load(h, j));
+                TVector update = Activations.VectorSigmoid(TVector.Load(x, hiddenSize + j) + TVector.Load(h, hiddenSize + j));
+                TVector candidate = Activations.VectorTanh(TVector.FusedMultiplyAdd(reset, TVector.Load(h, 2 * hiddenSize + j), TVector.Load(x, 2 * hiddenSize + j)));
+                reset.Store(g, j);
+                update.Store(g, hiddenSize + j);
+                candidate.Store(g, 2 * hiddenSize + j);
+                // (1 − z)·n + z·h_{t−1} = n + z·(h_{t−1} − n)
+                TVector.FusedMultiplyAdd(update, TVector.Load(hPrev, j) - candidate, candidate).Store(hOut, j);
+            }
+            return j;
         }
-        return j;
     }
 
-    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int BackwardLanes<TVector>(
-        ReadOnlySpan<float> g, ReadOnlySpan<float> h, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dhRow,
-        Span<float> dx, Span<float> dhg, Span<float> dhPrev, int hiddenSize, int start)
-        where TVector : struct, IFloatVector<TVector>
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct BackwardLanes(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden, ReadOnlySpan<float> hiddenGradient,
+        Span<float> inputProjectionGradient, Span<float> hiddenProjectionGradient, Span<float> previousHiddenGradient, int hiddenSize) : ILaneLoop
     {
-        TVector one = TVector.Create(1f);
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        private readonly ReadOnlySpan<float> gates = gates, hiddenProjection = hiddenProjection, previousHidden = previousHidden, hiddenGradient = hiddenGradient;
+        private readonly Span<float> inputProjectionGradient = inputProjectionGradient, hiddenProjectionGradient = hiddenProjectionGradient;
+        private readonly Span<float> previousHiddenGradient = previousHiddenGradient;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
-            TVector reset = TVector.Load(g, j), update = TVector.Load(g, hiddenSize + j), candidate = TVector.Load(g, 2 * hiddenSize + j);
-            TVector dh = TVector.Load(dhRow, j);
-            TVector dCandidate = dh * (one - update) * (one - candidate * candidate);
-            TVector dReset = dCandidate * TVector.Load(h, 2 * hiddenSize + j) * reset * (one - reset);
-            TVector dUpdate = dh * (TVector.Load(hPrev, j) - candidate) * update * (one - update);
-            dReset.Store(dx, j);
-            dUpdate.Store(dx, hiddenSize + j);
-            dCandidate.Store(dx, 2 * hiddenSize + j);
-            dReset.Store(dhg, j);
-            dUpdate.Store(dhg, hiddenSize + j);
-            (dCandidate * reset).Store(dhg, 2 * hiddenSize + j);
-            (dh * update).Store(dhPrev, j);
+            // The loop reads locals, not fields (see ILaneLoop).
+            ReadOnlySpan<float> g = gates, h = hiddenProjection, hPrev = previousHidden, dhRow = hiddenGradient;
+            Span<float> dx = inputProjectionGradient, dhg = hiddenProjectionGradient, dhPrev = previousHiddenGradient;
+            int hiddenSize = this.hiddenSize;
+            TVector one = TVector.Create(1f);
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector reset = TVector.Load(g, j), update = TVector.Load(g, hiddenSize + j), candidate = TVector.Load(g, 2 * hiddenSize + j);
+                TVector dh = TVector.Load(dhRow, j);
+                TVector dCandidate = dh * (one - update) * (one - candidate * candidate);
+                TVector dReset = dCandidate * TVector.Load(h, 2 * hiddenSize + j) * reset * (one - reset);
+                TVector dUpdate = dh * (TVector.Load(hPrev, j) - candidate) * update * (one - update);
+                dReset.Store(dx, j);
+                dUpdate.Store(dx, hiddenSize + j);
+                dCandidate.Store(dx, 2 * hiddenSize + j);
+                dReset.Store(dhg, j);
+                dUpdate.Store(dhg, hiddenSize + j);
+                (dCandidate * reset).Store(dhg, 2 * hiddenSize + j);
+                (dh * update).Store(dhPrev, j);
+            }
+            return j;
         }
-        return j;
     }
 }

@@ -35,14 +35,9 @@ internal static class LstmKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                Span<float> gf = MemoryMarshal.Cast<T, float>(g), cf = MemoryMarshal.Cast<T, float>(c), hf = MemoryMarshal.Cast<T, float>(h);
-                ReadOnlySpan<float> cPrevf = MemoryMarshal.Cast<T, float>(cPrev);
-                if (Float512.IsHardwareAccelerated)
-                    done = ForwardLanes<Float512>(gf, cPrevf, cf, hf, hiddenSize, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = ForwardLanes<Float256>(gf, cPrevf, cf, hf, hiddenSize, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = ForwardLanes<Float128>(gf, cPrevf, cf, hf, hiddenSize, done);
+                done = LaneLoop.RunWidestFirst(new ForwardLanes(
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(cPrev),
+                    MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -90,15 +85,9 @@ internal static class LstmKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                ReadOnlySpan<float> gf = MemoryMarshal.Cast<T, float>(g), cPrevf = MemoryMarshal.Cast<T, float>(cPrev);
-                ReadOnlySpan<float> cf = MemoryMarshal.Cast<T, float>(c), dhf = MemoryMarshal.Cast<T, float>(dhRow);
-                Span<float> dcf = MemoryMarshal.Cast<T, float>(dcRow), df = MemoryMarshal.Cast<T, float>(d);
-                if (Float512.IsHardwareAccelerated)
-                    done = BackwardLanes<Float512>(gf, cPrevf, cf, dhf, dcf, df, hiddenSize, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = BackwardLanes<Float256>(gf, cPrevf, cf, dhf, dcf, df, hiddenSize, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = BackwardLanes<Float128>(gf, cPrevf, cf, dhf, dcf, df, hiddenSize, done);
+                done = LaneLoop.RunWidestFirst(new BackwardLanes(
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(cPrev), MemoryMarshal.Cast<T, float>(c),
+                    MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow), MemoryMarshal.Cast<T, float>(d), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -116,49 +105,70 @@ internal static class LstmKernels
         }
     }
 
-    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int ForwardLanes<TVector>(Span<float> g, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h, int hiddenSize, int start)
-        where TVector : struct, IFloatVector<TVector>
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct ForwardLanes(Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize)
+        : ILaneLoop
     {
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        private readonly Span<float> gates = gates, cell = cell, hidden = hidden;
+        private readonly ReadOnlySpan<float> previousCell = previousCell;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
-            TVector input = Activations.VectorSigmoid(TVector.Load(g, j));
-            TVector forget = Activations.VectorSigmoid(TVector.Load(g, hiddenSize + j));
-            TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
-            TVector output = Activations.VectorSigmoid(TVector.Load(g, 3 * hiddenSize + j));
-            input.Store(g, j);
-            forget.Store(g, hiddenSize + j);
-            candidate.Store(g, 2 * hiddenSize + j);
-            output.Store(g, 3 * hiddenSize + j);
-            TVector cj = TVector.FusedMultiplyAdd(forget, TVector.Load(cPrev, j), input * candidate);
-            cj.Store(c, j);
-            (output * Activations.VectorTanh(cj)).Store(h, j);
+            // The loop reads locals, not fields (see ILaneLoop).
+            Span<float> g = gates, c = cell, h = hidden;
+            ReadOnlySpan<float> cPrev = previousCell;
+            int hiddenSize = this.hiddenSize;
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector input = Activations.VectorSigmoid(TVector.Load(g, j));
+                TVector forget = Activations.VectorSigmoid(TVector.Load(g, hiddenSize + j));
+                TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
+                TVector output = Activations.VectorSigmoid(TVector.Load(g, 3 * hiddenSize + j));
+                input.Store(g, j);
+                forget.Store(g, hiddenSize + j);
+                candidate.Store(g, 2 * hiddenSize + j);
+                output.Store(g, 3 * hiddenSize + j);
+                TVector cj = TVector.FusedMultiplyAdd(forget, TVector.Load(cPrev, j), input * candidate);
+                cj.Store(c, j);
+                (output * Activations.VectorTanh(cj)).Store(h, j);
+            }
+            return j;
         }
-        return j;
     }
 
-    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int BackwardLanes<TVector>(
-        ReadOnlySpan<float> g, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> dhRow,
-        Span<float> dcRow, Span<float> d, int hiddenSize, int start)
-        where TVector : struct, IFloatVector<TVector>
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct BackwardLanes(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell, ReadOnlySpan<float> hiddenGradient,
+        Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
     {
-        TVector one = TVector.Create(1f);
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        private readonly ReadOnlySpan<float> gates = gates, previousCell = previousCell, cell = cell, hiddenGradient = hiddenGradient;
+        private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
-            TVector input = TVector.Load(g, j), forget = TVector.Load(g, hiddenSize + j);
-            TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
-            TVector tanhC = Activations.VectorTanh(TVector.Load(c, j));
-            TVector dh = TVector.Load(dhRow, j);
-            TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC);
-            (dc * candidate * input * (one - input)).Store(d, j);
-            (dc * TVector.Load(cPrev, j) * forget * (one - forget)).Store(d, hiddenSize + j);
-            (dc * input * (one - candidate * candidate)).Store(d, 2 * hiddenSize + j);
-            (dh * tanhC * output * (one - output)).Store(d, 3 * hiddenSize + j);
-            (dc * forget).Store(dcRow, j);
+            // The loop reads locals, not fields (see ILaneLoop).
+            ReadOnlySpan<float> g = gates, cPrev = previousCell, c = cell, dhRow = hiddenGradient;
+            Span<float> dcRow = cellGradient, d = gateGradients;
+            int hiddenSize = this.hiddenSize;
+            TVector one = TVector.Create(1f);
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector input = TVector.Load(g, j), forget = TVector.Load(g, hiddenSize + j);
+                TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
+                TVector tanhC = Activations.VectorTanh(TVector.Load(c, j));
+                TVector dh = TVector.Load(dhRow, j);
+                TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC);
+                (dc * candidate * input * (one - input)).Store(d, j);
+                (dc * TVector.Load(cPrev, j) * forget * (one - forget)).Store(d, hiddenSize + j);
+                (dc * input * (one - candidate * candidate)).Store(d, 2 * hiddenSize + j);
+                (dh * tanhC * output * (one - output)).Store(d, 3 * hiddenSize + j);
+                (dc * forget).Store(dcRow, j);
+            }
+            return j;
         }
-        return j;
     }
 }

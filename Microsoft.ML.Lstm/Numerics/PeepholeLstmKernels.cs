@@ -34,14 +34,9 @@ internal static class PeepholeLstmKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                Span<float> gf = MemoryMarshal.Cast<T, float>(g), cf = MemoryMarshal.Cast<T, float>(c), hf = MemoryMarshal.Cast<T, float>(h);
-                ReadOnlySpan<float> pf = MemoryMarshal.Cast<T, float>(p), cPrevf = MemoryMarshal.Cast<T, float>(cPrevRow);
-                if (Float512.IsHardwareAccelerated)
-                    done = ForwardLanes<Float512>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = ForwardLanes<Float256>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = ForwardLanes<Float128>(gf, pf, cPrevf, cf, hf, hiddenSize, done);
+                done = LaneLoop.RunWidestFirst(new ForwardLanes(
+                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
+                    MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -64,24 +59,23 @@ internal static class PeepholeLstmKernels
 
     /// <summary>
     /// Backward through one step; conventions as <see cref="LstmKernels.BackwardStep{T}"/> (gateGradients may
-    /// be gates itself). Peephole gradients are accumulated (+=) into <paramref name="peepholeGradients"/> [3H].
+    /// be gates itself). The peephole weights' own gradients (dp_i = Σ da_i ⊙ c_{t−1}, dp_f = Σ da_f ⊙ c_{t−1},
+    /// dp_o = Σ da_o ⊙ c_t) are left to the caller, which sums them over all rows in an order that does not
+    /// depend on how the rows were split between threads.
     /// <code>
     /// da_o = dh ⊙ tanh(c_t) ⊙ o(1−o)
     /// dc  += dh ⊙ o ⊙ (1 − tanh²(c_t)) + da_o ⊙ p_o
     /// da_i = dc ⊙ g ⊙ i(1−i)   da_f = dc ⊙ c_{t−1} ⊙ f(1−f)   da_g = dc ⊙ i ⊙ (1−g²)
     /// dc_{t−1} = dc ⊙ f + da_i ⊙ p_i + da_f ⊙ p_f
-    /// dp_i += da_i ⊙ c_{t−1}   dp_f += da_f ⊙ c_{t−1}   dp_o += da_o ⊙ c_t
     /// </code>
     /// </summary>
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
-        ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, Span<T> peepholeGradients,
-        int batch, int hiddenSize)
+        ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
         ReadOnlySpan<T> p = peepholes.Slice(0, 3 * hiddenSize);
-        Span<T> dp = peepholeGradients.Slice(0, 3 * hiddenSize);
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
@@ -92,16 +86,10 @@ internal static class PeepholeLstmKernels
             int done = 0;
             if (typeof(T) == typeof(float))
             {
-                var rowData = new BackwardRow(
+                done = LaneLoop.RunWidestFirst(new BackwardLanes(
                     MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
                     MemoryMarshal.Cast<T, float>(cRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
-                    MemoryMarshal.Cast<T, float>(d), MemoryMarshal.Cast<T, float>(dp), hiddenSize);
-                if (Float512.IsHardwareAccelerated)
-                    done = BackwardLanes<Float512>(rowData, done);
-                if (Float256.IsHardwareAccelerated)
-                    done = BackwardLanes<Float256>(rowData, done);
-                if (Float128.IsHardwareAccelerated)
-                    done = BackwardLanes<Float128>(rowData, done);
+                    MemoryMarshal.Cast<T, float>(d), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
@@ -119,74 +107,80 @@ internal static class PeepholeLstmKernels
                 d[2 * hiddenSize + j] = dc * input * (T.One - candidate * candidate);
                 d[3 * hiddenSize + j] = dOutput;
                 dcRow[j] = dc * forget + dInput * p[j] + dForget * p[hiddenSize + j];
-                dp[j] += dInput * cPrev;
-                dp[hiddenSize + j] += dForget * cPrev;
-                dp[2 * hiddenSize + j] += dOutput * c;
             }
         }
     }
 
-    /// <summary>The forward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int ForwardLanes<TVector>(
-        Span<float> g, ReadOnlySpan<float> p, ReadOnlySpan<float> cPrevRow, Span<float> c, Span<float> h, int hiddenSize, int start)
-        where TVector : struct, IFloatVector<TVector>
+    /// <summary>The forward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct ForwardLanes(
+        Span<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize)
+        : ILaneLoop
     {
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+        private readonly Span<float> gates = gates, cell = cell, hidden = hidden;
+        private readonly ReadOnlySpan<float> peepholes = peepholes, previousCell = previousCell;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
-            TVector cPrev = TVector.Load(cPrevRow, j);
-            TVector input = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, j), cPrev, TVector.Load(g, j)));
-            TVector forget = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, hiddenSize + j), cPrev, TVector.Load(g, hiddenSize + j)));
-            TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
-            TVector cj = TVector.FusedMultiplyAdd(forget, cPrev, input * candidate);
-            TVector output = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, 2 * hiddenSize + j), cj, TVector.Load(g, 3 * hiddenSize + j)));
-            input.Store(g, j);
-            forget.Store(g, hiddenSize + j);
-            candidate.Store(g, 2 * hiddenSize + j);
-            output.Store(g, 3 * hiddenSize + j);
-            cj.Store(c, j);
-            (output * Activations.VectorTanh(cj)).Store(h, j);
+            // The loop reads locals, not fields (see ILaneLoop).
+            Span<float> g = gates, c = cell, h = hidden;
+            ReadOnlySpan<float> p = peepholes, cPrevRow = previousCell;
+            int hiddenSize = this.hiddenSize;
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector cPrev = TVector.Load(cPrevRow, j);
+                TVector input = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, j), cPrev, TVector.Load(g, j)));
+                TVector forget = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, hiddenSize + j), cPrev, TVector.Load(g, hiddenSize + j)));
+                TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
+                TVector cj = TVector.FusedMultiplyAdd(forget, cPrev, input * candidate);
+                TVector output = Activations.VectorSigmoid(TVector.FusedMultiplyAdd(TVector.Load(p, 2 * hiddenSize + j), cj, TVector.Load(g, 3 * hiddenSize + j)));
+                input.Store(g, j);
+                forget.Store(g, hiddenSize + j);
+                candidate.Store(g, 2 * hiddenSize + j);
+                output.Store(g, 3 * hiddenSize + j);
+                cj.Store(c, j);
+                (output * Activations.VectorTanh(cj)).Store(h, j);
+            }
+            return j;
         }
-        return j;
     }
 
-    /// <summary>The backward equations on lanes [start, start + Count·q) of one row; returns where it stopped.</summary>
-    private static int BackwardLanes<TVector>(in BackwardRow r, int start)
-        where TVector : struct, IFloatVector<TVector>
-    {
-        TVector one = TVector.Create(1f);
-        int hiddenSize = r.HiddenSize;
-        int j = start;
-        for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
-        {
-            TVector input = TVector.Load(r.Gates, j), forget = TVector.Load(r.Gates, hiddenSize + j);
-            TVector candidate = TVector.Load(r.Gates, 2 * hiddenSize + j), output = TVector.Load(r.Gates, 3 * hiddenSize + j);
-            TVector c = TVector.Load(r.Cell, j), cPrev = TVector.Load(r.PreviousCell, j);
-            TVector tanhC = Activations.VectorTanh(c);
-            TVector dh = TVector.Load(r.HiddenGradient, j);
-            TVector dOutput = dh * tanhC * output * (one - output);
-            TVector dc = TVector.Load(r.CellGradient, j) + dh * output * (one - tanhC * tanhC) + dOutput * TVector.Load(r.Peepholes, 2 * hiddenSize + j);
-            TVector dInput = dc * candidate * input * (one - input);
-            TVector dForget = dc * cPrev * forget * (one - forget);
-            dInput.Store(r.GateGradients, j);
-            dForget.Store(r.GateGradients, hiddenSize + j);
-            (dc * input * (one - candidate * candidate)).Store(r.GateGradients, 2 * hiddenSize + j);
-            dOutput.Store(r.GateGradients, 3 * hiddenSize + j);
-            (dc * forget + dInput * TVector.Load(r.Peepholes, j) + dForget * TVector.Load(r.Peepholes, hiddenSize + j)).Store(r.CellGradient, j);
-            (TVector.Load(r.PeepholeGradients, j) + dInput * cPrev).Store(r.PeepholeGradients, j);
-            (TVector.Load(r.PeepholeGradients, hiddenSize + j) + dForget * cPrev).Store(r.PeepholeGradients, hiddenSize + j);
-            (TVector.Load(r.PeepholeGradients, 2 * hiddenSize + j) + dOutput * c).Store(r.PeepholeGradients, 2 * hiddenSize + j);
-        }
-        return j;
-    }
-
-    /// <summary>One row's spans for the backward step, bundled to keep the lane loop's signature readable.</summary>
-    private readonly ref struct BackwardRow(
+    /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
+    private readonly ref struct BackwardLanes(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell,
-        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, Span<float> peepholeGradients, int hiddenSize)
+        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
     {
-        public readonly ReadOnlySpan<float> Gates = gates, Peepholes = peepholes, PreviousCell = previousCell, Cell = cell, HiddenGradient = hiddenGradient;
-        public readonly Span<float> CellGradient = cellGradient, GateGradients = gateGradients, PeepholeGradients = peepholeGradients;
-        public readonly int HiddenSize = hiddenSize;
+        private readonly ReadOnlySpan<float> gates = gates, peepholes = peepholes, previousCell = previousCell, cell = cell, hiddenGradient = hiddenGradient;
+        private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
+        private readonly int hiddenSize = hiddenSize;
+
+        public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
+        {
+            // The loop reads locals, not fields (see ILaneLoop).
+            ReadOnlySpan<float> g = gates, p = peepholes, cPrevRow = previousCell, cRow = cell, dhRow = hiddenGradient;
+            Span<float> dcRow = cellGradient, d = gateGradients;
+            int hiddenSize = this.hiddenSize;
+            TVector one = TVector.Create(1f);
+            int j = start;
+            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            {
+                TVector input = TVector.Load(g, j), forget = TVector.Load(g, hiddenSize + j);
+                TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
+                TVector c = TVector.Load(cRow, j), cPrev = TVector.Load(cPrevRow, j);
+                TVector tanhC = Activations.VectorTanh(c);
+                TVector dh = TVector.Load(dhRow, j);
+                TVector dOutput = dh * tanhC * output * (one - output);
+                TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC) + dOutput * TVector.Load(p, 2 * hiddenSize + j);
+                TVector dInput = dc * candidate * input * (one - input);
+                TVector dForget = dc * cPrev * forget * (one - forget);
+                dInput.Store(d, j);
+                dForget.Store(d, hiddenSize + j);
+                (dc * input * (one - candidate * candidate)).Store(d, 2 * hiddenSize + j);
+                dOutput.Store(d, 3 * hiddenSize + j);
+                (dc * forget + dInput * TVector.Load(p, j) + dForget * TVector.Load(p, hiddenSize + j)).Store(dcRow, j);
+            }
+            return j;
+        }
     }
 }
