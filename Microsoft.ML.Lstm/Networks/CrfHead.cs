@@ -130,6 +130,7 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
     {
         PackedLayout layout = encoded.Layout;
         int rows = layout.TotalSteps;
+        trained = false;
         Emit(encoded, training);
         PackTargets(layout, targets);
         ForwardAlgorithm(layout);
