@@ -26,7 +26,15 @@ public class NetworkSerializerTests
     [Fact]
     public void RoundTripGivesIdenticalWeightsAndPredictions()
     {
-        foreach (NetworkSpec spec in new[] { Spec, StepSoftmax(Features(2, 4, CellType.Gru, layers: 2), 5), Spec with { Head = new PooledHeadSpec { OutputSize = 3, ClassWeights = [1f, 2f, 0.5f], Dropout = 0.25 } } })
+        NetworkSpec[] specs =
+        [
+            Spec,
+            StepSoftmax(Features(2, 4, CellType.Gru, layers: 2), 5),
+            Spec with { Head = new PooledHeadSpec { OutputSize = 3, ClassWeights = [1f, 2f, 0.5f], Dropout = 0.25 } },
+            Crf(Tokens(30, 6, 5, bidirectional: true), BioCrf(types: 3, dropout: 0.1)),
+            Crf(Features(2, 4, CellType.Gru), new CrfHeadSpec { ClassCount = 4, AllowedEnds = [true, false, true, true] }),
+        ];
+        foreach (NetworkSpec spec in specs)
         {
             var network = new SequenceNetwork<float>(spec, seed: 3, threads: 1);
             var loaded = Load(Save(network));
@@ -130,6 +138,36 @@ public class NetworkSerializerTests
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
         var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
         Assert.Contains("'crystal-ball'", error.Message);
+    }
+
+    [Fact]
+    public void LoadRejectsCrfConstraintsThatAllowNoPath()
+    {
+        // Only tag 0 may start, only tag 1 may end: no sequence of one step can be tagged.
+        var head = new CrfHeadSpec { ClassCount = 2, AllowedStarts = [true, false], AllowedEnds = [false, true] };
+        var error = Assert.Throws<InvalidDataException>(() => Load(SpecOnly(Spec with { Head = head })));
+        Assert.Contains("no tag path of length 1", error.Message);
+    }
+
+    [Fact]
+    public void LoadRejectsACraftedCrfTagCountBeyondTheLimit()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => Load(SpecOnly(Spec with { Head = new CrfHeadSpec { ClassCount = 1 << 20 } })));
+        Assert.Contains("CRF tags", error.Message);
+    }
+
+    [Fact]
+    public void LoadRejectsCrfConstraintsTheFileDoesNotHold()
+    {
+        // The most tags, then "there are allowed transitions" with none of their K² flags behind it.
+        byte[] bytes = SpecOnly(Spec with { Head = new CrfHeadSpec { ClassCount = CrfHeadSpec.MaxClassCount } });
+        int flag = bytes.AsSpan().IndexOf("\u0003\0\0\0crf"u8) + 7 + sizeof(double) + sizeof(int);
+        bytes[flag] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated for flags the file does not hold");
+        Assert.Contains("allowed transitions", error.Message);
     }
 
     /// <summary>A file holding a spec section for <paramref name="spec"/> and parameter sections that list nothing.</summary>

@@ -16,6 +16,8 @@ public class SequenceNetworkTests
         ["features, GRU, max"] = Pooled(Features(2, 3, CellType.Gru), PoolingMode.Max, 1, LossKind.SigmoidBinaryCrossEntropy),
         ["tokens, bidirectional LSTM, per-step softmax"] = StepSoftmax(Tokens(9, 3, 3, bidirectional: true), 4),
         ["tokens, stacked GRU, per-step softmax"] = StepSoftmax(Tokens(9, 3, 3, CellType.Gru, layers: 2), 3),
+        ["tokens, bidirectional LSTM, CRF"] = Crf(Tokens(9, 3, 3, bidirectional: true), new CrfHeadSpec { ClassCount = 3 }),
+        ["features, GRU, CRF with BIO constraints"] = Crf(Features(2, 3, CellType.Gru), BioCrf(types: 2)),
     };
 
     private static readonly int[] Lengths = [3, 1, 4, 2];

@@ -19,7 +19,7 @@ internal static class NetworkSerializer
 {
     private const string SpecSection = "network.spec", EncoderSection = "network.encoder", HeadSection = "network.head";
     private const string HeadPrefix = "head.";
-    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax";
+    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf";
     private const int MaxNameLength = 256, MaxRank = 4;
 
     /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
@@ -116,6 +116,15 @@ internal static class NetworkSerializer
                 writer.WriteDouble(step.Dropout);
                 writer.WriteInt32(step.ClassCount);
                 break;
+            case CrfHeadSpec crf:
+                // tags · then for the transitions, starts and ends: whether constrained · if so each flag (K·K, K, K)
+                writer.WriteString(CrfKind);
+                writer.WriteDouble(crf.Dropout);
+                writer.WriteInt32(crf.ClassCount);
+                WriteFlags(writer, crf.AllowedTransitions);
+                WriteFlags(writer, crf.AllowedStarts);
+                WriteFlags(writer, crf.AllowedEnds);
+                break;
             default:
                 throw new NotSupportedException($"No file format for a head of type {spec.GetType().Name}.");
         }
@@ -139,9 +148,39 @@ internal static class NetworkSerializer
                 };
             case StepSoftmaxKind:
                 return new StepSoftmaxHeadSpec { Dropout = dropout, ClassCount = reader.ReadInt32("classes", 2, StepSoftmaxHeadSpec.MaxClassCount) };
+            case CrfKind:
+                int tags = reader.ReadInt32("CRF tags", 2, CrfHeadSpec.MaxClassCount);
+                return new CrfHeadSpec
+                {
+                    Dropout = dropout,
+                    ClassCount = tags,
+                    AllowedTransitions = ReadFlags(reader, "allowed transitions", tags * tags),
+                    AllowedStarts = ReadFlags(reader, "allowed starts", tags),
+                    AllowedEnds = ReadFlags(reader, "allowed ends", tags),
+                };
             default:
                 throw new InvalidDataException($"The model file's network has a head of kind '{kind}', which this version of Microsoft.ML.Lstm does not know.");
         }
+    }
+
+    /// <summary>Whether there are flags, then each flag (a CRF's constraints; none means all allowed).</summary>
+    private static void WriteFlags(ModelSectionWriter writer, bool[]? flags)
+    {
+        writer.WriteBoolean(flags is not null);
+        foreach (bool flag in flags ?? [])
+            writer.WriteBoolean(flag);
+    }
+
+    /// <summary>Reads what <see cref="WriteFlags"/> wrote, <paramref name="count"/> flags, checking the section holds them before allocating.</summary>
+    private static bool[]? ReadFlags(ModelSectionReader reader, string what, int count)
+    {
+        if (!reader.ReadBoolean($"whether there are {what}"))
+            return null;
+        reader.EnsureHolds(what, count, 1);
+        var flags = new bool[count];
+        for (int i = 0; i < count; i++)
+            flags[i] = reader.ReadBoolean(what);
+        return flags;
     }
 
     private static void WriteParameters(ModelSectionWriter writer, ParameterStore<float> store, bool head)

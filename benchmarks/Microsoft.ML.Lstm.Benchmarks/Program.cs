@@ -4,7 +4,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 // `shapes` prints the side-by-side figures compare.sh reads, `scaling` the cost against length and batch,
 // `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads,
 // `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
-// saved network and copying it for scoring cost; anything else goes to BenchmarkDotNet.
+// saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
+// encoder; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -24,6 +25,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "load":
         LoadRunner.Run(args[1..]);
+        break;
+    case "heads":
+        HeadsRunner.Run(args[1..]);
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);
