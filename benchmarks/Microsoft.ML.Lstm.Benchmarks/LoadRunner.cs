@@ -19,7 +19,7 @@ internal static class LoadRunner
         int rounds = ShapesRunner.IntOption(args, "--rounds", 5);
         int[] hiddenSizes = ShapesRunner.StringOption(args, "--hidden", "256,1024").Split(',').Select(int.Parse).ToArray();
         Console.WriteLine($"rounds {rounds}");
-        Console.WriteLine("| hidden | file (MB) | build with initialisation (ms) | load from the file (ms) | scoring copy (ms) | first prediction after load (ms) |");
+        Console.WriteLine("| hidden | file (MB) | build with initialisation (ms) | load from the file (ms) | scoring copy (ms) | first prediction after load, packing the weights (ms) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (int hidden in hiddenSizes)
         {
@@ -34,11 +34,21 @@ internal static class LoadRunner
             var bytes = new MemoryStream();
             file.WriteTo(bytes);
 
-            SequenceNetwork<float>? loaded = null;
-            double load = Median(rounds, () => loaded = NetworkSerializer.Read(ModelFile.Read(new MemoryStream(bytes.ToArray(), writable: false), int.MaxValue), threads: 1));
-            double copy = Median(rounds, () => loaded!.CloneForInference());
             var batch = SequenceBatch<float>.FromTokens([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
-            double first = Median(rounds, () => NetworkSerializer.Read(ModelFile.Read(new MemoryStream(bytes.ToArray(), writable: false), int.MaxValue), threads: 1).Predict(batch)) - load;
+            var loads = new double[rounds];
+            var firsts = new double[rounds];
+            SequenceNetwork<float>? loaded = null;
+            for (int r = 0; r < rounds; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                loaded = NetworkSerializer.Read(ModelFile.Read(new MemoryStream(bytes.ToArray(), writable: false), int.MaxValue), threads: 1);
+                loads[r] = clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                loaded.Predict(batch);
+                firsts[r] = clock.Elapsed.TotalMilliseconds;
+            }
+            double load = Median(loads), first = Median(firsts);
+            double copy = Median(rounds, () => loaded!.CloneForInference());
             Console.WriteLine($"| {hidden} | {bytes.Length / 1e6:F1} | {build:F0} | {load:F0} | {copy:F0} | {first:F1} |");
         }
     }
@@ -52,7 +62,12 @@ internal static class LoadRunner
             action();
             times[r] = clock.Elapsed.TotalMilliseconds;
         }
+        return Median(times);
+    }
+
+    private static double Median(double[] times)
+    {
         Array.Sort(times);
-        return times[rounds / 2];
+        return times[times.Length / 2];
     }
 }
