@@ -57,6 +57,17 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// <param name="validation">The validation examples, in row order, when a validation set was given.</param>
     private protected abstract HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation);
 
+    /// <summary>
+    /// What the network reads of the tokens' text beside their keys (a tagger's character column), built from the
+    /// training data; null, the default, for a network that reads the feature column alone. Called after the feature
+    /// and label columns are checked, before any row is read into an example.
+    /// </summary>
+    private protected virtual SequenceCharacters? ReadCharacters(IDataView trainData, SequenceFeatureColumn features) => null;
+
+    /// <summary>The encoder the options describe, for the feature column's sequences and <paramref name="characters"/> when the task reads them.</summary>
+    private protected virtual EncoderSpec CreateEncoder(SequenceFeatureColumn features, SequenceCharacters? characters) =>
+        LstmOptionsMapping.ToEncoderSpec(TrainerOptions, features.Input);
+
     /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
     private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label);
 
@@ -93,15 +104,18 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             validationLabel = ReadLabelColumn(validationData.Schema, "validation");
             validationLabel.CheckMatches(trainingLabel);
         }
+        SequenceCharacters? characters = ReadCharacters(trainData, trainingFeatures);
+        if (characters is not null && validationData is not null)
+            CharacterColumn.From(validationData.Schema, characters.ColumnName, "validation");
 
-        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, "training", nameof(trainData));
+        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, characters, "training", nameof(trainData));
         List<SequenceExample>? validation = validationData is null
             ? null
-            : ReadExamples(validationData, validationFeatures!, validationLabel!, "validation", nameof(validationData));
+            : ReadExamples(validationData, validationFeatures!, validationLabel!, characters, "validation", nameof(validationData));
 
         using IChannel channel = Host.Start("Training");
         PretrainedWordVectors? wordVectors = ReadWordVectors(trainingFeatures, channel);
-        EncoderSpec encoder = LstmOptionsMapping.ToEncoderSpec(options, trainingFeatures.Input);
+        EncoderSpec encoder = CreateEncoder(trainingFeatures, characters);
         if (wordVectors is not null)
             encoder = encoder with { EmbeddingSize = wordVectors.Dimension };
         var spec = new NetworkSpec(encoder, CreateHead(trainingLabel, training, validation));
@@ -114,7 +128,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
-        return CreateTransformer(model, new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength), trainingLabel);
+        var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength) { Characters = characters };
+        return CreateTransformer(model, features, trainingLabel);
     }
 
     /// <summary>
@@ -164,13 +179,16 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     }
 
     /// <summary>Reads every row into an example, checking each; throws before training when one is bad or there are none.</summary>
-    private List<SequenceExample> ReadExamples(IDataView data, SequenceFeatureColumn features, LabelColumn label, string setName, string parameterName)
+    private List<SequenceExample> ReadExamples(
+        IDataView data, SequenceFeatureColumn features, LabelColumn label, SequenceCharacters? characters, string setName, string parameterName)
     {
         CancellationToken cancellation = TrainerOptions.CancellationToken;
         var examples = new List<SequenceExample>();
-        using (DataViewRowCursor cursor = data.GetRowCursor([features.Column, label.Column]))
+        DataViewSchema.Column? characterColumn = characters is null ? null : CharacterColumn.From(data.Schema, characters.ColumnName, setName);
+        DataViewSchema.Column[] columns = characterColumn is DataViewSchema.Column text ? [features.Column, label.Column, text] : [features.Column, label.Column];
+        using (DataViewRowCursor cursor = data.GetRowCursor(columns))
         {
-            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName);
+            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName, characterColumn, characters);
             TargetGetter readTargets = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {
@@ -193,6 +211,10 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         string input = spec.Input == SequenceInputKind.Tokens
             ? $"{spec.VocabularySize} tokens embedded in {spec.EmbeddingSize}"
             : $"{spec.FeaturesPerStep} features per step";
+        if (spec.ReadsCharacters)
+            input += $", each spelled by a character BiLSTM of {spec.CharacterHiddenSize} ({spec.CharacterVocabularySize} character ids embedded in {spec.CharacterEmbeddingSize})";
+        if (spec.ExtraFeaturesPerStep > 0)
+            input += $", {spec.ExtraFeaturesPerStep} word-shape values per token";
         string validation = validationRows is int count
             ? $", validating on {count} given rows"
             : training.ValidationFraction > 0 ? $", holding out {training.ValidationFraction:P0} for validation" : "";
