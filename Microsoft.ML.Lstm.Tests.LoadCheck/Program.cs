@@ -2,36 +2,48 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-// Usage: Microsoft.ML.Lstm.Tests.LoadCheck <model.zip> <sequences.txt>
+// Usage: Microsoft.ML.Lstm.Tests.LoadCheck <model.zip> <sequences.txt> [tagging]
 //
-// Loads a binary-classification model saved by the tests into a fresh MLContext, scores the
-// sequences (one per line, comma-separated floats) and prints, per sequence, the bits of Score
-// and Probability and the PredictedLabel, so the test can compare them exactly. Any failure
-// (an ML.NET internal that moved, a loader that is not found) ends the process with an exception.
-if (args.Length != 2)
+// Loads a model saved by the tests into a fresh MLContext, scores the rows of the second file and
+// prints each prediction's bits, so the test can compare them exactly. A binary-classification
+// model reads one sequence per line (comma-separated floats) and prints the bits of Score and
+// Probability and the PredictedLabel. With "tagging", a tagging pipeline reads one sentence per
+// line (tokens separated by spaces, into a string[] column "Tokens") and prints the PredictedLabel
+// keys and the bits of each token's Score. Any failure (an ML.NET internal that moved, a loader
+// that is not found) ends the process with an exception.
+if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] != "tagging"))
 {
-    Console.Error.WriteLine("usage: Microsoft.ML.Lstm.Tests.LoadCheck <model.zip> <sequences.txt>");
+    Console.Error.WriteLine("usage: Microsoft.ML.Lstm.Tests.LoadCheck <model.zip> <sequences.txt> [tagging]");
     return 2;
 }
 
 var mlContext = new MLContext(seed: 1);
 var model = mlContext.Model.Load(args[0], out _);
-var sequences = File.ReadAllLines(args[1])
-    .Where(line => line.Length > 0)
-    .Select(line => new SequenceRow { Features = line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray() })
-    .ToList();
-
-var scored = model.Transform(mlContext.Data.LoadFromEnumerable(sequences));
-foreach (var prediction in mlContext.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false))
+var lines = File.ReadAllLines(args[1]).Where(line => line.Length > 0).ToList();
+if (args.Length == 3)
 {
-    Console.WriteLine(string.Join(' ',
-        BitConverter.SingleToInt32Bits(prediction.Score).ToString("x8", CultureInfo.InvariantCulture),
-        BitConverter.SingleToInt32Bits(prediction.Probability).ToString("x8", CultureInfo.InvariantCulture),
-        prediction.PredictedLabel ? "true" : "false"));
+    var sentences = lines.Select(line => new SentenceRow { Tokens = line.Split(' ') }).ToList();
+    var tagged = model.Transform(mlContext.Data.LoadFromEnumerable(sentences));
+    foreach (var prediction in mlContext.Data.CreateEnumerable<TaggingPrediction>(tagged, reuseRowObject: false))
+    {
+        Console.WriteLine(string.Join(',', prediction.PredictedLabel.Select(key => key.ToString(CultureInfo.InvariantCulture))) + " " +
+            string.Join(',', prediction.Score.Select(score => Bits(score))));
+    }
+}
+else
+{
+    var sequences = lines
+        .Select(line => new SequenceRow { Features = line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray() })
+        .ToList();
+    var scored = model.Transform(mlContext.Data.LoadFromEnumerable(sequences));
+    foreach (var prediction in mlContext.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false))
+        Console.WriteLine(string.Join(' ', Bits(prediction.Score), Bits(prediction.Probability), prediction.PredictedLabel ? "true" : "false"));
 }
 string loaded = model is TransformerChain<ITransformer> chain ? chain.LastTransformer.GetType().FullName! : model.GetType().FullName!;
 Console.Error.WriteLine($"loaded {loaded}");
 return 0;
+
+static string Bits(float value) => BitConverter.SingleToInt32Bits(value).ToString("x8", CultureInfo.InvariantCulture);
 
 internal sealed class SequenceRow
 {
@@ -44,4 +56,15 @@ internal sealed class BinaryPrediction
     public float Score { get; set; }
     public float Probability { get; set; }
     public bool PredictedLabel { get; set; }
+}
+
+internal sealed class SentenceRow
+{
+    public string[] Tokens { get; set; } = [];
+}
+
+internal sealed class TaggingPrediction
+{
+    public uint[] PredictedLabel { get; set; } = [];
+    public float[] Score { get; set; } = [];
 }

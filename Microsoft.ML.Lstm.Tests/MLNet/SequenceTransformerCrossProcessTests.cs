@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.ML.Data;
 using static Microsoft.ML.Lstm.Tests.MLNet.SequenceTestData;
 
 namespace Microsoft.ML.Lstm.Tests.MLNet;
 
 /// <summary>
 /// Saves in this process and loads in another whose code never names the package, the way a
-/// user's app loads a model. This is the test that fails loudly when an ML.NET internal the
-/// package relies on moves.
+/// user's app loads a model: a binary classifier and a tagging pipeline. This is the test that
+/// fails loudly when an ML.NET internal the package relies on moves.
 /// </summary>
 public class SequenceTransformerCrossProcessTests
 {
@@ -34,6 +35,42 @@ public class SequenceTransformerCrossProcessTests
         var transformer = mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data);
 
         AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows);
+    }
+
+    [Fact]
+    public void TrainedTaggerPipelineSavedHereLoadsAndTagsIdenticallyInAnotherProcess()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var raw = mlContext.Data.LoadFromEnumerable(TaggingTestData.Sentences(60, seed: 1, testNames: false));
+        var labelled = mlContext.Transforms.Conversion.MapValueToKey("Label", "Tags").Fit(raw).Transform(raw);
+        var model = mlContext.Transforms.Conversion.MapValueToKey("TokenKeys", "Tokens")
+            .Append(mlContext.MulticlassClassification.Trainers.LstmTagger(TaggingTestData.Tiny(epochs: 2)))
+            .Fit(labelled);
+        TaggedSentence[] sentences = TaggingTestData.Sentences(8, seed: 2, testNames: true);
+        var scored = model.Transform(mlContext.Data.LoadFromEnumerable(sentences));
+        var expected = scored.GetColumn<uint[]>("PredictedLabel")
+            .Zip(scored.GetColumn<float[]>("Score"))
+            .Select(p => string.Join(',', p.First) + " " + string.Join(',', p.Second.Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", CultureInfo.InvariantCulture))))
+            .ToList();
+
+        string modelPath = TemporaryModelPath();
+        string sentencesPath = Path.ChangeExtension(modelPath, ".txt");
+        try
+        {
+            mlContext.Model.Save(model, labelled.Schema, modelPath);
+            File.WriteAllLines(sentencesPath, sentences.Select(sentence => string.Join(' ', sentence.Tokens)));
+
+            var (exitCode, output, errors) = RunLoadCheck(modelPath, sentencesPath, "tagging");
+
+            Assert.True(exitCode == 0, $"LoadCheck exited with {exitCode}:\n{errors}");
+            Assert.Contains("loaded Microsoft.ML.Lstm.SequenceTaggingTransformer", errors);
+            Assert.Equal(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        finally
+        {
+            File.Delete(modelPath);
+            File.Delete(sentencesPath);
+        }
     }
 
     private static void AssertLoadsAndScoresIdenticallyInAnotherProcess(
@@ -66,14 +103,14 @@ public class SequenceTransformerCrossProcessTests
         }
     }
 
-    private static (int ExitCode, string Output, string Errors) RunLoadCheck(string modelPath, string sequencesPath)
+    private static (int ExitCode, string Output, string Errors) RunLoadCheck(string modelPath, string sequencesPath, string? mode = null)
     {
         string app = typeof(SequenceTransformerCrossProcessTests).Assembly
             .GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(attribute => attribute.Key == "LoadCheckApp").Value!;
         Assert.True(File.Exists(app), $"The LoadCheck app was not built at {app}.");
 
-        var start = new ProcessStartInfo(DotnetHost(), ["exec", app, modelPath, sequencesPath])
+        var start = new ProcessStartInfo(DotnetHost(), mode is null ? ["exec", app, modelPath, sequencesPath] : ["exec", app, modelPath, sequencesPath, mode])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,5 +1,6 @@
 using Microsoft.ML.Lstm.MLNet;
 using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.Lstm.Tests.Networks;
 using static Microsoft.ML.Lstm.Tests.MLNet.SequenceTestData;
 
 namespace Microsoft.ML.Lstm.Tests.MLNet;
@@ -81,5 +82,70 @@ public class SequenceTransformerFileTests
         var error = Assert.Throws<InvalidDataException>(() => SequenceTransformerFile.Read(stream));
 
         Assert.Contains("Invalid sequence input", error.Message);
+    }
+
+    /// <summary>A tagger's network over 5 token keys that spells each token with 3 character ids and reads 4 word-shape values.</summary>
+    private static SequenceModel SpellingNetwork() => SequenceModel.FromNetwork(new SequenceNetwork<float>(
+        NetworkSpecs.Crf(NetworkSpecs.Tokens(6, 3, 4) with
+        {
+            CharacterVocabularySize = 3, CharacterEmbeddingSize = 2, CharacterHiddenSize = 2, ExtraFeaturesPerStep = WordShape.FeatureCount,
+        }, NetworkSpecs.BioCrf(types: 1)), seed: 1, threads: 1));
+
+    private static SequenceCharacters TwoCharacters(bool wordShapes = true)
+    {
+        var counts = new Dictionary<int, long>();
+        CharacterVocabulary.Count("aab", counts);
+        return new SequenceCharacters("Words", CharacterVocabulary.FromCounts(counts), wordShapes);
+    }
+
+    [Fact]
+    public void RoundTripsTheCharacterColumnAndItsVocabulary()
+    {
+        var features = new SequenceFeatures("Tokens", SequenceInput.TokenKeys(5), 0) { Characters = TwoCharacters() };
+        SequenceModel network = SpellingNetwork();
+        using var stream = new MemoryStream();
+        SequenceTransformerFile.Write(stream, network, features, _ => { });
+        stream.Position = 0;
+
+        SequenceTransformerFile read = SequenceTransformerFile.Read(stream);
+
+        Assert.Equal(features, read.Features);
+        Assert.Equal("Words", read.Features.Characters!.ColumnName);
+        Assert.Equal(["a", "b"], read.Features.Characters.Vocabulary.Characters.Select(c => c.ToString()));
+        int[] tokens = [1, 4, 0];
+        int[][] characters = [[1, 2], [0], [2, 2, 1]];
+        float[] shapes = [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+        var expected = new float[network.PredictionCount(3)];
+        var actual = new float[expected.Length];
+        network.Predict(tokens, characters, shapes, expected);
+        read.Model.Predict(tokens, characters, shapes, actual);
+        Assert.Equal(Bits(expected), Bits(actual));
+    }
+
+    [Fact]
+    public void ReadRefusesASpellingNetworkWithoutItsCharacterColumn()
+    {
+        using var stream = new MemoryStream();
+        SequenceTransformerFile.Write(stream, SpellingNetwork(), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(5), 0), _ => { });
+        stream.Position = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() => SequenceTransformerFile.Read(stream));
+
+        Assert.Contains("but the network reads 6 token ids (keys of 5 tokens and the unknown token) and 4 more values per step and each token's characters (3 character ids)", error.Message);
+    }
+
+    [Fact]
+    public void ReadRefusesCharactersTheNetworkDoesNotRead()
+    {
+        var features = new SequenceFeatures("Tokens", SequenceInput.TokenKeys(5), 0) { Characters = TwoCharacters(wordShapes: false) };
+        using var stream = new MemoryStream();
+        SequenceTransformerFile.Write(stream, SpellingNetwork(), features, _ => { });
+        stream.Position = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() => SequenceTransformerFile.Read(stream));
+
+        Assert.Equal(
+            "The character column 'Words' gives 3 character ids and 0 word-shape values per token, but the network reads 3 character ids and 4 extra values per token.",
+            error.Message);
     }
 }

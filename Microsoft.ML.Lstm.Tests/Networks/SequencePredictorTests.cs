@@ -36,4 +36,28 @@ public class SequencePredictorTests
             Assert.Equal(batched.AsSpan(i * 2, 2).ToArray(), output);
         }
     }
+
+    [Fact]
+    public void PredictionsWithCharactersAndExtraFeaturesMatchTheBatchedNetwork()
+    {
+        EncoderSpec encoder = Tokens(7, 3, 4, bidirectional: true) with
+        {
+            CharacterVocabularySize = 5, CharacterEmbeddingSize = 2, CharacterHiddenSize = 3, ExtraFeaturesPerStep = 2,
+        };
+        NetworkSpec spec = Crf(encoder, BioCrf(types: 2));
+        var network = new SequenceNetwork<float>(spec, seed: 1, threads: 2);
+        var model = SequenceModel.FromNetwork(network);
+        int[][] tokens = [[1, 2, 3], [4], [5, 6, 0, 2]];
+        int[][][] characters = [[[1, 2], [3], [4, 4, 0]], [[2]], [[1], [2, 3], [0], [4, 1, 1]]];
+        float[][] extra = [[1, 0, 0, 1, 1, 1], [0, 0], [1, 0, 0, 0, 0, 1, 1, 1]];
+        float[] batched = network.Predict(SequenceBatch<float>.FromTokens(tokens).WithExtraFeatures(extra, 2).WithCharacters(characters)).ToArray();
+        int offset = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            var output = new float[model.PredictionCount(tokens[i].Length)];
+            model.Predict(tokens[i], characters[i], extra[i], output);
+            Assert.Equal(batched.AsSpan(offset, output.Length).ToArray(), output);
+            offset += output.Length;
+        }
+    }
 }

@@ -27,8 +27,6 @@ public sealed class LstmBinaryTrainer : LstmTrainerBase<SequenceBinaryClassifica
     {
     }
 
-    private protected override LossKind Loss => LossKind.SigmoidBinaryCrossEntropy;
-
     private protected override string TaskName => "binary classifier";
 
     private protected override LabelColumn ReadLabelColumn(DataViewSchema schema, string setName) =>
@@ -39,6 +37,9 @@ public sealed class LstmBinaryTrainer : LstmTrainerBase<SequenceBinaryClassifica
         BooleanLabelColumn.CheckShape(inputSchema, TrainerOptions.LabelColumnName);
         return PredictionColumnShapes.BinaryClassification();
     }
+
+    private protected override HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation) =>
+        LstmOptionsMapping.ToPooledHeadSpec(TrainerOptions, label.OutputSize, LossKind.SigmoidBinaryCrossEntropy);
 
     private protected override SequenceBinaryClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
         new(Environment, model, features);

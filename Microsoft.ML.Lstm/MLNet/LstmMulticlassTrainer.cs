@@ -50,8 +50,6 @@ public sealed class LstmMulticlassTrainer : LstmTrainerBase<SequenceMulticlassCl
         classWeights = options.ClassWeights is null ? null : (float[])options.ClassWeights.Clone();
     }
 
-    private protected override LossKind Loss => LossKind.SoftmaxCrossEntropy;
-
     private protected override string TaskName => "multiclass classifier";
 
     private protected override LabelColumn ReadLabelColumn(DataViewSchema schema, string setName) =>
@@ -60,8 +58,9 @@ public sealed class LstmMulticlassTrainer : LstmTrainerBase<SequenceMulticlassCl
     private protected override SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema) =>
         PredictionColumnShapes.MulticlassClassification(KeyLabelColumn.CheckShape(inputSchema, TrainerOptions.LabelColumnName));
 
-    private protected override PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label)
+    private protected override HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation)
     {
+        PooledHeadSpec head = LstmOptionsMapping.ToPooledHeadSpec(TrainerOptions, label.OutputSize, LossKind.SoftmaxCrossEntropy);
         if (classWeights is null)
             return head;
         int classCount = ((KeyLabelColumn)label).ClassCount;

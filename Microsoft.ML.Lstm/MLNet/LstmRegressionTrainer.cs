@@ -43,8 +43,6 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
         this.options = (Options)TrainerOptions;
     }
 
-    private protected override LossKind Loss => LstmOptionsMapping.ToEngine(options.LossFunction);
-
     private protected override string TaskName => "regressor";
 
     private protected override LabelColumn ReadLabelColumn(DataViewSchema schema, string setName) =>
@@ -53,8 +51,8 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
     private protected override SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema) =>
         PredictionColumnShapes.Regression(vectorScore: RegressionLabel.CheckShape(inputSchema, TrainerOptions.LabelColumnName));
 
-    private protected override PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) =>
-        head with { HuberDelta = options.HuberDelta };
+    private protected override HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation) =>
+        LstmOptionsMapping.ToPooledHeadSpec(TrainerOptions, label.OutputSize, LstmOptionsMapping.ToEngine(options.LossFunction)) with { HuberDelta = options.HuberDelta };
 
     private protected override SequenceRegressionTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
         new(Environment, model, features, vectorScore: label is SingleVectorLabelColumn);

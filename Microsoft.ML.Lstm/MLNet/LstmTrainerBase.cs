@@ -9,8 +9,8 @@ namespace Microsoft.ML.Lstm;
 /// <summary>
 /// Base of the LSTM trainers: reads the training (and validation) sequences from an <see cref="IDataView"/>,
 /// checks every row before any training time is spent, trains the recurrent network, and returns the
-/// transformer that scores with it. The tasks (binary, multiclass, regression) say how labels are read
-/// and which columns the transformer writes.
+/// transformer that scores with it. The tasks (binary, multiclass, regression, tagging) say how labels are read,
+/// which head the network ends in, and which columns the transformer writes.
 /// </summary>
 /// <typeparam name="TTransformer">The transformer <see cref="Fit(IDataView)"/> returns.</typeparam>
 public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
@@ -38,9 +38,6 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// <summary>A snapshot of the options the trainer was made with.</summary>
     private protected LstmTrainerOptionsBase TrainerOptions { get; }
 
-    /// <summary>The engine's objective for this task.</summary>
-    private protected abstract LossKind Loss { get; }
-
     /// <summary>A short name of the task for the log, e.g. "binary classifier".</summary>
     private protected abstract string TaskName { get; }
 
@@ -50,8 +47,26 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// <summary>Checks the label column of a planned schema and returns the prediction columns the transformer will add.</summary>
     private protected abstract SchemaShape.Column[] PlanOutputColumns(SchemaShape inputSchema);
 
-    /// <summary>Lets the task add to the head (class weights, Huber's δ).</summary>
-    private protected virtual PooledHeadSpec AdjustHead(PooledHeadSpec head, LabelColumn label) => head;
+    /// <summary>
+    /// The head the network ends in, for <paramref name="label"/>: a pooled dense head (classification, regression) or a
+    /// per-step one (tagging). Called after every row is read and checked, before training starts, so a task can look
+    /// at the targets (a tagger recognises its tag scheme in them).
+    /// </summary>
+    /// <param name="label">The training data's label column.</param>
+    /// <param name="training">The training examples, in row order (example i is row i).</param>
+    /// <param name="validation">The validation examples, in row order, when a validation set was given.</param>
+    private protected abstract HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation);
+
+    /// <summary>
+    /// What the network reads of the tokens' text beside their keys (a tagger's character column), built from the
+    /// training data; null, the default, for a network that reads the feature column alone. Called after the feature
+    /// and label columns are checked, before any row is read into an example.
+    /// </summary>
+    private protected virtual SequenceCharacters? ReadCharacters(IDataView trainData, SequenceFeatureColumn features) => null;
+
+    /// <summary>The encoder the options describe, for the feature column's sequences and <paramref name="characters"/> when the task reads them.</summary>
+    private protected virtual EncoderSpec CreateEncoder(SequenceFeatureColumn features, SequenceCharacters? characters) =>
+        LstmOptionsMapping.ToEncoderSpec(TrainerOptions, features.Input);
 
     /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
     private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label);
@@ -89,18 +104,21 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             validationLabel = ReadLabelColumn(validationData.Schema, "validation");
             validationLabel.CheckMatches(trainingLabel);
         }
+        SequenceCharacters? characters = ReadCharacters(trainData, trainingFeatures);
+        if (characters is not null && validationData is not null)
+            CharacterColumn.From(validationData.Schema, characters.ColumnName, "validation");
 
-        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, "training", nameof(trainData));
+        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, characters, "training", nameof(trainData));
         List<SequenceExample>? validation = validationData is null
             ? null
-            : ReadExamples(validationData, validationFeatures!, validationLabel!, "validation", nameof(validationData));
+            : ReadExamples(validationData, validationFeatures!, validationLabel!, characters, "validation", nameof(validationData));
 
         using IChannel channel = Host.Start("Training");
         PretrainedWordVectors? wordVectors = ReadWordVectors(trainingFeatures, channel);
-        EncoderSpec encoder = LstmOptionsMapping.ToEncoderSpec(options, trainingFeatures.Input);
+        EncoderSpec encoder = CreateEncoder(trainingFeatures, characters);
         if (wordVectors is not null)
             encoder = encoder with { EmbeddingSize = wordVectors.Dimension };
-        var spec = new NetworkSpec(encoder, AdjustHead(LstmOptionsMapping.ToPooledHeadSpec(options, trainingLabel.OutputSize, Loss), trainingLabel));
+        var spec = new NetworkSpec(encoder, CreateHead(trainingLabel, training, validation));
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
         TrainingOptions trainingOptions = LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress));
         channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
@@ -110,7 +128,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
-        return CreateTransformer(model, new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength), trainingLabel);
+        var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength) { Characters = characters };
+        return CreateTransformer(model, features, trainingLabel);
     }
 
     /// <summary>
@@ -160,13 +179,16 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     }
 
     /// <summary>Reads every row into an example, checking each; throws before training when one is bad or there are none.</summary>
-    private List<SequenceExample> ReadExamples(IDataView data, SequenceFeatureColumn features, LabelColumn label, string setName, string parameterName)
+    private List<SequenceExample> ReadExamples(
+        IDataView data, SequenceFeatureColumn features, LabelColumn label, SequenceCharacters? characters, string setName, string parameterName)
     {
         CancellationToken cancellation = TrainerOptions.CancellationToken;
         var examples = new List<SequenceExample>();
-        using (DataViewRowCursor cursor = data.GetRowCursor([features.Column, label.Column]))
+        DataViewSchema.Column? characterColumn = characters is null ? null : CharacterColumn.From(data.Schema, characters.ColumnName, setName);
+        DataViewSchema.Column[] columns = characterColumn is DataViewSchema.Column text ? [features.Column, label.Column, text] : [features.Column, label.Column];
+        using (DataViewRowCursor cursor = data.GetRowCursor(columns))
         {
-            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName);
+            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName, characterColumn, characters);
             TargetGetter readTargets = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {
@@ -186,15 +208,26 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     private string DescribeRun(NetworkSpec network, TrainingOptions training, int trainingRows, int? validationRows)
     {
         EncoderSpec spec = network.Encoder;
-        var head = (PooledHeadSpec)network.Head;
         string input = spec.Input == SequenceInputKind.Tokens
             ? $"{spec.VocabularySize} tokens embedded in {spec.EmbeddingSize}"
             : $"{spec.FeaturesPerStep} features per step";
+        if (spec.ReadsCharacters)
+            input += $", each spelled by a character BiLSTM of {spec.CharacterHiddenSize} ({spec.CharacterVocabularySize} character ids embedded in {spec.CharacterEmbeddingSize})";
+        if (spec.ExtraFeaturesPerStep > 0)
+            input += $", {spec.ExtraFeaturesPerStep} word-shape values per token";
         string validation = validationRows is int count
             ? $", validating on {count} given rows"
             : training.ValidationFraction > 0 ? $", holding out {training.ValidationFraction:P0} for validation" : "";
         return $"Training an LSTM {TaskName}: {input}, {(spec.Bidirectional ? "bidirectional " : "")}{spec.Cell} of {spec.HiddenSize} hidden units × {spec.LayerCount} layer(s), " +
-               $"{head.Pooling} pooling, {head.OutputSize} output(s); {trainingRows} training rows{validation}; up to {training.Epochs} epochs, " +
+               $"{Describe(network.Head)}; {trainingRows} training rows{validation}; up to {training.Epochs} epochs, " +
                $"batch {training.BatchSize}, {training.Optimizer} at {training.LearningRate:G3}, seed {training.Seed}, {training.Threads} thread(s).";
     }
+
+    private static string Describe(HeadSpec head) => head switch
+    {
+        PooledHeadSpec pooled => $"{pooled.Pooling} pooling, {pooled.OutputSize} output(s)",
+        CrfHeadSpec crf => $"a CRF over {crf.ClassCount} tags" + (crf.AllowedTransitions is null ? "" : " with the tag scheme's constraints"),
+        StepSoftmaxHeadSpec softmax => $"a softmax over {softmax.ClassCount} tags at each step",
+        _ => head.GetType().Name,
+    };
 }

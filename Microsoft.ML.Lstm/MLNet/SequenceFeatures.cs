@@ -3,8 +3,9 @@ using Microsoft.ML.Lstm.Networks;
 namespace Microsoft.ML.Lstm.MLNet;
 
 /// <summary>
-/// What a transformer reads: its feature column, what that column held when the network was trained, and how many
-/// steps of a longer sequence the network reads (the trainer's <c>MaxSequenceLength</c>, applied when scoring too).
+/// What a transformer reads: its feature column, what that column held when the network was trained, how many
+/// steps of a longer sequence the network reads (the trainer's <c>MaxSequenceLength</c>, applied when scoring too),
+/// and, for a network that spells its tokens, the column of their text (<see cref="Characters"/>).
 /// </summary>
 /// <param name="ColumnName">The feature column.</param>
 /// <param name="Input">Token keys (and their count) or float steps (and their width).</param>
@@ -14,6 +15,13 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
     /// <summary>Longest column name a model file may hold, in UTF-8 bytes.</summary>
     private const int MaxColumnNameBytes = 1 << 16;
 
+    /// <summary>
+    /// The column of the tokens' text, the characters the network knows and whether it reads word shapes, when the
+    /// network spells each token (a tagger with a character column); null when it reads the feature column alone.
+    /// Saved in a section of its own (<see cref="SequenceTransformerFile"/>), not in <see cref="Write"/>'s.
+    /// </summary>
+    public SequenceCharacters? Characters { get; init; }
+
     /// <summary>Throws when the description cannot have come from a trainer.</summary>
     public void Validate()
     {
@@ -22,18 +30,21 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
         Input.Validate();
         if (MaxSequenceLength < 0)
             throw new InvalidDataException($"The maximum sequence length is {MaxSequenceLength}; expected 0 (all steps) or more.");
+        if (Characters is not null && Input.Kind != SequenceInputKind.Tokens)
+            throw new InvalidDataException($"The character column '{Characters.ColumnName}' spells tokens, but the feature column '{ColumnName}' holds numeric steps.");
     }
 
     /// <summary>Throws unless a network with <paramref name="encoder"/> reads what this column holds.</summary>
     public void CheckFits(EncoderSpec encoder)
     {
-        bool fits = Input.Kind == encoder.Input && encoder.ExtraFeaturesPerStep == 0 && Input.Kind switch
+        bool fits = Input.Kind == encoder.Input && Input.Kind switch
         {
             SequenceInputKind.Tokens => (ulong)encoder.VocabularySize == Input.TokenKeyCount + 1,
             _ => encoder.FeaturesPerStep == Input.FeaturesPerStep,
         };
-        if (!fits)
+        if (!fits || (Characters is null && (encoder.ExtraFeaturesPerStep != 0 || encoder.ReadsCharacters)))
             throw new InvalidDataException($"The feature column '{ColumnName}' holds {Describe(Input)}, but the network reads {Describe(encoder)}.");
+        Characters?.CheckFits(encoder);
     }
 
     /// <summary>Writes the description: column name · input kind · features per step · token key count · maximum sequence length.</summary>
@@ -65,7 +76,10 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
         ? $"keys of {input.TokenKeyCount} tokens"
         : $"steps of {input.FeaturesPerStep} values";
 
-    private static string Describe(EncoderSpec encoder) => encoder.Input == SequenceInputKind.Tokens
-        ? $"{encoder.VocabularySize} token ids (keys of {encoder.VocabularySize - 1} tokens and the unknown token)"
-        : $"steps of {encoder.FeaturesPerStep} values" + (encoder.ExtraFeaturesPerStep > 0 ? $" and {encoder.ExtraFeaturesPerStep} more" : "");
+    private static string Describe(EncoderSpec encoder) =>
+        (encoder.Input == SequenceInputKind.Tokens
+            ? $"{encoder.VocabularySize} token ids (keys of {encoder.VocabularySize - 1} tokens and the unknown token)"
+            : $"steps of {encoder.FeaturesPerStep} values")
+        + (encoder.ExtraFeaturesPerStep > 0 ? $" and {encoder.ExtraFeaturesPerStep} more values per step" : "")
+        + (encoder.ReadsCharacters ? $" and each token's characters ({encoder.CharacterVocabularySize} character ids)" : "");
 }

@@ -14,8 +14,11 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// <para>A row fails, naming the column, the row and what was expected, when its sequence is empty, its float
 /// values are not a whole number of steps, a kept value is not finite, or a kept key is out of range. Only the
 /// first <c>MaxSequenceLength</c> steps are kept (0 keeps all), exactly as in training.</para>
-/// <para>The buffers grow to the longest sequence read and are reused: a warm <see cref="Read"/> allocates nothing.
-/// One reader per cursor; not thread-safe.</para>
+/// <para>For a network that spells its tokens, a <see cref="CharacterRowReader"/> reads the tokens' text column of the
+/// same row with each <see cref="Read"/>: the characters and word shapes go into <see cref="ToExample"/> and
+/// <see cref="Predict"/> beside the token ids.</para>
+/// <para>The buffers grow to the longest sequence read and are reused: a warm <see cref="Read"/> allocates nothing
+/// (beyond each token's character ids, when it reads characters). One reader per cursor; not thread-safe.</para>
 /// </remarks>
 internal sealed class SequenceRowReader
 {
@@ -26,6 +29,7 @@ internal sealed class SequenceRowReader
     private readonly string rowSuffix;
     private readonly ValueGetter<VBuffer<uint>>? getKeys;
     private readonly ValueGetter<VBuffer<float>>? getValues;
+    private readonly CharacterRowReader? characters;
     private VBuffer<uint> keys;
     private VBuffer<float> values;
     private int[] tokens = [];
@@ -37,7 +41,11 @@ internal sealed class SequenceRowReader
     /// <param name="input">What the column holds.</param>
     /// <param name="maxSequenceLength">Steps kept from the start of a longer sequence; 0 keeps all.</param>
     /// <param name="setName">"training" or "validation" while training, named in messages; null when scoring.</param>
-    public SequenceRowReader(DataViewRow row, DataViewSchema.Column column, SequenceInput input, int maxSequenceLength, string? setName = null)
+    /// <param name="characterColumn">The column of the tokens' text, for a network that spells its tokens; with <paramref name="characters"/>.</param>
+    /// <param name="characters">What the network reads of that text; null for a network that reads the feature column alone.</param>
+    public SequenceRowReader(
+        DataViewRow row, DataViewSchema.Column column, SequenceInput input, int maxSequenceLength, string? setName = null,
+        DataViewSchema.Column? characterColumn = null, SequenceCharacters? characters = null)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
@@ -51,6 +59,14 @@ internal sealed class SequenceRowReader
             getKeys = row.GetGetter<VBuffer<uint>>(column);
         else
             getValues = row.GetGetter<VBuffer<float>>(column);
+        if ((characterColumn is null) != (characters is null))
+            throw new ArgumentException("A character column and what the network reads of it come together.", nameof(characters));
+        if (characters is not null)
+        {
+            if (input.Kind != SequenceInputKind.Tokens)
+                throw new ArgumentException($"The character column '{characters.ColumnName}' spells tokens, but '{column.Name}' holds numeric steps.", nameof(characters));
+            this.characters = new CharacterRowReader(row, characterColumn!.Value, characters, column.Name, rowSuffix);
+        }
     }
 
     /// <summary>What the column holds.</summary>
@@ -76,20 +92,29 @@ internal sealed class SequenceRowReader
             ReadTokens(getKeys);
         else
             ReadFeatures(getValues!);
+        characters?.Read(RowSteps, Steps);
     }
 
     /// <summary>The current row as a training example with <paramref name="targets"/>; copies the sequence.</summary>
-    public SequenceExample ToExample(float[] targets) => input.Kind == SequenceInputKind.Tokens
-        ? SequenceExample.FromTokens(Tokens.ToArray(), targets)
-        : SequenceExample.FromFeatures(Features.ToArray(), targets);
+    public SequenceExample ToExample(float[] targets)
+    {
+        if (input.Kind == SequenceInputKind.Features)
+            return SequenceExample.FromFeatures(Features.ToArray(), targets);
+        var example = SequenceExample.FromTokens(Tokens.ToArray(), targets);
+        return characters is null
+            ? example
+            : example with { Characters = characters.Characters, ExtraFeatures = characters.ReadsShapes ? characters.Shapes.ToArray() : null };
+    }
 
     /// <summary>Runs <paramref name="model"/> on the current row, writing its <c>PredictionCount(Steps)</c> values.</summary>
     public void Predict(SequenceModel model, Span<float> predictions)
     {
-        if (input.Kind == SequenceInputKind.Tokens)
+        if (input.Kind == SequenceInputKind.Features)
+            model.Predict(Features, predictions);
+        else if (characters is null)
             model.Predict(Tokens, predictions);
         else
-            model.Predict(Features, predictions);
+            model.Predict(Tokens, characters.Characters, characters.ReadsShapes ? characters.Shapes.ToArray() : null, predictions);
     }
 
     private void ReadTokens(ValueGetter<VBuffer<uint>> getter)

@@ -14,6 +14,8 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// "network.spec"         }
 /// "network.encoder"      } the network (<see cref="SequenceModel.Save"/>)
 /// "network.head"         }
+/// "transformer.characters"  when the network spells its tokens (<see cref="SequenceCharacters"/>): the text column's
+///                        name · word shapes · the known characters (count · code points)
 /// "transformer.classes"  the task's class names, when it has them (multiclass): count (0 or K) · each name
 /// "transformer.*"        other extras of a task (see each transformer)
 /// </code>
@@ -26,6 +28,9 @@ internal sealed class SequenceTransformerFile
 
     /// <summary>The section holding the class names of a classifier.</summary>
     public const string ClassNamesSection = "transformer.classes";
+
+    /// <summary>The section holding the character column's description, for a network that spells its tokens.</summary>
+    public const string CharactersSection = "transformer.characters";
 
     /// <summary>Longest class name a model file may hold, in UTF-8 bytes.</summary>
     private const int MaxClassNameBytes = 1 << 16;
@@ -54,6 +59,7 @@ internal sealed class SequenceTransformerFile
         var file = new ModelFileWriter();
         features.Write(file.Section(TransformerSection));
         model.Save(file);
+        features.Characters?.Write(file.Section(CharactersSection));
         writeExtras(file);
         file.WriteTo(stream);
     }
@@ -64,6 +70,9 @@ internal sealed class SequenceTransformerFile
     {
         ModelFile file = ModelFile.Read(stream, maxBytes: Array.MaxLength);
         SequenceFeatures features = SequenceFeatures.Read(file.Open(TransformerSection));
+        if (file.Contains(CharactersSection))
+            features = features with { Characters = SequenceCharacters.Read(file.Open(CharactersSection)) };
+        features.Validate();
         SequenceModel model = SequenceModel.Load(file);
         features.CheckFits(model.Spec.Encoder);
         return new SequenceTransformerFile(file, model, features);

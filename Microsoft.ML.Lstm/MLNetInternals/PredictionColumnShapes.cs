@@ -42,4 +42,20 @@ internal static class PredictionColumnShapes
         new(PredictionColumnNames.Score, vectorScore ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar,
             NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
     ];
+
+    /// <summary>
+    /// <c>Score</c> (a variable-length float vector: each token's probability of its tag) and <c>PredictedLabel</c> (a
+    /// variable-length key vector with the label's values). Neither carries a score-column kind: ML.NET's evaluators
+    /// read one prediction per row, and <c>EvaluateTagging</c> finds the columns by name.
+    /// </summary>
+    public static SchemaShape.Column[] Tagging(SchemaShape.Column label)
+    {
+        var predictedLabelAnnotations = label.Annotations.Where(annotation => annotation.Name == AnnotationUtils.Kinds.KeyValues);
+        return
+        [
+            new(PredictionColumnNames.Score, SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Single, false),
+            new(PredictionColumnNames.PredictedLabel, SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.UInt32, true,
+                new SchemaShape(predictedLabelAnnotations)),
+        ];
+    }
 }

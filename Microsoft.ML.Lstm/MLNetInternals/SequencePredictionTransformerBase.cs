@@ -203,12 +203,28 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
     {
         private readonly SequencePredictionTransformerBase _transformer;
         private readonly int _featureColumnIndex;
+        private readonly int _characterColumnIndex;
 
         public Mapper(SequencePredictionTransformerBase parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _transformer = parent;
             _featureColumnIndex = FindFeatureColumn(inputSchema);
+            _characterColumnIndex = FindCharacterColumn(inputSchema);
+        }
+
+        /// <summary>The index of the tokens' text column, for a network that spells its tokens; −1 otherwise.</summary>
+        private int FindCharacterColumn(DataViewSchema inputSchema)
+        {
+            if (_transformer.Features.Characters is not SequenceCharacters characters)
+                return -1;
+            string name = characters.ColumnName;
+            if (!inputSchema.TryGetColumnIndex(name, out int index))
+                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "character", name);
+            var type = inputSchema[index].Type;
+            if (!CharacterColumn.HoldsText(type))
+                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "character", name, "vector of String (each token as written)", type.ToString());
+            return index;
         }
 
         private int FindFeatureColumn(DataViewSchema inputSchema)
@@ -240,14 +256,17 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
             bool anyOutputActive = false;
             for (int i = 0; i < OutputColumns.Value.Length; i++)
                 anyOutputActive |= activeOutput(i);
-            return column => anyOutputActive && column == _featureColumnIndex;
+            return column => anyOutputActive && (column == _featureColumnIndex || column == _characterColumnIndex);
         }
 
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             SequenceFeatures features = _transformer.Features;
-            var sequence = new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength);
+            var sequence = _characterColumnIndex < 0
+                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength)
+                : new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
+                    characterColumn: input.Schema[_characterColumnIndex], characters: features.Characters);
             var predictions = new RowPredictions(input, sequence, _transformer.Model);
             IReadOnlyList<PredictionColumn> columns = _transformer.PredictionColumns;
             var getters = new Delegate[columns.Count];

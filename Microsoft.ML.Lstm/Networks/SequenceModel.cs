@@ -52,6 +52,23 @@ internal sealed class SequenceModel
         }
     }
 
+    /// <summary>
+    /// The head's predictions for a token sequence with each token's character ids and its extra per-step values, for
+    /// an encoder that reads them (see <see cref="SequencePredictor.Predict(ReadOnlySpan{int}, int[][], float[], Span{float})"/>).
+    /// </summary>
+    public void Predict(ReadOnlySpan<int> tokens, int[][]? characters, float[]? extraFeatures, Span<float> output)
+    {
+        SequencePredictor predictor = Rent();
+        try
+        {
+            predictor.Predict(tokens, characters, extraFeatures, output);
+        }
+        finally
+        {
+            Return(predictor);
+        }
+    }
+
     /// <summary>The head's predictions for a numeric sequence (steps × features per step values, step-major).</summary>
     public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
     {

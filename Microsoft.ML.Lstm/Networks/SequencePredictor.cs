@@ -21,6 +21,26 @@ internal sealed class SequencePredictor
         Run(batch, output);
     }
 
+    /// <summary>
+    /// Writes the head's predictions for a token sequence with each token's character ids (at least one per token)
+    /// and its extra per-step values (steps × <see cref="EncoderSpec.ExtraFeaturesPerStep"/>, step-major), for an
+    /// encoder that reads them; either may be null when the encoder does not. Allocates the character batch per call.
+    /// </summary>
+    public void Predict(ReadOnlySpan<int> tokens, int[][]? characters, float[]? extraFeatures, Span<float> output)
+    {
+        EncoderSpec spec = network.Spec.Encoder;
+        SequenceBatch<float> batch = BatchFor(tokens.Length, 0);
+        tokens.CopyTo(batch.Tokens);
+        if (spec.ExtraFeaturesPerStep > 0)
+        {
+            float[] extra = extraFeatures ?? throw new ArgumentException($"The encoder reads {spec.ExtraFeaturesPerStep} extra values per step; none were given.", nameof(extraFeatures));
+            batch = batch.WithExtraFeatures([extra], spec.ExtraFeaturesPerStep);
+        }
+        if (spec.ReadsCharacters)
+            batch = batch.WithCharacters([characters ?? throw new ArgumentException("The encoder reads each token's characters; none were given.", nameof(characters))]);
+        Run(batch, output);
+    }
+
     /// <summary>Writes the head's predictions for a numeric sequence of steps × features values, step-major.</summary>
     public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
     {
