@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The `tagging-quality` mode (issue #9's quality bar): trains the ML.NET tagger on <c>{data}/wnut17-train.conll</c>
+/// through its catalog entry, as a user would, and scores <c>{data}/wnut17-test.conll</c> by entity span
+/// (EvaluateTagging): the defaults (BiLSTM-CRF with character features), the same network with a softmax head and
+/// no characters, and the baseline a user might otherwise pick, each token's most frequent training tag.
+/// </summary>
+internal static class TaggingQualityRunner
+{
+    private sealed class Sentence
+    {
+        public string[] Tokens { get; set; } = [];
+
+        public string[] Tags { get; set; } = [];
+    }
+
+    /// <summary>Options <c>--data DIR</c>, <c>--seed</c>, <c>--threads</c>.</summary>
+    public static void Run(string[] args)
+    {
+        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/ner");
+        int seed = ShapesRunner.IntOption(args, "--seed", 1);
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        string trainPath = Path.Combine(data, "wnut17-train.conll"), testPath = Path.Combine(data, "wnut17-test.conll");
+        if (!File.Exists(trainPath) || !File.Exists(testPath))
+        {
+            Console.WriteLine($"Skipped: {trainPath} and {testPath} are not here (the shared data set is absent).");
+            return;
+        }
+        List<Sentence> Read(string path) => TaggingRunner.ReadConll(path).Select(s => new Sentence { Tokens = s.Tokens, Tags = s.Tags }).ToList();
+        List<Sentence> trainRows = Read(trainPath), testRows = Read(testPath);
+
+        var ml = new MLContext(seed: seed);
+        IDataView train = ml.Data.LoadFromEnumerable(trainRows), test = ml.Data.LoadFromEnumerable(testRows);
+        Console.WriteLine($"| model | micro F1 | precision | recall | token accuracy | train time (s) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+
+        void Report(string name, TaggingMetrics metrics, double seconds) =>
+            Console.WriteLine($"| {name} | {metrics.MicroF1Score:P1} | {metrics.MicroPrecision:P1} | {metrics.MicroRecall:P1} | {metrics.TokenAccuracy:P1} | {seconds:F0} |");
+
+        foreach (var (name, options) in new (string, LstmTaggerTrainer.Options)[]
+        {
+            ("LstmTagger defaults: BiLSTM-CRF, characters and word shapes", new() { CharacterColumnName = "Tokens" }),
+            ("BiLSTM-CRF, no characters", new() { }),
+            ("BiLSTM + softmax, no characters", new() { UseCrf = false }),
+        })
+        {
+            options.LabelColumnName = "Label";
+            options.FeatureColumnName = "TokenKeys";
+            options.NumberOfThreads = threads;
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("TokenKeys", "Tokens")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Tags"))
+                .Append(ml.MulticlassClassification.Trainers.LstmTagger(options));
+            var clock = Stopwatch.StartNew();
+            var model = pipeline.Fit(train);
+            double seconds = clock.Elapsed.TotalSeconds;
+            Report(name, ml.MulticlassClassification.EvaluateTagging(model.Transform(test), "Label", "PredictedLabel"), seconds);
+        }
+
+        // The baseline: each token's most frequent tag in training (O for tokens never seen), entity spans as they fall.
+        var counts = new Dictionary<string, Dictionary<string, int>>();
+        foreach (Sentence sentence in trainRows)
+        {
+            for (int i = 0; i < sentence.Tokens.Length; i++)
+            {
+                var tags = counts.TryGetValue(sentence.Tokens[i], out var known) ? known : counts[sentence.Tokens[i]] = new();
+                tags[sentence.Tags[i]] = tags.GetValueOrDefault(sentence.Tags[i]) + 1;
+            }
+        }
+        var baseline = testRows.Select(s => new { s.Tags, Predicted = s.Tokens.Select(t => counts.TryGetValue(t, out var tags) ? tags.MaxBy(p => p.Value).Key : "O").ToArray() });
+        IDataView scored = ml.Data.LoadFromEnumerable(baseline.Select(b => new Sentence { Tokens = b.Predicted, Tags = b.Tags }));
+        Report("most frequent training tag per token", ml.MulticlassClassification.EvaluateTagging(scored, "Tags", "Tokens"), 0);
+    }
+}
