@@ -46,12 +46,13 @@ public class LstmTaggerTrainerTests
     public void CharactersTagNamesNeverSeenInTrainingFarBetter()
     {
         // The slots do not tell a person from a place or an organisation, and every test name is an unknown token:
-        // only the spelling does. Measured: span F1 1.00 with characters, 0.59 without (0.97 to 1.00 and 0.59 with seeds 2 to 5).
+        // only the spelling does. Measured: span F1 1.00 with characters, 0.64 without (seeds 2 to 5: 1.00 to 0.996, and
+        // 0.60 to 0.73 without).
         var withCharacters = mlContext.MulticlassClassification.EvaluateTagging(Fit(Tiny(characterColumnName: "Tokens")).Transform(test));
         var withoutCharacters = mlContext.MulticlassClassification.EvaluateTagging(Fit(Tiny(characterColumnName: null)).Transform(test));
 
         Assert.True(withCharacters.MicroF1Score >= 0.9, $"with characters: span F1 {withCharacters.MicroF1Score:F3}");
-        Assert.True(withCharacters.MicroF1Score >= withoutCharacters.MicroF1Score + 0.25,
+        Assert.True(withCharacters.MicroF1Score >= withoutCharacters.MicroF1Score + 0.2,
             $"with characters: span F1 {withCharacters.MicroF1Score:F3}; without: {withoutCharacters.MicroF1Score:F3}");
     }
 
@@ -92,7 +93,7 @@ public class LstmTaggerTrainerTests
     public void CrfTagsNeverBreakBioEvenBarelyTrained()
     {
         // After one epoch the per-token scores are still rough: the same network with a softmax instead of the CRF
-        // breaks BIO in 21 of the 100 test sentences (an I- tag after O or after another type).
+        // breaks BIO in 11 of the 100 test sentences (an I- tag after O or after another type).
         List<string[]> crf = PredictedTags(Fit(Tiny(epochs: 1, useCrf: true)).Transform(test));
         List<string[]> softmax = PredictedTags(Fit(Tiny(epochs: 1, useCrf: false)).Transform(test));
 
@@ -196,19 +197,21 @@ public class LstmTaggerTrainerTests
     }
 
     [Fact]
-    public void FitsWithAValidationSetThatMustHoldTheCharacterColumnToo()
+    public void FitsWithAValidationSetThatMustHoldTheCharacterColumnTooAndReportsItsSpanF1()
     {
         var options = Tiny(epochs: 8);
-        var validationLosses = new List<double?>();
-        options.Progress = new EpochReports(report => validationLosses.Add(report.ValidationLoss));
+        var validationReports = new List<LstmTrainingProgress>();
+        options.Progress = new EpochReports(validationReports.Add);
         var trainer = mlContext.MulticlassClassification.Trainers.LstmTagger(options);
 
         var tagger = trainer.Fit(train, test);
         var error = Assert.Throws<ArgumentOutOfRangeException>(
             () => trainer.Fit(train, mlContext.Transforms.DropColumns("Tokens").Fit(test).Transform(test)));
 
-        Assert.NotEmpty(validationLosses);
-        Assert.All(validationLosses, loss => Assert.True(loss is > 0 and < 100, $"validation loss {loss}"));
+        Assert.NotEmpty(validationReports);
+        Assert.All(validationReports, report => Assert.True(report.ValidationLoss is > 0 and < 100, $"validation loss {report.ValidationLoss}"));
+        Assert.All(validationReports, report => Assert.InRange(report.ValidationScore!.Value, 0, 1));
+        Assert.Contains(validationReports, report => report.ValidationScore > 0.5);
         Assert.True(mlContext.MulticlassClassification.EvaluateTagging(tagger.Transform(test)).MicroF1Score >= 0.9);
         Assert.Contains("The validation data has no character column 'Tokens'", error.Message);
     }

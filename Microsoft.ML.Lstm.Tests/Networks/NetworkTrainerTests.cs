@@ -125,6 +125,97 @@ public class NetworkTrainerTests
         Assert.Contains("Example 0", error.Message);
     }
 
+    [Fact]
+    public void AValidationScoreDecidesTheKeptEpochAndEarlyStopping()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 9));
+        var validation = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(40, seed: 10));
+        double[] scores = [0.2, 0.7, 0.5, 0.6, 0.9];
+        int calls = 0;
+        float[]? weightsAtEpoch2 = null;
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        var options = BinaryOptions(threads: 1) with
+        {
+            Epochs = 5,
+            EarlyStoppingPatience = 2,
+            ValidationScore = (set, predictions) =>
+            {
+                Assert.Same(validation, set);
+                Assert.All(predictions, p => Assert.Single(p)); // one logit per sequence
+                if (calls == 1)
+                    weightsAtEpoch2 = (float[])network.Parameters.Values.Clone();
+                return scores[calls++];
+            },
+        };
+
+        TrainingResult result = new NetworkTrainer<float>(network, options).Train(examples, validation);
+
+        // Epoch 2 scored best; epochs 3 and 4 did not beat it, so patience 2 stopped before epoch 5's 0.9.
+        Assert.Equal(2, result.BestEpoch);
+        Assert.True(result.StoppedEarly);
+        Assert.Equal(4, result.EpochsRun);
+        Assert.Equal([0.2, 0.7, 0.5, 0.6], result.History.Select(h => h.ValidationScore!.Value));
+        Assert.Equal(weightsAtEpoch2, network.Parameters.Values);
+    }
+
+    [Fact]
+    public void EqualValidationScoresAreToldApartByTheValidationLoss()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(100, seed: 9));
+        var validation = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(40, seed: 10));
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        var options = BinaryOptions(threads: 1) with { Epochs = 4, EarlyStoppingPatience = 0, ValidationScore = (_, _) => 0 };
+
+        TrainingResult result = new NetworkTrainer<float>(network, options).Train(examples, validation);
+
+        double lowest = result.History.Min(h => h.ValidationLoss!.Value);
+        Assert.Equal(lowest, result.History[result.BestEpoch - 1].ValidationLoss);
+    }
+
+    [Fact]
+    public void AValidationScoreOutsideZeroToOneIsRefused()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(50, seed: 9));
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        var options = BinaryOptions(threads: 1) with { Epochs = 2, ValidationFraction = 0.2, ValidationScore = (_, _) => double.NaN };
+
+        var error = Assert.Throws<InvalidOperationException>(() => new NetworkTrainer<float>(network, options).Train(examples));
+
+        Assert.Contains("The validation score is NaN; expected a number in [0, 1]", error.Message);
+    }
+
+    [Fact]
+    public void TokenDropoutTrainsOnlyTheUnknownTokensRowOfTheEmbeddingWhenItReplacesEveryToken()
+    {
+        var examples = OrderSensitiveSentiment.AsExamples(OrderSensitiveSentiment.Generate(60, seed: 11));
+        var network = new SequenceNetwork<float>(SmallBinarySpec(), seed: 1, threads: 1);
+        int vocabulary = network.Spec.Encoder.VocabularySize, width = network.Embedding!.Dimension, unknown = vocabulary - 1;
+        float[] before = network.Embedding.Vectors.ToArray();
+        int[][] tokensBefore = [.. examples.Select(e => e.Tokens!.ToArray())];
+        var replaceAll = new TokenDropout(unknown, 1, Enumerable.Repeat(true, vocabulary).ToArray());
+
+        new NetworkTrainer<float>(network, BinaryOptions(threads: 1) with { Epochs = 1, TokenDropout = replaceAll }).Train(examples);
+
+        float[] after = network.Embedding.Vectors.ToArray();
+        Assert.Equal(before.AsSpan(0, unknown * width).ToArray(), after.AsSpan(0, unknown * width).ToArray());
+        Assert.NotEqual(before.AsSpan(unknown * width).ToArray(), after.AsSpan(unknown * width).ToArray());
+        Assert.Equal(tokensBefore, examples.Select(e => e.Tokens!));
+    }
+
+    [Fact]
+    public void TokenDropoutReplacesOnlyTheMarkedTokensAtItsRate()
+    {
+        var dropout = new TokenDropout(UnknownToken: 9, Probability: 0.5, Replaceable: [true, false, true, false, false, false, false, false, false, false]);
+        int[] tokens = [.. Enumerable.Repeat(new[] { 0, 1, 2, 3 }, 1000).SelectMany(t => t)];
+
+        dropout.Apply(tokens, new Random(1));
+
+        Assert.All(tokens.Where((_, i) => i % 4 is 1 or 3), token => Assert.NotEqual(9, token));
+        int replaced = tokens.Count(token => token == 9);
+        Assert.InRange(replaced, 900, 1100); // 2000 replaceable occurrences at 0.5
+        Assert.Throws<ArgumentOutOfRangeException>(() => dropout.Validate(vocabularySize: 9));
+    }
+
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

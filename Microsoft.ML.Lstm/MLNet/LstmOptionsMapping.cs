@@ -49,7 +49,7 @@ internal static class LstmOptionsMapping
 
     public static LstmTrainingProgress ToPublic(TrainingProgress report) => new(
         report.Epoch, report.Epochs, report.TrainingLoss, report.ValidationLoss, report.ValidationAccuracy,
-        report.LearningRate, report.Elapsed, report.EstimatedRemaining);
+        report.LearningRate, report.Elapsed, report.EstimatedRemaining) { ValidationScore = report.ValidationScore };
 
     /// <summary>The encoder the options describe, for sequences like <paramref name="input"/>.</summary>
     public static EncoderSpec ToEncoderSpec(LstmTrainerOptionsBase options, SequenceInput input) => new()

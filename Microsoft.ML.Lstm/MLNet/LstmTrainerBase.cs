@@ -68,6 +68,12 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     private protected virtual EncoderSpec CreateEncoder(SequenceFeatureColumn features, SequenceCharacters? characters) =>
         LstmOptionsMapping.ToEncoderSpec(TrainerOptions, features.Input);
 
+    /// <summary>
+    /// Lets the task add to how the network is trained (a tagger keeps the epoch of the best validation span F1 and
+    /// trains its unknown-token embedding); the default trains as the options say.
+    /// </summary>
+    private protected virtual TrainingOptions ConfigureTraining(TrainingOptions training, NetworkSpec network, LabelColumn label, IReadOnlyList<SequenceExample> examples) => training;
+
     /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
     private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label);
 
@@ -120,7 +126,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             encoder = encoder with { EmbeddingSize = wordVectors.Dimension };
         var spec = new NetworkSpec(encoder, CreateHead(trainingLabel, training, validation));
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
-        TrainingOptions trainingOptions = LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress));
+        TrainingOptions trainingOptions = ConfigureTraining(
+            LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress)), spec, trainingLabel, training);
         channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
 
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(

@@ -11,4 +11,11 @@ namespace Microsoft.ML.Lstm;
 /// <param name="EstimatedRemaining">Time the remaining epochs would take at the mean pace so far.</param>
 public sealed record LstmTrainingProgress(
     int Epoch, int MaximumEpochs, double TrainingLoss, double? ValidationLoss, double? ValidationAccuracy,
-    double LearningRate, TimeSpan Elapsed, TimeSpan EstimatedRemaining);
+    double LearningRate, TimeSpan Elapsed, TimeSpan EstimatedRemaining)
+{
+    /// <summary>
+    /// The tagger's micro-averaged span F1 on the validation set (what it keeps the best epoch by, see
+    /// <see cref="LstmTaggerTrainer.Options"/>), or null for the other trainers and without a validation set.
+    /// </summary>
+    public double? ValidationScore { get; init; }
+}

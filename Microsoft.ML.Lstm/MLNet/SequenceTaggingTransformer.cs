@@ -49,7 +49,7 @@ public sealed partial class SequenceTaggingTransformer : SequencePredictionTrans
             new StepPredictionColumn<float>(PredictionColumnNames.Score, NumberDataViewType.Single, perStep,
                 UsesCrf ? static step => MathF.Min(step[1], 1f) : ProbabilityOfArgMax),
             new StepPredictionColumn<uint>(PredictionColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), TagCount), perStep,
-                UsesCrf ? static step => (uint)step[0] + 1 : static logits => (uint)ArgMax(logits) + 1, classNames: _tagNames),
+                UsesCrf ? static step => (uint)step[0] + 1 : static logits => (uint)Classification.ArgMax(logits) + 1, classNames: _tagNames),
         ];
     }
 
@@ -66,22 +66,10 @@ public sealed partial class SequenceTaggingTransformer : SequencePredictionTrans
 
     private protected override void SaveExtras(ModelFileWriter file) => SequenceTransformerFile.WriteClassNames(file, _tagNames);
 
-    /// <summary>The first index of the largest logit (ties go to the lower tag).</summary>
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int k = 1; k < logits.Length; k++)
-        {
-            if (logits[k] > logits[best])
-                best = k;
-        }
-        return best;
-    }
-
     /// <summary>softmax(logits)[argmax] = 1 / Σ_j exp(l_j − l_max).</summary>
     private static float ProbabilityOfArgMax(ReadOnlySpan<float> logits)
     {
-        float max = logits[ArgMax(logits)];
+        float max = logits[Classification.ArgMax(logits)];
         double sum = 0;
         foreach (float logit in logits)
             sum += Math.Exp(logit - max);

@@ -6,8 +6,9 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <summary>
 /// Fits a <see cref="SequenceNetwork{T}"/> (an encoder and any head: the head owns the loss) by minibatch gradient descent: shuffled (and length-bucketed)
 /// batches, backpropagation through time, optional L2 and gradient clipping, Adam or SGD, learning rate
-/// reduced on plateau, early stopping that restores the best weights, cancellation between batches and
-/// a report per epoch. A NaN or infinite loss stops training with <see cref="TrainingDivergedException"/>.
+/// reduced on plateau, early stopping that restores the best weights (best by the validation loss, or by a score
+/// of the validation predictions such as a tagger's span F1), optional token dropout, cancellation between batches
+/// and a report per epoch. A NaN or infinite loss stops training with <see cref="TrainingDivergedException"/>.
 /// Everything random comes from <see cref="TrainingOptions.Seed"/>, so a seed and thread count give the same weights.
 /// </summary>
 internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -22,6 +23,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     private readonly TrainingOptions options;
     private T[] targetBuffer = Array.Empty<T>();
     private T[]? frozenValues;
+    private Random? tokenDropoutRandom;
 
     /// <summary>Prepares to train <paramref name="network"/> with <paramref name="options"/>.</summary>
     public NetworkTrainer(SequenceNetwork<T> network, TrainingOptions options)
@@ -40,6 +42,14 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             throw new ArgumentException("Training needs at least one example.", nameof(training));
         var random = new Random(options.Seed);
         (training, validation) = SplitValidation(training, validation, random);
+        if (options.TokenDropout is TokenDropout tokenDropout)
+        {
+            if (network.Spec.Encoder.Input != SequenceInputKind.Tokens)
+                throw new ArgumentException("Token dropout needs a network that reads token ids.", nameof(options));
+            tokenDropout.Validate(network.Spec.Encoder.VocabularySize);
+            // A source of its own, so that the batches' shuffle is the same with and without it.
+            tokenDropoutRandom = new Random(unchecked(options.Seed * 31 + 17));
+        }
         CheckTargets(training, "training");
         if (validation is not null)
             CheckTargets(validation, "validation");
@@ -56,6 +66,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         var clock = Stopwatch.StartNew();
         T[]? bestWeights = null;
         double bestLoss = double.PositiveInfinity;
+        double bestScore = double.NegativeInfinity;
         int bestEpoch = 0, epochsWithoutImprovement = 0;
         bool stoppedEarly = false;
 
@@ -69,7 +80,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 batchNumber++;
-                SequenceBatch<T> batch = BuildBatch(training, batchIndices);
+                SequenceBatch<T> batch = BuildBatch(training, batchIndices, forTraining: true);
                 ReadOnlySpan<T> targets = GatherTargets(training, batchIndices);
 
                 parameters.ZeroGradients();
@@ -95,17 +106,24 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             double monitored = evaluation?.Loss ?? trainingLoss;
             if (!double.IsFinite(monitored))
                 throw Diverged(epoch, batchNumber, $"the validation loss became {monitored}");
+            double? score = validation is not null && options.ValidationScore is not null ? Score(validation) : null;
 
             TimeSpan elapsed = clock.Elapsed;
             var report = new TrainingProgress(
                 epoch, options.Epochs, trainingLoss, evaluation?.Loss, evaluation?.Accuracy, learningRate,
-                elapsed, elapsed / epoch * (options.Epochs - epoch));
+                elapsed, elapsed / epoch * (options.Epochs - epoch)) { ValidationScore = score };
             history.Add(report);
             options.Progress?.Report(report);
 
-            if (monitored < bestLoss)
+            // With a score, a higher score improves, and an equal one with a lower loss (a tagger's span F1 stays 0
+            // while it still tags everything O, and its loss says whether it is getting anywhere).
+            bool improved = score is double value
+                ? value > bestScore || (value == bestScore && monitored < bestLoss)
+                : monitored < bestLoss;
+            if (improved)
             {
                 bestLoss = monitored;
+                bestScore = score ?? bestScore;
                 bestEpoch = epoch;
                 epochsWithoutImprovement = 0;
                 if (validation is not null)
@@ -117,7 +135,11 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                 break;
             }
             if (options.LearningRateDecayFactor < 1)
-                optimizer.LearningRate = schedule.Update(monitored, optimizer.LearningRate);
+            {
+                optimizer.LearningRate = score is null
+                    ? schedule.Update(monitored, optimizer.LearningRate)
+                    : schedule.Update(improved, optimizer.LearningRate);
+            }
         }
 
         if (bestWeights is not null)
@@ -160,6 +182,31 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         parameters.MarkChanged();
     }
 
+    /// <summary>The <see cref="TrainingOptions.ValidationScore"/> of the network's predictions for <paramref name="examples"/>.</summary>
+    private double Score(IReadOnlyList<SequenceExample> examples)
+    {
+        var predictions = new float[examples.Count][];
+        int[] order = SortedByLength(examples);
+        for (int start = 0; start < order.Length; start += EvaluationBatchSize)
+        {
+            int[] batchIndices = order[start..Math.Min(order.Length, start + EvaluationBatchSize)];
+            ReadOnlySpan<T> batchPredictions = network.Predict(BuildBatch(examples, batchIndices, forTraining: false));
+            int offset = 0;
+            foreach (int index in batchIndices)
+            {
+                var values = new float[network.PredictionCount(SequenceLength(examples[index]))];
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = float.CreateTruncating(batchPredictions[offset + i]);
+                predictions[index] = values;
+                offset += values.Length;
+            }
+        }
+        double score = options.ValidationScore!(examples, predictions);
+        if (!(score is >= 0 and <= 1))
+            throw new InvalidOperationException($"The validation score is {score}; expected a number in [0, 1].");
+        return score;
+    }
+
     /// <summary>Mean loss over <paramref name="examples"/> and, for a head that classifies, the fraction predicted right.</summary>
     public (double Loss, double? Accuracy) Evaluate(IReadOnlyList<SequenceExample> examples)
     {
@@ -170,7 +217,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         for (int start = 0; start < order.Length; start += EvaluationBatchSize)
         {
             int[] batchIndices = order[start..Math.Min(order.Length, start + EvaluationBatchSize)];
-            SequenceBatch<T> batch = BuildBatch(examples, batchIndices);
+            SequenceBatch<T> batch = BuildBatch(examples, batchIndices, forTraining: false);
             ReadOnlySpan<T> targets = GatherTargets(examples, batchIndices);
             HeadLoss result = network.Loss(batch, targets, training: false);
             weightedLoss += result.Mean * result.Units;
@@ -255,12 +302,15 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     private int SequenceLength(SequenceExample example) =>
         example.Tokens?.Length ?? example.Features!.Length / Math.Max(1, network.Spec.Encoder.FeaturesPerStep);
 
-    private SequenceBatch<T> BuildBatch(IReadOnlyList<SequenceExample> examples, int[] indices)
+    /// <summary>The batch of <paramref name="indices"/>; a training batch gets the token dropout, if any.</summary>
+    private SequenceBatch<T> BuildBatch(IReadOnlyList<SequenceExample> examples, int[] indices, bool forTraining)
     {
         EncoderSpec spec = network.Spec.Encoder;
         SequenceBatch<T> batch = spec.Input == SequenceInputKind.Tokens
             ? SequenceBatch<T>.FromTokens(Gather(examples, indices, static example => example.Tokens!))
             : SequenceBatch<T>.FromFeatures(Gather(examples, indices, static example => example.Features!), spec.FeaturesPerStep);
+        if (forTraining && options.TokenDropout is TokenDropout tokenDropout)
+            tokenDropout.Apply(batch.Tokens!, tokenDropoutRandom!); // FromTokens packed a copy: the examples are untouched
         if (spec.ExtraFeaturesPerStep > 0)
             batch = batch.WithExtraFeatures(Gather(examples, indices, static example => example.ExtraFeatures!), spec.ExtraFeaturesPerStep);
         if (spec.ReadsCharacters)

@@ -23,6 +23,23 @@ internal sealed class ReduceLearningRateOnPlateau
         this.threshold = threshold;
     }
 
+    /// <summary>
+    /// Records whether an epoch improved on the best so far, judged by the caller (for a metric this schedule cannot
+    /// compare itself, such as a score with ties broken by a loss), and returns the learning rate to use next.
+    /// </summary>
+    public double Update(bool improved, double currentLearningRate)
+    {
+        if (improved)
+        {
+            badEpochs = 0;
+            return currentLearningRate;
+        }
+        if (++badEpochs <= patience)
+            return currentLearningRate;
+        badEpochs = 0;
+        return Math.Max(minimum, currentLearningRate * factor);
+    }
+
     /// <summary>Records an epoch's metric and returns the learning rate to use next.</summary>
     public double Update(double metric, double currentLearningRate)
     {

@@ -51,6 +51,17 @@ internal sealed record TrainingOptions
     /// <summary>Threads for the recurrence and large products.</summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
+    /// <summary>
+    /// A score of the network's predictions on the validation set, higher better, in [0, 1] (a tagger's span F1): when
+    /// given, it decides which epoch's weights are kept, when training stops early and when the learning rate drops,
+    /// with the validation loss breaking ties; null decides by the validation loss alone. Called after each epoch with
+    /// the validation examples and the network's predictions for each (<c>PredictionCount(length)</c> values).
+    /// </summary>
+    public Func<IReadOnlyList<SequenceExample>, IReadOnlyList<float[]>, double>? ValidationScore { get; init; }
+
+    /// <summary>Training batches read rare tokens as the unknown token now and then (see <see cref="Networks.TokenDropout"/>); null for never.</summary>
+    public TokenDropout? TokenDropout { get; init; }
+
     /// <summary>Receives a report after each epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 

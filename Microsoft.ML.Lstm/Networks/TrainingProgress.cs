@@ -13,12 +13,16 @@ internal sealed record TrainingProgress(
     int Epoch, int Epochs, double TrainingLoss, double? ValidationLoss, double? ValidationAccuracy,
     double LearningRate, TimeSpan Elapsed, TimeSpan EstimatedRemaining)
 {
+    /// <summary>The <see cref="TrainingOptions.ValidationScore"/> of the epoch's network, or null without one.</summary>
+    public double? ValidationScore { get; init; }
+
     /// <summary>One line for a log.</summary>
     public override string ToString()
     {
         string validation = ValidationLoss is double loss ? $", validation loss {loss:F4}" : "";
         string accuracy = ValidationAccuracy is double acc ? $", validation accuracy {acc:P2}" : "";
-        return $"epoch {Epoch}/{Epochs}: training loss {TrainingLoss:F4}{validation}{accuracy}, learning rate {LearningRate:G3}, " +
+        string score = ValidationScore is double value ? $", validation score {value:F4}" : "";
+        return $"epoch {Epoch}/{Epochs}: training loss {TrainingLoss:F4}{validation}{accuracy}{score}, learning rate {LearningRate:G3}, " +
                $"elapsed {Elapsed:hh\\:mm\\:ss}, about {EstimatedRemaining:hh\\:mm\\:ss} left";
     }
 }
