@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
 using Microsoft.ML.Lstm.Networks;
 
 namespace Microsoft.ML.Lstm.Benchmarks;
@@ -6,7 +8,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <summary>
 /// The `load` mode: what it costs to read a saved network and to make a scoring copy of it (what each new
 /// PredictionEngine and each scoring thread does), beside what building the same network with its initialisation
-/// costs (what loading did before networks were read straight from the file).
+/// costs (what loading did before networks were read straight from the file); then the same through ML.NET: a
+/// saved binary classifier loaded with <c>mlContext.Model.Load</c>, a PredictionEngine made from it, its first prediction.
 /// </summary>
 /// <remarks>
 /// The network is the binary trainer's default shape at a larger hidden size: tokens of a 7,000-word vocabulary
@@ -19,6 +22,7 @@ internal static class LoadRunner
         int rounds = ShapesRunner.IntOption(args, "--rounds", 5);
         int[] hiddenSizes = ShapesRunner.StringOption(args, "--hidden", "256,1024").Split(',').Select(int.Parse).ToArray();
         Console.WriteLine($"rounds {rounds}");
+        var mlnet = new List<(int Hidden, (double, double, double) Times)>();
         Console.WriteLine("| hidden | file (MB) | build with initialisation (ms) | load from the file (ms) | scoring copy (ms) | first prediction after load, packing the weights (ms) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (int hidden in hiddenSizes)
@@ -50,6 +54,60 @@ internal static class LoadRunner
             double load = Median(loads), first = Median(firsts);
             double copy = Median(rounds, () => loaded!.CloneForInference());
             Console.WriteLine($"| {hidden} | {bytes.Length / 1e6:F1} | {build:F0} | {load:F0} | {copy:F0} | {first:F1} |");
+            mlnet.Add((hidden, MeasureThroughMLNet(network!, rounds)));
+        }
+        Console.WriteLine();
+        Console.WriteLine("| hidden | mlContext.Model.Load (ms) | CreatePredictionEngine (ms) | first Predict (ms) |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (var (hidden, (load, engine, first)) in mlnet)
+            Console.WriteLine($"| {hidden} | {load:F0} | {engine:F0} | {first:F1} |");
+    }
+
+    private sealed class Row
+    {
+        [KeyType(Vocabulary - 1), VectorType]
+        public uint[] Tokens { get; set; } = [];
+    }
+
+    private sealed class Prediction
+    {
+        public float Score { get; set; }
+    }
+
+    private const int Vocabulary = 7001;
+
+    /// <summary>Medians of loading the network as a saved ML.NET binary classifier, making a PredictionEngine and predicting once.</summary>
+    private static (double Load, double Engine, double First) MeasureThroughMLNet(SequenceNetwork<float> network, int rounds)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable([new Row { Tokens = [1, 2, 3] }]);
+        var transformer = new SequenceBinaryClassificationTransformer(
+            ml, SequenceModel.FromNetwork(network), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(Vocabulary - 1), 0));
+        string path = Path.Combine(Path.GetTempPath(), $"load-benchmark-{Environment.ProcessId}.zip");
+        try
+        {
+            ml.Model.Save(transformer, data.Schema, path);
+            var loads = new double[rounds];
+            var engines = new double[rounds];
+            var firsts = new double[rounds];
+            for (int r = 0; r < rounds; r++)
+            {
+                var context = new MLContext();
+                var clock = Stopwatch.StartNew();
+                ITransformer loaded = context.Model.Load(path, out _);
+                loads[r] = clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                var engine = context.Model.CreatePredictionEngine<Row, Prediction>(loaded);
+                engines[r] = clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                engine.Predict(new Row { Tokens = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+                firsts[r] = clock.Elapsed.TotalMilliseconds;
+            }
+            return (Median(loads), Median(engines), Median(firsts));
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 

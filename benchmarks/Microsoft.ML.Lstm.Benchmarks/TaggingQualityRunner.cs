@@ -18,12 +18,15 @@ internal static class TaggingQualityRunner
         public string[] Tags { get; set; } = [];
     }
 
-    /// <summary>Options <c>--data DIR</c>, <c>--seed</c>, <c>--threads</c>.</summary>
+    /// <summary>Options <c>--data DIR</c>, <c>--seed</c>, <c>--threads</c>, <c>--only N</c> (run the N-th model alone), and
+    /// <c>--epochs</c>, <c>--patience</c> to override the trainer's defaults (patience 0: no validation split either).</summary>
     public static void Run(string[] args)
     {
         string data = ShapesRunner.StringOption(args, "--data", "../shared/data/ner");
         int seed = ShapesRunner.IntOption(args, "--seed", 1);
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        int only = ShapesRunner.IntOption(args, "--only", 0);
+        int epochs = ShapesRunner.IntOption(args, "--epochs", 0), patience = ShapesRunner.IntOption(args, "--patience", -1);
         string trainPath = Path.Combine(data, "wnut17-train.conll"), testPath = Path.Combine(data, "wnut17-test.conll");
         if (!File.Exists(trainPath) || !File.Exists(testPath))
         {
@@ -41,6 +44,7 @@ internal static class TaggingQualityRunner
         void Report(string name, TaggingMetrics metrics, double seconds) =>
             Console.WriteLine($"| {name} | {metrics.MicroF1Score:P1} | {metrics.MicroPrecision:P1} | {metrics.MicroRecall:P1} | {metrics.TokenAccuracy:P1} | {seconds:F0} |");
 
+        int index = 0;
         foreach (var (name, options) in new (string, LstmTaggerTrainer.Options)[]
         {
             ("LstmTagger defaults: BiLSTM-CRF, characters and word shapes", new() { CharacterColumnName = "Tokens" }),
@@ -48,6 +52,14 @@ internal static class TaggingQualityRunner
             ("BiLSTM + softmax, no characters", new() { UseCrf = false }),
         })
         {
+            if (only > 0 && ++index != only)
+                continue;
+            if (epochs > 0)
+                options.Epochs = epochs;
+            if (patience >= 0)
+                options.EarlyStoppingPatience = patience;
+            if (patience == 0)
+                options.ValidationFraction = 0;
             options.LabelColumnName = "Label";
             options.FeatureColumnName = "TokenKeys";
             options.NumberOfThreads = threads;
