@@ -199,6 +199,55 @@ public class CrfHeadTests
     }
 
     [Fact]
+    public void ScoresWhoseAllowedTermsAllUnderflowFallBackToLogSpaceAndStillMatchBruteForce()
+    {
+        // BIO (O, B, I): one sequence's emissions make O all but certain first and I all but certain next, yet O → I is
+        // forbidden, so in probability space every allowed term of its second step underflows to 0.
+        CrfHeadSpec spec = Spec(constrained: true);
+        int k = spec.ClassCount;
+        var (head, store) = CreateHead(spec, seed: 11);
+        var random = new Random(12);
+        float[][] emissions = RandomEmissions(Lengths, k, random);
+        emissions[1][0] = 0; emissions[1][1] = -800; emissions[1][2] = -800;
+        emissions[1][k] = -800; emissions[1][k + 1] = -800; emissions[1][k + 2] = 0;
+        int[][] paths = Lengths.Select(length => AllowedPath(spec, length, random)).ToArray();
+        paths[1][0] = 1;
+        paths[1][1] = 2;
+        var brute = emissions.Select(e => new BruteForce(spec, store, e)).ToArray();
+
+        double expected = Enumerable.Range(0, Lengths.Length).Sum(s => brute[s].LogPartition - brute[s].Score(paths[s])) / Lengths.Sum();
+        foreach (bool training in new[] { false, true })
+            Assert.Equal(expected, head.Loss(Encode(emissions, k), Flatten(paths), training).Mean, 1e-9);
+
+        var marginals = new double[Lengths.Sum() * k];
+        head.PredictMarginals(Encode(emissions, k), marginals);
+        int row = 0;
+        for (int s = 0; s < Lengths.Length; s++)
+        {
+            for (int t = 0; t < Lengths[s]; t++, row++)
+            {
+                for (int tag = 0; tag < k; tag++)
+                    Assert.Equal(brute[s].Marginals[t, tag], marginals[row * k + tag], 1e-12);
+            }
+        }
+
+        var batch = SequenceBatch<double>.FromFeatures(emissions, k);
+        var encoded = new EncodedBatch<double>(k);
+        double[] features = batch.Features!, targets = Flatten(paths);
+        double Loss()
+        {
+            features.CopyTo(encoded.Begin(batch));
+            return head.Loss(encoded, targets, training: true).Mean;
+        }
+        store.ZeroGradients();
+        Loss();
+        var featureGradient = new double[features.Length];
+        head.Backward(encoded, featureGradient, null);
+        Assert.All(featureGradient, value => Assert.True(double.IsFinite(value)));
+        FiniteDifferences.Check(store.Values, (double[])store.Gradients.Clone(), Loss, i => $"parameter {i}", 1e-8, 1e-6);
+    }
+
+    [Fact]
     public void ConstrainedDecodingNeverBreaksTheConstraintsWhateverTheScores()
     {
         // BIO with two span types; the emissions favour I tags and the forbidden scores are large, yet no I may follow O.

@@ -15,15 +15,27 @@ namespace Microsoft.ML.Lstm.Networks;
 /// transition, start or end score by −∞, so it is in no path's score, no decoded path and no gradient.
 /// <para>
 /// Everything runs on the packed layout, all sequences of the batch at once: at step t only the first
-/// BatchSizes[t] sequences run, and a sequence's last step is where its own length ends. In log space, with
-/// LSE = log-sum-exp shifted by its maximum:
+/// BatchSizes[t] sequences run, and a sequence's last step is where its own length ends. The forward and backward
+/// algorithms run in probability space, scaled so nothing overflows or underflows (K² multiply-adds per token instead
+/// of K² exp and log). Once per batch, each score table is shifted by its largest allowed score and exponentiated,
+/// a forbidden score becoming exactly 0: M_ij = exp(A_ij − a), σ_j = exp(start_j − a_s), ε_j = exp(end_j − a_e).
+/// At each step the emissions are shifted by their maximum m_t: ψ_t(j) = exp(E_t(j) − m_t). Then
 /// <code>
-/// forward   α_0(j) = start_j + E_0(j)            α_t(j) = E_t(j) + LSE_i(α_{t−1}(i) + A_ij)      log Z = LSE_j(α_{L−1}(j) + end_j)
-/// backward  β_{L−1}(i) = end_i                   β_t(i) = LSE_j(A_ij + E_{t+1}(j) + β_{t+1}(j))
-/// marginals p(y_t = j) = exp(α_t(j) + β_t(j) − log Z)
-///           p(y_{t−1} = i, y_t = j) = exp(α_{t−1}(i) + A_ij + E_t(j) + β_t(j) − log Z)
+/// forward   α̂_0(j) = σ_j ψ_0(j)                 α̂_t(j) = ψ_t(j) Σ_i α_{t−1}(i) M_ij        c_t = Σ_j α̂_t(j)    α_t = α̂_t / c_t
+///           c_end = Σ_j α_{L−1}(j) ε_j
+///           log Z = a_s + (L−1)·a + a_e + Σ_t (m_t + log c_t) + log c_end
+/// backward  β_{L−1}(i) = ε_i / c_end             β_t(i) = Σ_j M_ij w_{t+1}(j),   w_t(j) = ψ_t(j) β_t(j) / c_t
+/// marginals p(y_t = j) = α_t(j) β_t(j), normalised to sum 1 (it does up to rounding)
+///           p(y_{t−1} = i, y_t = j) = α_{t−1}(i) M_ij w_t(j)
 /// Viterbi   δ_0(j) = start_j + E_0(j)            δ_t(j) = E_t(j) + max_i(δ_{t−1}(i) + A_ij), the argmax kept to trace back
 /// </code>
+/// Each α_t sums to 1, so with finite transitions and ψ_t's largest entry 1 no c_t can vanish; but forbidden
+/// transitions, or scores far apart, can still make every allowed term underflow to 0. Should any c_t, c_end or
+/// marginal normaliser be 0, or any scale not finite, the batch is recomputed in log space (LSE = log-sum-exp
+/// shifted by its maximum): α_0(j) = start_j + E_0(j), α_t(j) = E_t(j) + LSE_i(α_{t−1}(i) + A_ij),
+/// log Z = LSE_j(α_{L−1}(j) + end_j), β_{L−1}(i) = end_i, β_t(i) = LSE_j(A_ij + E_{t+1}(j) + β_{t+1}(j)),
+/// p(y_t = j) = exp(α_t(j) + β_t(j) − log Z), p(y_{t−1} = i, y_t = j) = exp(α_{t−1}(i) + A_ij + E_t(j) + β_t(j) − log Z).
+/// Every sum runs in a fixed order, so results do not depend on the thread count.
 /// </para>
 /// <para>
 /// Loss: the mean over tokens of −log p(y | x) = log Z − score(y), summed over the batch's sequences and divided by
@@ -70,10 +82,20 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
     private readonly T[] ahead;             // [K] E_{t+1} + β_{t+1} of one sequence, or E_t + β_t − log Z
     private readonly T[] pairCounts;        // [K, K] expected minus observed transition counts of a batch
 
+    // The same in probability space: exp(score − its table's largest allowed score), exactly 0 where forbidden.
+    private readonly T[] transitionFactors; // [K from, K to] M
+    private readonly T[] startFactors;      // [K] σ
+    private readonly T[] endFactors;        // [K] ε
+    private T transitionShift, startShift, endShift;
+
     private T[] denseInput = Array.Empty<T>();          // [N, D] after dropout
     private T[] emissions = Array.Empty<T>();           // [N, K] packed
-    private T[] alpha = Array.Empty<T>();               // [N, K] packed
-    private T[] beta = Array.Empty<T>();                // [N, K] packed
+    private T[] alpha = Array.Empty<T>();               // [N, K] packed: scaled α_t, or log α_t when in log space
+    private T[] beta = Array.Empty<T>();                // [N, K] packed: scaled β_t, or log β_t when in log space
+    private T[] potentials = Array.Empty<T>();          // [N, K] packed ψ_t
+    private T[] scales = Array.Empty<T>();              // [N] packed c_t
+    private T[] weighted = Array.Empty<T>();            // [N, K] packed w_t
+    private T[] endScales = Array.Empty<T>();           // [B] sorted c_end
     private T[] marginals = Array.Empty<T>();           // [N, K] packed
     private T[] delta = Array.Empty<T>();               // [N, K] packed Viterbi scores
     private int[] backPointers = Array.Empty<int>();    // [N, K] packed
@@ -85,6 +107,7 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
     private T[] denseInputGradient = Array.Empty<T>();  // [N, D]
     private T[] packedPredictions = Array.Empty<T>();   // [N, 2] packed
     private bool trained;
+    private bool logSpace;                              // whether this batch's posteriors fell back to log space
 
     /// <summary>Registers the head's parameters and, given <paramref name="random"/>, initialises them.</summary>
     public CrfHead(CrfHeadSpec spec, ParameterStore<T> store, EncoderSpec encoder, Random? random)
@@ -111,6 +134,9 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
         terms = new T[k];
         ahead = new T[k];
         pairCounts = new T[k * k];
+        transitionFactors = new T[k * k];
+        startFactors = new T[k];
+        endFactors = new T[k];
     }
 
     /// <inheritdoc />
@@ -133,15 +159,16 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
         trained = false;
         Emit(encoded, training);
         PackTargets(layout, targets);
-        ForwardAlgorithm(layout);
+        logSpace = !ScaledForward(layout);
+        if (logSpace)
+            ForwardAlgorithm(layout);
         T negativeLogLikelihood = T.Zero;
         for (int s = 0; s < layout.SequenceCount; s++)
             negativeLogLikelihood += logPartition[s] - PathScore(layout, s);
         long correct = 0;
         if (training)
         {
-            BackwardAlgorithm(layout);
-            Marginals(layout);
+            BackwardAndMarginals(layout);
             correct = Classification.CountArgMaxHits<T>(marginals.AsSpan(0, rows * k), targetValues.AsSpan(0, rows), rows, k);
         }
         else
@@ -211,9 +238,27 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
     private void Posteriors(EncodedBatch<T> encoded)
     {
         Emit(encoded, training: false);
-        ForwardAlgorithm(encoded.Layout);
-        BackwardAlgorithm(encoded.Layout);
-        Marginals(encoded.Layout);
+        logSpace = !ScaledForward(encoded.Layout);
+        if (logSpace)
+            ForwardAlgorithm(encoded.Layout);
+        BackwardAndMarginals(encoded.Layout);
+    }
+
+    /// <summary>
+    /// β and the marginals of a batch whose forward pass is done: scaled, falling back to log space for the whole
+    /// batch (forward pass included) should a normaliser vanish or a scale overflow.
+    /// </summary>
+    private void BackwardAndMarginals(PackedLayout layout)
+    {
+        if (!logSpace && ScaledBackward(layout))
+            return;
+        if (!logSpace)
+        {
+            logSpace = true;
+            ForwardAlgorithm(layout);
+        }
+        BackwardAlgorithm(layout);
+        Marginals(layout);
     }
 
     /// <summary>Emissions [N, K] from the features, and the constrained transition, start and end scores.</summary>
@@ -239,7 +284,32 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
             startScores[tag] = spec.AllowsStart(tag) ? first[tag] : T.NegativeInfinity;
             endScores[tag] = spec.AllowsEnd(tag) ? last[tag] : T.NegativeInfinity;
         }
+        transitionShift = Exponentiate(outgoing, transitionFactors);
+        startShift = Exponentiate(startScores, startFactors);
+        endShift = Exponentiate(endScores, endFactors);
     }
+
+    /// <summary>
+    /// factors_i = exp(scores_i − the largest finite score), exactly 0 where a score is −∞ (forbidden); returns the
+    /// shift (0 if every score is forbidden).
+    /// </summary>
+    private static T Exponentiate(ReadOnlySpan<T> scores, Span<T> factors)
+    {
+        T largest = T.NegativeInfinity;
+        foreach (T score in scores)
+        {
+            if (!T.IsNegativeInfinity(score) && !(score <= largest))
+                largest = score;
+        }
+        if (T.IsNegativeInfinity(largest))
+            largest = T.Zero;
+        for (int i = 0; i < scores.Length; i++)
+            factors[i] = T.IsNegativeInfinity(scores[i]) ? T.Zero : T.Exp(scores[i] - largest);
+        return largest;
+    }
+
+    /// <summary>Whether a normaliser can be divided by: positive, finite, with a finite reciprocal.</summary>
+    private static bool Usable(T normaliser) => normaliser > T.Zero && T.IsFinite(normaliser) && T.IsFinite(T.One / normaliser);
 
     /// <summary>The targets in packed order, each checked to be a tag and each path to be one the constraints allow.</summary>
     private void PackTargets(PackedLayout layout, ReadOnlySpan<T> targets)
@@ -281,7 +351,146 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
         return score + endScores[previous];
     }
 
-    /// <summary>α [N, K] and log Z [B].</summary>
+    /// <summary>
+    /// ψ, scaled α and c [N], c_end and log Z [B] in probability space; false (nothing else touched) if a normaliser
+    /// vanished or a scale overflowed, so the batch has to go to log space.
+    /// </summary>
+    private bool ScaledForward(PackedLayout layout)
+    {
+        int rows = layout.TotalSteps;
+        Span<T> a = Workspace.Ensure(ref alpha, rows * k);
+        Span<T> psi = Workspace.Ensure(ref potentials, rows * k);
+        Span<T> c = Workspace.Ensure(ref scales, rows);
+        Span<T> logZ = Workspace.Ensure(ref logPartition, layout.SequenceCount);
+        Span<T> cEnd = Workspace.Ensure(ref endScales, layout.SequenceCount);
+        ReadOnlySpan<T> e = emissions.AsSpan(0, rows * k);
+        ReadOnlySpan<T> factors = transitionFactors;
+        for (int t = 0; t < layout.MaxLength; t++)
+        {
+            for (int s = 0; s < layout.BatchSizes[t]; s++)
+            {
+                int row = layout.Row(t, s);
+                ReadOnlySpan<T> scores = e.Slice(row * k, k);
+                Span<T> potential = psi.Slice(row * k, k), next = a.Slice(row * k, k);
+                T shift = TensorPrimitives.Max<T>(scores);
+                TensorPrimitives.Subtract(scores, shift, potential);
+                TensorPrimitives.Exp<T>(potential, potential);
+                if (t == 0)
+                {
+                    for (int j = 0; j < k; j++)
+                        next[j] = startFactors[j] * potential[j];
+                }
+                else
+                {
+                    ReadOnlySpan<T> previous = a.Slice(layout.Row(t - 1, s) * k, k);
+                    next.Clear();
+                    for (int i = 0; i < k; i++)
+                    {
+                        T from = previous[i];
+                        if (from == T.Zero)
+                            continue;
+                        ReadOnlySpan<T> factorRow = factors.Slice(i * k, k);
+                        for (int j = 0; j < k; j++)
+                            next[j] += from * factorRow[j];
+                    }
+                    for (int j = 0; j < k; j++)
+                        next[j] *= potential[j];
+                }
+                T sum = T.Zero;
+                for (int j = 0; j < k; j++)
+                    sum += next[j];
+                if (!Usable(sum))
+                    return false;
+                T inverse = T.One / sum;
+                for (int j = 0; j < k; j++)
+                    next[j] *= inverse;
+                c[row] = sum;
+                logZ[s] = (t == 0 ? startShift : logZ[s] + transitionShift) + (shift + T.Log(sum));
+            }
+        }
+        for (int s = 0; s < layout.SequenceCount; s++)
+        {
+            ReadOnlySpan<T> last = a.Slice(layout.Row(layout.Lengths[s] - 1, s) * k, k);
+            T sum = T.Zero;
+            for (int j = 0; j < k; j++)
+                sum += last[j] * endFactors[j];
+            if (!Usable(sum))
+                return false;
+            cEnd[s] = sum;
+            logZ[s] += endShift + T.Log(sum);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Scaled β, the marginals [N, K] and w [N, K] from a scaled forward pass; false if a normaliser vanished or a
+    /// value overflowed, so the batch has to go to log space.
+    /// </summary>
+    private bool ScaledBackward(PackedLayout layout)
+    {
+        int rows = layout.TotalSteps;
+        Span<T> b = Workspace.Ensure(ref beta, rows * k);
+        Span<T> w = Workspace.Ensure(ref weighted, rows * k);
+        Span<T> p = Workspace.Ensure(ref marginals, rows * k);
+        ReadOnlySpan<T> factors = transitionFactors;
+        for (int t = layout.MaxLength - 1; t >= 0; t--)
+        {
+            for (int s = 0; s < layout.BatchSizes[t]; s++)
+            {
+                int row = layout.Row(t, s);
+                Span<T> current = b.Slice(row * k, k);
+                if (t == layout.Lengths[s] - 1)
+                {
+                    T inverseEnd = T.One / endScales[s];
+                    for (int i = 0; i < k; i++)
+                        current[i] = endFactors[i] * inverseEnd;
+                }
+                else
+                {
+                    ReadOnlySpan<T> ahead = w.Slice(layout.Row(t + 1, s) * k, k);
+                    for (int i = 0; i < k; i++)
+                    {
+                        ReadOnlySpan<T> factorRow = factors.Slice(i * k, k);
+                        T sum = T.Zero;
+                        for (int j = 0; j < k; j++)
+                            sum += factorRow[j] * ahead[j];
+                        current[i] = sum;
+                    }
+                }
+
+                ReadOnlySpan<T> forward = alpha.AsSpan(row * k, k);
+                Span<T> rowMarginals = p.Slice(row * k, k);
+                T total = T.Zero;
+                for (int j = 0; j < k; j++)
+                {
+                    rowMarginals[j] = forward[j] * current[j];
+                    total += rowMarginals[j];
+                }
+                if (!Usable(total))
+                    return false;
+                T inverse = T.One / total;
+                for (int j = 0; j < k; j++)
+                    rowMarginals[j] *= inverse;
+
+                if (t > 0)
+                {
+                    ReadOnlySpan<T> potential = potentials.AsSpan(row * k, k);
+                    Span<T> rowWeights = w.Slice(row * k, k);
+                    T inverseScale = T.One / scales[row], weights = T.Zero;
+                    for (int j = 0; j < k; j++)
+                    {
+                        rowWeights[j] = potential[j] * current[j] * inverseScale;
+                        weights += rowWeights[j];
+                    }
+                    if (!T.IsFinite(weights))
+                        return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Log space: α [N, K] and log Z [B].</summary>
     private void ForwardAlgorithm(PackedLayout layout)
     {
         int rows = layout.TotalSteps;
@@ -304,7 +513,7 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
             logZ[s] = LogSumExp(a.Slice(layout.Row(layout.Lengths[s] - 1, s) * k, k), endScores);
     }
 
-    /// <summary>β [N, K], each sequence from its own last step back.</summary>
+    /// <summary>Log space: β [N, K], each sequence from its own last step back.</summary>
     private void BackwardAlgorithm(PackedLayout layout)
     {
         int rows = layout.TotalSteps;
@@ -353,6 +562,63 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
     {
         Span<T> counts = pairCounts;
         counts.Clear();
+        if (logSpace)
+            LogSpacePairCounts(layout, counts);
+        else
+            ScaledPairCounts(layout, counts);
+        for (int t = 1; t < layout.MaxLength; t++)
+        {
+            for (int s = 0; s < layout.BatchSizes[t]; s++)
+                counts[tags[layout.Row(t - 1, s)] * k + tags[layout.Row(t, s)]] -= T.One;
+        }
+        Span<T> transitionGradient = store.Gradient(transitions);
+        for (int i = 0; i < k * k; i++)
+        {
+            if (spec.AllowsTransition(i / k, i % k))
+                transitionGradient[i] += counts[i] * scale;
+        }
+
+        Span<T> startGradient = store.Gradient(start), endGradient = store.Gradient(end);
+        for (int s = 0; s < layout.SequenceCount; s++)
+        {
+            int first = layout.Row(0, s), last = layout.Row(layout.Lengths[s] - 1, s);
+            for (int j = 0; j < k; j++)
+            {
+                if (spec.AllowsStart(j))
+                    startGradient[j] += (marginals[first * k + j] - (tags[first] == j ? T.One : T.Zero)) * scale;
+                if (spec.AllowsEnd(j))
+                    endGradient[j] += (marginals[last * k + j] - (tags[last] == j ? T.One : T.Zero)) * scale;
+            }
+        }
+    }
+
+    /// <summary>Adds Σ_t p(y_{t−1} = i, y_t = j) = Σ_t α_{t−1}(i) M_ij w_t(j) into <paramref name="counts"/>.</summary>
+    private void ScaledPairCounts(PackedLayout layout, Span<T> counts)
+    {
+        ReadOnlySpan<T> factors = transitionFactors;
+        for (int t = 1; t < layout.MaxLength; t++)
+        {
+            for (int s = 0; s < layout.BatchSizes[t]; s++)
+            {
+                ReadOnlySpan<T> previous = alpha.AsSpan(layout.Row(t - 1, s) * k, k);
+                ReadOnlySpan<T> w = weighted.AsSpan(layout.Row(t, s) * k, k);
+                for (int i = 0; i < k; i++)
+                {
+                    T from = previous[i];
+                    if (from == T.Zero)
+                        continue;
+                    ReadOnlySpan<T> factorRow = factors.Slice(i * k, k);
+                    Span<T> countRow = counts.Slice(i * k, k);
+                    for (int j = 0; j < k; j++)
+                        countRow[j] += from * factorRow[j] * w[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds Σ_t p(y_{t−1} = i, y_t = j), computed in log space, into <paramref name="counts"/>.</summary>
+    private void LogSpacePairCounts(PackedLayout layout, Span<T> counts)
+    {
         for (int t = 1; t < layout.MaxLength; t++)
         {
             for (int s = 0; s < layout.BatchSizes[t]; s++)
@@ -372,26 +638,6 @@ internal sealed class CrfHead<T> : ISequenceHead<T> where T : unmanaged, IFloati
                     TensorPrimitives.Exp<T>(pairs, pairs);
                     TensorPrimitives.Add(counts.Slice(i * k, k), pairs, counts.Slice(i * k, k));
                 }
-                counts[tags[previous] * k + tags[row]] -= T.One;
-            }
-        }
-        Span<T> transitionGradient = store.Gradient(transitions);
-        for (int i = 0; i < k * k; i++)
-        {
-            if (spec.AllowsTransition(i / k, i % k))
-                transitionGradient[i] += counts[i] * scale;
-        }
-
-        Span<T> startGradient = store.Gradient(start), endGradient = store.Gradient(end);
-        for (int s = 0; s < layout.SequenceCount; s++)
-        {
-            int first = layout.Row(0, s), last = layout.Row(layout.Lengths[s] - 1, s);
-            for (int j = 0; j < k; j++)
-            {
-                if (spec.AllowsStart(j))
-                    startGradient[j] += (marginals[first * k + j] - (tags[first] == j ? T.One : T.Zero)) * scale;
-                if (spec.AllowsEnd(j))
-                    endGradient[j] += (marginals[last * k + j] - (tags[last] == j ? T.One : T.Zero)) * scale;
             }
         }
     }
