@@ -35,7 +35,7 @@ public class PredictionColumnTests
     {
         SequenceModel network = TaggingNetwork();
         var column = new StepPredictionColumn<uint>("PredictedLabel", new KeyDataViewType(typeof(uint), Classes), Classes,
-            logits => (uint)ArgMax(logits) + 1, new PredictionRole(PredictionTask.MulticlassClassification, PredictionValue.PredictedLabel), Tags);
+            logits => (uint)Classification.ArgMax(logits) + 1, new PredictionRole(PredictionTask.MulticlassClassification, PredictionValue.PredictedLabel), Tags);
 
         List<uint[]> keys = ReadColumn<uint>(network, column, maxSequenceLength: 0);
 
@@ -43,7 +43,7 @@ public class PredictionColumnTests
         Assert.Equal([2, 1, 3, 2], keys.Select(row => row.Length));
         for (int row = 0; row < keys.Count; row++)
         {
-            uint[] expected = logits[row].Chunk(Classes).Select(step => (uint)ArgMax(step) + 1).ToArray();
+            uint[] expected = logits[row].Chunk(Classes).Select(step => (uint)Classification.ArgMax<float>(step) + 1).ToArray();
             Assert.Equal(expected, keys[row]);
         }
     }
@@ -65,7 +65,7 @@ public class PredictionColumnTests
     [Fact]
     public void StepColumnOfACutSequenceHoldsTheKeptSteps()
     {
-        var column = new StepPredictionColumn<uint>("PredictedLabel", new KeyDataViewType(typeof(uint), Classes), Classes, logits => (uint)ArgMax(logits) + 1);
+        var column = new StepPredictionColumn<uint>("PredictedLabel", new KeyDataViewType(typeof(uint), Classes), Classes, logits => (uint)Classification.ArgMax(logits) + 1);
 
         List<uint[]> keys = ReadColumn<uint>(TaggingNetwork(), column, maxSequenceLength: 2);
 
@@ -190,14 +190,4 @@ public class PredictionColumnTests
         return builder.ToSchema();
     }
 
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int k = 1; k < values.Length; k++)
-        {
-            if (values[k] > values[best])
-                best = k;
-        }
-        return best;
-    }
 }

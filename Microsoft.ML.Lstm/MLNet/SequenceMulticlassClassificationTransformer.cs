@@ -36,7 +36,7 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
             new VectorPredictionColumn(PredictionColumnNames.Score, ClassCount,
                 SoftmaxCrossEntropyLoss<float>.Softmax, Role(PredictionValue.Score), _classNames),
             new ScalarPredictionColumn<uint>(PredictionColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), ClassCount),
-                logits => (uint)ArgMax(logits) + 1, Role(PredictionValue.PredictedLabel), _classNames),
+                logits => (uint)Classification.ArgMax(logits) + 1, Role(PredictionValue.PredictedLabel), _classNames),
         ];
     }
 
@@ -48,16 +48,4 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
     private protected override void SaveExtras(ModelFileWriter file) => SequenceTransformerFile.WriteClassNames(file, _classNames);
 
     private static PredictionRole Role(PredictionValue value) => new(PredictionTask.MulticlassClassification, value);
-
-    /// <summary>The first index of the largest value (ties go to the lower class, as ML.NET's scorers do).</summary>
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int k = 1; k < values.Length; k++)
-        {
-            if (values[k] > values[best])
-                best = k;
-        }
-        return best;
-    }
 }
