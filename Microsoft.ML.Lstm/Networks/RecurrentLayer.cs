@@ -22,6 +22,11 @@ namespace Microsoft.ML.Lstm.Networks;
 /// total length; each thread runs every step of its own range, so the threads never wait on each other inside
 /// the recurrence, and every value is computed exactly as with one thread.
 /// </para>
+/// <para>
+/// States: h_{−1} (and c_{−1}) start each sorted sequence from the given initial state, or zero; h_n and c_n are each
+/// sequence's state after its own last step. Backward, ∂h_n and ∂c_n seed each sequence's carried gradient at its last
+/// step (nothing touches that slot before), and what flows out of step 0 is ∂h_{−1} and ∂c_{−1}.
+/// </para>
 /// </summary>
 internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -197,9 +202,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             RunOverRanges(new Pass(this, layout, true, new(outputGradientPointer, outputGradient.Length)), static (range, pass) => pass.Layer.BackwardRange(range, pass));
         if (peephole is not null)
         {
-            // The kernels' running sums are per range of sequences, and so depend on how many threads ran; the
-            // gradient is summed here over all rows in row order instead: ∂p_i = Σ ∂a_i ⊙ c_{t−1},
-            // ∂p_f = Σ ∂a_f ⊙ c_{t−1}, ∂p_o = Σ ∂a_o ⊙ c_t.
+            // Summed here over all rows in row order, not by the kernels per range of sequences, whose sums would
+            // depend on how many threads ran: ∂p_i = Σ ∂a_i ⊙ c_{t−1}, ∂p_f = Σ ∂a_f ⊙ c_{t−1}, ∂p_o = Σ ∂a_o ⊙ c_t.
             Span<T> peepholeGradient = store.Gradient(peephole);
             Span<T> dInput = peepholeGradient.Slice(0, h), dForget = peepholeGradient.Slice(h, h), dOutput = peepholeGradient.Slice(2 * h, h);
             for (int t = 0; t < layout.MaxLength; t++)
