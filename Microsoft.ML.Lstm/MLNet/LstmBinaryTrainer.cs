@@ -41,6 +41,6 @@ public sealed class LstmBinaryTrainer : LstmTrainerBase<SequenceBinaryClassifica
     private protected override HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation) =>
         LstmOptionsMapping.ToPooledHeadSpec(TrainerOptions, label.OutputSize, LossKind.SigmoidBinaryCrossEntropy);
 
-    private protected override SequenceBinaryClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+    private protected override SequenceBinaryClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label, Standardization? targetScaling) =>
         new(Environment, model, features);
 }

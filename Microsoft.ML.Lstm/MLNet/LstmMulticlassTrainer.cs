@@ -72,6 +72,6 @@ public sealed class LstmMulticlassTrainer : LstmTrainerBase<SequenceMulticlassCl
         return head with { ClassWeights = (float[])classWeights.Clone() };
     }
 
-    private protected override SequenceMulticlassClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+    private protected override SequenceMulticlassClassificationTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label, Standardization? targetScaling) =>
         new(Environment, model, features, ((KeyLabelColumn)label).ClassNames);
 }

@@ -13,8 +13,9 @@ namespace Microsoft.ML.Lstm;
 /// <remarks>
 /// The label is a <see cref="float"/> column, and the returned transformer writes <c>Score</c> (a float), which
 /// <c>Regression.Evaluate</c> reads; or the label is a known-size vector of K floats (several targets, one network
-/// output each), and <c>Score</c> is a vector of K. Networks learn faster when labels are of order 1: scale large
-/// targets first.
+/// output each), and <c>Score</c> is a vector of K. Each target is standardized with its mean and standard deviation over
+/// the training rows, and <c>Score</c> is brought back to the label's units (see <see cref="Options.StandardizeTargets"/>),
+/// so targets far from order 1 need no scaling first.
 /// </remarks>
 public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTransformer>
 {
@@ -24,8 +25,18 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
         /// <summary>What training minimises. Default: <see cref="RegressionLossFunction.Squared"/>.</summary>
         public RegressionLossFunction LossFunction = RegressionLossFunction.Squared;
 
-        /// <summary>For <see cref="RegressionLossFunction.Huber"/>: the error beyond which the loss grows linearly, positive. Default: 1.</summary>
+        /// <summary>
+        /// For <see cref="RegressionLossFunction.Huber"/>: the error beyond which the loss grows linearly, positive, in
+        /// standard deviations of the target when <see cref="StandardizeTargets"/> is on (else in the label's units). Default: 1.
+        /// </summary>
         public double HuberDelta = 1;
+
+        /// <summary>
+        /// Whether the network learns each target standardized, (y − mean) / std with the mean and standard deviation
+        /// over the training rows (a std of 0 counts as 1); <c>Score</c> is brought back as mean + std · output, and the
+        /// statistics are saved with the model. Default: true.
+        /// </summary>
+        public bool StandardizeTargets = true;
 
         internal override void Validate()
         {
@@ -54,6 +65,24 @@ public sealed class LstmRegressionTrainer : LstmTrainerBase<SequenceRegressionTr
     private protected override HeadSpec CreateHead(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation) =>
         LstmOptionsMapping.ToPooledHeadSpec(TrainerOptions, label.OutputSize, LstmOptionsMapping.ToEngine(options.LossFunction)) with { HuberDelta = options.HuberDelta };
 
-    private protected override SequenceRegressionTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
-        new(Environment, model, features, vectorScore: label is SingleVectorLabelColumn);
+    private protected override Standardization? StandardizeTargets(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation)
+    {
+        if (!options.StandardizeTargets)
+            return null;
+        var accumulator = new Standardization.Accumulator(label.OutputSize);
+        foreach (SequenceExample example in training)
+            accumulator.Add(example.Targets);
+        Standardization scaling = accumulator.ToStandardization();
+        foreach (SequenceExample example in training)
+            scaling.Apply(example.Targets);
+        if (validation is not null)
+        {
+            foreach (SequenceExample example in validation)
+                scaling.Apply(example.Targets);
+        }
+        return scaling;
+    }
+
+    private protected override SequenceRegressionTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label, Standardization? targetScaling) =>
+        new(Environment, model, features, vectorScore: label is SingleVectorLabelColumn, targetScaling);
 }

@@ -221,7 +221,7 @@ public sealed class LstmTaggerTrainer : LstmTrainerBase<SequenceTaggingTransform
         return training;
     }
 
-    private protected override SequenceTaggingTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label) =>
+    private protected override SequenceTaggingTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label, Standardization? targetScaling) =>
         new(Environment, model, features, ((KeyVectorLabelColumn)label).ClassNames);
 
     /// <summary>Which token ids occur exactly once in the training examples (the unknown token, the last id, never); null when none does.</summary>

@@ -74,8 +74,19 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// </summary>
     private protected virtual TrainingOptions ConfigureTraining(TrainingOptions training, NetworkSpec network, LabelColumn label, IReadOnlyList<SequenceExample> examples) => training;
 
+    /// <summary>
+    /// Standardizes the examples' targets in place (training and validation alike, with the training rows' statistics)
+    /// and returns the statistics, for a task whose network learns them standardized (regression); the default leaves
+    /// the targets as they are and returns null. Called after every row is read, before the head is made.
+    /// </summary>
+    private protected virtual Standardization? StandardizeTargets(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation) => null;
+
     /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
-    private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label);
+    /// <param name="model">The trained network.</param>
+    /// <param name="features">What the transformer reads (and how its float steps are standardized).</param>
+    /// <param name="label">The training data's label column.</param>
+    /// <param name="targetScaling">What <see cref="StandardizeTargets"/> returned: how the network's outputs go back to the label's units.</param>
+    private protected abstract TTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label, Standardization? targetScaling);
 
     /// <summary>
     /// Trains on <paramref name="input"/>. With <see cref="LstmTrainerOptionsBase.ValidationFraction"/> above 0, that
@@ -114,12 +125,20 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         if (characters is not null && validationData is not null)
             CharacterColumn.From(validationData.Schema, characters.ColumnName, "validation");
 
-        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, characters, "training", nameof(trainData));
+        Standardization? inputScaling = options.StandardizeInputs && trainingFeatures.Input.Kind == SequenceInputKind.Features
+            ? MeasureSteps(trainData, trainingFeatures)
+            : null;
+        List<SequenceExample> training = ReadExamples(trainData, trainingFeatures, trainingLabel, characters, inputScaling, "training", nameof(trainData));
         List<SequenceExample>? validation = validationData is null
             ? null
-            : ReadExamples(validationData, validationFeatures!, validationLabel!, characters, "validation", nameof(validationData));
+            : ReadExamples(validationData, validationFeatures!, validationLabel!, characters, inputScaling, "validation", nameof(validationData));
+        Standardization? targetScaling = StandardizeTargets(trainingLabel, training, validation);
 
         using IChannel channel = Host.Start("Training");
+        if (inputScaling is not null)
+            channel.Info($"Input steps standardized: {inputScaling.Describe()}.");
+        if (targetScaling is not null)
+            channel.Info($"Targets standardized: {targetScaling.Describe()}.");
         PretrainedWordVectors? wordVectors = ReadWordVectors(trainingFeatures, channel);
         EncoderSpec encoder = CreateEncoder(trainingFeatures, characters);
         if (wordVectors is not null)
@@ -135,8 +154,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
-        var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength) { Characters = characters };
-        return CreateTransformer(model, features, trainingLabel);
+        var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength) { Characters = characters, InputScaling = inputScaling };
+        return CreateTransformer(model, features, trainingLabel, targetScaling);
     }
 
     /// <summary>
@@ -185,9 +204,31 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         embedding.Trainable = !freeze;
     }
 
+    /// <summary>
+    /// The mean and standard deviation of each feature of a float step over the steps of the training data that the
+    /// network reads (the first <c>MaxSequenceLength</c> of each row); a pass over the feature column alone, checking
+    /// each row as <see cref="ReadExamples"/> does.
+    /// </summary>
+    private Standardization MeasureSteps(IDataView data, SequenceFeatureColumn features)
+    {
+        CancellationToken cancellation = TrainerOptions.CancellationToken;
+        var accumulator = new Standardization.Accumulator(features.Input.FeaturesPerStep);
+        using DataViewRowCursor cursor = data.GetRowCursor([features.Column]);
+        var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, "training");
+        for (long rows = 0; cursor.MoveNext(); rows++)
+        {
+            if (rows % RowsPerCancellationCheck == 0)
+                cancellation.ThrowIfCancellationRequested();
+            sequence.Read();
+            accumulator.Add(sequence.Features);
+        }
+        return accumulator.ToStandardization();
+    }
+
     /// <summary>Reads every row into an example, checking each; throws before training when one is bad or there are none.</summary>
     private List<SequenceExample> ReadExamples(
-        IDataView data, SequenceFeatureColumn features, LabelColumn label, SequenceCharacters? characters, string setName, string parameterName)
+        IDataView data, SequenceFeatureColumn features, LabelColumn label, SequenceCharacters? characters, Standardization? inputScaling,
+        string setName, string parameterName)
     {
         CancellationToken cancellation = TrainerOptions.CancellationToken;
         var examples = new List<SequenceExample>();
@@ -195,7 +236,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         DataViewSchema.Column[] columns = characterColumn is DataViewSchema.Column text ? [features.Column, label.Column, text] : [features.Column, label.Column];
         using (DataViewRowCursor cursor = data.GetRowCursor(columns))
         {
-            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName, characterColumn, characters);
+            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName, characterColumn, characters, inputScaling);
             TargetGetter readTargets = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {

@@ -31,6 +31,13 @@ public abstract class LstmTrainerOptionsBase
     /// </summary>
     public int FeaturesPerStep = 1;
 
+    /// <summary>
+    /// For a float feature column, whether each feature of a step is standardized with its mean and standard deviation
+    /// over the training steps, (x − mean) / std, before the network reads it; the statistics are saved with the model
+    /// and applied when scoring, so unscaled values work. Ignored for key (token) columns. Default: true.
+    /// </summary>
+    public bool StandardizeInputs = true;
+
     /// <summary>The recurrent cell. Default: <see cref="RecurrentCellType.Lstm"/>.</summary>
     public RecurrentCellType CellType = RecurrentCellType.Lstm;
 

@@ -22,6 +22,14 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
     /// </summary>
     public SequenceCharacters? Characters { get; init; }
 
+    /// <summary>
+    /// The mean and standard deviation of each feature of a float step over the training steps, which every step is
+    /// standardized with before the network reads it (training and scoring alike); null for token keys, for a model
+    /// trained without it (<c>StandardizeInputs</c> off) and for a model file written before it existed. Saved in a
+    /// section of its own (<see cref="SequenceTransformerFile"/>).
+    /// </summary>
+    public Standardization? InputScaling { get; init; }
+
     /// <summary>Throws when the description cannot have come from a trainer.</summary>
     public void Validate()
     {
@@ -32,6 +40,8 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
             throw new InvalidDataException($"The maximum sequence length is {MaxSequenceLength}; expected 0 (all steps) or more.");
         if (Characters is not null && Input.Kind != SequenceInputKind.Tokens)
             throw new InvalidDataException($"The character column '{Characters.ColumnName}' spells tokens, but the feature column '{ColumnName}' holds numeric steps.");
+        if (InputScaling is not null && (Input.Kind != SequenceInputKind.Features || InputScaling.Count != Input.FeaturesPerStep))
+            throw new InvalidDataException($"The input standardization holds {InputScaling.Count} features, but the feature column '{ColumnName}' holds {Describe(Input)}.");
     }
 
     /// <summary>Throws unless a network with <paramref name="encoder"/> reads what this column holds.</summary>

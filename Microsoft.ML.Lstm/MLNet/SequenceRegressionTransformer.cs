@@ -14,7 +14,15 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
     /// <summary>The section holding whether <c>Score</c> is a vector: one bool.</summary>
     private const string ScoreSection = "transformer.score";
 
+    /// <summary>
+    /// The section holding the targets' standardization (<see cref="Standardization"/>): count (K) · means · standard
+    /// deviations. Absent when the network learned the targets as they are (files written before it, or
+    /// <c>StandardizeTargets</c> off).
+    /// </summary>
+    private const string TargetScalingSection = "transformer.target-scaling";
+
     private readonly bool _vectorScore;
+    private readonly Standardization? _targetScaling;
     private readonly PredictionColumn[] _columns;
 
     /// <summary>A transformer over a trained network with one output per target.</summary>
@@ -22,20 +30,26 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
     /// <param name="model">The network: one output, or K for K targets.</param>
     /// <param name="features">What the feature column holds.</param>
     /// <param name="vectorScore">Whether <c>Score</c> is a vector (the label was one), else a float from the network's one output.</param>
-    internal SequenceRegressionTransformer(IHostEnvironment env, SequenceModel model, SequenceFeatures features, bool vectorScore)
+    /// <param name="targetScaling">How the network's outputs go back to the label's units (y = mean + std · output), one per output; null writes them as they are.</param>
+    internal SequenceRegressionTransformer(IHostEnvironment env, SequenceModel model, SequenceFeatures features, bool vectorScore, Standardization? targetScaling = null)
         : base(env, nameof(SequenceRegressionTransformer), model, features)
     {
         TargetCount = PooledOutputSize("A regression model");
         if (!vectorScore && TargetCount != 1)
             throw new InvalidDataException($"A regression network with a single Score has one output; this one has {TargetCount}.");
+        if (targetScaling is not null && targetScaling.Count != TargetCount)
+            throw new InvalidDataException($"The target standardization holds {targetScaling.Count} targets, but the network has {TargetCount} outputs.");
         _vectorScore = vectorScore;
+        _targetScaling = targetScaling;
+        Action<ReadOnlySpan<float>, Span<float>>? restore = targetScaling is null ? null : targetScaling.Restore;
         _columns =
         [
             vectorScore
-                ? new VectorPredictionColumn(PredictionColumnNames.Score, TargetCount,
+                ? new VectorPredictionColumn(PredictionColumnNames.Score, TargetCount, restore,
                     role: new PredictionRole(PredictionTask.MultiOutputRegression, PredictionValue.Score))
                 : new ScalarPredictionColumn<float>(PredictionColumnNames.Score, NumberDataViewType.Single,
-                    prediction => prediction[0], new PredictionRole(PredictionTask.Regression, PredictionValue.Score)),
+                    targetScaling is null ? prediction => prediction[0] : prediction => targetScaling.Means[0] + targetScaling.Deviations[0] * prediction[0],
+                    new PredictionRole(PredictionTask.Regression, PredictionValue.Score)),
         ];
     }
 
@@ -44,7 +58,11 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
 
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => _columns;
 
-    private protected override void SaveExtras(ModelFileWriter file) => file.Section(ScoreSection).WriteBoolean(_vectorScore);
+    private protected override void SaveExtras(ModelFileWriter file)
+    {
+        file.Section(ScoreSection).WriteBoolean(_vectorScore);
+        _targetScaling?.Write(file.Section(TargetScalingSection));
+    }
 
     /// <summary>Whether the saved transformer's <c>Score</c> is a vector.</summary>
     private static bool ReadVectorScore(SequenceTransformerFile file)
@@ -53,5 +71,14 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
         bool vectorScore = section.ReadBoolean("vector score");
         section.ExpectEnd();
         return vectorScore;
+    }
+
+    /// <summary>The saved targets' standardization, one per network output; null when the file has none (no scaling).</summary>
+    private static Standardization? ReadTargetScaling(SequenceTransformerFile file)
+    {
+        if (!file.Contains(TargetScalingSection))
+            return null;
+        int outputs = file.Model.Spec.Head is PooledHeadSpec pooled ? pooled.OutputSize : 0;
+        return Standardization.Read(file.Open(TargetScalingSection), outputs, "targets");
     }
 }

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// <remarks>
 /// <para>Token keys become token ids: key k is token k − 1, and the missing key 0 (a word <c>MapValueToKey</c> did
 /// not know) is the unknown token <c>TokenKeyCount</c>, the embedding's last row. Float values are steps of
-/// <c>FeaturesPerStep</c> values, step after step.</para>
+/// <c>FeaturesPerStep</c> values, step after step, each feature standardized with the training data's mean and standard
+/// deviation when the reader is given them (after the check that it is finite).</para>
 /// <para>A row fails, naming the column, the row and what was expected, when its sequence is empty, its float
 /// values are not a whole number of steps, a kept value is not finite, or a kept key is out of range. Only the
 /// first <c>MaxSequenceLength</c> steps are kept (0 keeps all), exactly as in training.</para>
@@ -30,6 +31,7 @@ internal sealed class SequenceRowReader
     private readonly ValueGetter<VBuffer<uint>>? getKeys;
     private readonly ValueGetter<VBuffer<float>>? getValues;
     private readonly CharacterRowReader? characters;
+    private readonly Standardization? scaling;
     private VBuffer<uint> keys;
     private VBuffer<float> values;
     private int[] tokens = [];
@@ -43,9 +45,10 @@ internal sealed class SequenceRowReader
     /// <param name="setName">"training" or "validation" while training, named in messages; null when scoring.</param>
     /// <param name="characterColumn">The column of the tokens' text, for a network that spells its tokens; with <paramref name="characters"/>.</param>
     /// <param name="characters">What the network reads of that text; null for a network that reads the feature column alone.</param>
+    /// <param name="scaling">The standardization of each float step's features; null reads them as they are.</param>
     public SequenceRowReader(
         DataViewRow row, DataViewSchema.Column column, SequenceInput input, int maxSequenceLength, string? setName = null,
-        DataViewSchema.Column? characterColumn = null, SequenceCharacters? characters = null)
+        DataViewSchema.Column? characterColumn = null, SequenceCharacters? characters = null, Standardization? scaling = null)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
@@ -67,6 +70,9 @@ internal sealed class SequenceRowReader
                 throw new ArgumentException($"The character column '{characters.ColumnName}' spells tokens, but '{column.Name}' holds numeric steps.", nameof(characters));
             this.characters = new CharacterRowReader(row, characterColumn!.Value, characters, column.Name, rowSuffix);
         }
+        if (scaling is not null && (input.Kind != SequenceInputKind.Features || scaling.Count != input.FeaturesPerStep))
+            throw new ArgumentException($"The standardization of '{column.Name}' holds {scaling.Count} features; expected one per feature of a float step.", nameof(scaling));
+        this.scaling = scaling;
     }
 
     /// <summary>What the column holds.</summary>
@@ -168,6 +174,7 @@ internal sealed class SequenceRowReader
             if (!float.IsFinite(kept[i]))
                 throw BadValue($"value {kept[i]} at step {i / perStep}, feature {i % perStep}", "finite numbers");
         }
+        scaling?.Apply(kept);
         RowSteps = rowSteps;
         Steps = steps;
     }

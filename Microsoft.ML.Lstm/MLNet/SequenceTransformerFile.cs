@@ -16,6 +16,8 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// "network.head"         }
 /// "transformer.characters"  when the network spells its tokens (<see cref="SequenceCharacters"/>): the text column's
 ///                        name · word shapes · the known characters (count · code points)
+/// "transformer.input-scaling"  when float steps are standardized (<see cref="Standardization"/>): count (features
+///                        per step) · means · standard deviations; absent in files written before it (no scaling)
 /// "transformer.classes"  the task's class names, when it has them (multiclass): count (0 or K) · each name
 /// "transformer.*"        other extras of a task (see each transformer)
 /// </code>
@@ -31,6 +33,9 @@ internal sealed class SequenceTransformerFile
 
     /// <summary>The section holding the character column's description, for a network that spells its tokens.</summary>
     public const string CharactersSection = "transformer.characters";
+
+    /// <summary>The section holding the standardization of float steps, when the network reads them standardized.</summary>
+    public const string InputScalingSection = "transformer.input-scaling";
 
     /// <summary>Longest class name a model file may hold, in UTF-8 bytes.</summary>
     private const int MaxClassNameBytes = 1 << 16;
@@ -60,6 +65,7 @@ internal sealed class SequenceTransformerFile
         features.Write(file.Section(TransformerSection));
         model.Save(file);
         features.Characters?.Write(file.Section(CharactersSection));
+        features.InputScaling?.Write(file.Section(InputScalingSection));
         writeExtras(file);
         file.WriteTo(stream);
     }
@@ -72,6 +78,12 @@ internal sealed class SequenceTransformerFile
         SequenceFeatures features = SequenceFeatures.Read(file.Open(TransformerSection));
         if (file.Contains(CharactersSection))
             features = features with { Characters = SequenceCharacters.Read(file.Open(CharactersSection)) };
+        if (file.Contains(InputScalingSection))
+        {
+            if (features.Input.Kind != SequenceInputKind.Features)
+                throw new InvalidDataException($"The model file's section '{InputScalingSection}' standardizes float steps, but the feature column '{features.ColumnName}' holds token keys.");
+            features = features with { InputScaling = Standardization.Read(file.Open(InputScalingSection), features.Input.FeaturesPerStep, "features") };
+        }
         features.Validate();
         SequenceModel model = SequenceModel.Load(file);
         features.CheckFits(model.Spec.Encoder);
@@ -99,6 +111,9 @@ internal sealed class SequenceTransformerFile
         section.ExpectEnd();
         return names;
     }
+
+    /// <summary>Whether the file holds <paramref name="section"/> (a task's optional extra).</summary>
+    public bool Contains(string section) => file.Contains(section);
 
     /// <summary>A reader of a task's own extra section.</summary>
     /// <exception cref="InvalidDataException">The file has no such section.</exception>

@@ -264,7 +264,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
             disposer = null;
             SequenceFeatures features = _transformer.Features;
             var sequence = _characterColumnIndex < 0
-                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength)
+                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength, scaling: features.InputScaling)
                 : new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
                     characterColumn: input.Schema[_characterColumnIndex], characters: features.Characters);
             var predictions = new RowPredictions(input, sequence, _transformer.Model);

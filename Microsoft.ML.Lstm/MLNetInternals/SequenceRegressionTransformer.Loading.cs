@@ -14,7 +14,7 @@ public sealed partial class SequenceRegressionTransformer
 
     private static VersionInfo VersionInfo => new(
         modelSignature: "LSTMREGX",
-        verWrittenCur: 0x00010002, // one model file: transformer and network sections under one checksum
+        verWrittenCur: 0x00010002, // one model file: transformer and network sections under one checksum (scaling sections optional)
         verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010002,
         loaderSignature: LoaderSignature,
@@ -24,5 +24,5 @@ public sealed partial class SequenceRegressionTransformer
 
     // Found by ML.NET's component catalog through [LoadableClass] (SignatureLoadModel).
     private static SequenceRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        Load(env, ctx, VersionInfo, file => new SequenceRegressionTransformer(env, file.Model, file.Features, ReadVectorScore(file)));
+        Load(env, ctx, VersionInfo, file => new SequenceRegressionTransformer(env, file.Model, file.Features, ReadVectorScore(file), ReadTargetScaling(file)));
 }
