@@ -13,7 +13,8 @@ ml.Log += (_, message) =>
     if (message.Source.Contains("Lstm", StringComparison.Ordinal) && message.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Info)
         Console.WriteLine($"  {message.Message[(message.Message.IndexOf("] ", StringComparison.Ordinal) + 2)..]}");
 };
-var (train, test, source) = SentimentData.Load(ml, args);
+if (!SentimentData.TryLoad(ml, args, out IDataView train, out IDataView test, out string source))
+    return 1;
 Console.WriteLine($"Data: {source}");
 
 // The LSTM: words → keys → a bidirectional LSTM classifier.
@@ -37,7 +38,7 @@ TimeSpan baselineTime = clock.Elapsed;
 var lstmMetrics = ml.BinaryClassification.Evaluate(lstmModel.Transform(test));
 var baselineMetrics = ml.BinaryClassification.EvaluateNonCalibrated(baselineModel.Transform(test));
 
-string modelPath = Path.Combine(Path.GetTempPath(), "sentiment-lstm.zip");
+string modelPath = Path.Combine(AppContext.BaseDirectory, "sentiment-lstm.zip");
 ml.Model.Save(lstmModel, train.Schema, modelPath);
 var reloaded = new MLContext().Model.Load(modelPath, out _);
 var engine = new MLContext().Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(reloaded);
@@ -59,3 +60,4 @@ foreach (string text in new[]
     var prediction = engine.Predict(new SentimentRow { Text = text });
     Console.WriteLine($"  {(prediction.PredictedLabel ? "positive" : "negative"),-8} {prediction.Probability,6:P0}  \"{text}\"");
 }
+return 0;
