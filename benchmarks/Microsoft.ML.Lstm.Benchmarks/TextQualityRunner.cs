@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// Issue #13's quality figures on the UCI Sentiment Labelled Sentences (<c>{data}/train.tsv</c>, <c>{data}/test.tsv</c>),
+/// through the catalog entries, as a user would run them:
+/// <list type="bullet">
+/// <item><c>text-quality</c>: the README's first snippet (the trainer reading the text column), the sample's former
+/// pipeline (NormalizeText → TokenizeIntoWords → MapValueToKey → the trainer) and FeaturizeText + SDCA, per seed.</item>
+/// <item><c>learning-curve</c>: the trainer's defaults on the text column beside FeaturizeText + SDCA, trained on
+/// subsets of the training split (drawn by the seed) and tested on the whole test split.</item>
+/// </list>
+/// Without the data set, each prints one line saying it skipped.
+/// </summary>
+internal static class TextQualityRunner
+{
+    private sealed class Review
+    {
+        public string Text { get; set; } = "";
+
+        public bool Label { get; set; }
+    }
+
+    /// <summary>Options <c>--data DIR</c>, <c>--seeds 1,2,3</c>, <c>--threads</c>; text options to try: <c>--punctuation 0|1</c>,
+    /// <c>--min-count N</c>, <c>--lowercase 0|1</c>.</summary>
+    public static void RunTextQuality(string[] args)
+    {
+        if (!TryRead(args, out List<Review> train, out List<Review> test))
+            return;
+        int[] seeds = Seeds(args);
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        Console.WriteLine("| seed | LSTM, text column (README) | LSTM, NormalizeText → keys (former sample) | FeaturizeText + SDCA |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        var sums = new double[3];
+        foreach (int seed in seeds)
+        {
+            var ml = new MLContext(seed: seed);
+            IDataView trainData = ml.Data.LoadFromEnumerable(train), testData = ml.Data.LoadFromEnumerable(test);
+            var textOptions = TextOptions(args, threads);
+            double text = Accuracy(ml, ml.BinaryClassification.Trainers.Lstm(textOptions), trainData, testData);
+            double keys = Accuracy(ml,
+                ml.Transforms.Text.NormalizeText("Normalized", "Text", keepPunctuations: false)
+                    .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Normalized"))
+                    .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
+                    .Append(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Tokens", NumberOfThreads = threads })),
+                trainData, testData);
+            double baseline = Accuracy(ml, Baseline(ml), trainData, testData, calibrated: false);
+            sums[0] += text; sums[1] += keys; sums[2] += baseline;
+            Console.WriteLine($"| {seed} | {text:P1} | {keys:P1} | {baseline:P1} |");
+        }
+        Console.WriteLine($"| mean | {sums[0] / seeds.Length:P1} | {sums[1] / seeds.Length:P1} | {sums[2] / seeds.Length:P1} |");
+    }
+
+    /// <summary>Options <c>--data DIR</c>, <c>--seeds 1,2,3</c>, <c>--sizes 100,300,1000,2400</c>, <c>--threads</c>.</summary>
+    public static void RunLearningCurve(string[] args)
+    {
+        if (!TryRead(args, out List<Review> train, out List<Review> test))
+            return;
+        int[] seeds = Seeds(args);
+        int[] sizes = ShapesRunner.StringOption(args, "--sizes", "100,300,1000,2400").Split(',').Select(int.Parse).ToArray();
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        Console.WriteLine("| training rows | seed | LSTM defaults (text column) | FeaturizeText + SDCA | LSTM epochs run | LSTM train time (s) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (int size in sizes)
+        {
+            double lstmSum = 0, baselineSum = 0;
+            foreach (int seed in seeds)
+            {
+                List<Review> subset = size >= train.Count ? train : Subset(train, size, seed);
+                var ml = new MLContext(seed: seed);
+                string epochs = "?";
+                ml.Log += (_, message) =>
+                {
+                    if (message.Kind == Runtime.ChannelMessageKind.Info && message.Message.Contains("Trained ", StringComparison.Ordinal)
+                        && message.Message.Contains(" epochs", StringComparison.Ordinal))
+                    {
+                        string text = message.Message[(message.Message.IndexOf("Trained ", StringComparison.Ordinal) + 8)..];
+                        epochs = text[..text.IndexOf(' ')];
+                    }
+                };
+                IDataView trainData = ml.Data.LoadFromEnumerable(subset), testData = ml.Data.LoadFromEnumerable(test);
+                var clock = Stopwatch.StartNew();
+                double lstm = Accuracy(ml, ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads }), trainData, testData);
+                double seconds = clock.Elapsed.TotalSeconds;
+                double baseline = Accuracy(ml, Baseline(ml), trainData, testData, calibrated: false);
+                lstmSum += lstm; baselineSum += baseline;
+                Console.WriteLine($"| {subset.Count:N0} | {seed} | {lstm:P1} | {baseline:P1} | {epochs} | {seconds:F1} |");
+            }
+            Console.WriteLine($"| **{Math.Min(size, train.Count):N0}** | mean | **{lstmSum / seeds.Length:P1}** | **{baselineSum / seeds.Length:P1}** | | |");
+        }
+    }
+
+    private static LstmBinaryTrainer.Options TextOptions(string[] args, int threads)
+    {
+        var options = new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads };
+        int punctuation = ShapesRunner.IntOption(args, "--punctuation", -1);
+        if (punctuation >= 0)
+            options.KeepPunctuation = punctuation == 1;
+        int lowercase = ShapesRunner.IntOption(args, "--lowercase", -1);
+        if (lowercase >= 0)
+            options.LowercaseText = lowercase == 1;
+        int minCount = ShapesRunner.IntOption(args, "--min-count", 0);
+        if (minCount > 0)
+            options.MinimumWordCount = minCount;
+        return options;
+    }
+
+    private static IEstimator<ITransformer> Baseline(MLContext ml) =>
+        ml.Transforms.Text.FeaturizeText("Features", "Text")
+            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: "Features"));
+
+    private static double Accuracy<TTransformer>(MLContext ml, IEstimator<TTransformer> pipeline, IDataView train, IDataView test, bool calibrated = true)
+        where TTransformer : class, ITransformer
+    {
+        ITransformer model = pipeline.Fit(train);
+        IDataView scored = model.Transform(test);
+        return calibrated
+            ? ml.BinaryClassification.Evaluate(scored).Accuracy
+            : ml.BinaryClassification.EvaluateNonCalibrated(scored).Accuracy;
+    }
+
+    /// <summary><paramref name="size"/> rows of <paramref name="rows"/> drawn without replacement by <paramref name="seed"/>, in their file order.</summary>
+    private static List<Review> Subset(List<Review> rows, int size, int seed)
+    {
+        var order = Enumerable.Range(0, rows.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return order.Take(size).Order().Select(i => rows[i]).ToList();
+    }
+
+    private static int[] Seeds(string[] args) =>
+        ShapesRunner.StringOption(args, "--seeds", "1,2,3").Split(',').Select(int.Parse).ToArray();
+
+    private static bool TryRead(string[] args, out List<Review> train, out List<Review> test)
+    {
+        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
+        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
+        if (!File.Exists(trainPath) || !File.Exists(testPath))
+        {
+            Console.WriteLine($"Skipped: {trainPath} and {testPath} are not here (the shared data set is absent).");
+            train = test = [];
+            return false;
+        }
+        train = Read(trainPath);
+        test = Read(testPath);
+        return true;
+    }
+
+    /// <summary>A header line (Text, Label), then one text and its 0/1 label per line.</summary>
+    private static List<Review> Read(string path)
+    {
+        var rows = new List<Review>();
+        foreach (string line in File.ReadLines(path).Skip(1))
+        {
+            int tab = line.LastIndexOf('\t');
+            if (tab > 0)
+                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
+        }
+        return rows;
+    }
+}
