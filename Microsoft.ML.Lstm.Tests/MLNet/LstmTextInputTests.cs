@@ -117,10 +117,13 @@ public class LstmTextInputTests
         TextVocabulary Fit(Action<LstmBinaryTrainer.Options> configure)
         {
             var options = TextOptions<LstmBinaryTrainer.Options>(epochs: 1);
+            options.MinimumWordCount = 1;
             configure(options);
             return mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data).Features.Vocabulary!;
         }
 
+        Assert.Equal(2, new LstmBinaryTrainer.Options().MinimumWordCount);
+        Assert.Equal(["film", "good", "bad"], Fit(options => options.MinimumWordCount = 2).Words);
         Assert.Equal(["film", "good", "bad", "rare", "words"], Fit(_ => { }).Words);
         Assert.Equal(["film", "good"], Fit(options => options.MinimumWordCount = 3).Words);
         Assert.Equal(["film", "good", "bad"], Fit(options => options.MaximumVocabularySize = 3).Words);

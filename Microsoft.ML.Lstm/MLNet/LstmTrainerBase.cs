@@ -161,6 +161,11 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
         TrainingOptions trainingOptions = ConfigureTraining(
             LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress)), spec, trainingLabel, training);
+        if (SmallDataSchedule.Applies(trainingOptions, training.Count, validation is not null))
+        {
+            channel.Info(SmallDataSchedule.Describe(trainingOptions, training.Count));
+            trainingOptions = SmallDataSchedule.For(trainingOptions, training.Count, validation is not null);
+        }
         channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
 
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(

@@ -38,6 +38,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "text-quality":
         TextQualityRunner.RunTextQuality(args[1..]);
         break;
+    case "small-data-probe":
+        TextQualityRunner.RunSmallDataProbe(args[1..]);
+        break;
     case "learning-curve":
         TextQualityRunner.RunLearningCurve(args[1..]);
         break;

@@ -38,16 +38,25 @@ internal static class TextQualityRunner
         foreach (int seed in seeds)
         {
             var ml = new MLContext(seed: seed);
+            if (args.Contains("--log"))
+            {
+                ml.Log += (_, message) =>
+                {
+                    if (message.Kind == Runtime.ChannelMessageKind.Info && message.Source.Contains("Lstm", StringComparison.Ordinal))
+                        Console.Error.WriteLine(message.Message);
+                };
+            }
             IDataView trainData = ml.Data.LoadFromEnumerable(train), testData = ml.Data.LoadFromEnumerable(test);
             var textOptions = TextOptions(args, threads);
             double text = Accuracy(ml, ml.BinaryClassification.Trainers.Lstm(textOptions), trainData, testData);
-            double keys = Accuracy(ml,
+            bool onlyText = args.Contains("--only-text");
+            double keys = onlyText ? 0 : Accuracy(ml,
                 ml.Transforms.Text.NormalizeText("Normalized", "Text", keepPunctuations: false)
                     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Normalized"))
                     .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
                     .Append(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Tokens", NumberOfThreads = threads })),
                 trainData, testData);
-            double baseline = Accuracy(ml, Baseline(ml), trainData, testData, calibrated: false);
+            double baseline = onlyText ? 0 : Accuracy(ml, Baseline(ml), trainData, testData, calibrated: false);
             sums[0] += text; sums[1] += keys; sums[2] += baseline;
             Console.WriteLine($"| {seed} | {text:P1} | {keys:P1} | {baseline:P1} |");
         }
@@ -91,6 +100,79 @@ internal static class TextQualityRunner
             }
             Console.WriteLine($"| **{Math.Min(size, train.Count):N0}** | mean | **{lstmSum / seeds.Length:P1}** | **{baselineSum / seeds.Length:P1}** | | |");
         }
+    }
+
+    /// <summary>
+    /// The <c>small-data-probe</c> mode: how test accuracy moves epoch by epoch when the default network trains on a
+    /// subset with no validation set (the learning rate halved on a plateau of the training loss), so that a fixed
+    /// budget for small data can be chosen from evidence. Options <c>--sizes</c>, <c>--seeds</c>, <c>--epochs</c> (80),
+    /// <c>--hidden</c> (64), <c>--threads</c>.
+    /// </summary>
+    public static void RunSmallDataProbe(string[] args)
+    {
+        if (!TryRead(args, out List<Review> train, out List<Review> test))
+            return;
+        int[] seeds = Seeds(args);
+        int[] sizes = ShapesRunner.StringOption(args, "--sizes", "100,300,1000").Split(',').Select(int.Parse).ToArray();
+        int epochs = ShapesRunner.IntOption(args, "--epochs", 80);
+        int hidden = ShapesRunner.IntOption(args, "--hidden", 64);
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        int[] shown = [1, 2, 3, 5, 10, 15, 20, 30, 40, 60, 80, 120, 160];
+        Console.WriteLine($"| rows | seed | steps/epoch | {string.Join(" | ", shown.Where(e => e <= epochs).Select(e => $"epoch {e}"))} |");
+        foreach (int size in sizes)
+        {
+            foreach (int seed in seeds)
+            {
+                List<Review> subset = size >= train.Count ? train : Subset(train, size, seed);
+                var builder = new Networks.TextVocabulary.Builder(new Networks.TextTokenizer(true, false));
+                foreach (Review row in subset)
+                    builder.Add(row.Text);
+                Networks.TextVocabulary vocabulary = builder.Build(1, 0);
+                List<Networks.SequenceExample> Examples(List<Review> rows)
+                {
+                    char[] buffer = [];
+                    int[] ids = [];
+                    var examples = new List<Networks.SequenceExample>();
+                    foreach (Review row in rows)
+                    {
+                        int count = vocabulary.Encode(row.Text, ref buffer, ref ids);
+                        int[] tokens = count == 0 ? [vocabulary.UnknownId] : ids[..count];
+                        examples.Add(Networks.SequenceExample.FromTokens(tokens, [row.Label ? 1f : 0f]));
+                    }
+                    return examples;
+                }
+                List<Networks.SequenceExample> training = Examples(subset), testing = Examples(test);
+                var spec = new Networks.NetworkSpec(
+                    new Networks.EncoderSpec
+                    {
+                        Input = Networks.SequenceInputKind.Tokens, VocabularySize = vocabulary.Count + 1, EmbeddingSize = 64,
+                        Cell = Networks.CellType.Lstm, HiddenSize = hidden, Bidirectional = true, Merge = Networks.MergeMode.Concat, Dropout = 0.3,
+                    },
+                    new Networks.PooledHeadSpec { Pooling = Networks.PoolingMode.Max, OutputSize = 1, Loss = Networks.LossKind.SigmoidBinaryCrossEntropy, Dropout = 0.3 });
+                var network = new Networks.SequenceNetwork<float>(spec, seed, threads);
+                var accuracies = new Dictionary<int, double>();
+                var options = new Networks.TrainingOptions
+                {
+                    Epochs = epochs, BatchSize = 32, LearningRate = 3e-3, GradientClipNorm = 5, EarlyStoppingPatience = 0, ValidationFraction = 0,
+                    Threads = threads, Seed = seed,
+                };
+                options = options with
+                {
+                    Progress = new EpochProbe(report =>
+                    {
+                        if (shown.Contains(report.Epoch))
+                            accuracies[report.Epoch] = new Networks.NetworkTrainer<float>(network, options).Evaluate(testing).Accuracy ?? double.NaN;
+                    }),
+                };
+                new Networks.NetworkTrainer<float>(network, options).Train(training);
+                Console.WriteLine($"| {subset.Count} | {seed} | {(subset.Count + 31) / 32} | {string.Join(" | ", shown.Where(e => e <= epochs).Select(e => $"{accuracies[e]:P1}"))} |");
+            }
+        }
+    }
+
+    private sealed class EpochProbe(Action<Networks.TrainingProgress> report) : IProgress<Networks.TrainingProgress>
+    {
+        public void Report(Networks.TrainingProgress value) => report(value);
     }
 
     private static LstmBinaryTrainer.Options TextOptions(string[] args, int threads)
