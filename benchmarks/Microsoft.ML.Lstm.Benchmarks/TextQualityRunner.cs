@@ -63,7 +63,9 @@ internal static class TextQualityRunner
         Console.WriteLine($"| mean | {sums[0] / seeds.Length:P1} | {sums[1] / seeds.Length:P1} | {sums[2] / seeds.Length:P1} |");
     }
 
-    /// <summary>Options <c>--data DIR</c>, <c>--seeds 1,2,3</c>, <c>--sizes 100,300,1000,2400</c>, <c>--threads</c>.</summary>
+    /// <summary>Options <c>--data DIR</c>, <c>--seeds 1,2,3</c>, <c>--sizes 100,300,1000,2400</c>, <c>--threads</c>;
+    /// <c>--former-rule</c> holds out 10 % of the rows for early stopping whatever their number (the rule before issue #13),
+    /// <c>--no-baseline</c> skips FeaturizeText + SDCA.</summary>
     public static void RunLearningCurve(string[] args)
     {
         if (!TryRead(args, out List<Review> train, out List<Review> test))
@@ -71,6 +73,8 @@ internal static class TextQualityRunner
         int[] seeds = Seeds(args);
         int[] sizes = ShapesRunner.StringOption(args, "--sizes", "100,300,1000,2400").Split(',').Select(int.Parse).ToArray();
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        bool formerRule = args.Contains("--former-rule");
+        bool skipBaseline = args.Contains("--no-baseline");
         Console.WriteLine("| training rows | seed | LSTM defaults (text column) | FeaturizeText + SDCA | LSTM epochs run | LSTM train time (s) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (int size in sizes)
@@ -92,9 +96,22 @@ internal static class TextQualityRunner
                 };
                 IDataView trainData = ml.Data.LoadFromEnumerable(subset), testData = ml.Data.LoadFromEnumerable(test);
                 var clock = Stopwatch.StartNew();
-                double lstm = Accuracy(ml, ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads }), trainData, testData);
+                var trainer = ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads });
+                double lstm;
+                if (formerRule)
+                {
+                    // The rule before issue #13: 10 % of the rows held out for early stopping, however few they are.
+                    List<Review> shuffled = Subset(subset, subset.Count, seed + 1000);
+                    int held = (int)Math.Round(subset.Count * 0.1);
+                    var model = trainer.Fit(ml.Data.LoadFromEnumerable(shuffled.Skip(held).ToList()), ml.Data.LoadFromEnumerable(shuffled.Take(held).ToList()));
+                    lstm = ml.BinaryClassification.Evaluate(model.Transform(testData)).Accuracy;
+                }
+                else
+                {
+                    lstm = Accuracy(ml, trainer, trainData, testData);
+                }
                 double seconds = clock.Elapsed.TotalSeconds;
-                double baseline = Accuracy(ml, Baseline(ml), trainData, testData, calibrated: false);
+                double baseline = skipBaseline ? double.NaN : Accuracy(ml, Baseline(ml), trainData, testData, calibrated: false);
                 lstmSum += lstm; baselineSum += baseline;
                 Console.WriteLine($"| {subset.Count:N0} | {seed} | {lstm:P1} | {baseline:P1} | {epochs} | {seconds:F1} |");
             }
