@@ -24,15 +24,17 @@ public class LstmSmallDataTests
         var mlContext = new MLContext(seed: 1);
         mlContext.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
         var epochs = new List<LstmTrainingProgress>();
-        IDataView train = mlContext.Data.LoadFromEnumerable(OrderSensitiveReviews(400, seed: 1));
+        IDataView train = mlContext.Data.LoadFromEnumerable(OrderSensitiveReviews(160, seed: 1));
         IDataView test = mlContext.Data.LoadFromEnumerable(OrderSensitiveReviews(300, seed: 2));
         var options = new LstmBinaryTrainer.Options { FeatureColumnName = "Text", Progress = new SynchronousProgress<LstmTrainingProgress>(epochs.Add) };
 
         var model = mlContext.BinaryClassification.Trainers.Lstm(options).Fit(train);
         double accuracy = mlContext.BinaryClassification.Evaluate(model.Transform(test)).Accuracy;
 
-        Assert.True(accuracy >= 0.8, $"accuracy {accuracy} on 400 training rows");
-        Assert.Contains(messages, message => message.Contains("Small training set: 400 rows, so a 10 % validation split would hold 40 rows"));
+        // With the former rule (16 of the 160 rows held out to stop early) the same defaults stayed at 54–59 % on two
+        // seeds: the noise of 16 rows stopped training while the network still read no order.
+        Assert.True(accuracy >= 0.9, $"accuracy {accuracy} on 160 training rows");
+        Assert.Contains(messages, message => message.Contains("Small training set: 160 rows, so a 10 % validation split would hold 16 rows"));
         Assert.Equal(options.Epochs, epochs.Count);
         Assert.All(epochs, epoch => Assert.Null(epoch.ValidationLoss));
     }

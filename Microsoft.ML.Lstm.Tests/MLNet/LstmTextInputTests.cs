@@ -90,6 +90,19 @@ public class LstmTextInputTests
     }
 
     [Fact]
+    public void SameSeedGivesTheSameTextModel()
+    {
+        List<int> Scores()
+        {
+            var mlContext = new MLContext(seed: 3);
+            var model = FitReviews(mlContext, TextOptions<LstmBinaryTrainer.Options>(epochs: 2));
+            return FloatBits(model.Transform(mlContext.Data.LoadFromEnumerable(Reviews(16, seed: 2))), "Score");
+        }
+
+        Assert.Equal(Scores(), Scores());
+    }
+
+    [Fact]
     public void KeyModelFileHoldsNoTextSectionAndTextModelFileDoes()
     {
         var mlContext = new MLContext(seed: 1);
