@@ -300,6 +300,22 @@ public class LstmTextInputTests
         Assert.Contains(messages, message => message.Contains("Text column 'Text' read as ") && message.Contains("words (lower-cased, punctuation dropped) (words seen at least 2 times)"));
     }
 
+    [Fact]
+    public void LoadRefusesATextSectionThatDoesNotFitTheNetwork()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = FitReviews(mlContext, TextOptions<LstmBinaryTrainer.Options>(epochs: 1), rows: 8);
+        var builder = new TextVocabulary.Builder(model.Features.Vocabulary!.Tokenizer);
+        builder.Add("one word");
+        using var stream = new MemoryStream();
+        SequenceTransformerFile.Write(stream, model.Model, model.Features with { Vocabulary = builder.Build(1, 0) }, _ => { });
+        stream.Position = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() => SequenceTransformerFile.Read(stream));
+
+        Assert.Contains("The text vocabulary holds 2 words", error.Message);
+    }
+
     private static ModelFile ModelFileOf(SequencePredictionTransformerBase transformer)
     {
         using var stream = new MemoryStream();
