@@ -297,7 +297,7 @@ public class LstmTextInputTests
 
         FitReviews(mlContext, options, rows: 16);
 
-        Assert.Contains(messages, message => message.Contains("Text column 'Text' read as ") && message.Contains("words (lower-cased, punctuation dropped) (words seen at least 2 times)"));
+        Assert.Contains(messages, message => message.Contains("Text column 'Text': ") && message.Contains(" distinct (seen at least 2 times), lower-cased, punctuation dropped; other words are the unknown token."));
     }
 
     [Fact]

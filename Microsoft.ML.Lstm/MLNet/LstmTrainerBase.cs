@@ -127,9 +127,10 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             validationLabel = ReadLabelColumn(validationData.Schema, "validation");
             validationLabel.CheckMatches(trainingLabel);
         }
+        string? vocabularyReport = null;
         if (trainingFeatures.IsText)
         {
-            TextVocabulary vocabulary = BuildVocabulary(trainData, trainingFeatures);
+            (TextVocabulary vocabulary, vocabularyReport) = BuildVocabulary(trainData, trainingFeatures);
             trainingFeatures = trainingFeatures.WithVocabulary(vocabulary);
             validationFeatures = validationFeatures?.WithVocabulary(vocabulary);
         }
@@ -147,8 +148,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         Standardization? targetScaling = StandardizeTargets(trainingLabel, training, validation);
 
         using IChannel channel = Host.Start("Training");
-        if (trainingFeatures.Vocabulary is TextVocabulary words)
-            channel.Info($"Text column '{trainingFeatures.Column.Name}' read as {words.Describe()}{DescribeVocabularyLimits()}; other words are the unknown token.");
+        if (vocabularyReport is not null)
+            channel.Info(vocabularyReport);
         if (inputScaling is not null)
             channel.Info($"Input steps standardized: {inputScaling.Describe()}.");
         if (targetScaling is not null)
@@ -196,9 +197,10 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
 
     /// <summary>
     /// The vocabulary of a text feature column: a pass over the training texts counting their words, each row checked
-    /// to hold at least one; the words kept are those the options' minimum count and maximum size allow.
+    /// to hold at least one; the words kept are those the options' minimum count and maximum size allow. Returns it with
+    /// the line the log gets.
     /// </summary>
-    private TextVocabulary BuildVocabulary(IDataView data, SequenceFeatureColumn features)
+    private (TextVocabulary Vocabulary, string Report) BuildVocabulary(IDataView data, SequenceFeatureColumn features)
     {
         LstmTrainerOptionsBase options = TrainerOptions;
         var builder = new TextVocabulary.Builder(new TextTokenizer(options.LowercaseText, options.KeepPunctuation));
@@ -227,17 +229,14 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
                 $"The training data's text column '{features.Column.Name}' holds {builder.DistinctWords} distinct words, none of them at least " +
                 $"{options.MinimumWordCount} times (MinimumWordCount); expected at least one word in the vocabulary.", "trainData");
         }
-        return vocabulary;
-    }
-
-    private string DescribeVocabularyLimits()
-    {
         var limits = new List<string>();
-        if (TrainerOptions.MinimumWordCount > 1)
-            limits.Add($"words seen at least {TrainerOptions.MinimumWordCount} times");
-        if (TrainerOptions.MaximumVocabularySize > 0)
-            limits.Add($"at most {TrainerOptions.MaximumVocabularySize:N0} words");
-        return limits.Count == 0 ? "" : $" ({string.Join(", ", limits)})";
+        if (options.MinimumWordCount > 1)
+            limits.Add($"seen at least {options.MinimumWordCount} times");
+        if (options.MaximumVocabularySize > 0)
+            limits.Add($"the {options.MaximumVocabularySize:N0} most frequent");
+        string kept = limits.Count == 0 ? "" : $" ({string.Join(", ", limits)})";
+        return (vocabulary, $"Text column '{features.Column.Name}': {vocabulary.Count:N0} words kept of {builder.DistinctWords:N0} distinct{kept}, " +
+            $"{builder.Tokenizer.Describe()}; other words are the unknown token.");
     }
 
     /// <summary>The pretrained vectors of the feature column's tokens, when the options name a file.</summary>

@@ -51,6 +51,9 @@ internal sealed record TextTokenizer(bool Lowercase, bool KeepPunctuation)
         return tokens;
     }
 
+    /// <summary>A short description for the log: "lower-cased, punctuation dropped".</summary>
+    public string Describe() => $"{(Lowercase ? "lower-cased" : "case kept")}, punctuation {(KeepPunctuation ? "kept" : "dropped")}";
+
     /// <summary>A letter, digit or combining mark: what words are made of.</summary>
     internal static bool IsWordCharacter(char character)
     {

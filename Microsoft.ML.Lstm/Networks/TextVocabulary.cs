@@ -70,10 +70,6 @@ internal sealed class TextVocabulary : IEquatable<TextVocabulary>
         return count;
     }
 
-    /// <summary>A short description for the log: "3,214 words (lower-cased, punctuation dropped)".</summary>
-    public string Describe() =>
-        $"{Count:N0} words ({(Tokenizer.Lowercase ? "lower-cased" : "case kept")}, punctuation {(Tokenizer.KeepPunctuation ? "kept" : "dropped")})";
-
     /// <summary>Writes the tokenizer and the words: lower case · keep punctuation · count · each word, in id order.</summary>
     public void Write(ModelSectionWriter section)
     {
