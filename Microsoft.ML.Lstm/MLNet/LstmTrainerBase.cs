@@ -248,7 +248,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         if (features.Input.Kind != SequenceInputKind.Tokens)
         {
             throw new ArgumentException(
-                $"The option PretrainedWordVectorsPath needs a feature column of token keys; '{features.Column.Name}' holds numeric steps.", "trainData");
+                $"The option PretrainedWordVectorsPath needs a feature column of text or token keys; '{features.Column.Name}' holds numeric steps.", "trainData");
         }
         IReadOnlyList<string> tokens = features.TokenTexts() ?? throw new ArgumentException(
             $"The option PretrainedWordVectorsPath needs the text of each token: the feature column '{features.Column.Name}' has keys without text values (map the tokens with MapValueToKey).", "trainData");

@@ -64,9 +64,9 @@ public abstract class LstmTrainerOptionsBase
 
     /// <summary>
     /// A GloVe, word2vec or fastText text file of word vectors (<c>word v1 … vD</c> per line) to start the
-    /// embedding of a key (token) feature column from: each token whose text (its key value, as
-    /// <c>MapValueToKey</c> keeps it) is in the file starts from that vector, looked up as written and then in
-    /// lower case; the other tokens and the unknown token start random. The embedding takes the file's
+    /// embedding of a text or key (token) feature column from: each word of a text column's vocabulary, or each token
+    /// whose text (its key value, as <c>MapValueToKey</c> keeps it) is in the file, starts from that vector, looked up
+    /// as written and then in lower case; the other tokens and the unknown token start random. The embedding takes the file's
     /// dimension, and <see cref="EmbeddingSize"/> is ignored. This is how to get good accuracy from a few
     /// thousand rows. null: every vector starts random. Default: null.
     /// </summary>
