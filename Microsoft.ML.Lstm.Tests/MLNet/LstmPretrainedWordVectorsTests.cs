@@ -113,7 +113,7 @@ public sealed class LstmPretrainedWordVectorsTests : IDisposable
 
         var error = Assert.Throws<ArgumentException>(() => mlContext.Regression.Trainers.Lstm(options).Fit(mlContext.Data.LoadFromEnumerable(Series(4, seed: 1))));
 
-        Assert.Contains("needs a feature column of token keys", error.Message);
+        Assert.Contains("needs a feature column of text or token keys", error.Message);
     }
 
     [Fact]
