@@ -56,7 +56,7 @@ internal sealed class NetworkOnnxWriter
         {
             throw new NotSupportedException(
                 "The character encoder (a BiLSTM over each token's characters, read from the tokens' text) cannot be exported to ONNX: " +
-                "ONNX has no operator that splits a string into the character ids the encoder reads. Train without characters to export the model.");
+                "ONNX has no operator that splits a string into the character ids the encoder reads. Train without characters (no CharacterColumnName) to export the model.");
         }
         if (encoder.ExtraFeaturesPerStep > 0)
         {
