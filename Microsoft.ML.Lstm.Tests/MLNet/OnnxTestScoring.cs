@@ -92,6 +92,35 @@ internal static class OnnxTestScoring
         return outputs;
     }
 
+    /// <summary>The opsets an ONNX model imports (domain → version), read from its protobuf: ModelProto field 8, each an OperatorSetIdProto (domain 1, version 2).</summary>
+    public static Dictionary<string, long> Opsets(byte[] onnx)
+    {
+        var opsets = new Dictionary<string, long>();
+        var model = new Google.Protobuf.CodedInputStream(onnx);
+        for (uint tag; (tag = model.ReadTag()) != 0;)
+        {
+            if (Google.Protobuf.WireFormat.GetTagFieldNumber(tag) != 8)
+            {
+                model.SkipLastField();
+                continue;
+            }
+            var opset = new Google.Protobuf.CodedInputStream(model.ReadBytes().ToByteArray());
+            string domain = "";
+            long version = 0;
+            for (uint field; (field = opset.ReadTag()) != 0;)
+            {
+                switch (Google.Protobuf.WireFormat.GetTagFieldNumber(field))
+                {
+                    case 1: domain = opset.ReadString(); break;
+                    case 2: version = opset.ReadInt64(); break;
+                    default: opset.SkipLastField(); break;
+                }
+            }
+            opsets[domain] = version;
+        }
+        return opsets;
+    }
+
     /// <summary>Asserts that <paramref name="actual"/> matches <paramref name="expected"/> row by row within <see cref="Tolerance"/>.</summary>
     public static void AssertClose(IReadOnlyList<float[]> expected, IReadOnlyList<float[]> actual, string what)
     {

@@ -1,0 +1,108 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The `onnx` mode: a binary classifier exported with <c>mlContext.Model.ConvertToOnnx</c> and scored by ONNX Runtime,
+/// beside the package's own engine on the same network, side by side in one run: one sequence at a time (latency), a
+/// batch of sequences of mixed lengths (throughput: the package's packed batch, ONNX Runtime's padded batch with
+/// <c>sequence_lens</c>), and one row through ML.NET (the package's PredictionEngine against ApplyOnnxModel's).
+/// </summary>
+/// <remarks>
+/// The network is the binary trainer's default shape at hidden size <c>--hidden</c>: tokens of a 7,000-word vocabulary
+/// embedded in 64, a bidirectional LSTM, max pooling, one output. ONNX Runtime runs with <c>--threads</c> intra-op
+/// threads (sequential execution), the package's network with as many. Each figure is the median of at least
+/// <c>--repeats</c> calls and 1 s, after a warm-up.
+/// </remarks>
+internal static class OnnxRunner
+{
+    private const int Vocabulary = 7001;
+
+    public static void Run(string[] args)
+    {
+        int hidden = ShapesRunner.IntOption(args, "--hidden", 128);
+        int threads = ShapesRunner.IntOption(args, "--threads", 1);
+        int batchSize = ShapesRunner.IntOption(args, "--batch", 256);
+        int repeats = ShapesRunner.IntOption(args, "--repeats", 20);
+        var spec = new NetworkSpec(
+            new EncoderSpec { Input = SequenceInputKind.Tokens, VocabularySize = Vocabulary, EmbeddingSize = 64, HiddenSize = hidden, Bidirectional = true },
+            new PooledHeadSpec { Pooling = PoolingMode.Max, OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy });
+        var network = new SequenceNetwork<float>(spec, seed: 1, threads);
+        var ml = new MLContext(seed: 1);
+        var transformer = new SequenceBinaryClassificationTransformer(
+            ml, SequenceModel.FromNetwork(network), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(Vocabulary - 1), 0));
+        var random = new Random(1);
+        int[][] sequences = [.. Enumerable.Range(0, batchSize).Select(_ => Enumerable.Range(0, 8 + random.Next(57)).Select(_ => random.Next(Vocabulary - 1)).ToArray())];
+        int[] single = [.. Enumerable.Range(0, 32).Select(_ => random.Next(Vocabulary - 1))];
+
+        byte[] onnx;
+        using (var stream = new MemoryStream())
+        {
+            ml.Model.ConvertToOnnx(transformer, ml.Data.LoadFromEnumerable([new Row { Tokens = [1, 2, 3] }]), stream);
+            onnx = stream.ToArray();
+        }
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        using var session = new InferenceSession(onnx, options);
+
+        Console.WriteLine($"bidirectional LSTM, embedding 64, hidden {hidden}, max pooling; threads {threads}; batch of {batchSize} sequences of 8 to 64 tokens ({sequences.Sum(s => s.Length)} in all)");
+        Console.WriteLine("| case | Microsoft.ML.Lstm | ONNX Runtime | ONNX Runtime / package |");
+        Console.WriteLine("|---|---:|---:|---:|");
+
+        // One sequence of 32 tokens, engine to engine.
+        var oneBatch = SequenceBatch<float>.FromTokens([single]);
+        double packageOne = ShapesRunner.MedianSeconds(() => network.Predict(oneBatch), repeats * 10, 1.0);
+        var oneInput = new[] { NamedOnnxValue.CreateFromTensor("Tokens", new DenseTensor<uint>(single.Select(t => (uint)t + 1).ToArray(), [1, single.Length])) };
+        double onnxOne = ShapesRunner.MedianSeconds(() => { using var _ = session.Run(oneInput, ["Score.output"]); }, repeats * 10, 1.0);
+        Print("one sequence of 32 tokens (µs)", packageOne * 1e6, onnxOne * 1e6);
+
+        // A batch of mixed lengths: the package's packed batch against one padded tensor with lengths from the pad key.
+        var batch = SequenceBatch<float>.FromTokens(sequences);
+        double packageBatch = ShapesRunner.MedianSeconds(() => network.Predict(batch), repeats, 1.0);
+        int width = sequences.Max(s => s.Length);
+        var padded = new uint[batchSize * width];
+        Array.Fill(padded, SequenceOnnxInput.TokenPadKey);
+        for (int i = 0; i < batchSize; i++)
+        {
+            for (int t = 0; t < sequences[i].Length; t++)
+                padded[i * width + t] = (uint)sequences[i][t] + 1;
+        }
+        var batchInput = new[] { NamedOnnxValue.CreateFromTensor("Tokens", new DenseTensor<uint>(padded, [batchSize, width])) };
+        double onnxBatch = ShapesRunner.MedianSeconds(() => { using var _ = session.Run(batchInput, ["Score.output"]); }, repeats, 1.0);
+        Print($"batch of {batchSize} sequences (sequences/s)", batchSize / packageBatch, batchSize / onnxBatch, higherIsBetter: true);
+
+        // One row through ML.NET: PredictionEngine over the package's transformer, and over ApplyOnnxModel.
+        IDataView schema = ml.Data.LoadFromEnumerable([new Row { Tokens = [1, 2, 3] }]);
+        var packageEngine = ml.Model.CreatePredictionEngine<Row, Prediction>(transformer);
+        using var onnxStream = new MemoryStream(onnx);
+        ITransformer applied = ml.Transforms.ApplyOnnxModel(onnxStream).Fit(schema);
+        var onnxEngine = ml.Model.CreatePredictionEngine<Row, OnnxPrediction>(applied);
+        var row = new Row { Tokens = [.. single.Select(t => (uint)t + 1)] };
+        double packageEngineTime = ShapesRunner.MedianSeconds(() => packageEngine.Predict(row), repeats * 10, 1.0);
+        double onnxEngineTime = ShapesRunner.MedianSeconds(() => onnxEngine.Predict(row), repeats * 10, 1.0);
+        Print("PredictionEngine, one row of 32 tokens (µs)", packageEngineTime * 1e6, onnxEngineTime * 1e6);
+    }
+
+    private static void Print(string name, double package, double onnx, bool higherIsBetter = false) =>
+        Console.WriteLine($"| {name} | {package:F1} | {onnx:F1} | {onnx / package:F2}{(higherIsBetter ? " (higher is faster)" : " (higher is slower)")} |");
+
+    private sealed class Row
+    {
+        [KeyType(Vocabulary - 1), VectorType]
+        public uint[] Tokens { get; set; } = [];
+    }
+
+    private sealed class Prediction
+    {
+        public float Score { get; set; }
+    }
+
+    /// <summary>ApplyOnnxModel's Score: the graph output [1, 1] of a row.</summary>
+    private sealed class OnnxPrediction
+    {
+        public float[] Score { get; set; } = [];
+    }
+}
