@@ -109,25 +109,27 @@ internal sealed class NetworkOnnxWriter
     }
 
     /// <summary>
-    /// The pooled head: each sequence's steps pooled over its own length, then the dense layer: [N, K] raw outputs
-    /// (logits or values), as <see cref="PooledDenseHead{T}.Predict"/> writes them.
+    /// The pooled head: each sequence's steps pooled over its own length (<see cref="Pool"/>), then the dense layer:
+    /// [N, K] raw outputs (logits or values), as <see cref="PooledDenseHead{T}.Predict"/> writes them.
     /// </summary>
     /// <param name="encoded">The encoder's outputs.</param>
     /// <param name="stepMask">bool [L, N, 1]: true on each sequence's own steps.</param>
     /// <param name="lengths">int32 [N].</param>
-    public string PooledHead(EncodedSteps encoded, string stepMask, string lengths)
+    public string PooledHead(EncodedSteps encoded, string stepMask, string lengths) =>
+        Dense(Pool(encoded, stepMask, lengths, ((PooledHeadSpec)network.Spec.Head).Pooling), "head.dense", transposeInput: false);
+
+    /// <summary>
+    /// Each sequence's steps pooled over its own length into one vector [N, D] (what a featurizer outputs, and what the
+    /// pooled head's dense layer reads). Attention reads the pooled head's attention weights.
+    /// </summary>
+    public string Pool(EncodedSteps encoded, string stepMask, string lengths, PoolingMode pooling) => pooling switch
     {
-        var spec = (PooledHeadSpec)network.Spec.Head;
-        string pooled = spec.Pooling switch
-        {
-            PoolingMode.LastState => encoded.FinalHidden ?? LastStep(encoded.Steps, stepMask),
-            PoolingMode.Mean => MeanPool(encoded.Steps, stepMask, lengths),
-            PoolingMode.Max => graph.Node("ReduceMax", [Masked(encoded.Steps, stepMask, float.NegativeInfinity)], Axes(0), KeepDims(false)),
-            PoolingMode.Attention => AttentionPool(encoded.Steps, stepMask),
-            _ => throw new NotSupportedException($"The pooling {spec.Pooling} has no ONNX export."),
-        };
-        return Dense(pooled, "head.dense", transposeInput: false);
-    }
+        PoolingMode.LastState => encoded.FinalHidden ?? LastStep(encoded.Steps, stepMask),
+        PoolingMode.Mean => MeanPool(encoded.Steps, stepMask, lengths),
+        PoolingMode.Max => graph.Node("ReduceMax", [Masked(encoded.Steps, stepMask, float.NegativeInfinity)], Axes(0), KeepDims(false)),
+        PoolingMode.Attention => AttentionPool(encoded.Steps, stepMask),
+        _ => throw new NotSupportedException($"The pooling {pooling} has no ONNX export."),
+    };
 
     /// <summary>The per-step softmax head's logits [N, L, K] (batch-major), as <see cref="StepSoftmaxHead{T}.Predict"/> writes them per step.</summary>
     public string StepHead(EncodedSteps encoded)

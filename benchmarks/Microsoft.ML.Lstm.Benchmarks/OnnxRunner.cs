@@ -15,8 +15,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <remarks>
 /// The network is the binary trainer's default shape at hidden size <c>--hidden</c>: tokens of a 7,000-word vocabulary
 /// embedded in 64, a bidirectional LSTM, max pooling, one output. ONNX Runtime runs with <c>--threads</c> intra-op
-/// threads (sequential execution), the package's network with as many. Each figure is the median of at least
-/// <c>--repeats</c> calls and 1 s, after a warm-up.
+/// threads (sequential execution), the package's network with as many. The two engines are measured in alternating
+/// rounds (<c>--rounds</c>, each the median of at least <c>--repeats</c> calls and 0.2 s); each figure is the median round.
 /// </remarks>
 internal static class OnnxRunner
 {
@@ -27,7 +27,8 @@ internal static class OnnxRunner
         int hidden = ShapesRunner.IntOption(args, "--hidden", 128);
         int threads = ShapesRunner.IntOption(args, "--threads", 1);
         int batchSize = ShapesRunner.IntOption(args, "--batch", 256);
-        int repeats = ShapesRunner.IntOption(args, "--repeats", 20);
+        int repeats = ShapesRunner.IntOption(args, "--repeats", 10);
+        int rounds = ShapesRunner.IntOption(args, "--rounds", 7);
         var spec = new NetworkSpec(
             new EncoderSpec { Input = SequenceInputKind.Tokens, VocabularySize = Vocabulary, EmbeddingSize = 64, HiddenSize = hidden, Bidirectional = true },
             new PooledHeadSpec { Pooling = PoolingMode.Max, OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy });
@@ -54,14 +55,12 @@ internal static class OnnxRunner
 
         // One sequence of 32 tokens, engine to engine.
         var oneBatch = SequenceBatch<float>.FromTokens([single]);
-        double packageOne = ShapesRunner.MedianSeconds(() => network.Predict(oneBatch), repeats * 10, 1.0);
         var oneInput = new[] { NamedOnnxValue.CreateFromTensor("Tokens", new DenseTensor<uint>(single.Select(t => (uint)t + 1).ToArray(), [1, single.Length])) };
-        double onnxOne = ShapesRunner.MedianSeconds(() => { using var _ = session.Run(oneInput, ["Score.output"]); }, repeats * 10, 1.0);
+        (double packageOne, double onnxOne) = SideBySide(() => network.Predict(oneBatch), () => { using var _ = session.Run(oneInput, ["Score.output"]); }, rounds, repeats * 10);
         Print("one sequence of 32 tokens (µs)", packageOne * 1e6, onnxOne * 1e6);
 
         // A batch of mixed lengths: the package's packed batch against one padded tensor with lengths from the pad key.
         var batch = SequenceBatch<float>.FromTokens(sequences);
-        double packageBatch = ShapesRunner.MedianSeconds(() => network.Predict(batch), repeats, 1.0);
         int width = sequences.Max(s => s.Length);
         var padded = new uint[batchSize * width];
         Array.Fill(padded, SequenceOnnxInput.TokenPadKey);
@@ -71,7 +70,7 @@ internal static class OnnxRunner
                 padded[i * width + t] = (uint)sequences[i][t] + 1;
         }
         var batchInput = new[] { NamedOnnxValue.CreateFromTensor("Tokens", new DenseTensor<uint>(padded, [batchSize, width])) };
-        double onnxBatch = ShapesRunner.MedianSeconds(() => { using var _ = session.Run(batchInput, ["Score.output"]); }, repeats, 1.0);
+        (double packageBatch, double onnxBatch) = SideBySide(() => network.Predict(batch), () => { using var _ = session.Run(batchInput, ["Score.output"]); }, rounds, repeats);
         Print($"batch of {batchSize} sequences (sequences/s)", batchSize / packageBatch, batchSize / onnxBatch, higherIsBetter: true);
 
         // One row through ML.NET: PredictionEngine over the package's transformer, and over ApplyOnnxModel.
@@ -81,9 +80,26 @@ internal static class OnnxRunner
         ITransformer applied = ml.Transforms.ApplyOnnxModel(onnxStream).Fit(schema);
         var onnxEngine = ml.Model.CreatePredictionEngine<Row, OnnxPrediction>(applied);
         var row = new Row { Tokens = [.. single.Select(t => (uint)t + 1)] };
-        double packageEngineTime = ShapesRunner.MedianSeconds(() => packageEngine.Predict(row), repeats * 10, 1.0);
-        double onnxEngineTime = ShapesRunner.MedianSeconds(() => onnxEngine.Predict(row), repeats * 10, 1.0);
+        (double packageEngineTime, double onnxEngineTime) = SideBySide(() => packageEngine.Predict(row), () => onnxEngine.Predict(row), rounds, repeats * 10);
         Print("PredictionEngine, one row of 32 tokens (µs)", packageEngineTime * 1e6, onnxEngineTime * 1e6);
+    }
+
+    /// <summary>
+    /// Medians of <paramref name="package"/> and <paramref name="onnx"/> measured in alternating rounds (each round the
+    /// median of at least <paramref name="repeats"/> calls and 0.2 s), so that a busy machine slows both alike.
+    /// </summary>
+    private static (double Package, double Onnx) SideBySide(Action package, Action onnx, int rounds, int repeats)
+    {
+        var packageTimes = new double[rounds];
+        var onnxTimes = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            packageTimes[r] = ShapesRunner.MedianSeconds(package, repeats, 0.2);
+            onnxTimes[r] = ShapesRunner.MedianSeconds(onnx, repeats, 0.2);
+        }
+        Array.Sort(packageTimes);
+        Array.Sort(onnxTimes);
+        return (packageTimes[rounds / 2], onnxTimes[rounds / 2]);
     }
 
     private static void Print(string name, double package, double onnx, bool higherIsBetter = false) =>
