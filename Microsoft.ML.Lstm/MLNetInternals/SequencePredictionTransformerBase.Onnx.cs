@@ -52,6 +52,7 @@ public abstract partial class SequencePredictionTransformerBase
         /// </summary>
         public bool CanSaveOnnx(OnnxContext ctx) => true;
 
+        /// <summary>Writes the transformer into <paramref name="ctx"/>, after checking the opset has every operator it uses.</summary>
         public void SaveAsOnnx(OnnxContext ctx)
         {
             Host.CheckValue(ctx, nameof(ctx));

@@ -3,6 +3,7 @@ using Microsoft.ML.Lstm.MLNet;
 using Microsoft.ML.Lstm.Networks;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Transforms.Onnx;
 
 namespace Microsoft.ML.Lstm.Benchmarks;
 
@@ -15,7 +16,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <remarks>
 /// The network is the binary trainer's default shape at hidden size <c>--hidden</c>: tokens of a 7,000-word vocabulary
 /// embedded in 64, a bidirectional LSTM, max pooling, one output. ONNX Runtime runs with <c>--threads</c> intra-op
-/// threads (sequential execution), the package's network with as many. The two engines are measured in alternating
+/// threads (sequential execution), the package's network with as many for a batch; one sequence is scored by the
+/// package's one-thread scoring copy, as its transformers score. The two engines are measured in alternating
 /// rounds (<c>--rounds</c>, each the median of at least <c>--repeats</c> calls and 0.2 s); each figure is the median round.
 /// </remarks>
 internal static class OnnxRunner
@@ -34,6 +36,8 @@ internal static class OnnxRunner
             new PooledHeadSpec { Pooling = PoolingMode.Max, OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy });
         var network = new SequenceNetwork<float>(spec, seed: 1, threads);
         var ml = new MLContext(seed: 1);
+        // ApplyOnnxModel's sessions with the same threads as the raw session (ONNX Runtime's default is one spinning thread per core).
+        ml.SetOnnxSessionOption(new OnnxSessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL });
         var transformer = new SequenceBinaryClassificationTransformer(
             ml, SequenceModel.FromNetwork(network), new SequenceFeatures("Tokens", SequenceInput.TokenKeys(Vocabulary - 1), 0));
         var random = new Random(1);
@@ -49,14 +53,18 @@ internal static class OnnxRunner
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         using var session = new InferenceSession(onnx, options);
 
-        Console.WriteLine($"bidirectional LSTM, embedding 64, hidden {hidden}, max pooling; threads {threads}; batch of {batchSize} sequences of 8 to 64 tokens ({sequences.Sum(s => s.Length)} in all)");
+        Console.WriteLine($"bidirectional LSTM, embedding 64, hidden {hidden}, max pooling; ONNX Runtime on {threads} thread(s); the package on 1 for one sequence (its scoring copy), on {threads} for the batch of {batchSize} sequences of 8 to 64 tokens ({sequences.Sum(s => s.Length)} in all); median of {rounds} alternating rounds");
         Console.WriteLine("| case | Microsoft.ML.Lstm | ONNX Runtime | ONNX Runtime / package |");
         Console.WriteLine("|---|---:|---:|---:|");
 
-        // One sequence of 32 tokens, engine to engine.
+        // Engine to engine. One sequence: the package's scoring copy (one thread: what each scoring thread of a transformer
+        // runs) against the session. A batch: the network on --threads threads against the session on as many.
+        SequenceNetwork<float> scoring = network.CloneForInference();
+
+        // One sequence of 32 tokens.
         var oneBatch = SequenceBatch<float>.FromTokens([single]);
         var oneInput = new[] { NamedOnnxValue.CreateFromTensor("Tokens", new DenseTensor<uint>(single.Select(t => (uint)t + 1).ToArray(), [1, single.Length])) };
-        (double packageOne, double onnxOne) = SideBySide(() => network.Predict(oneBatch), () => { using var _ = session.Run(oneInput, ["Score.output"]); }, rounds, repeats * 10);
+        (double packageOne, double onnxOne) = SideBySide(() => scoring.Predict(oneBatch), () => { using var _ = session.Run(oneInput, ["Score.output"]); }, rounds, repeats * 10);
         Print("one sequence of 32 tokens (µs)", packageOne * 1e6, onnxOne * 1e6);
 
         // A batch of mixed lengths: the package's packed batch against one padded tensor with lengths from the pad key.
@@ -92,6 +100,9 @@ internal static class OnnxRunner
     {
         var packageTimes = new double[rounds];
         var onnxTimes = new double[rounds];
+        // Warm-up past the JIT's tiering (and ONNX Runtime's first-run allocations) before anything is kept.
+        ShapesRunner.MedianSeconds(package, repeats, 1.0);
+        ShapesRunner.MedianSeconds(onnx, repeats, 1.0);
         for (int r = 0; r < rounds; r++)
         {
             packageTimes[r] = ShapesRunner.MedianSeconds(package, repeats, 0.2);
