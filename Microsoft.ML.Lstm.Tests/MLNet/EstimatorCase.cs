@@ -12,7 +12,7 @@ namespace Microsoft.ML.Lstm.Tests.MLNet;
 /// <param name="WrongTypeSource">A column of the training data whose type the feature column cannot have; copied over it.</param>
 /// <param name="WrongVectorSize">
 /// Data like the training data whose feature column has a size the fitted model cannot read (another key count, a
-/// size that is not whole steps); null when no such size exists.
+/// size that is not whole steps).
 /// </param>
 public sealed record EstimatorCase(
     string Name,
@@ -20,7 +20,7 @@ public sealed record EstimatorCase(
     Func<MLContext, IEstimator<ITransformer>> Estimator,
     string FeatureColumn,
     string WrongTypeSource,
-    Func<MLContext, IDataView>? WrongVectorSize)
+    Func<MLContext, IDataView> WrongVectorSize)
 {
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -100,7 +100,6 @@ public class EstimatorHarnessTests
     public void AFeatureColumnOfASizeTheModelCannotReadIsNamed(string name)
     {
         EstimatorCase estimatorCase = EstimatorCases.Named(name);
-        Assert.NotNull(estimatorCase.WrongVectorSize);
         ITransformer model = estimatorCase.Estimator(mlContext).Fit(estimatorCase.TrainingData(mlContext));
         IDataView wrong = estimatorCase.WrongVectorSize(mlContext);
 
