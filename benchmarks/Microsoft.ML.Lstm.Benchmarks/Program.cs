@@ -6,7 +6,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 // `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
 // encoder, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
-// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences; anything else goes to BenchmarkDotNet.
+// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `concurrent` two models training at
+// once in one process, `engine` one PredictionEngine call; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -47,6 +48,12 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "learning-curve":
         TextQualityRunner.RunLearningCurve(args[1..]);
+        break;
+    case "engine":
+        EngineRunner.Run(args[1..]);
+        break;
+    case "concurrent":
+        ConcurrentRunner.Run(args[1..]);
         break;
     case "onnx":
         OnnxRunner.Run(args[1..]);
