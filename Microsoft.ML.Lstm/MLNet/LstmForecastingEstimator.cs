@@ -62,7 +62,11 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         /// <summary>What the network's outputs add to. Default <see cref="ForecastBaseline.SeasonalNaive"/>.</summary>
         public ForecastBaseline Baseline = ForecastBaseline.SeasonalNaive;
 
-        /// <summary>Whether the head also maps the window's scaled values linearly to the outputs (an autoregressive skip around the recurrent layers). Default true.</summary>
+        /// <summary>
+        /// Whether the head also maps the window's scaled values linearly to the outputs (an autoregressive skip around the
+        /// recurrent layers); used only when every series has the same season, since its weights belong to positions in the
+        /// window. Default true.
+        /// </summary>
         public bool InputSkip = true;
 
         /// <summary>The recurrent cell. Default <see cref="RecurrentCellType.Lstm"/>.</summary>
@@ -200,6 +204,11 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             Seasons = seasons,
         };
 
+        // The skip's weights belong to positions in the window, which mean the same thing across series only when
+        // they share a season (measured on the R series: one model across monthly and quarterly series did worse with it).
+        bool inputSkip = options.InputSkip && seasons.Values.Distinct().Count() == 1;
+        if (options.InputSkip && !inputSkip)
+            channel.Info("Input skip off: the series have different seasons.");
         var spec = new NetworkSpec(
             new EncoderSpec
             {
@@ -214,7 +223,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             {
                 Horizon = options.Horizon,
                 Quantiles = settings.QuantileLevels,
-                InputSkipSteps = options.InputSkip ? windowSize : 0,
+                InputSkipSteps = inputSkip ? windowSize : 0,
                 Dropout = options.Dropout,
             });
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(env, host);
