@@ -37,14 +37,18 @@ internal static class ForecastQualityRunner
         {
             int horizon = group.Max(n => held[n]);
             var rows = group.SelectMany(n => values[n][..^held[n]].Select(v => new Row { Series = n, Value = v })).ToList();
-            var ml = new MLContext(seed: 1);
+            int seed = int.Parse(Value(args, "--seed") ?? "1", CultureInfo.InvariantCulture);
+            var ml = new MLContext(seed: seed);
             IDataView data = ml.Data.LoadFromEnumerable(rows);
             var clock = Stopwatch.StartNew();
             var forecasts = new List<Dictionary<string, (float[] F, float[] L, float[] U)>>();
             for (int member = 0; member < ensemble; member++)
             {
-                var options = Options(args, horizon, member);
-                var model = ml.Forecasting.ForecastByLstm(options).Fit(data);
+                // Without experiment options: the short overload and its defaults, seeded by the MLContext.
+                var model = Experimenting(args) || member > 0
+                    ? ml.Forecasting.ForecastByLstm(Options(args, horizon, member)).Fit(data)
+                    : ml.Forecasting.ForecastByLstm("Forecast", "Value", horizon, seriesColumnName: "Series",
+                        lowerBoundColumnName: "Lower", upperBoundColumnName: "Upper").Fit(data);
                 forecasts.Add(LastRows(model.Transform(data)));
             }
             double seconds = clock.Elapsed.TotalSeconds / group.Length;
@@ -61,6 +65,11 @@ internal static class ForecastQualityRunner
             }
         }
     }
+
+    private static readonly string[] ExperimentOptions =
+        ["--hidden", "--epochs", "--window", "--threads", "--cell", "--baseline", "--dropout", "--lr", "--no-skip", "--no-refit", "--no-calibration"];
+
+    private static bool Experimenting(string[] args) => args.Any(ExperimentOptions.Contains);
 
     private static LstmForecastingEstimator.Options Options(string[] args, int horizon, int member)
     {
