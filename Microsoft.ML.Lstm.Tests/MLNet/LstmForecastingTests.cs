@@ -316,4 +316,37 @@ public class LstmForecastingTests
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 6), schema["Hi"].Type);
         Assert.False(model.IsRowToRowMapper);
     }
+    [Fact]
+    public void KeySeriesColumnIsReadThroughItsKeyValues()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows("north", Seasonal(100, 50, 1, seed: 1)).Concat(Rows("south", Seasonal(100, 80, 1, seed: 2)));
+        var data = ml.Transforms.Conversion.MapValueToKey("SeriesKey", nameof(ForecastRow.Series)).Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+        var options = Options();
+        options.SeriesColumnName = "SeriesKey";
+        options.Epochs = 3;
+        var model = ml.Forecasting.ForecastByLstm(options).Fit(data);
+        Assert.Equal(["north", "south"], model.Seasons.Keys.Order());
+        var engine = model.CreateForecastingEngine();
+        foreach (float value in Seasonal(100, 80, 1, seed: 2))
+            engine.Observe(value, "south");
+        Assert.Equal(Outputs(model, data).Last(o => o.Series == "south").Forecast, engine.Forecast("south").Forecast);
+    }
+
+    [Fact]
+    public void DamagedEngineStateIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Options();
+        options.Epochs = 2;
+        var model = ml.Forecasting.ForecastByLstm(options).Fit(ml.Data.LoadFromEnumerable(Rows("a", Seasonal(100, 50, 1, seed: 1))));
+        var engine = model.CreateForecastingEngine();
+        engine.Observe(3f, "a");
+        using var state = new MemoryStream();
+        engine.CheckPoint(state);
+        byte[] bytes = state.ToArray();
+        bytes[bytes.Length / 2] ^= 0x40;
+        Assert.Throws<InvalidDataException>(() => model.CreateForecastingEngine(new MemoryStream(bytes)));
+        Assert.Throws<InvalidDataException>(() => model.CreateForecastingEngine(new MemoryStream(state.ToArray()[..^3])));
+    }
 }
