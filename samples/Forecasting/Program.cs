@@ -51,7 +51,16 @@ IDataView trainData = ml.Data.LoadFromEnumerable(training);
 var estimator = ml.Forecasting.ForecastByLstm("Forecast", nameof(SeriesRow.Value), horizon, seriesColumnName: nameof(SeriesRow.Series),
     confidenceLevel: Confidence, lowerBoundColumnName: "Lower", upperBoundColumnName: "Upper");
 var clock = Stopwatch.StartNew();
-var model = estimator.Fit(trainData);
+LstmForecastingTransformer model;
+try
+{
+    model = estimator.Fit(trainData);
+}
+catch (InvalidOperationException error) // a series too short for the window and horizon, an infinite value, …
+{
+    Console.Error.WriteLine(error.Message);
+    return 1;
+}
 Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");
 
 string modelPath = Path.Combine(AppContext.BaseDirectory, "forecast-lstm.zip");
