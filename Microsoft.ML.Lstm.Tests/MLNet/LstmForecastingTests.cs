@@ -349,4 +349,22 @@ public class LstmForecastingTests
         Assert.Throws<InvalidDataException>(() => model.CreateForecastingEngine(new MemoryStream(bytes)));
         Assert.Throws<InvalidDataException>(() => model.CreateForecastingEngine(new MemoryStream(state.ToArray()[..^3])));
     }
+    [Fact]
+    public void SeriesOfDifferentSeasonsReadWindowsOfTheirOwnLength()
+    {
+        var ml = new MLContext(seed: 1);
+        float[] quarterly = Enumerable.Range(0, 100).Select(t => (float)(50 + 0.5 * t + 8 * Math.Sin(2 * Math.PI * t / 4))).ToArray();
+        var rows = Rows("monthly", Seasonal(150, 50, 0.5, seed: 1)).Concat(Rows("quarterly", quarterly));
+        var options = Options(horizon: 6);
+        options.Epochs = 3;
+        var model = ml.Forecasting.ForecastByLstm(options).Fit(ml.Data.LoadFromEnumerable(rows));
+        Assert.Equal(12, model.Seasons["monthly"]);
+        Assert.Equal(4, model.Seasons["quarterly"]);
+        Assert.Equal(24, model.WindowSizes["monthly"]);
+        Assert.Equal(8, model.WindowSizes["quarterly"]);
+        var outputs = Outputs(model, ml.Data.LoadFromEnumerable(rows));
+        var quarterlyRows = outputs.Where(o => o.Series == "quarterly").ToList();
+        Assert.True(float.IsNaN(quarterlyRows[6].Forecast[0]));
+        Assert.True(float.IsFinite(quarterlyRows[7].Forecast[0])); // the eighth step completes its window
+    }
 }

@@ -123,7 +123,7 @@ internal sealed class ForecastDataView : IDataView
                 histories.Add(series, history);
             }
             history.Append(value, covariates);
-            forecaster!.Forecast(history, parent.transformer.Settings.SeasonOf(series), outputs[0], outputs[1], outputs[2]);
+            forecaster!.Forecast(history, series, outputs[0], outputs[1], outputs[2]);
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)

@@ -3,14 +3,14 @@ using Microsoft.ML.Lstm.Networks;
 namespace Microsoft.ML.Lstm.MLNet;
 
 /// <summary>
-/// Everything a forecasting transformer knows besides its network: the columns, the window and horizon, each series'
-/// season, the covariates' standardization and the intervals' calibration. Written to the model file's
+/// Everything a forecasting transformer knows besides its network: the columns, the horizon, each series' season and
+/// window, the covariates' standardization and the intervals' calibration. Written to the model file's
 /// <c>"transformer.forecast"</c> section (strings length-prefixed UTF-8, int32, float32, float64):
 /// <code>
 /// value column · series column ("" for none) · covariate count · each covariate column ·
 /// output column · lower bound column ("" for none) · upper bound column ("" for none) ·
 /// horizon · window size · confidence level · baseline · default season · interval scale ·
-/// covariate means [C] · covariate scales [C] · series count · per series: name · season
+/// covariate means [C] · covariate scales [C] · default window · series count · per series: name · season · window
 /// </code>
 /// </summary>
 internal sealed record ForecastSettings
@@ -31,7 +31,14 @@ internal sealed record ForecastSettings
     public string? LowerBoundColumnName { get; init; }
     public string? UpperBoundColumnName { get; init; }
     public required int Horizon { get; init; }
+    /// <summary>The longest window of any series: what a history keeps.</summary>
     public required int WindowSize { get; init; }
+
+    /// <summary>The window of a series the model did not see in training (that of the default season).</summary>
+    public int DefaultWindow { get; init; } = 1;
+
+    /// <summary>The window chosen for each series seen in training (two of its seasons, at least the horizon: series of different seasons read windows of different lengths).</summary>
+    public IReadOnlyDictionary<string, int> Windows { get; init; } = new Dictionary<string, int>();
     public required float ConfidenceLevel { get; init; }
     public ForecastBaseline Baseline { get; init; } = ForecastBaseline.SeasonalNaive;
 
@@ -59,6 +66,9 @@ internal sealed record ForecastSettings
     /// <summary>The season of <paramref name="series"/>.</summary>
     public int SeasonOf(string series) => Seasons.TryGetValue(series, out int season) ? season : DefaultSeason;
 
+    /// <summary>The window of <paramref name="series"/>.</summary>
+    public int WindowOf(string series) => Windows.TryGetValue(series, out int window) ? window : DefaultWindow;
+
     /// <summary>Writes the section.</summary>
     public void Write(ModelSectionWriter writer)
     {
@@ -78,11 +88,13 @@ internal sealed record ForecastSettings
         writer.WriteDouble(IntervalScale);
         writer.WriteFloats(CovariateMeans);
         writer.WriteFloats(CovariateScales);
+        writer.WriteInt32(DefaultWindow);
         writer.WriteInt32(Seasons.Count);
         foreach (var (name, season) in Seasons.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             writer.WriteString(name);
             writer.WriteInt32(season);
+            writer.WriteInt32(WindowOf(name));
         }
     }
 
@@ -109,13 +121,16 @@ internal sealed record ForecastSettings
         float[] scales = reader.ReadFloats("covariate scales", covariateCount);
         if (means.Any(m => !float.IsFinite(m)) || scales.Any(s => !(float.IsFinite(s) && s > 0)))
             throw new InvalidDataException("The model file's covariate standardization holds a value that is not finite, or a scale that is not positive.");
-        int seriesCount = reader.ReadCount("series", MaxSeriesCount, 2 * sizeof(int));
+        int defaultWindow = reader.ReadInt32("default window", 1, window);
+        int seriesCount = reader.ReadCount("series", MaxSeriesCount, 3 * sizeof(int));
         var seasons = new Dictionary<string, int>(seriesCount, StringComparer.Ordinal);
+        var windows = new Dictionary<string, int>(seriesCount, StringComparer.Ordinal);
         for (int i = 0; i < seriesCount; i++)
         {
             string name = reader.ReadString("series name", MaxNameBytes);
             if (!seasons.TryAdd(name, reader.ReadInt32("season", 1, window)))
                 throw new InvalidDataException($"The model file names the series '{name}' twice.");
+            windows.Add(name, reader.ReadInt32("series window", 1, window));
         }
         reader.ExpectEnd();
         if (string.IsNullOrEmpty(value) || string.IsNullOrEmpty(output))
@@ -137,6 +152,8 @@ internal sealed record ForecastSettings
             CovariateMeans = means,
             CovariateScales = scales,
             Seasons = seasons,
+            DefaultWindow = defaultWindow,
+            Windows = windows,
         };
     }
 
@@ -147,9 +164,10 @@ internal sealed record ForecastSettings
             throw new InvalidDataException($"The model file's network does not read {FeaturesPerStep} values per step, as its forecasting section says.");
         if (spec.Head is not ForecastHeadSpec head || head.Horizon != Horizon || !head.Quantiles.AsSpan().SequenceEqual(QuantileLevels))
             throw new InvalidDataException($"The model file's network is not a forecasting network of horizon {Horizon} at the levels of confidence {ConfidenceLevel}.");
-        if (head.InputSkipSteps > WindowSize)
-            throw new InvalidDataException($"The model file's network reads {head.InputSkipSteps} steps; its window holds {WindowSize}.");
-        if (Seasons.Values.Any(s => s > WindowSize) || DefaultSeason > WindowSize)
-            throw new InvalidDataException($"The model file's seasons reach past its window of {WindowSize} steps.");
+        int shortest = Math.Min(DefaultWindow, Windows.Count == 0 ? DefaultWindow : Windows.Values.Min());
+        if (head.InputSkipSteps > shortest)
+            throw new InvalidDataException($"The model file's network reads {head.InputSkipSteps} steps; its shortest window holds {shortest}.");
+        if (Seasons.Any(pair => pair.Value > WindowOf(pair.Key)) || DefaultSeason > DefaultWindow)
+            throw new InvalidDataException("The model file's seasons reach past their windows.");
     }
 }

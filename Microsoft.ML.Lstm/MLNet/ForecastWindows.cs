@@ -20,7 +20,7 @@ internal static class ForecastWindows
         var windows = new List<Window>();
         foreach (ForecastSeries one in series)
         {
-            for (int origin = settings.WindowSize - 1; origin <= one.Length - 2; origin++)
+            for (int origin = settings.WindowOf(one.Name) - 1; origin <= one.Length - 2; origin++)
                 Add(windows, one, origin, settings, seasonOf(one.Name));
         }
         return windows;
@@ -32,9 +32,10 @@ internal static class ForecastWindows
     {
         var training = new List<Window>();
         var validation = new List<Window>();
-        int w = settings.WindowSize, h = settings.Horizon;
+        int h = settings.Horizon;
         foreach (ForecastSeries one in series)
         {
+            int w = settings.WindowOf(one.Name);
             int firstOrigin = w - 1, lastComplete = one.Length - 1 - h;
             int complete = lastComplete - firstOrigin + 1;
             int held = validationFraction > 0 ? Math.Max(1, (int)Math.Round(complete * validationFraction)) : 0;
@@ -56,7 +57,7 @@ internal static class ForecastWindows
 
     private static void Add(List<Window> windows, ForecastSeries series, int origin, ForecastSettings settings, int season)
     {
-        int w = settings.WindowSize, h = settings.Horizon, c = settings.CovariateCount;
+        int w = settings.WindowOf(series.Name), h = settings.Horizon, c = settings.CovariateCount;
         var features = new float[w * settings.FeaturesPerStep];
         var baseline = new float[h];
         int start = origin - w + 1;

@@ -58,7 +58,7 @@ public sealed class LstmForecastingEngine
         int h = transformer.Horizon;
         var result = new SeriesForecast(new float[h], new float[h], new float[h]);
         SeriesHistory history = histories.TryGetValue(name, out SeriesHistory? known) ? known : transformer.NewHistory();
-        forecaster.Forecast(history, transformer.Settings.SeasonOf(name), result.Forecast, result.LowerBound, result.UpperBound);
+        forecaster.Forecast(history, name, result.Forecast, result.LowerBound, result.UpperBound);
         return result;
     }
 

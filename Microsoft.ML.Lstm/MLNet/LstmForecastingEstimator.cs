@@ -38,7 +38,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         /// <summary>Steps forecast from each row. Default 12.</summary>
         public int Horizon = 12;
 
-        /// <summary>Past steps the network reads (W); 0 (the default) chooses from the data: two seasons, at least the horizon, at most half of the shortest series after the horizon.</summary>
+        /// <summary>Past steps the network reads (W); 0 (the default) chooses for each series from its data: two of its seasons, at least the horizon and 8 steps, at most half of what the series has after the horizon.</summary>
         public int WindowSize;
 
         /// <summary>The series id: text or a key; null (the default) reads all rows as one series.</summary>
@@ -176,14 +176,16 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         var seasons = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (ForecastSeries one in series)
             seasons[one.Name] = options.Seasonality > 0 ? options.Seasonality : SeasonDetector.Detect(one.Values);
-        int windowSize = ChooseWindow(series, seasons, channel);
+        Dictionary<string, int> windows = ChooseWindows(series, seasons);
         foreach (ForecastSeries one in series)
         {
             // A season longer than the window cannot be read from it: fall back to no season for that series.
-            if (seasons[one.Name] > windowSize)
+            if (seasons[one.Name] > windows[one.Name])
                 seasons[one.Name] = 1;
         }
-        channel.Info($"Seasons: {string.Join(", ", seasons.Select(pair => $"{(pair.Key.Length == 0 ? "series" : pair.Key)} {pair.Value}"))}.");
+        channel.Info($"Seasons and windows{(options.WindowSize == 0 ? " (two seasons, at least the horizon and 8 steps, at most half of what the series has after the horizon)" : "")}: " +
+            $"{string.Join(", ", seasons.Select(pair => $"{(pair.Key.Length == 0 ? "series" : pair.Key)} {pair.Value} / {windows[pair.Key]}"))}.");
+        int defaultSeason = seasons.Values.GroupBy(s => s).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
 
         (float[] means, float[] scales) = CovariateScaling(series, options.CovariateColumnNames.Length);
         var settings = new ForecastSettings
@@ -195,10 +197,12 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             LowerBoundColumnName = options.LowerBoundColumnName,
             UpperBoundColumnName = options.UpperBoundColumnName,
             Horizon = options.Horizon,
-            WindowSize = windowSize,
+            WindowSize = windows.Values.Max(),
+            DefaultWindow = series.Where(one => seasons[one.Name] == defaultSeason).Max(one => windows[one.Name]),
+            Windows = windows,
             ConfidenceLevel = options.ConfidenceLevel,
             Baseline = options.Baseline,
-            DefaultSeason = seasons.Values.GroupBy(s => s).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key,
+            DefaultSeason = defaultSeason,
             CovariateMeans = means,
             CovariateScales = scales,
             Seasons = seasons,
@@ -223,7 +227,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             {
                 Horizon = options.Horizon,
                 Quantiles = settings.QuantileLevels,
-                InputSkipSteps = inputSkip ? windowSize : 0,
+                InputSkipSteps = inputSkip ? windows.Values.Min() : 0,
                 Dropout = options.Dropout,
             });
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(env, host);
@@ -242,8 +246,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         (List<ForecastWindows.Window> trainWindows, List<ForecastWindows.Window> validationWindows) =
             ForecastWindows.Split(series, settings, settings.SeasonOf, options.ValidationFraction);
         if (trainWindows.Count == 0)
-            throw new InvalidOperationException($"The data holds no window of {windowSize} steps followed by an observed value; nothing to train on.");
-        channel.Info($"Training on {trainWindows.Count} windows of {windowSize} steps, validating on {validationWindows.Count}, horizon {options.Horizon}.");
+            throw new InvalidOperationException("The data holds no window followed by an observed value; nothing to train on.");
+        channel.Info($"Training on {trainWindows.Count} windows, validating on {validationWindows.Count}, horizon {options.Horizon}.");
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(
             spec, training, Examples(trainWindows), validationWindows.Count > 0 ? Examples(validationWindows) : null);
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; best epoch {result.BestEpoch}.");
@@ -265,30 +269,32 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
 
     private static List<SequenceExample> Examples(List<ForecastWindows.Window> windows) => windows.ConvertAll(w => w.Example);
 
-    /// <summary>The window: the option's, or two seasons (at least the horizon and 8 steps), at most half of what the shortest series has after the horizon.</summary>
-    private int ChooseWindow(List<ForecastSeries> series, Dictionary<string, int> seasons, IChannel channel)
+    /// <summary>
+    /// Each series' window: the option's, or two of its seasons (at least the horizon and 8 steps), at most half of what
+    /// the series has after the horizon, and never less than the baseline reaches back. Refuses a series too short for it.
+    /// </summary>
+    private Dictionary<string, int> ChooseWindows(List<ForecastSeries> series, Dictionary<string, int> seasons)
     {
-        ForecastSeries shortest = series.MinBy(s => s.Length)!;
-        int longestSeason = seasons.Values.Max();
-        int reach = Math.Max(2, SeriesWindow.BaselineReach(longestSeason, options.Baseline));
-        int window = options.WindowSize;
-        if (window == 0)
-        {
-            window = Math.Max(Math.Max(2 * longestSeason, options.Horizon), 8);
-            window = Math.Min(window, (shortest.Length - options.Horizon) / 2);
-            window = Math.Max(window, reach);
-            channel.Info($"Window size {window}: the longest season is {longestSeason} steps, the horizon {options.Horizon}, the shortest series {shortest.Length} steps.");
-        }
+        var windows = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (ForecastSeries one in series)
         {
+            int season = seasons[one.Name];
+            int window = options.WindowSize;
+            if (window == 0)
+            {
+                window = Math.Max(Math.Max(2 * season, options.Horizon), 8);
+                window = Math.Min(window, (one.Length - options.Horizon) / 2);
+                window = Math.Max(window, Math.Max(2, SeriesWindow.BaselineReach(season, options.Baseline)));
+            }
             if (one.Length < window + options.Horizon)
             {
                 throw new InvalidOperationException(
                     $"{one.Describe()} (from row {one.FirstRow}) has {one.Length} steps; forecasting {options.Horizon} steps from windows of {window} needs at least {window + options.Horizon}. " +
                     "Give it more history, or lower the horizon or WindowSize.");
             }
+            windows[one.Name] = window;
         }
-        return window;
+        return windows;
     }
 
     /// <summary>Reads every row into its series, checking values and covariates.</summary>

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Lstm;
 /// A trained forecaster (<see cref="LstmForecastingEstimator"/>). <see cref="Transform"/> adds to every row the
 /// forecast of the next <see cref="Horizon"/> steps of its series from the history up to and including that row (so
 /// the last row of each series holds the forecast beyond the data), and the interval's bounds when their columns were
-/// named. Rows with fewer than <see cref="WindowSize"/> steps of history, or none observed in the window, get NaN.
+/// named. Rows with fewer steps of history than their series' window (<see cref="WindowSizes"/>), or none observed in it, get NaN.
 /// </summary>
 /// <remarks>
 /// The output depends on earlier rows, so the data is read in order by one cursor (it cannot be shuffled or split
@@ -36,8 +36,11 @@ public sealed partial class LstmForecastingTransformer : ITransformer
     /// <summary>Steps forecast from each row.</summary>
     public int Horizon => Settings.Horizon;
 
-    /// <summary>Past steps each forecast reads.</summary>
+    /// <summary>The longest window: past steps the forecasts of a series read at most.</summary>
     public int WindowSize => Settings.WindowSize;
+
+    /// <summary>Past steps each forecast of a series reads, for each series seen in training (the key is "" without a series column).</summary>
+    public IReadOnlyDictionary<string, int> WindowSizes => Settings.Windows;
 
     /// <summary>The probability the interval should hold each coming value.</summary>
     public float ConfidenceLevel => Settings.ConfidenceLevel;

@@ -25,21 +25,23 @@ internal sealed class WindowForecaster
     }
 
     /// <summary>
-    /// Writes the forecast and the interval's bounds [H] for the step after <paramref name="history"/>'s last; NaN in
-    /// each when the history is shorter than the window or holds no observed value.
+    /// Writes the forecast and the interval's bounds [H] for the step after the last of <paramref name="series"/>'
+    /// <paramref name="history"/>; NaN in each when the history is shorter than the series' window or holds no observed value in it.
     /// </summary>
-    public void Forecast(SeriesHistory history, int season, Span<float> point, Span<float> lower, Span<float> upper)
+    public void Forecast(SeriesHistory history, string series, Span<float> point, Span<float> lower, Span<float> upper)
     {
-        if (!history.IsFull || !SeriesWindow.Build(
-                history.Values, history.Covariates, season, settings.Baseline, settings.CovariateMeans, settings.CovariateScales,
-                features, baseline, out double level, out double scale))
+        int window = settings.WindowOf(series), c = settings.CovariateCount;
+        Span<float> steps = features.AsSpan(0, window * settings.FeaturesPerStep);
+        if (history.Count < window || !SeriesWindow.Build(
+                history.Values[^window..], history.Covariates[^(window * c)..], settings.SeasonOf(series), settings.Baseline,
+                settings.CovariateMeans, settings.CovariateScales, steps, baseline, out double level, out double scale))
         {
             point.Fill(float.NaN);
             lower.Fill(float.NaN);
             upper.Fill(float.NaN);
             return;
         }
-        model.Predict(features, outputs);
+        model.Predict(steps, outputs);
         int h = settings.Horizon;
         for (int step = 0; step < h; step++)
         {
