@@ -25,7 +25,7 @@ public static class LstmForecastingCatalog
     /// <param name="outputColumnName">The forecasts: a vector of <paramref name="horizon"/> floats per row.</param>
     /// <param name="inputColumnName">The observed values: a float or double per row, rows in time order; NaN for a missing value.</param>
     /// <param name="horizon">Steps forecast from each row.</param>
-    /// <param name="windowSize">Past steps the network reads; 0 chooses from the data (two seasons, at least the horizon) and logs the choice.</param>
+    /// <param name="windowSize">Past steps the network reads; 0 chooses for each series from its data (two of its seasons, at least the horizon) and logs the choice.</param>
     /// <param name="seriesColumnName">The series id (text or key), for many series; null for one.</param>
     /// <param name="confidenceLevel">Probability the interval should hold each coming value.</param>
     /// <param name="lowerBoundColumnName">The interval's lower bounds (a vector of <paramref name="horizon"/> floats), or null for none.</param>
