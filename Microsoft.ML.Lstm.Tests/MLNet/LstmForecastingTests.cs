@@ -321,16 +321,23 @@ public class LstmForecastingTests
     {
         var ml = new MLContext(seed: 1);
         var rows = Rows("north", Seasonal(100, 50, 1, seed: 1)).Concat(Rows("south", Seasonal(100, 80, 1, seed: 2)));
-        var data = ml.Transforms.Conversion.MapValueToKey("SeriesKey", nameof(ForecastRow.Series)).Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+        var data = ml.Data.LoadFromEnumerable(rows);
         var options = Options();
         options.SeriesColumnName = "SeriesKey";
         options.Epochs = 3;
-        var model = ml.Forecasting.ForecastByLstm(options).Fit(data);
+        // In a pipeline after the transform that makes the key, saved and loaded as one model.
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("SeriesKey", nameof(ForecastRow.Series)).Append(ml.Forecasting.ForecastByLstm(options));
+        var chain = pipeline.Fit(data);
+        LstmForecastingTransformer model = chain.LastTransformer;
         Assert.Equal(["north", "south"], model.Seasons.Keys.Order());
         var engine = model.CreateForecastingEngine();
         foreach (float value in Seasonal(100, 80, 1, seed: 2))
             engine.Observe(value, "south");
-        Assert.Equal(Outputs(model, data).Last(o => o.Series == "south").Forecast, engine.Forecast("south").Forecast);
+        Assert.Equal(Outputs(chain, data).Last(o => o.Series == "south").Forecast, engine.Forecast("south").Forecast);
+        using var saved = new MemoryStream();
+        ml.Model.Save(chain, data.Schema, saved);
+        var loaded = new MLContext().Model.Load(new MemoryStream(saved.ToArray()), out _);
+        Assert.Equal(Outputs(chain, data)[^1].Upper, Outputs(loaded, data)[^1].Upper);
     }
 
     [Fact]
