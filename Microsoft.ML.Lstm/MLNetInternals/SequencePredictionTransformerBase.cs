@@ -19,7 +19,7 @@ namespace Microsoft.ML.Lstm;
 /// extra sections to the model file (<see cref="SaveExtras"/>), and has a <c>*.Loading.cs</c> part with its
 /// <c>[LoadableClass]</c>, its <c>VersionInfo</c> and a one-line <c>Create</c> that calls <see cref="Load"/>.</para>
 /// </remarks>
-public abstract class SequencePredictionTransformerBase : RowToRowTransformerBase
+public abstract partial class SequencePredictionTransformerBase : RowToRowTransformerBase
 {
     /// <summary>The entry of the ML.NET model that holds the one model file (<see cref="SequenceTransformerFile"/>).</summary>
     private const string ModelEntryName = "SequenceModel.bin";
@@ -199,7 +199,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         return builder.ToAnnotations();
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed partial class Mapper : MapperBase
     {
         private readonly SequencePredictionTransformerBase _transformer;
         private readonly int _featureColumnIndex;
