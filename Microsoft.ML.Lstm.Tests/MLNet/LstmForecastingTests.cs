@@ -374,4 +374,17 @@ public class LstmForecastingTests
         Assert.True(float.IsNaN(quarterlyRows[6].Forecast[0]));
         Assert.True(float.IsFinite(quarterlyRows[7].Forecast[0])); // the eighth step completes its window
     }
+    [Fact]
+    public void ForecastsFollowALevelShift()
+    {
+        // The level triples at step 150; each window is scaled by its own level, so the forecast after the shift is in the new units.
+        var ml = new MLContext(seed: 1);
+        float[] values = Seasonal(204, 100, noise: 1, seed: 6, trend: 0);
+        for (int t = 150; t < values.Length; t++)
+            values[t] = 3 * values[t];
+        var data = ml.Data.LoadFromEnumerable(Rows("a", values[..192]));
+        var model = ml.Forecasting.ForecastByLstm(Options()).Fit(data);
+        double smape = SymmetricMape(values[192..], Outputs(model, data)[^1].Forecast);
+        Assert.True(smape < 5, $"sMAPE {smape:F2} %");
+    }
 }
