@@ -231,6 +231,14 @@ public abstract partial class SequencePredictionTransformerBase : RowToRowTransf
         {
             string name = _transformer.FeatureColumnName;
             var input = _transformer.Features.Input;
+            if (_transformer.Features.Vocabulary is not null)
+            {
+                if (!inputSchema.TryGetColumnIndex(name, out int textIndex))
+                    throw Host.ExceptSchemaMismatch(nameof(inputSchema), "feature", name);
+                if (inputSchema[textIndex].Type is not TextDataViewType)
+                    throw Host.ExceptSchemaMismatch(nameof(inputSchema), "feature", name, "String (text)", inputSchema[textIndex].Type.ToString());
+                return textIndex;
+            }
             string expected = input.Kind == SequenceInputKind.Tokens
                 ? $"vector of Key<UInt32, 0-{input.TokenKeyCount - 1}> (token keys)"
                 : $"vector of Single ({input.FeaturesPerStep} per step)";
@@ -264,7 +272,8 @@ public abstract partial class SequencePredictionTransformerBase : RowToRowTransf
             disposer = null;
             SequenceFeatures features = _transformer.Features;
             var sequence = _characterColumnIndex < 0
-                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength, scaling: features.InputScaling)
+                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
+                    scaling: features.InputScaling, vocabulary: features.Vocabulary)
                 : new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
                     characterColumn: input.Schema[_characterColumnIndex], characters: features.Characters);
             var predictions = new RowPredictions(input, sequence, _transformer.Model);
