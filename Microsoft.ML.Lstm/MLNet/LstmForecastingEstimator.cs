@@ -165,6 +165,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
     /// <param name="input">Rows in time order (within each series), one per step.</param>
     /// <returns>The transformer that writes the forecasts.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> has no rows.</exception>
     /// <exception cref="InvalidOperationException">A value or covariate is infinite, or a series is too short; the message names the column, row or series.</exception>
     public LstmForecastingTransformer Fit(IDataView input)
     {
@@ -333,7 +334,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
                 row++;
             }
             if (row == 0)
-                throw new InvalidOperationException("The training data has no rows.");
+                throw new ArgumentException("The training data has no rows; expected the steps of at least one series.", nameof(input));
         }
         var result = order.ConvertAll(name => new ForecastSeries(name, [.. values[name].Values], [.. values[name].Covariates], values[name].FirstRow));
         foreach (ForecastSeries one in result)
