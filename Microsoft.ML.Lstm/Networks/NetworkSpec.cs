@@ -13,6 +13,7 @@ internal sealed record NetworkSpec(EncoderSpec Encoder, HeadSpec Head)
     {
         Encoder.Validate();
         Head.Validate();
+        Head.ValidateWith(Encoder);
         long count = ParameterCount();
         if (count > MaxParameterCount)
             throw new ArgumentOutOfRangeException(nameof(Encoder), count, $"The network would have {count} weights; at most {MaxParameterCount} fit.");
