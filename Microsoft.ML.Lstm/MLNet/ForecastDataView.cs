@@ -7,7 +7,7 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// as one cursor reads the input in order, keeping each series' last window (a <see cref="SeriesHistory"/>) as it goes.
 /// Cannot be shuffled, and gives one cursor for a cursor set: each row's output depends on the rows before it.
 /// </summary>
-internal sealed class ForecastDataView : IDataView
+internal sealed partial class ForecastDataView : IDataView
 {
     private readonly IDataView source;
     private readonly ForecastColumns columns;
