@@ -187,7 +187,7 @@ public class SequenceTransformerOnnxExportTests
             bidirectional: directions != "forward", merge: directions == "forward" ? MergeMode.Concat : Enum.Parse<MergeMode>(directions));
 
     /// <summary>A network of <paramref name="spec"/> whose every weight is drawn from U(−0.8, 0.8).</summary>
-    private static SequenceModel RandomModel(NetworkSpec spec, int seed)
+    internal static SequenceModel RandomModel(NetworkSpec spec, int seed)
     {
         var network = new SequenceNetwork<float>(spec, seed, threads: 1);
         var random = new Random(seed);
