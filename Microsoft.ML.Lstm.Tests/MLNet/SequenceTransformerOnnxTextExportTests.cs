@@ -45,6 +45,7 @@ public class SequenceTransformerOnnxTextExportTests
     [InlineData(true, false)]
     [InlineData(true, true)]
     [InlineData(false, true)]
+    [InlineData(false, false)]
     public void BinaryClassifierOverTextMatchesThePackage(bool lowercase, bool keepPunctuation)
     {
         var mlContext = new MLContext(seed: 1);
