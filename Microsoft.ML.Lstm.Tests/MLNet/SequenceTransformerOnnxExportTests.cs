@@ -206,14 +206,21 @@ public class SequenceTransformerOnnxExportTests
     private static uint[][] TokenRows()
     {
         var random = new Random(11);
-        return [.. new[] { 3, 1, 7, 12, 2, 5, 9, 4, 40 }.Select(length => Enumerable.Range(0, length).Select(_ => (uint)random.Next(KeyCount + 1)).ToArray())];
+        uint[][] rows = [.. new[] { 3, 1, 7, 12, 2, 5, 9, 4, 40 }.Select(length => Enumerable.Range(0, length).Select(_ => (uint)random.Next(KeyCount + 1)).ToArray())];
+        // Keys above the key count (not the pad) score as the unknown token, in the package and in the graph.
+        rows[3][4] = KeyCount + 1;
+        rows[3][7] = KeyCount + 1000;
+        return rows;
     }
 
-    /// <summary>Float sequences of 2 values per step and mixed lengths (1 to 30 steps).</summary>
+    /// <summary>Float sequences of 2 values per step and mixed lengths (1 to 30 steps), one with a NaN second value.</summary>
     private static float[][] FloatRows()
     {
         var random = new Random(12);
-        return [.. new[] { 3, 1, 7, 12, 2, 5, 9, 30 }.Select(steps => Enumerable.Range(0, 2 * steps).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray())];
+        float[][] rows = [.. new[] { 3, 1, 7, 12, 2, 5, 9, 30 }.Select(steps => Enumerable.Range(0, 2 * steps).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray())];
+        // A NaN that is not a step's first value scores as its feature's training mean, in the package and in the graph.
+        rows[2][5] = float.NaN;
+        return rows;
     }
 
     private static IDataView TokenData(MLContext mlContext, uint[][] rows) =>

@@ -12,9 +12,10 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// of ONNX Runtime that scores a batch of sequences of different lengths pads each row at its end with a value the
 /// package never reads as a step, and the graph counts each row's length from it:</para>
 /// <list type="bullet">
-/// <item>Token keys (uint32): any key above the column's key count, <see cref="TokenPadKey"/> by convention. Key 0 stays
-/// the unknown token, as in ML.NET.</item>
-/// <item>Float steps: NaN in a step's first value (the package refuses a NaN in a real step).</item>
+/// <item>Token keys (uint32): <see cref="TokenPadKey"/>. Key 0, and any other key above the column's key count, is the
+/// unknown token, as the package scores it.</item>
+/// <item>Float steps: NaN in a step's first value. (The package scores a NaN as its feature's training mean; so does
+/// the graph, but for a step's first value, which it reads as the end of the row.)</item>
 /// </list>
 /// <para>A text column (a model with a <see cref="TextVocabulary"/>) is a string tensor [N, 1] (ML.NET's shape) or [N];
 /// nothing is padded. The graph does what <see cref="TextTokenizer"/> and <see cref="TextVocabulary"/> do: ONNX's
@@ -109,11 +110,15 @@ internal static class SequenceOnnxInput
     {
         long keyCount = checked((long)features.Input.TokenKeyCount);
         string keys = graph.Node("Cast", [Kept(graph, features, column, prefix)], To(OnnxElementType.Int64)); // [N, L]
-        string valid = graph.Node("Less", [keys, graph.Constant(prefix + "keyLimit", [keyCount + 1])]);
+        string valid = graph.Node("Not", [graph.Node("Equal", [keys, graph.Constant(prefix + "padKey", [(long)TokenPadKey])])]);
         string lengths = Lengths(graph, valid, axis: 1);
-        // key k is token k − 1; the missing key 0 is the unknown token (the embedding's last row); padding reads row 0 and is masked.
+        // key k is token k − 1; the missing key 0, and any other key above the key count, is the unknown token (the
+        // embedding's last row), as the package scores it; padding reads row 0 and is masked.
+        string unknownKey = graph.Node("Or", [
+            graph.Node("Equal", [keys, graph.Constant(prefix + "zero", [0L])]),
+            graph.Node("Greater", [keys, graph.Constant(prefix + "keyCount", [keyCount])])]);
         string ids = graph.Node("Sub", [keys, graph.Constant(prefix + "one", [1L])]);
-        ids = graph.Node("Where", [graph.Node("Equal", [keys, graph.Constant(prefix + "zero", [0L])]), graph.Constant(prefix + "unknownToken", [keyCount]), ids]);
+        ids = graph.Node("Where", [unknownKey, graph.Constant(prefix + "unknownToken", [keyCount]), ids]);
         ids = graph.Node("Where", [valid, ids, graph.Constant(prefix + "zero", [0L])]);
         return (writer.Embed(ids), lengths, valid);
     }
@@ -127,12 +132,14 @@ internal static class SequenceOnnxInput
         string firstIsNaN = graph.Node("Squeeze", [graph.Node("Slice", [isNaN, Longs(graph, prefix, 0), Longs(graph, prefix, 1), Longs(graph, prefix, 2)])], OnnxAttribute.Ints("axes", 2));
         string valid = graph.Node("Not", [firstIsNaN]);
         string lengths = Lengths(graph, valid, axis: 1);
-        steps = graph.Node("Where", [isNaN, graph.Constant(prefix + "zero", [0f]), steps]);
         if (features.InputScaling is Standardization scaling)
         {
             steps = graph.Node("Sub", [steps, graph.Constant(prefix + "inputMeans", scaling.Means, perStep)]);
             steps = graph.Node("Div", [steps, graph.Constant(prefix + "inputDeviations", scaling.Deviations, perStep)]);
         }
+        // A NaN value of a real step reads as its feature's training mean, as the package scores it: 0 once standardized
+        // (and 0 for a network that reads values as they are).
+        steps = graph.Node("Where", [isNaN, graph.Constant(prefix + "zero", [0f]), steps]);
         return (writer.StepMajor(steps), lengths, valid);
     }
 
