@@ -17,6 +17,13 @@ internal static class MLNetEnvironment
         return CatalogUtils.GetEnvironment(catalog);
     }
 
+    /// <summary>The environment of the <c>MLContext</c> that owns the transforms' <paramref name="catalog"/>.</summary>
+    public static IHostEnvironment Of(TransformsCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return CatalogUtils.GetEnvironment(catalog);
+    }
+
     /// <summary>
     /// The seed <paramref name="env"/>'s <c>MLContext</c> was created with; otherwise a number drawn
     /// from the host's random source (random when the context has no seed, as in ML.NET's own trainers).

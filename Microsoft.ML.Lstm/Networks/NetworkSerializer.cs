@@ -20,6 +20,7 @@ internal static class NetworkSerializer
     private const string SpecSection = "network.spec", EncoderSection = "network.encoder", HeadSection = "network.head";
     private const string HeadPrefix = "head.";
     private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf";
+    private const string LanguageModelKind = "language-model", PooledFeaturesKind = "pooled-features";
     private const int MaxNameLength = 256, MaxRank = 4;
 
     /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
@@ -125,6 +126,21 @@ internal static class NetworkSerializer
                 WriteFlags(writer, crf.AllowedStarts);
                 WriteFlags(writer, crf.AllowedEnds);
                 break;
+            case LanguageModelHeadSpec languageModel:
+                // tokens · bidirectional
+                writer.WriteString(LanguageModelKind);
+                writer.WriteDouble(languageModel.Dropout);
+                writer.WriteInt32(languageModel.ClassCount);
+                writer.WriteBoolean(languageModel.Bidirectional);
+                break;
+            case PooledFeaturesHeadSpec features:
+                // count of modes · each mode
+                writer.WriteString(PooledFeaturesKind);
+                writer.WriteDouble(features.Dropout);
+                writer.WriteInt32(features.Modes.Length);
+                foreach (PoolingMode mode in features.Modes)
+                    writer.WriteEnum(mode);
+                break;
             default:
                 throw new NotSupportedException($"No file format for a head of type {spec.GetType().Name}.");
         }
@@ -158,6 +174,18 @@ internal static class NetworkSerializer
                     AllowedStarts = ReadFlags(reader, "allowed starts", tags),
                     AllowedEnds = ReadFlags(reader, "allowed ends", tags),
                 };
+            case LanguageModelKind:
+                return new LanguageModelHeadSpec
+                {
+                    Dropout = dropout,
+                    ClassCount = reader.ReadInt32("language model tokens", 2, StepSoftmaxHeadSpec.MaxClassCount),
+                    Bidirectional = reader.ReadBoolean("bidirectional language model"),
+                };
+            case PooledFeaturesKind:
+                var modes = new PoolingMode[reader.ReadInt32("pooling modes", 1, 3)];
+                for (int i = 0; i < modes.Length; i++)
+                    modes[i] = reader.ReadEnum<PoolingMode>("pooling mode");
+                return new PooledFeaturesHeadSpec { Dropout = dropout, Modes = modes };
             default:
                 throw new InvalidDataException($"The model file's network has a head of kind '{kind}', which this version of Microsoft.ML.Lstm does not know.");
         }

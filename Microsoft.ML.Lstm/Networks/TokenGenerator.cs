@@ -67,9 +67,19 @@ internal sealed class TokenGenerator
     /// <summary>The most probable token at temperature 0; otherwise a draw from the tempered softmax cut to top-k and top-p.</summary>
     private int Choose(ReadOnlySpan<float> scores, GenerationOptions options, Random random)
     {
+        Span<float> p = Workspace.Ensure(ref probabilities, vocabulary);
+        if (options.ExcludedTokens.Count > 0)
+        {
+            scores.CopyTo(p);
+            foreach (int token in options.ExcludedTokens)
+            {
+                if ((uint)token < (uint)vocabulary)
+                    p[token] = float.NegativeInfinity;
+            }
+            scores = p;
+        }
         if (options.Temperature == 0)
             return Classification.ArgMax(scores);
-        Span<float> p = Workspace.Ensure(ref probabilities, vocabulary);
         float inverse = (float)(1 / options.Temperature);
         for (int k = 0; k < vocabulary; k++)
             p[k] = scores[k] * inverse;
