@@ -164,26 +164,13 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
     /// </summary>
     private static (double Loss, bool Hit) CrossEntropyInPlace(Span<T> row, int target, T scale)
     {
-        T maximum = row[0];
-        int best = 0;
-        for (int k = 1; k < row.Length; k++)
-        {
-            if (row[k] > maximum)
-            {
-                maximum = row[k];
-                best = k;
-            }
-        }
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<T>(row);
+        T maximum = row[best];
         T targetLogit = row[target];
-        T total = T.Zero;
-        for (int k = 0; k < row.Length; k++)
-        {
-            row[k] = T.Exp(row[k] - maximum);
-            total += row[k];
-        }
-        T inverse = scale / total;
-        for (int k = 0; k < row.Length; k++)
-            row[k] *= inverse;
+        System.Numerics.Tensors.TensorPrimitives.Subtract<T>(row, maximum, row);
+        System.Numerics.Tensors.TensorPrimitives.Exp<T>(row, row);
+        T total = System.Numerics.Tensors.TensorPrimitives.Sum<T>(row);
+        System.Numerics.Tensors.TensorPrimitives.Multiply<T>(row, scale / total, row);
         row[target] -= scale;
         double loss = double.CreateChecked(T.Log(total) - (targetLogit - maximum));
         return (loss, best == target);

@@ -85,6 +85,19 @@ internal sealed class TokenGenerator
             p[k] = scores[k] * inverse;
         SoftmaxCrossEntropyLoss<float>.Softmax(p, p);
 
+        if (options.TopK == 0 && options.TopP >= 1)
+        {
+            // The whole distribution: one draw over the tokens in order, no ranking needed.
+            double remaining = random.NextDouble();
+            for (int k = 0; k < vocabulary - 1; k++)
+            {
+                remaining -= p[k];
+                if (remaining < 0)
+                    return k;
+            }
+            return LastWithMass(p);
+        }
+
         // Most probable first; ties keep the lower token first, so a seed gives one answer.
         Span<int> ranked = Workspace.Ensure(ref order, vocabulary);
         for (int k = 0; k < vocabulary; k++)
@@ -113,5 +126,16 @@ internal sealed class TokenGenerator
                 return ranked[i];
         }
         return ranked[kept - 1];
+    }
+
+    /// <summary>The last token with any probability: where a draw lands when rounding leaves it past the other tokens' mass.</summary>
+    private static int LastWithMass(ReadOnlySpan<float> probabilities)
+    {
+        for (int k = probabilities.Length - 1; k > 0; k--)
+        {
+            if (probabilities[k] > 0)
+                return k;
+        }
+        return 0;
     }
 }
