@@ -21,6 +21,8 @@ internal sealed record SampleArguments
         {
             string name = args[i];
             string? value = i + 1 < args.Length ? args[i + 1] : null;
+            if (name is not ("--data" or "--test" or "--text" or "--labels" or "--seed" or "--char-epochs"))
+                return Fail($"Unknown argument '{name}'. Usage: [--data FILE [--test FILE]] [--labels N] [--seed S] [--text FILE] [--char-epochs N]");
             if (value is null)
                 return Fail($"{name} needs a value. Usage: [--data FILE [--test FILE]] [--labels N] [--seed S] [--text FILE] [--char-epochs N]");
             switch (name)
@@ -48,7 +50,7 @@ internal sealed record SampleArguments
                 case "--labels" or "--seed" or "--char-epochs":
                     return Fail($"{name} takes a whole number ({(name == "--labels" ? "10 or more" : name == "--seed" ? "any" : "1 or more")}); got '{value}'.");
                 default:
-                    return Fail($"Unknown argument '{name}'. Usage: [--data FILE [--test FILE]] [--labels N] [--seed S] [--text FILE] [--char-epochs N]");
+                    return Fail($"Unknown argument '{name}'.");
             }
         }
         if (arguments.TestPath is not null && arguments.DataPath is null)
