@@ -134,4 +134,18 @@ public class LanguageModelHeadTests
             }
         }
     }
+
+    [Fact]
+    public void TrainingGivesTheSameWeightsOnOneAndTwoThreads()
+    {
+        var random = new Random(4);
+        List<SequenceExample> corpus = [.. Enumerable.Range(0, 40).Select(_ => SequenceExample.FromTokens([.. Enumerable.Range(0, random.Next(2, 9)).Select(_ => random.Next(30))], []))];
+        float[] Train(int threads)
+        {
+            var network = new SequenceNetwork<float>(LanguageModel(Tokens(30, 6, 8, bidirectional: true)), seed: 2, threads);
+            new NetworkTrainer<float>(network, new TrainingOptions { Epochs = 2, BatchSize = 8, Seed = 3, Threads = threads }).Train(corpus);
+            return network.Parameters.Values;
+        }
+        Assert.Equal(Train(1), Train(2));
+    }
 }

@@ -51,6 +51,9 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         }
     }
 
+    /// <summary>Threads the softmax's products (the head's bulk of work at a word vocabulary) may use; the same bits for any count.</summary>
+    public int Threads { get; set; } = 1;
+
     /// <inheritdoc />
     public HeadSpec Spec => spec;
 
@@ -82,7 +85,7 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         for (int direction = 0; direction < dense.Length; direction++)
         {
             Span<T> scores = Workspace.Ensure(ref logits[direction], rows * vocabulary);
-            dense[direction].Forward(rows, Half(direction, input, rows), scores);
+            dense[direction].Forward(rows, Half(direction, input, rows), scores, Threads);
             // Forward: step t predicts token t + 1; backward: step t predicts token t − 1.
             int shift = direction == 0 ? 1 : -1;
             for (int s = 0; s < layout.SequenceCount; s++)
@@ -118,11 +121,11 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
             ReadOnlySpan<T> half = Half(direction, dropped.AsSpan(0, rows * featureSize), rows, copy: false);
             if (featureSize == hidden)
             {
-                dense[direction].Backward(rows, half, scoreGradient, inputGradient);
+                dense[direction].Backward(rows, half, scoreGradient, inputGradient, Threads);
                 continue;
             }
             Span<T> gradient = Workspace.Ensure(ref halfGradient, rows * hidden);
-            dense[direction].Backward(rows, half, scoreGradient, gradient);
+            dense[direction].Backward(rows, half, scoreGradient, gradient, Threads);
             for (int row = 0; row < rows; row++)
                 gradient.Slice(row * hidden, hidden).CopyTo(inputGradient.Slice(row * featureSize + direction * hidden, hidden));
         }
@@ -137,7 +140,7 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         Span<T> input = Workspace.Ensure(ref dropped, rows * featureSize);
         encoded.Features.CopyTo(input);
         Span<T> scores = Workspace.Ensure(ref logits[0], rows * vocabulary);
-        dense[0].Forward(rows, Half(0, input, rows), scores);
+        dense[0].Forward(rows, Half(0, input, rows), scores, Threads);
         order.ForSteps(layout);
         Span<T> ordered = Workspace.Ensure(ref output, rows * vocabulary);
         order.ToCaller<T>(scores, ordered, vocabulary);
