@@ -68,7 +68,9 @@ var rows = new (string Name, Microsoft.ML.Data.CalibratedBinaryClassificationMet
     ("LSTM classifier, from scratch", ml.BinaryClassification.Evaluate(scratch.Transform(testTokens)), scratchTime),
 };
 Console.WriteLine();
-Console.WriteLine($"The featurizer trained on {unlabelled.Length + labelled.Length:N0} reviews without labels in {featurizerTime.TotalSeconds:F1} s; each model below saw {labelled.Length} labels.");
+LanguageModelMetrics wordModel = featurizer.EvaluateLanguageModel(testTokens);
+Console.WriteLine($"The featurizer trained on {unlabelled.Length + labelled.Length:N0} reviews without labels in {featurizerTime.TotalSeconds:F1} s " +
+    $"(its forward language model's perplexity on the test reviews: {wordModel.Perplexity:F1}); each model below saw {labelled.Length} labels.");
 Console.WriteLine($"{"model",-32} {"accuracy",9} {"AUC",7} {"train time",11}");
 foreach (var (name, metrics, time) in rows)
     Console.WriteLine($"{name,-32} {metrics.Accuracy,9:P1} {metrics.AreaUnderRocCurve,7:F3} {time.TotalSeconds,10:F1}s");
