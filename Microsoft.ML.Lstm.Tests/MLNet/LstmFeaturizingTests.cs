@@ -136,6 +136,41 @@ public class LstmFeaturizingTests
         Assert.Equal(before[3], engine.Predict(Reviews(60, seed: 1)[3]).Vector);
     }
 
+    [Fact]
+    public void FloatStepsAreLearnedByRegressionOfTheNextStepAndFeaturized()
+    {
+        var ml = new MLContext(seed: 1);
+        // Sine waves of a random frequency and phase, in the units of a sensor (offset 50, amplitude 20).
+        var random = new Random(1);
+        BinarySequenceRow[] rows = [.. Enumerable.Range(0, 200).Select(_ =>
+        {
+            double frequency = 0.2 + random.NextDouble() * 0.6, phase = random.NextDouble() * 6.28;
+            return new BinarySequenceRow { Features = [.. Enumerable.Range(0, random.Next(8, 20)).Select(t => (float)(50 + 20 * Math.Sin(frequency * t + phase)))] };
+        })];
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        var progress = new List<LstmTrainingProgress>();
+        LstmFeaturizingEstimator.Options options = Small(input: "Features", epochs: 8);
+        options.Progress = new Progress(progress.Add);
+        options.ValidationFraction = 0.2;
+        var estimator = ml.Transforms.FeaturizeByLstm(options);
+        LstmFeaturizingTransformer featurizer = estimator.Fit(data);
+
+        // Standardized steps: predicting the mean scores 1; a model of the wave, far less.
+        Assert.True(progress[^1].ValidationLoss < 0.2, $"held-out mean squared error {progress[^1].ValidationLoss:F3}");
+        IDataView scored = featurizer.Transform(data);
+        AssertSchemaAgrees(estimator.GetOutputSchema(ShapeOf(data.Schema)), scored.Schema, "Vector");
+        float[][] vectors = Vectors(scored);
+        Assert.Equal(96, vectors[0].Length);
+        var reloaded = (LstmFeaturizingTransformer)SaveAndLoadInNewContext(ml, featurizer, data.Schema);
+        Assert.Equal(vectors, Vectors(reloaded.Transform(data)));
+        Assert.Contains("float steps", Assert.Throws<InvalidOperationException>(() => featurizer.Generate([1u])).Message);
+    }
+
+    private sealed class Progress(Action<LstmTrainingProgress> report) : IProgress<LstmTrainingProgress>
+    {
+        public void Report(LstmTrainingProgress value) => report(value);
+    }
+
     [Theory]
     [InlineData(SequencePoolingMode.Max, true)]
     [InlineData(SequencePoolingMode.LastState, true)]
@@ -240,9 +275,12 @@ public class LstmFeaturizingTests
         Assert.Contains("'Text'", notKeys.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Text")).GetOutputSchema(ShapeOf(data.Schema)));
 
-        IDataView floats = ml.Data.LoadFromEnumerable(new[] { new BinarySequenceRow { Features = [1, 2] } });
-        var floatSteps = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Features")).Fit(floats));
-        Assert.Contains("token keys", floatSteps.Message);
+        IDataView floats = ml.Data.LoadFromEnumerable(new[] { new BinarySequenceRow { Features = [1, 2, 3] } });
+        LstmFeaturizingEstimator.Options pairs = Small(input: "Features");
+        pairs.FeaturesPerStep = 2;
+        var oddLength = Assert.Throws<InvalidOperationException>(() => ml.Transforms.FeaturizeByLstm(pairs).Fit(floats));
+        Assert.Contains("Features", oddLength.Message);
+        Assert.Contains("row 0", oddLength.Message);
 
         var options = Small();
         options.LayerCount = 2;

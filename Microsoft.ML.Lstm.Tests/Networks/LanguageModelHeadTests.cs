@@ -12,13 +12,16 @@ public class LanguageModelHeadTests
     private static readonly int[] Lengths = [3, 1, 4, 2];
 
     private static NetworkSpec LanguageModel(EncoderSpec encoder) =>
-        new(encoder, new LanguageModelHeadSpec { ClassCount = encoder.VocabularySize, Bidirectional = encoder.Bidirectional });
+        new(encoder, new LanguageModelHeadSpec { OutputSize = encoder.Input == SequenceInputKind.Tokens ? encoder.VocabularySize : encoder.FeaturesPerStep, Bidirectional = encoder.Bidirectional });
 
-    public static TheoryData<string> Encoders => new(["forward, stacked LSTM", "forward and backward, GRU"]);
+    public static TheoryData<string> Encoders => new(["forward, stacked LSTM", "forward and backward, GRU", "float steps, forward and backward LSTM"]);
 
-    private static EncoderSpec EncoderNamed(string name) => name.StartsWith("forward and backward", StringComparison.Ordinal)
-        ? Tokens(7, 3, 3, CellType.Gru, bidirectional: true)
-        : Tokens(7, 3, 3, layers: 2);
+    private static EncoderSpec EncoderNamed(string name) => name switch
+    {
+        "forward and backward, GRU" => Tokens(7, 3, 3, CellType.Gru, bidirectional: true),
+        "float steps, forward and backward LSTM" => Features(2, 3, bidirectional: true),
+        _ => Tokens(7, 3, 3, layers: 2),
+    };
 
     [Theory]
     [MemberData(nameof(Encoders))]

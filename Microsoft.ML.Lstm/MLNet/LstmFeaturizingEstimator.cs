@@ -44,8 +44,18 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         /// <summary>The column written: a vector of float. Default: <c>"Features"</c>.</summary>
         public string OutputColumnName = "Features";
 
-        /// <summary>The column read: a vector of keys (tokens or characters after <c>MapValueToKey</c>); null reads <see cref="OutputColumnName"/>. Default: null.</summary>
+        /// <summary>
+        /// The column read: a vector of keys (tokens or characters after <c>MapValueToKey</c>), or a vector of floats read as
+        /// steps of <see cref="FeaturesPerStep"/> values (then the model predicts the next step's values by regression);
+        /// null reads <see cref="OutputColumnName"/>. Default: null.
+        /// </summary>
         public string? InputColumnName;
+
+        /// <summary>For a float column, how many consecutive values make one step; each row's length must be a multiple of it. Default: 1.</summary>
+        public int FeaturesPerStep = 1;
+
+        /// <summary>For a float column, whether each value of a step is standardized with its mean and standard deviation over the training steps (saved with the model, applied when featurizing). Default: true.</summary>
+        public bool StandardizeInputs = true;
 
         /// <summary>What the output vector holds: the last state, the mean, the max over the tokens, or several concatenated. Default: <see cref="LstmFeaturePooling.All"/>.</summary>
         public LstmFeaturePooling Pooling = LstmFeaturePooling.All;
@@ -114,6 +124,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
             if (InputColumnName is not null && string.IsNullOrWhiteSpace(InputColumnName))
                 throw new ArgumentException("FeaturizeByLstm's option InputColumnName must name a column, or be null to read OutputColumnName.", nameof(InputColumnName));
             Require(Pooling != 0 && (Pooling & ~LstmFeaturePooling.All) == 0, nameof(Pooling), Pooling, "LastState, Mean, Max or a combination of them");
+            Require(FeaturesPerStep is > 0 and <= EncoderSpec.MaxWidth, nameof(FeaturesPerStep), FeaturesPerStep, $"in [1, {EncoderSpec.MaxWidth}]");
             Require(Enum.IsDefined(CellType), nameof(CellType), CellType, "a RecurrentCellType");
             Require(HiddenSize is > 0 and <= EncoderSpec.MaxWidth, nameof(HiddenSize), HiddenSize, $"in [1, {EncoderSpec.MaxWidth}]");
             Require(LayerCount is > 0 and <= EncoderSpec.MaxLayerCount, nameof(LayerCount), LayerCount, $"in [1, {EncoderSpec.MaxLayerCount}]");
@@ -142,8 +153,8 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
     /// Trains the language model on the rows of <paramref name="input"/> (their labels, if any, are not read); with
     /// <see cref="Options.ValidationFraction"/> above 0, that fraction of the rows is held out to stop early.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys.</exception>
-    /// <exception cref="ArgumentException">The data has no row of two tokens or more.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys or floats.</exception>
+    /// <exception cref="ArgumentException">The data has no row of two steps or more.</exception>
     /// <exception cref="InvalidOperationException">A row holds an empty sequence or a key out of range (the message names the row).</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; no model is produced.</exception>
     public LstmFeaturizingTransformer Fit(IDataView input)
@@ -151,27 +162,27 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         ArgumentNullException.ThrowIfNull(input);
         Options options = _options;
         options.CancellationToken.ThrowIfCancellationRequested();
-        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, 1, "training");
-        if (column.Input.Kind != SequenceInputKind.Tokens)
-        {
-            throw new ArgumentOutOfRangeException("input",
-                $"FeaturizeByLstm learns from token keys: the training data's column '{options.InputName}' is {column.Column.Type}; map its tokens with MapValueToKey.");
-        }
-        List<SequenceExample> examples = ReadExamples(input, column);
+        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training");
+        bool tokens = column.Input.Kind == SequenceInputKind.Tokens;
+        Standardization? scaling = !tokens && options.StandardizeInputs ? MeasureSteps(input, column) : null;
+        List<SequenceExample> examples = ReadExamples(input, column, scaling);
 
         using IChannel channel = _host.Start("Training");
+        if (scaling is not null)
+            channel.Info($"Input steps standardized: {scaling.Describe()}.");
         EncoderSpec encoder = new()
         {
-            Input = SequenceInputKind.Tokens,
-            VocabularySize = checked((int)column.Input.TokenKeyCount + 1),
-            EmbeddingSize = options.EmbeddingSize,
+            Input = column.Input.Kind,
+            VocabularySize = tokens ? checked((int)column.Input.TokenKeyCount + 1) : 0,
+            EmbeddingSize = tokens ? options.EmbeddingSize : 0,
+            FeaturesPerStep = column.Input.FeaturesPerStep,
             Cell = LstmOptionsMapping.ToEngine(options.CellType),
             HiddenSize = options.HiddenSize,
             LayerCount = options.LayerCount,
             Bidirectional = options.Bidirectional,
             Dropout = options.Dropout,
         };
-        var spec = new NetworkSpec(encoder, new LanguageModelHeadSpec { ClassCount = encoder.VocabularySize, Bidirectional = options.Bidirectional, Dropout = options.Dropout });
+        var spec = new NetworkSpec(encoder, new LanguageModelHeadSpec { OutputSize = tokens ? encoder.VocabularySize : encoder.FeaturesPerStep, Bidirectional = options.Bidirectional, Dropout = options.Dropout });
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(_env, _host);
         var training = new TrainingOptions
         {
@@ -186,42 +197,62 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
             Progress = new TrainingProgressRelay(channel, options.Progress),
             CancellationToken = options.CancellationToken,
         };
-        long tokens = examples.Sum(example => (long)example.Tokens!.Length);
+        long steps = examples.Sum(example => (long)(example.Tokens?.Length ?? example.Features!.Length / encoder.FeaturesPerStep));
+        string network = tokens
+            ? $"{encoder.VocabularySize} tokens embedded in {encoder.EmbeddingSize}, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), full softmax"
+            : $"steps of {encoder.FeaturesPerStep} values, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), the next step by squared error";
         channel.Info(
-            $"Training an LSTM language model{(options.Bidirectional ? " in both directions" : "")}: {encoder.VocabularySize} tokens embedded in {encoder.EmbeddingSize}, " +
-            $"{encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), full softmax; {examples.Count} rows ({tokens} tokens), " +
+            $"Training an LSTM language model{(options.Bidirectional ? " in both directions" : "")}: {network}; {examples.Count} rows ({steps} steps), " +
             $"holding out {training.ValidationFraction:P0}; up to {training.Epochs} epochs, batch {training.BatchSize}, Adam at {training.LearningRate:G3}, seed {seed}, {training.Threads} thread(s).");
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(spec, training, examples);
         TrainingProgress last = result.History[result.BestEpoch - 1];
         double loss = last.ValidationLoss ?? last.TrainingLoss;
-        channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping epoch {result.BestEpoch}, {(last.ValidationLoss is null ? "training" : "held-out")} loss {loss:F3} nats per token (perplexity {Math.Exp(loss):F1}).");
+        channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping epoch {result.BestEpoch}, {(last.ValidationLoss is null ? "training" : "held-out")} loss {loss:F3}" +
+            (tokens ? $" nats per token (perplexity {Math.Exp(loss):F1})." : " (mean squared error of a standardized value)."));
 
-        var features = new SequenceFeatures(options.InputName, column.Input, options.MaxSequenceLength);
+        var features = new SequenceFeatures(options.InputName, column.Input, options.MaxSequenceLength) { InputScaling = scaling };
         return new LstmFeaturizingTransformer(_env, model, features, options.OutputColumnName, options.PoolingModes(), column.TokenTexts());
     }
 
     /// <summary>The schema the transformer will produce: the input's columns and the output vector.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys or floats.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         string name = _options.InputName;
         if (!SchemaShapeColumns.TryFind(inputSchema, name, out SchemaShape.Column column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey); found none.");
-        if (!column.IsKey || column.ItemType != NumberDataViewType.UInt32 || column.Kind == SchemaShape.Column.VectorKind.Scalar)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey); found {SchemaShapeColumns.Describe(column)}.");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey) or of floats; found none.");
+        bool keys = column.IsKey && column.ItemType == NumberDataViewType.UInt32, floats = !column.IsKey && column.ItemType == NumberDataViewType.Single;
+        if (!(keys || floats) || column.Kind == SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey) or of floats; found {SchemaShapeColumns.Describe(column)}.");
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[_options.OutputColumnName] = PredictionColumnShapes.Features(_options.OutputColumnName);
         return new SchemaShape(columns.Values);
     }
 
-    private List<SequenceExample> ReadExamples(IDataView data, SequenceFeatureColumn column)
+    /// <summary>The mean and standard deviation of each value of a float step over the steps the model reads.</summary>
+    private Standardization MeasureSteps(IDataView data, SequenceFeatureColumn column)
+    {
+        var accumulator = new Standardization.Accumulator(column.Input.FeaturesPerStep);
+        using DataViewRowCursor cursor = data.GetRowCursor([column.Column]);
+        var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training");
+        for (long rows = 0; cursor.MoveNext(); rows++)
+        {
+            if (rows % RowsPerCancellationCheck == 0)
+                _options.CancellationToken.ThrowIfCancellationRequested();
+            sequence.Read();
+            accumulator.Add(sequence.Features);
+        }
+        return accumulator.ToStandardization();
+    }
+
+    private List<SequenceExample> ReadExamples(IDataView data, SequenceFeatureColumn column, Standardization? scaling)
     {
         var examples = new List<SequenceExample>();
         bool anyPrediction = false;
         using (DataViewRowCursor cursor = data.GetRowCursor([column.Column]))
         {
-            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training");
+            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training", scaling: scaling);
             while (cursor.MoveNext())
             {
                 if (examples.Count % RowsPerCancellationCheck == 0)
@@ -234,7 +265,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         if (examples.Count == 0)
             throw new ArgumentException($"The training data has no rows; FeaturizeByLstm needs sequences of tokens in column '{column.Column.Name}'.", "input");
         if (!anyPrediction)
-            throw new ArgumentException($"Every row of the training data's column '{column.Column.Name}' holds one token; a language model learns from rows of two tokens or more.", "input");
+            throw new ArgumentException($"Every row of the training data's column '{column.Column.Name}' holds one step; a language model learns from rows of two steps or more.", "input");
         return examples;
     }
 }

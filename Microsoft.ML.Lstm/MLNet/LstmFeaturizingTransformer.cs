@@ -70,6 +70,9 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     /// <summary>Whether this featurizer is a language model (made by <c>FeaturizeByLstm</c>), which can generate and be evaluated; false for a classifier's <c>AsFeaturizer</c>.</summary>
     public bool IsLanguageModel => Model.Spec.Head is LanguageModelHeadSpec;
 
+    /// <summary>Whether this featurizer is a language model over tokens, which can generate and be evaluated (a model of float steps cannot).</summary>
+    private bool IsTokenLanguageModel => IsLanguageModel && Features.Input.Kind == SequenceInputKind.Tokens;
+
     private protected override SequenceModel ScoringModel => _scoring;
 
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => _columns;
@@ -84,12 +87,13 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     /// token is never generated.
     /// </summary>
     /// <returns>The generated token values, the stop token included when one ended it.</returns>
-    /// <exception cref="InvalidOperationException">This featurizer is not a language model, or its keys have no text values.</exception>
+    /// <exception cref="InvalidOperationException">This featurizer is not a language model over tokens, or its keys have no text values.</exception>
     /// <exception cref="ArgumentException">The prefix is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public string[] Generate(IEnumerable<string> prefix, LstmGenerationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        RequireTokenLanguageModel();
         Dictionary<string, int> ids = _tokenIds ?? throw new InvalidOperationException(
             $"The featurizer's token column '{FeatureColumnName}' had keys without text values; generate from keys instead.");
         int unknown = UnknownToken;
@@ -103,11 +107,12 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     /// with keys drawn from the forward language model, one step at a time from the state the prefix left.
     /// </summary>
     /// <returns>The generated keys, the stop key included when one ended it.</returns>
-    /// <exception cref="InvalidOperationException">This featurizer is not a language model.</exception>
+    /// <exception cref="InvalidOperationException">This featurizer is not a language model over tokens.</exception>
     /// <exception cref="ArgumentException">The prefix is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A key is above the column's key count, or an option is out of range.</exception>
     public uint[] Generate(ReadOnlySpan<uint> prefixKeys, LstmGenerationOptions? options = null)
     {
+        RequireTokenLanguageModel();
         ulong keyCount = Features.Input.TokenKeyCount;
         var tokens = new int[prefixKeys.Length];
         for (int i = 0; i < tokens.Length; i++)
@@ -124,11 +129,12 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     /// How well the forward language model predicts the rows of <paramref name="data"/> (read from the same column,
     /// with the same keys): each token after a row's first, from the tokens before it.
     /// </summary>
-    /// <exception cref="InvalidOperationException">This featurizer is not a language model, or a row is empty or holds a key out of range.</exception>
+    /// <exception cref="InvalidOperationException">This featurizer is not a language model over tokens, or a row is empty or holds a key out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The column is missing or holds other keys.</exception>
     public LanguageModelMetrics EvaluateLanguageModel(IDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        RequireTokenLanguageModel();
         var column = SequenceFeatureColumn.From(data.Schema, FeatureColumnName, 1, "evaluation");
         if (column.Input != Features.Input)
         {
@@ -178,9 +184,17 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     /// <summary>The forward language model, as a network with a per-step softmax (built once).</summary>
     internal SequenceNetwork<float> ForwardModel()
     {
+        RequireTokenLanguageModel();
+        return _forwardModel ??= EncoderTransplant.ForwardLanguageModel(Model.Network);
+    }
+
+    /// <summary>Throws unless this featurizer is a language model over tokens, which generation and perplexity need.</summary>
+    private void RequireTokenLanguageModel()
+    {
         if (!IsLanguageModel)
             throw new InvalidOperationException("This featurizer came from a trained classifier, regressor or tagger (AsFeaturizer): it has no language model to generate with or evaluate.");
-        return _forwardModel ??= EncoderTransplant.ForwardLanguageModel(Model.Network);
+        if (!IsTokenLanguageModel)
+            throw new InvalidOperationException($"This featurizer learned float steps of '{FeatureColumnName}' by regression: generation and perplexity need a model over tokens.");
     }
 
     private int UnknownToken => (int)Features.Input.TokenKeyCount;

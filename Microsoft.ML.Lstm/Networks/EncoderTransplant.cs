@@ -26,11 +26,11 @@ internal static class EncoderTransplant
     /// </summary>
     public static SequenceNetwork<float> ForwardLanguageModel(SequenceNetwork<float> languageModel)
     {
-        if (languageModel.Spec.Head is not LanguageModelHeadSpec head)
-            throw new ArgumentException("The network is not a language model.", nameof(languageModel));
+        if (languageModel.Spec.Head is not LanguageModelHeadSpec head || languageModel.Spec.Encoder.Input != SequenceInputKind.Tokens)
+            throw new ArgumentException("The network is not a language model over tokens.", nameof(languageModel));
         var spec = new NetworkSpec(
             languageModel.Spec.Encoder with { Bidirectional = false },
-            new StepSoftmaxHeadSpec { ClassCount = head.ClassCount, Dropout = head.Dropout });
+            new StepSoftmaxHeadSpec { ClassCount = head.OutputSize, Dropout = head.Dropout });
         var network = SequenceNetwork<float>.CreateForLoading(spec, threads: 1);
         Copy(languageModel.Parameters, network.Parameters, includeHead: true);
         return network;

@@ -10,17 +10,21 @@ namespace Microsoft.ML.Lstm.Networks;
 ///                           → backward half h← [N, H] → dense [N, V] → softmax: step t predicts token t − 1
 /// </code>
 /// The loss is the mean cross-entropy −log p(target) over every prediction of both directions (a sequence of n
-/// tokens gives n − 1 in each); the targets are the batch's own tokens, so examples carry none. Parameters:
+/// tokens gives n − 1 in each); the targets are the batch's own tokens, so examples carry none. On an encoder of float
+/// steps the same layers predict the next (previous) step's F values, and the loss is their mean squared error
+/// (Σ (ŷ − y)² over the predictions' values, divided by their number). Parameters:
 /// <c>head.dense.weight</c> [V, H], <c>head.dense.bias</c> [V] (forward, named as <see cref="StepSoftmaxHead{T}"/>'s
 /// so the forward model can run alone as one) and <c>head.dense_reverse.*</c> (backward). <see cref="Predict"/> writes
-/// the forward model's V logits at every step, each sequence's steps in time order: step t's scores token t + 1.
+/// the forward model's V logits (or F predicted values) at every step, each sequence's steps in time order: step t's
+/// predict step t + 1.
 /// </summary>
 internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LanguageModelHeadSpec spec;
     private readonly DropoutLayer<T> dropout;
     private readonly DenseLayer<T>[] dense;     // [forward] or [forward, backward]
-    private readonly int hidden, featureSize, vocabulary;
+    private readonly int hidden, featureSize, vocabulary;   // vocabulary: outputs per step (tokens, or a step's values)
+    private readonly bool regression;
     private readonly OutputOrder order = new();
     private T[] dropped = Array.Empty<T>();             // [N, D] after dropout
     private T[][] halves = [];                          // per direction [N, H] (the forward one unused when D = H)
@@ -37,7 +41,8 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         this.spec = spec;
         hidden = encoder.HiddenSize;
         featureSize = encoder.OutputSize;
-        vocabulary = spec.ClassCount;
+        vocabulary = spec.OutputSize;
+        regression = encoder.Input == SequenceInputKind.Features;
         dropout = new DropoutLayer<T>(spec.Dropout, random ?? new Random(0));
         dense = spec.Bidirectional
             ? [new DenseLayer<T>(store, "head.dense", hidden, vocabulary, random), new DenseLayer<T>(store, "head.dense_reverse", hidden, vocabulary, random)]
@@ -71,7 +76,10 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
     {
         PackedLayout layout = encoded.Layout;
         int rows = layout.TotalSteps;
-        int[] tokens = encoded.Batch.Tokens ?? throw new ArgumentException("A language model reads token ids.", nameof(encoded));
+        int[]? tokens = encoded.Batch.Tokens;
+        T[]? steps = encoded.Batch.Features;
+        if ((regression ? steps : (object?)tokens) is null)
+            throw new ArgumentException($"This language model reads {(regression ? "float steps" : "token ids")}.", nameof(encoded));
         Span<T> input = Workspace.Ensure(ref dropped, rows * featureSize);
         dropout.Forward(encoded.Features, input, training);
 
@@ -81,7 +89,8 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         predictions *= dense.Length;
         double lossSum = 0;
         long hits = 0;
-        T scale = predictions == 0 ? T.Zero : T.One / T.CreateChecked(predictions);
+        long values = regression ? predictions * vocabulary : predictions;
+        T scale = predictions == 0 ? T.Zero : T.One / T.CreateChecked(values);
         for (int direction = 0; direction < dense.Length; direction++)
         {
             Span<T> scores = Workspace.Ensure(ref logits[direction], rows * vocabulary);
@@ -100,14 +109,19 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
                         row.Clear(); // no target: no loss, no gradient
                         continue;
                     }
-                    int target = tokens[layout.Row(source, s)];
+                    if (regression)
+                    {
+                        lossSum += SquaredErrorInPlace(row, steps.AsSpan(layout.Row(source, s) * vocabulary, vocabulary), scale);
+                        continue;
+                    }
+                    int target = tokens![layout.Row(source, s)];
                     (double loss, bool hit) = CrossEntropyInPlace(row, target, scale);
                     lossSum += loss;
                     hits += hit ? 1 : 0;
                 }
             }
         }
-        return new HeadLoss(predictions == 0 ? 0 : lossSum / predictions, predictions, hits);
+        return new HeadLoss(predictions == 0 ? 0 : lossSum / values, predictions, regression ? null : hits);
     }
 
     /// <inheritdoc />
@@ -159,6 +173,15 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
                 features.Slice(row * featureSize + direction * hidden, hidden).CopyTo(half.Slice(row * hidden, hidden));
         }
         return half;
+    }
+
+    /// <summary>Σ (ŷ − y)² of one row of predictions, which it overwrites with the loss's gradient 2·scale·(ŷ − y).</summary>
+    private static double SquaredErrorInPlace(Span<T> row, ReadOnlySpan<T> target, T scale)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Subtract<T>(row, target, row);
+        double loss = double.CreateChecked(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<T>(row));
+        System.Numerics.Tensors.TensorPrimitives.Multiply<T>(row, (scale + scale), row);
+        return loss;
     }
 
     /// <summary>

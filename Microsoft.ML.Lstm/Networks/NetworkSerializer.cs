@@ -127,10 +127,10 @@ internal static class NetworkSerializer
                 WriteFlags(writer, crf.AllowedEnds);
                 break;
             case LanguageModelHeadSpec languageModel:
-                // tokens · bidirectional
+                // outputs (tokens, or values of a float step) · bidirectional
                 writer.WriteString(LanguageModelKind);
                 writer.WriteDouble(languageModel.Dropout);
-                writer.WriteInt32(languageModel.ClassCount);
+                writer.WriteInt32(languageModel.OutputSize);
                 writer.WriteBoolean(languageModel.Bidirectional);
                 break;
             case PooledFeaturesHeadSpec features:
@@ -178,7 +178,7 @@ internal static class NetworkSerializer
                 return new LanguageModelHeadSpec
                 {
                     Dropout = dropout,
-                    ClassCount = reader.ReadInt32("language model tokens", 2, StepSoftmaxHeadSpec.MaxClassCount),
+                    OutputSize = reader.ReadInt32("language model outputs", 1, StepSoftmaxHeadSpec.MaxClassCount),
                     Bidirectional = reader.ReadBoolean("bidirectional language model"),
                 };
             case PooledFeaturesKind:
