@@ -47,6 +47,23 @@ public sealed class LstmPretrainedWordVectorsTests : IDisposable
     }
 
     [Fact]
+    public void TextColumnStartsItsVocabularyFromTheVectors()
+    {
+        WriteVectors(word2VecHeader: false);
+        var mlContext = new MLContext(seed: 1);
+        var options = Tiny<LstmBinaryTrainer.Options>(featureColumnName: "Text", epochs: 2);
+        options.PretrainedWordVectorsPath = path;
+        options.FreezeWordVectors = true;
+
+        var model = mlContext.BinaryClassification.Trainers.Lstm(options).Fit(mlContext.Data.LoadFromEnumerable(Reviews(24, seed: 1)));
+
+        var embedding = model.Model.Network.Embedding!;
+        IReadOnlyList<string> words = model.Features.Vocabulary!.Words;
+        foreach (var (word, vector) in FileVectors)
+            Assert.Equal(vector, embedding.Vectors.Slice(words.ToList().IndexOf(word) * embedding.Dimension, embedding.Dimension).ToArray());
+    }
+
+    [Fact]
     public void FrozenVectorsStayAsLoadedAndSetTheEmbeddingSize()
     {
         WriteVectors(word2VecHeader: false);
@@ -96,7 +113,7 @@ public sealed class LstmPretrainedWordVectorsTests : IDisposable
 
         var error = Assert.Throws<ArgumentException>(() => mlContext.Regression.Trainers.Lstm(options).Fit(mlContext.Data.LoadFromEnumerable(Series(4, seed: 1))));
 
-        Assert.Contains("needs a feature column of token keys", error.Message);
+        Assert.Contains("needs a feature column of text or token keys", error.Message);
     }
 
     [Fact]

@@ -37,14 +37,14 @@ public class LstmTrainerBadInputTests
     }
 
     [Fact]
-    public void FeatureColumnOfTextInsteadOfKeys()
+    public void FeatureColumnThatIsNeitherTextNorKeysNorFloats()
     {
         var data = mlContext.Data.LoadFromEnumerable(Reviews(4, seed: 1));
 
-        var error = FitBinary<ArgumentOutOfRangeException>(data, featureColumnName: "Text");
+        var error = FitBinary<ArgumentOutOfRangeException>(data, featureColumnName: "Label");
 
-        Assert.Contains("'Text' is String", error.Message);
-        Assert.Contains("expected a vector of keys", error.Message);
+        Assert.Contains("'Label' is Boolean", error.Message);
+        Assert.Contains("expected String (text), a vector of keys", error.Message);
     }
 
     [Fact]

@@ -22,9 +22,9 @@ public static class LstmCatalog
     /// </summary>
     /// <param name="catalog">The binary classification trainers' catalog.</param>
     /// <param name="labelColumnName">The label column: <see cref="bool"/>.</param>
-    /// <param name="featureColumnName">The sequences: a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
+    /// <param name="featureColumnName">The sequences: text (a <c>String</c> per row, split into words by the trainer, which builds its vocabulary at Fit), a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
     /// <param name="hiddenSize">Hidden units of the recurrent layer, per direction.</param>
-    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early).</param>
+    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early when that is at least 200 rows; a smaller set trains on every row for all of them).</param>
     /// <param name="bidirectional">Whether the network also reads each sequence backwards.</param>
     /// <returns>The trainer; its transformer writes <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c>.</returns>
     public static LstmBinaryTrainer Lstm(
@@ -55,9 +55,9 @@ public static class LstmCatalog
     /// </summary>
     /// <param name="catalog">The multiclass classification trainers' catalog.</param>
     /// <param name="labelColumnName">The label column: a key (map it with <c>MapValueToKey</c>).</param>
-    /// <param name="featureColumnName">The sequences: a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
+    /// <param name="featureColumnName">The sequences: text (a <c>String</c> per row, split into words by the trainer, which builds its vocabulary at Fit), a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
     /// <param name="hiddenSize">Hidden units of the recurrent layer, per direction.</param>
-    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early).</param>
+    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early when that is at least 200 rows; a smaller set trains on every row for all of them).</param>
     /// <param name="bidirectional">Whether the network also reads each sequence backwards.</param>
     /// <returns>The trainer; its transformer writes <c>Score</c> (class probabilities) and <c>PredictedLabel</c>.</returns>
     public static LstmMulticlassTrainer Lstm(
@@ -88,9 +88,9 @@ public static class LstmCatalog
     /// </summary>
     /// <param name="catalog">The regression trainers' catalog.</param>
     /// <param name="labelColumnName">The label column: <see cref="float"/>, or a known-size vector of <see cref="float"/> (several targets).</param>
-    /// <param name="featureColumnName">The sequences: a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
+    /// <param name="featureColumnName">The sequences: text (a <c>String</c> per row, split into words by the trainer, which builds its vocabulary at Fit), a vector of keys (tokens after <c>MapValueToKey</c>) or a vector of floats, one value per step.</param>
     /// <param name="hiddenSize">Hidden units of the recurrent layer, per direction.</param>
-    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early).</param>
+    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early when that is at least 200 rows; a smaller set trains on every row for all of them).</param>
     /// <param name="bidirectional">Whether the network also reads each sequence backwards.</param>
     /// <returns>The trainer; its transformer writes <c>Score</c> (a float, or a vector of K for a label of K targets).</returns>
     public static LstmRegressionTrainer Lstm(
@@ -129,7 +129,7 @@ public static class LstmCatalog
     /// name the training data never held.
     /// </param>
     /// <param name="hiddenSize">Hidden units of the recurrent layer, per direction.</param>
-    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early).</param>
+    /// <param name="epochs">Most passes over the training data (10 % of it is held out to stop early when that is at least 200 rows; a smaller set trains on every row for all of them).</param>
     /// <returns>The trainer; its transformer writes <c>PredictedLabel</c> (a tag key per token) and <c>Score</c> (each tag's probability).</returns>
     /// <example>
     /// <code>

@@ -124,6 +124,10 @@ public sealed class LstmTaggerTrainer : LstmTrainerBase<SequenceTaggingTransform
 
     private protected override string TaskName => "tagger";
 
+    // A tagger tags the tokens it is given, one tag per token: raw text split by the trainer would not line up with
+    // the label's tags, so its feature column holds token keys (map the tokens with MapValueToKey).
+    private protected override bool ReadsText => false;
+
     private protected override LabelColumn ReadLabelColumn(DataViewSchema schema, string setName)
     {
         bool tokens = schema.GetColumnOrNull(options.FeatureColumnName)?.Type is VectorDataViewType { ItemType: KeyDataViewType };

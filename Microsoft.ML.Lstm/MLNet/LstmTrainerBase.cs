@@ -81,6 +81,12 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     /// </summary>
     private protected virtual Standardization? StandardizeTargets(LabelColumn label, IReadOnlyList<SequenceExample> training, IReadOnlyList<SequenceExample>? validation) => null;
 
+    /// <summary>
+    /// Whether the feature column may hold raw text, which the trainer splits into words (see
+    /// <see cref="LstmTrainerOptionsBase.LowercaseText"/>); true by default, false for a tagger, which tags given tokens.
+    /// </summary>
+    private protected virtual bool ReadsText => true;
+
     /// <summary>The transformer over the trained network, reading <paramref name="features"/>.</summary>
     /// <param name="model">The trained network.</param>
     /// <param name="features">What the transformer reads (and how its float steps are standardized).</param>
@@ -110,16 +116,23 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         LstmTrainerOptionsBase options = TrainerOptions;
         options.CancellationToken.ThrowIfCancellationRequested();
 
-        var trainingFeatures = SequenceFeatureColumn.From(trainData.Schema, options.FeatureColumnName, options.FeaturesPerStep, "training");
+        var trainingFeatures = SequenceFeatureColumn.From(trainData.Schema, options.FeatureColumnName, options.FeaturesPerStep, "training", ReadsText);
         LabelColumn trainingLabel = ReadLabelColumn(trainData.Schema, "training");
         SequenceFeatureColumn? validationFeatures = null;
         LabelColumn? validationLabel = null;
         if (validationData is not null)
         {
-            validationFeatures = SequenceFeatureColumn.From(validationData.Schema, options.FeatureColumnName, options.FeaturesPerStep, "validation");
+            validationFeatures = SequenceFeatureColumn.From(validationData.Schema, options.FeatureColumnName, options.FeaturesPerStep, "validation", ReadsText);
             validationFeatures.CheckMatches(trainingFeatures);
             validationLabel = ReadLabelColumn(validationData.Schema, "validation");
             validationLabel.CheckMatches(trainingLabel);
+        }
+        string? vocabularyReport = null;
+        if (trainingFeatures.IsText)
+        {
+            (TextVocabulary vocabulary, vocabularyReport) = BuildVocabulary(trainData, trainingFeatures);
+            trainingFeatures = trainingFeatures.WithVocabulary(vocabulary);
+            validationFeatures = validationFeatures?.WithVocabulary(vocabulary);
         }
         SequenceCharacters? characters = ReadCharacters(trainData, trainingFeatures);
         if (characters is not null && validationData is not null)
@@ -135,6 +148,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         Standardization? targetScaling = StandardizeTargets(trainingLabel, training, validation);
 
         using IChannel channel = Host.Start("Training");
+        if (vocabularyReport is not null)
+            channel.Info(vocabularyReport);
         if (inputScaling is not null)
             channel.Info($"Input steps standardized: {inputScaling.Describe()}.");
         if (targetScaling is not null)
@@ -148,6 +163,11 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
         TrainingOptions trainingOptions = ConfigureTraining(
             LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress)), spec, trainingLabel, training);
+        if (SmallDataSchedule.Applies(trainingOptions, training.Count, validation is not null))
+        {
+            channel.Info(SmallDataSchedule.Describe(trainingOptions, training.Count));
+            trainingOptions = SmallDataSchedule.For(trainingOptions, training.Count, validation is not null);
+        }
         channel.Info(DescribeRun(spec, trainingOptions, training.Count, validation?.Count));
 
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(
@@ -156,7 +176,10 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
                 : wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
-        var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength) { Characters = characters, InputScaling = inputScaling };
+        var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength)
+        {
+            Characters = characters, InputScaling = inputScaling, Vocabulary = trainingFeatures.Vocabulary,
+        };
         return CreateTransformer(model, features, trainingLabel, targetScaling);
     }
 
@@ -167,7 +190,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SequenceFeatureColumn.CheckShape(inputSchema, TrainerOptions.FeatureColumnName);
+        SequenceFeatureColumn.CheckShape(inputSchema, TrainerOptions.FeatureColumnName, ReadsText);
         var columns = inputSchema.ToDictionary(column => column.Name);
         foreach (SchemaShape.Column output in PlanOutputColumns(inputSchema))
             columns[output.Name] = output;
@@ -201,6 +224,50 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
 
     #endregion
 
+    /// <summary>
+    /// The vocabulary of a text feature column: a pass over the training texts counting their words, each row checked
+    /// to hold at least one; the words kept are those the options' minimum count and maximum size allow. Returns it with
+    /// the line the log gets.
+    /// </summary>
+    private (TextVocabulary Vocabulary, string Report) BuildVocabulary(IDataView data, SequenceFeatureColumn features)
+    {
+        LstmTrainerOptionsBase options = TrainerOptions;
+        var builder = new TextVocabulary.Builder(new TextTokenizer(options.LowercaseText, options.KeepPunctuation));
+        ReadOnlyMemory<char> text = default;
+        using (DataViewRowCursor cursor = data.GetRowCursor([features.Column]))
+        {
+            ValueGetter<ReadOnlyMemory<char>> getText = cursor.GetGetter<ReadOnlyMemory<char>>(features.Column);
+            for (long rows = 0; cursor.MoveNext(); rows++)
+            {
+                if (rows % RowsPerCancellationCheck == 0)
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                getText(ref text);
+                if (builder.Add(text.Span) == 0)
+                {
+                    string shown = text.Length <= 40 ? text.ToString() : text[..40] + "…";
+                    throw new InvalidOperationException(
+                        $"Column '{features.Column.Name}', row {cursor.Position} of the training data: the text \"{shown}\" holds no words; " +
+                        $"expected at least one word (letters or digits{(options.KeepPunctuation ? " or punctuation" : "")}). Filter out blank rows before training.");
+                }
+            }
+        }
+        TextVocabulary vocabulary = builder.Build(options.MinimumWordCount, options.MaximumVocabularySize);
+        if (vocabulary.Count == 0)
+        {
+            throw new ArgumentException(
+                $"The training data's text column '{features.Column.Name}' holds {builder.DistinctWords} distinct words, none of them at least " +
+                $"{options.MinimumWordCount} times (MinimumWordCount); expected at least one word in the vocabulary.", "trainData");
+        }
+        var limits = new List<string>();
+        if (options.MinimumWordCount > 1)
+            limits.Add($"seen at least {options.MinimumWordCount} times");
+        if (options.MaximumVocabularySize > 0)
+            limits.Add($"the {options.MaximumVocabularySize:N0} most frequent");
+        string kept = limits.Count == 0 ? "" : $" ({string.Join(", ", limits)})";
+        return (vocabulary, $"Text column '{features.Column.Name}': {vocabulary.Count:N0} words kept of {builder.DistinctWords:N0} distinct{kept}, " +
+            $"{builder.Tokenizer.Describe()}; other words are the unknown token.");
+    }
+
     /// <summary>The pretrained vectors of the feature column's tokens, when the options name a file.</summary>
     private PretrainedWordVectors? ReadWordVectors(SequenceFeatureColumn features, IChannel channel)
     {
@@ -210,7 +277,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         if (features.Input.Kind != SequenceInputKind.Tokens)
         {
             throw new ArgumentException(
-                $"The option PretrainedWordVectorsPath needs a feature column of token keys; '{features.Column.Name}' holds numeric steps.", "trainData");
+                $"The option PretrainedWordVectorsPath needs a feature column of text or token keys; '{features.Column.Name}' holds numeric steps.", "trainData");
         }
         IReadOnlyList<string> tokens = features.TokenTexts() ?? throw new ArgumentException(
             $"The option PretrainedWordVectorsPath needs the text of each token: the feature column '{features.Column.Name}' has keys without text values (map the tokens with MapValueToKey).", "trainData");
@@ -265,7 +332,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         DataViewSchema.Column[] columns = characterColumn is DataViewSchema.Column text ? [features.Column, label.Column, text] : [features.Column, label.Column];
         using (DataViewRowCursor cursor = data.GetRowCursor(columns))
         {
-            var sequence = new SequenceRowReader(cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName, characterColumn, characters, inputScaling);
+            var sequence = new SequenceRowReader(
+                cursor, features.Column, features.Input, TrainerOptions.MaxSequenceLength, setName, characterColumn, characters, inputScaling, features.Vocabulary);
             TargetGetter readTargets = label.CreateTargetGetter(cursor);
             while (cursor.MoveNext())
             {

@@ -8,6 +8,9 @@ namespace Microsoft.ML.Lstm;
 /// <remarks>
 /// The feature column holds one sequence per row, either
 /// <list type="bullet">
+/// <item>text (a <see cref="string"/> per row): normalized and split into words, which are read through a vocabulary
+/// built from the training texts and saved with the model (see <see cref="LowercaseText"/>, <see cref="KeepPunctuation"/>,
+/// <see cref="MinimumWordCount"/>, <see cref="MaximumVocabularySize"/>); words outside it are read as an unknown token; or</item>
 /// <item>a vector of keys (tokens after <c>MapValueToKey</c>): each key is looked up in a learned
 /// embedding with one row per key, plus one row for the missing key 0 (words unseen when the keys were mapped); or</item>
 /// <item>a vector of <see cref="float"/> (variable or fixed length) read as steps of <see cref="FeaturesPerStep"/> values.</item>
@@ -22,7 +25,7 @@ public abstract class LstmTrainerOptionsBase
     /// <summary>The label column. Default: <c>"Label"</c>.</summary>
     public string LabelColumnName = "Label";
 
-    /// <summary>The feature column: a vector of keys (tokens) or of floats (numeric steps). Default: <c>"Features"</c>.</summary>
+    /// <summary>The feature column: text, a vector of keys (tokens) or of floats (numeric steps). Default: <c>"Features"</c>.</summary>
     public string FeatureColumnName = "Features";
 
     /// <summary>
@@ -61,9 +64,9 @@ public abstract class LstmTrainerOptionsBase
 
     /// <summary>
     /// A GloVe, word2vec or fastText text file of word vectors (<c>word v1 … vD</c> per line) to start the
-    /// embedding of a key (token) feature column from: each token whose text (its key value, as
-    /// <c>MapValueToKey</c> keeps it) is in the file starts from that vector, looked up as written and then in
-    /// lower case; the other tokens and the unknown token start random. The embedding takes the file's
+    /// embedding of a text or key (token) feature column from: each word of a text column's vocabulary, or each token
+    /// whose text (its key value, as <c>MapValueToKey</c> keeps it) is in the file, starts from that vector, looked up
+    /// as written and then in lower case; the other tokens and the unknown token start random. The embedding takes the file's
     /// dimension, and <see cref="EmbeddingSize"/> is ignored. This is how to get good accuracy from a few
     /// thousand rows. null: every vector starts random. Default: null.
     /// </summary>
@@ -143,7 +146,10 @@ public abstract class LstmTrainerOptionsBase
 
     /// <summary>
     /// Without a validation set, this fraction of the training rows (chosen by the seed) is held out to
-    /// stop early and reduce the learning rate, in [0, 1); 0 trains on every row for <see cref="Epochs"/>. Default: 0.1.
+    /// stop early and reduce the learning rate, in [0, 1); 0 trains on every row for <see cref="Epochs"/>. A split is
+    /// held out only when it would hold at least 200 rows (2,000 training rows at 0.1): a smaller one is too noisy to
+    /// judge an epoch by, so a smaller training set trains on every row for <see cref="Epochs"/> without early stopping,
+    /// and says so in <c>MLContext.Log</c>. Default: 0.1.
     /// </summary>
     public double ValidationFraction = 0.1;
 
@@ -164,6 +170,37 @@ public abstract class LstmTrainerOptionsBase
     /// <c>MLContext.Log</c> either way. Default: null.
     /// </summary>
     public IProgress<LstmTrainingProgress>? Progress;
+
+    #region Text input (issue #13)
+
+    /// <summary>
+    /// For a text feature column (a <c>String</c> per row): whether the text is folded to lower case before it is split
+    /// into words, as ML.NET's <c>NormalizeText</c> does by default. Ignored for key and float columns. Default: true.
+    /// </summary>
+    public bool LowercaseText = true;
+
+    /// <summary>
+    /// For a text feature column: whether punctuation marks are read as tokens (one per mark) or dropped. Words are runs
+    /// of letters and digits (an apostrophe inside a word, as in "don't", stays in it). Ignored for key and float
+    /// columns. Default: false.
+    /// </summary>
+    public bool KeepPunctuation;
+
+    /// <summary>
+    /// For a text feature column: a word is in the vocabulary only when the training texts hold it at least this many
+    /// times; rarer words, like words never seen, are read as the unknown token. The default of 2 lets the words seen
+    /// once train the unknown token's vector, which every word unseen in training is read as (on the UCI sentiment
+    /// sentences, 82.9 % against 81.8 % with 1, over five seeds). Default: 2.
+    /// </summary>
+    public int MinimumWordCount = 2;
+
+    /// <summary>
+    /// For a text feature column: the vocabulary keeps at most this many words, the most frequent; 0 keeps every word
+    /// seen at least <see cref="MinimumWordCount"/> times. Default: 0.
+    /// </summary>
+    public int MaximumVocabularySize;
+
+    #endregion
 
     /// <summary>A shallow copy, so that later changes to the user's options do not reach a trainer already made.</summary>
     internal LstmTrainerOptionsBase Snapshot() => (LstmTrainerOptionsBase)MemberwiseClone();
@@ -196,6 +233,8 @@ public abstract class LstmTrainerOptionsBase
             throw new ArgumentException("The LSTM trainer's option PretrainedEncoder needs a featurizer made by FeaturizeByLstm (a language model).", nameof(PretrainedEncoder));
         if (PretrainedEncoder is not null && PretrainedWordVectorsPath is not null)
             throw new ArgumentException("The LSTM trainer's options PretrainedEncoder and PretrainedWordVectorsPath both start the embedding; give one.", nameof(PretrainedEncoder));
+        Require(MinimumWordCount > 0, nameof(MinimumWordCount), MinimumWordCount, "positive");
+        Require(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), MaximumVocabularySize, "0 (no limit) or positive");
         Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "null (every core) or positive");
     }
 

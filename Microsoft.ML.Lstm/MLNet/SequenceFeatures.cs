@@ -30,6 +30,13 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
     /// </summary>
     public Standardization? InputScaling { get; init; }
 
+    /// <summary>
+    /// For a feature column of raw text, the words it is read as and how text is split into them (built from the
+    /// training texts); <see cref="Input"/> is then token keys, one per word. Null for key and float columns and for a
+    /// model file written before text input existed. Saved in a section of its own (<see cref="SequenceTransformerFile"/>).
+    /// </summary>
+    public TextVocabulary? Vocabulary { get; init; }
+
     /// <summary>Throws when the description cannot have come from a trainer.</summary>
     public void Validate()
     {
@@ -40,6 +47,10 @@ internal sealed record SequenceFeatures(string ColumnName, SequenceInput Input, 
             throw new InvalidDataException($"The maximum sequence length is {MaxSequenceLength}; expected 0 (all steps) or more.");
         if (Characters is not null && Input.Kind != SequenceInputKind.Tokens)
             throw new InvalidDataException($"The character column '{Characters.ColumnName}' spells tokens, but the feature column '{ColumnName}' holds numeric steps.");
+        if (Vocabulary is not null && (Input.Kind != SequenceInputKind.Tokens || Input.TokenKeyCount != (ulong)Vocabulary.Count))
+            throw new InvalidDataException($"The text vocabulary holds {Vocabulary.Count} words, but the feature column '{ColumnName}' holds {Describe(Input)}.");
+        if (Vocabulary is not null && Characters is not null)
+            throw new InvalidDataException($"The feature column '{ColumnName}' holds text, which a network that spells its tokens from a character column does not read.");
         if (InputScaling is not null && (Input.Kind != SequenceInputKind.Features || InputScaling.Count != Input.FeaturesPerStep))
             throw new InvalidDataException($"The input standardization holds {InputScaling.Count} features, but the feature column '{ColumnName}' holds {Describe(Input)}.");
     }

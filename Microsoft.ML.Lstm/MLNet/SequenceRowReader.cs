@@ -15,6 +15,10 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// <para>A row fails, naming the column, the row and what was expected, when its sequence is empty, its float
 /// values are not a whole number of steps, a kept value is not finite, or a kept key is out of range. Only the
 /// first <c>MaxSequenceLength</c> steps are kept (0 keeps all), exactly as in training.</para>
+/// <para>A text column (with a <see cref="TextVocabulary"/>) is normalized and split into words, each read as its
+/// token id, an unknown word as the unknown token. A text that holds no word (blank, or punctuation alone when it
+/// is dropped) fails in training, naming the column and the row; when scoring it is read as one unknown token, so
+/// it gets the prediction of a text whose every word is unknown.</para>
 /// <para>For a network that spells its tokens, a <see cref="CharacterRowReader"/> reads the tokens' text column of the
 /// same row with each <see cref="Read"/>: the characters and word shapes go into <see cref="ToExample"/> and
 /// <see cref="Predict"/> beside the token ids.</para>
@@ -30,6 +34,10 @@ internal sealed class SequenceRowReader
     private readonly string rowSuffix;
     private readonly ValueGetter<VBuffer<uint>>? getKeys;
     private readonly ValueGetter<VBuffer<float>>? getValues;
+    private readonly ValueGetter<ReadOnlyMemory<char>>? getText;
+    private readonly TextVocabulary? vocabulary;
+    private ReadOnlyMemory<char> text;
+    private char[] normalizeBuffer = [];
     private readonly CharacterRowReader? characters;
     private readonly Standardization? scaling;
     private VBuffer<uint> keys;
@@ -46,9 +54,11 @@ internal sealed class SequenceRowReader
     /// <param name="characterColumn">The column of the tokens' text, for a network that spells its tokens; with <paramref name="characters"/>.</param>
     /// <param name="characters">What the network reads of that text; null for a network that reads the feature column alone.</param>
     /// <param name="scaling">The standardization of each float step's features; null reads them as they are.</param>
+    /// <param name="vocabulary">For a text column, the words it is read as (<paramref name="input"/> is then its token keys); null for keys and floats.</param>
     public SequenceRowReader(
         DataViewRow row, DataViewSchema.Column column, SequenceInput input, int maxSequenceLength, string? setName = null,
-        DataViewSchema.Column? characterColumn = null, SequenceCharacters? characters = null, Standardization? scaling = null)
+        DataViewSchema.Column? characterColumn = null, SequenceCharacters? characters = null, Standardization? scaling = null,
+        TextVocabulary? vocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSequenceLength);
@@ -58,7 +68,14 @@ internal sealed class SequenceRowReader
         this.input = input;
         this.maxSequenceLength = maxSequenceLength;
         rowSuffix = setName is null ? "" : $" of the {setName} data";
-        if (input.Kind == SequenceInputKind.Tokens)
+        if (vocabulary is not null)
+        {
+            if (input.Kind != SequenceInputKind.Tokens || input.TokenKeyCount != (ulong)vocabulary.Count)
+                throw new ArgumentException($"The vocabulary of '{column.Name}' holds {vocabulary.Count} words; expected token keys of as many.", nameof(vocabulary));
+            this.vocabulary = vocabulary;
+            getText = row.GetGetter<ReadOnlyMemory<char>>(column);
+        }
+        else if (input.Kind == SequenceInputKind.Tokens)
             getKeys = row.GetGetter<VBuffer<uint>>(column);
         else
             getValues = row.GetGetter<VBuffer<float>>(column);
@@ -94,7 +111,9 @@ internal sealed class SequenceRowReader
     /// <exception cref="InvalidOperationException">The sequence is empty or holds a value the network cannot read.</exception>
     public void Read()
     {
-        if (getKeys is not null)
+        if (getText is not null)
+            ReadText(getText);
+        else if (getKeys is not null)
             ReadTokens(getKeys);
         else
             ReadFeatures(getValues!);
@@ -145,6 +164,27 @@ internal sealed class SequenceRowReader
         }
         RowSteps = rowSteps;
         Steps = steps;
+    }
+
+    private void ReadText(ValueGetter<ReadOnlyMemory<char>> getter)
+    {
+        getter(ref text);
+        int rowSteps = vocabulary!.Encode(text.Span, ref normalizeBuffer, ref tokens);
+        if (rowSteps == 0)
+        {
+            // Training refuses a row it cannot learn from; scoring reads it as one unknown word (see the remarks).
+            if (rowSuffix.Length > 0)
+            {
+                string shown = text.Length <= 40 ? text.ToString() : text[..40] + "…";
+                throw BadValue($"the text \"{shown}\" holds no words", "at least one word (letters or digits" + (vocabulary.Tokenizer.KeepPunctuation ? " or punctuation)" : ")"));
+            }
+            if (tokens.Length == 0)
+                tokens = new int[16];
+            tokens[0] = vocabulary.UnknownId;
+            rowSteps = 1;
+        }
+        RowSteps = rowSteps;
+        Steps = Kept(rowSteps);
     }
 
     private void ReadFeatures(ValueGetter<VBuffer<float>> getter)

@@ -18,6 +18,9 @@ namespace Microsoft.ML.Lstm.MLNet;
 ///                        name · word shapes · the known characters (count · code points)
 /// "transformer.input-scaling"  when float steps are standardized (<see cref="Standardization"/>): count (features
 ///                        per step) · means · standard deviations; absent in files written before it (no scaling)
+/// "transformer.text"     when the feature column holds raw text (<see cref="TextVocabulary"/>): lower case · keep
+///                        punctuation · count · each word, in token-id order; absent for keys and floats, and in files
+///                        written before text input existed
 /// "transformer.classes"  the task's class names, when it has them (multiclass): count (0 or K) · each name
 /// "transformer.*"        other extras of a task (see each transformer)
 /// </code>
@@ -36,6 +39,9 @@ internal sealed class SequenceTransformerFile
 
     /// <summary>The section holding the standardization of float steps, when the network reads them standardized.</summary>
     public const string InputScalingSection = "transformer.input-scaling";
+
+    /// <summary>The section holding the words a text feature column is read as.</summary>
+    public const string TextSection = "transformer.text";
 
     /// <summary>Longest class name a model file may hold, in UTF-8 bytes.</summary>
     private const int MaxClassNameBytes = 1 << 16;
@@ -66,6 +72,7 @@ internal sealed class SequenceTransformerFile
         model.Save(file);
         features.Characters?.Write(file.Section(CharactersSection));
         features.InputScaling?.Write(file.Section(InputScalingSection));
+        features.Vocabulary?.Write(file.Section(TextSection));
         writeExtras(file);
         file.WriteTo(stream);
     }
@@ -84,6 +91,8 @@ internal sealed class SequenceTransformerFile
                 throw new InvalidDataException($"The model file's section '{InputScalingSection}' standardizes float steps, but the feature column '{features.ColumnName}' holds token keys.");
             features = features with { InputScaling = Standardization.Read(file.Open(InputScalingSection), features.Input.FeaturesPerStep, "features") };
         }
+        if (file.Contains(TextSection))
+            features = features with { Vocabulary = TextVocabulary.Read(file.Open(TextSection)) };
         features.Validate();
         SequenceModel model = SequenceModel.Load(file);
         features.CheckFits(model.Spec.Encoder);

@@ -19,7 +19,7 @@ namespace Microsoft.ML.Lstm;
 /// extra sections to the model file (<see cref="SaveExtras"/>), and has a <c>*.Loading.cs</c> part with its
 /// <c>[LoadableClass]</c>, its <c>VersionInfo</c> and a one-line <c>Create</c> that calls <see cref="Load"/>.</para>
 /// </remarks>
-public abstract class SequencePredictionTransformerBase : RowToRowTransformerBase
+public abstract partial class SequencePredictionTransformerBase : RowToRowTransformerBase
 {
     /// <summary>The entry of the ML.NET model that holds the one model file (<see cref="SequenceTransformerFile"/>).</summary>
     private const string ModelEntryName = "SequenceModel.bin";
@@ -202,7 +202,7 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         return builder.ToAnnotations();
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed partial class Mapper : MapperBase
     {
         private readonly SequencePredictionTransformerBase _transformer;
         private readonly int _featureColumnIndex;
@@ -234,6 +234,14 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
         {
             string name = _transformer.FeatureColumnName;
             var input = _transformer.Features.Input;
+            if (_transformer.Features.Vocabulary is not null)
+            {
+                if (!inputSchema.TryGetColumnIndex(name, out int textIndex))
+                    throw Host.ExceptSchemaMismatch(nameof(inputSchema), "feature", name);
+                if (inputSchema[textIndex].Type is not TextDataViewType)
+                    throw Host.ExceptSchemaMismatch(nameof(inputSchema), "feature", name, "String (text)", inputSchema[textIndex].Type.ToString());
+                return textIndex;
+            }
             string expected = input.Kind == SequenceInputKind.Tokens
                 ? $"vector of Key<UInt32, 0-{input.TokenKeyCount - 1}> (token keys)"
                 : $"vector of Single ({input.FeaturesPerStep} per step)";
@@ -274,7 +282,8 @@ public abstract class SequencePredictionTransformerBase : RowToRowTransformerBas
                 return getters; // no output read, so the input columns are not active either
             SequenceFeatures features = _transformer.Features;
             var sequence = _characterColumnIndex < 0
-                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength, scaling: features.InputScaling)
+                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
+                    scaling: features.InputScaling, vocabulary: features.Vocabulary)
                 : new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
                     characterColumn: input.Schema[_characterColumnIndex], characters: features.Characters);
             var predictions = new RowPredictions(input, sequence, _transformer.ScoringModel);

@@ -32,7 +32,7 @@ internal static class LanguageModelRunner
         (List<int[]> train, List<int[]> heldOut, int vocabulary) = LanguageModelText.Read(path, level, length, tokenBudget);
         var spec = new NetworkSpec(
             new EncoderSpec { Input = SequenceInputKind.Tokens, VocabularySize = vocabulary, EmbeddingSize = embedding, HiddenSize = hidden },
-            new LanguageModelHeadSpec { ClassCount = vocabulary });
+            new LanguageModelHeadSpec { OutputSize = vocabulary });
         var options = new TrainingOptions
         {
             Epochs = epochs, BatchSize = 32, LearningRate = 2e-3, GradientClipNorm = 5, EarlyStoppingPatience = 0,

@@ -5,7 +5,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 // `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads,
 // `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
-// encoder, `lm` the language model compare-lm.sh reads; anything else goes to BenchmarkDotNet.
+// encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
+// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -37,6 +38,21 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "lm":
         LanguageModelRunner.Run(args[1..]);
+        break;
+    case "text-quality":
+        TextQualityRunner.RunTextQuality(args[1..]);
+        break;
+    case "site-quality":
+        TextQualityRunner.RunSiteQuality(args[1..]);
+        break;
+    case "small-data-probe":
+        TextQualityRunner.RunSmallDataProbe(args[1..]);
+        break;
+    case "learning-curve":
+        TextQualityRunner.RunLearningCurve(args[1..]);
+        break;
+    case "onnx":
+        OnnxRunner.Run(args[1..]);
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);
