@@ -162,7 +162,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         ArgumentNullException.ThrowIfNull(input);
         Options options = _options;
         options.CancellationToken.ThrowIfCancellationRequested();
-        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training");
+        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training", acceptsText: false);
         bool tokens = column.Input.Kind == SequenceInputKind.Tokens;
         Standardization? scaling = !tokens && options.StandardizeInputs ? MeasureSteps(input, column) : null;
         List<SequenceExample> examples = ReadExamples(input, column, scaling);

@@ -135,7 +135,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     {
         ArgumentNullException.ThrowIfNull(data);
         RequireTokenLanguageModel();
-        var column = SequenceFeatureColumn.From(data.Schema, FeatureColumnName, 1, "evaluation");
+        var column = SequenceFeatureColumn.From(data.Schema, FeatureColumnName, 1, "evaluation", acceptsText: false);
         if (column.Input != Features.Input)
         {
             throw new ArgumentOutOfRangeException(nameof(data),
