@@ -73,6 +73,42 @@ public class SequenceTransformerCrossProcessTests
         }
     }
 
+    [Fact]
+    public void TrainedForecasterSavedHereLoadsAndForecastsIdenticallyInAnotherProcess()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = ForecastTestData.Rows("a", ForecastTestData.Seasonal(80, 50, 1, seed: 1))
+            .Concat(ForecastTestData.Rows("b", ForecastTestData.Seasonal(80, 400, 4, seed: 2))).ToList();
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        var options = new LstmForecastingEstimator.Options
+        {
+            OutputColumnName = "Forecast", InputColumnName = "Value", SeriesColumnName = "Series", Horizon = 6, HiddenSize = 8, Epochs = 2, Seed = 1,
+        };
+        var model = mlContext.Forecasting.ForecastByLstm(options).Fit(data);
+        var expected = model.Transform(data).GetColumn<float[]>("Forecast")
+            .Select(forecast => string.Join(',', forecast.Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", CultureInfo.InvariantCulture))))
+            .ToList();
+
+        string modelPath = TemporaryModelPath();
+        string observationsPath = Path.ChangeExtension(modelPath, ".txt");
+        try
+        {
+            mlContext.Model.Save(model, data.Schema, modelPath);
+            File.WriteAllLines(observationsPath, rows.Select(row => $"{row.Series},{row.Value.ToString("R", CultureInfo.InvariantCulture)}"));
+
+            var (exitCode, output, errors) = RunLoadCheck(modelPath, observationsPath, "forecast");
+
+            Assert.True(exitCode == 0, $"LoadCheck exited with {exitCode}:\n{errors}");
+            Assert.Contains("loaded Microsoft.ML.Lstm.LstmForecastingTransformer", errors);
+            Assert.Equal(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        finally
+        {
+            File.Delete(modelPath);
+            File.Delete(observationsPath);
+        }
+    }
+
     private static void AssertLoadsAndScoresIdenticallyInAnotherProcess(
         MLContext mlContext, ITransformer transformer, IDataView data, BinarySequenceRow[] rows)
     {

@@ -88,23 +88,30 @@ public class SequenceTransformerInputTests
     }
 
     [Fact]
-    public void EmptySequenceNamesColumnAndRow()
+    public void EmptySequenceScoresAsOneStepOfZeros()
     {
-        var exception = ScoreRows(
-            new BinarySequenceRow { Features = [0.5f, 0.5f] },
-            new BinarySequenceRow { Features = [] });
+        var mlContext = new MLContext(seed: 1);
+        var rows = new[] { new BinarySequenceRow { Features = [0.5f, 0.5f] }, new BinarySequenceRow { Features = [] }, new BinarySequenceRow { Features = [0f, 0f] } };
 
-        Assert.Contains("Column 'Features', row 1", exception.Message);
-        Assert.Contains("empty", exception.Message);
+        var scores = Values<float>(BinaryTransformer(mlContext).Transform(mlContext.Data.LoadFromEnumerable(rows)), "Score");
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(scores[2]), BitConverter.SingleToInt32Bits(scores[1]));
     }
 
     [Fact]
-    public void NonFiniteFeatureNamesColumnRowAndStep()
+    public void NonFiniteFeatureScoresAsZero()
     {
-        var exception = ScoreRows(new BinarySequenceRow { Features = [0.5f, 0.5f, float.NaN, 0f] });
+        var mlContext = new MLContext(seed: 1);
+        var rows = new[]
+        {
+            new BinarySequenceRow { Features = [0.5f, 0.5f, float.NaN, 0.3f] },
+            new BinarySequenceRow { Features = [0.5f, 0.5f, float.PositiveInfinity, 0.3f] },
+            new BinarySequenceRow { Features = [0.5f, 0.5f, 0f, 0.3f] },
+        };
 
-        Assert.Contains("Column 'Features', row 0", exception.Message);
-        Assert.Contains("step 1, feature 0", exception.Message);
+        var scores = Values<float>(BinaryTransformer(mlContext).Transform(mlContext.Data.LoadFromEnumerable(rows)), "Score");
+
+        Assert.Equal(Bits([scores[2], scores[2]]), Bits([scores[0], scores[1]]));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.Networks;
 
 namespace Microsoft.ML.Lstm.MLNet;
 
@@ -67,8 +68,15 @@ internal sealed class CharacterRowReader
         }
         CharacterVocabulary vocabulary = characters.Vocabulary;
         var ids = new int[keptSteps][];
-        if (characters.WordShapes && shapes.Length < keptSteps * WordShape.FeatureCount)
-            shapes = new float[keptSteps * WordShape.FeatureCount];
+        if (characters.WordShapes)
+            Workspace.EnsureBounded(ref shapes, keptSteps * WordShape.FeatureCount, SequencePredictor.RetainedSteps * WordShape.FeatureCount);
+        if (rowSteps == 0 && keptSteps == 1)
+        {
+            // A blank row read when scoring: its one unknown token is spelled as an empty word.
+            ids[0] = vocabulary.Encode([]);
+            if (characters.WordShapes)
+                WordShape.Write([], shapes.AsSpan(0, WordShape.FeatureCount));
+        }
         int step = 0;
         foreach (ReadOnlyMemory<char> text in texts.DenseValues())
         {
@@ -81,6 +89,8 @@ internal sealed class CharacterRowReader
         }
         characterIds = ids;
         steps = keptSteps;
+        if (rowSteps > SequencePredictor.RetainedSteps)
+            texts = default;
     }
 
     /// <summary>"1 text", "5 tokens".</summary>

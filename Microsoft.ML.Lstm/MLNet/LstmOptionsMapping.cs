@@ -93,5 +93,8 @@ internal static class LstmOptionsMapping
         Threads = options.NumberOfThreads ?? Math.Max(1, Environment.ProcessorCount),
         Progress = progress,
         CancellationToken = options.CancellationToken,
+        CheckpointPath = options.CheckpointPath,
+        CheckpointInterval = options.CheckpointInterval,
+        Log = progress is TrainingProgressRelay relay ? relay.Info : null,
     };
 }

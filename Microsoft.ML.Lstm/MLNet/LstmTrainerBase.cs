@@ -234,10 +234,11 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         LstmTrainerOptionsBase options = TrainerOptions;
         var builder = new TextVocabulary.Builder(new TextTokenizer(options.LowercaseText, options.KeepPunctuation));
         ReadOnlyMemory<char> text = default;
+        long rows = 0;
         using (DataViewRowCursor cursor = data.GetRowCursor([features.Column]))
         {
             ValueGetter<ReadOnlyMemory<char>> getText = cursor.GetGetter<ReadOnlyMemory<char>>(features.Column);
-            for (long rows = 0; cursor.MoveNext(); rows++)
+            for (; cursor.MoveNext(); rows++)
             {
                 if (rows % RowsPerCancellationCheck == 0)
                     options.CancellationToken.ThrowIfCancellationRequested();
@@ -251,6 +252,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
                 }
             }
         }
+        if (rows == 0)
+            throw new ArgumentException("The training data has no rows; expected at least one sequence with a label.", "trainData");
         TextVocabulary vocabulary = builder.Build(options.MinimumWordCount, options.MaximumVocabularySize);
         if (vocabulary.Count == 0)
         {

@@ -166,6 +166,18 @@ public abstract class LstmTrainerOptionsBase
     public CancellationToken CancellationToken;
 
     /// <summary>
+    /// A file where training keeps a checkpoint, written every <see cref="CheckpointInterval"/> (to a temporary file
+    /// beside it, then renamed over it, so it is never torn). A run that finds a checkpoint of the same options and data
+    /// there, after a crash, a kill or a cancellation, resumes from it and reaches the weights an uninterrupted run
+    /// reaches; a checkpoint of another run is set aside (logged) and replaced. Deleted when training ends. Default:
+    /// null (no checkpoint).
+    /// </summary>
+    public string? CheckpointPath;
+
+    /// <summary>How often a checkpoint is written to <see cref="CheckpointPath"/> (after the first minibatch that ends this long after the last); zero writes one after every minibatch. Default: 5 minutes.</summary>
+    public TimeSpan CheckpointInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Receives a report after each epoch, on the training thread. The same report goes to
     /// <c>MLContext.Log</c> either way. Default: null.
     /// </summary>
@@ -236,6 +248,8 @@ public abstract class LstmTrainerOptionsBase
         Require(MinimumWordCount > 0, nameof(MinimumWordCount), MinimumWordCount, "positive");
         Require(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), MaximumVocabularySize, "0 (no limit) or positive");
         Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "null (every core) or positive");
+        Require(CheckpointPath is null || CheckpointPath.Trim().Length > 0, nameof(CheckpointPath), CheckpointPath, "null (no checkpoint) or a file path");
+        Require(CheckpointInterval >= TimeSpan.Zero, nameof(CheckpointInterval), CheckpointInterval, "zero or positive");
     }
 
     private protected static void Require(bool condition, string option, object? value, string expectation)

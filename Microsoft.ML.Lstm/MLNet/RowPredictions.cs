@@ -8,18 +8,33 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// and scored once per row, however many prediction columns read it.
 /// </summary>
 /// <remarks>
-/// A row of n kept steps gets <c>PredictionCount(n)</c> values: K for a pooled head, n·K for a per-step head. The
-/// buffer grows to the largest row and is reused, so a warm row allocates nothing here. One per cursor; not
-/// thread-safe (the model itself is: each cursor rents its own predictor).
+/// <para>A row of n kept steps gets <c>PredictionCount(n)</c> values: K for a pooled head, n·K for a per-step head; a
+/// blank row (read when scoring as one unknown step) gets no steps from a per-step head. Scoring reads at most
+/// <see cref="MaxScoringSteps"/> steps at once: a pooled head reads a longer row's first <see cref="MaxScoringSteps"/>
+/// steps (as <c>MaxSequenceLength</c> would), a per-step head tags it in consecutive pieces of
+/// <see cref="MaxScoringSteps"/> steps, each scored as a sequence of its own. The buffer is reused, and dropped at the
+/// next short row after a long one.</para>
+/// <para>One per cursor, used by one thread at a time. A <c>PredictionEngine</c> shares one row between its calls, and
+/// ML.NET documents it as not thread-safe; when two threads use one engine at once, this notices it (the row moved on
+/// while it was being scored, or a row scored on one thread is read from another) and throws
+/// <see cref="InvalidOperationException"/> rather than hand back another row's scores. The check is two interlocked
+/// operations per row. It cannot see a second thread that replaces the engine's input before the first has begun
+/// to score it, so it is a safety net, not a license: use one engine per thread.</para>
 /// </remarks>
 internal sealed class RowPredictions
 {
+    /// <summary>The most steps scored as one sequence.</summary>
+    public const int MaxScoringSteps = 10_000;
+
     private readonly DataViewRow row;
     private readonly SequenceRowReader sequence;
     private readonly SequenceModel model;
     private float[] predictions = [];
     private int count;
     private long scoredPosition = -1;
+    private int scoredBy;
+    private int users;
+    private bool overlapped;
 
     /// <summary>Predictions of <paramref name="model"/> for the sequences <paramref name="sequence"/> reads from <paramref name="row"/>.</summary>
     public RowPredictions(DataViewRow row, SequenceRowReader sequence, SequenceModel model)
@@ -33,24 +48,74 @@ internal sealed class RowPredictions
     }
 
     /// <summary>The predictions of the current row; valid until the cursor moves.</summary>
-    /// <exception cref="InvalidOperationException">The row's sequence is empty or holds a value the network cannot read.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The row holds what a miswired pipeline gives (see <see cref="SequenceRowReader"/>), or two threads use the row at once.
+    /// </exception>
     public ReadOnlySpan<float> Current
     {
         get
         {
-            if (scoredPosition != row.Position)
-                ScoreCurrentRow();
-            return predictions.AsSpan(0, count);
+            int thread = Environment.CurrentManagedThreadId;
+            if (Interlocked.Increment(ref users) != 1)
+            {
+                overlapped = true;
+                Interlocked.Decrement(ref users);
+                throw UsedFromTwoThreads();
+            }
+            try
+            {
+                long position = row.Position;
+                if (scoredPosition != position)
+                {
+                    overlapped = false;
+                    ScoreCurrentRow();
+                    scoredPosition = position;
+                    scoredBy = thread;
+                }
+                else if (scoredBy != thread)
+                {
+                    overlapped = true;
+                }
+                if (overlapped || row.Position != position)
+                {
+                    scoredPosition = -1;
+                    throw UsedFromTwoThreads();
+                }
+                return predictions.AsSpan(0, count);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref users);
+            }
         }
     }
 
     private void ScoreCurrentRow()
     {
         sequence.Read();
-        count = model.PredictionCount(sequence.Steps);
-        if (predictions.Length < count)
-            predictions = new float[count];
-        sequence.Predict(model, predictions.AsSpan(0, count));
-        scoredPosition = row.Position;
+        int steps = sequence.Steps;
+        if (model.PredictsPerStep)
+        {
+            if (sequence.RowSteps == 0)
+            {
+                count = 0; // A blank row has no steps to tag.
+                return;
+            }
+            count = model.PredictionCount(steps);
+            Span<float> all = Workspace.EnsureBounded(ref predictions, count, model.PredictionCount(SequencePredictor.RetainedSteps));
+            int perStep = count / steps;
+            for (int start = 0; start < steps; start += MaxScoringSteps)
+            {
+                int piece = Math.Min(MaxScoringSteps, steps - start);
+                sequence.Predict(model, start, piece, all.Slice(start * perStep, piece * perStep));
+            }
+            return;
+        }
+        count = model.PredictionCount(steps);
+        sequence.Predict(model, 0, Math.Min(steps, MaxScoringSteps), Workspace.EnsureBounded(ref predictions, count, count));
     }
+
+    private static InvalidOperationException UsedFromTwoThreads() => new(
+        "One row of Microsoft.ML.Lstm predictions was used from two threads at once (a PredictionEngine shared between threads?): " +
+        "the scores could belong to another thread's input. PredictionEngine is not thread-safe; create one per thread, or use a pool.");
 }

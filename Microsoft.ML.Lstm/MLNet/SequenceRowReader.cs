@@ -12,18 +12,25 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// not know) is the unknown token <c>TokenKeyCount</c>, the embedding's last row. Float values are steps of
 /// <c>FeaturesPerStep</c> values, step after step, each feature standardized with the training data's mean and standard
 /// deviation when the reader is given them (after the check that it is finite).</para>
-/// <para>A row fails, naming the column, the row and what was expected, when its sequence is empty, its float
-/// values are not a whole number of steps, a kept value is not finite, or a kept key is out of range. Only the
-/// first <c>MaxSequenceLength</c> steps are kept (0 keeps all), exactly as in training.</para>
+/// <para>While training, a row fails, naming the column, the row and what was expected, when its sequence is empty,
+/// its float values are not a whole number of steps, a kept value is not finite, or a kept key is out of range. Only
+/// the first <c>MaxSequenceLength</c> steps are kept (0 keeps all), exactly as in training.</para>
+/// <para>When scoring (no set name), a bad row scores instead of failing the cursor, so that one row cannot bring a
+/// scoring service down: an empty sequence reads as one step, the unknown token for keys and a step of the training
+/// means (0 after standardization) for floats, with <see cref="RowSteps"/> 0 so that a per-step head gives no steps;
+/// a key above the key count reads as the unknown token, as the missing key 0 does; a value that is not finite reads
+/// as its feature's training mean (0 after standardization). Only what a miswired pipeline can cause still fails: float
+/// values that are not a whole number of steps, a character column of another length than the token column.</para>
 /// <para>A text column (with a <see cref="TextVocabulary"/>) is normalized and split into words, each read as its
 /// token id, an unknown word as the unknown token. A text that holds no word (blank, or punctuation alone when it
-/// is dropped) fails in training, naming the column and the row; when scoring it is read as one unknown token, so
-/// it gets the prediction of a text whose every word is unknown.</para>
+/// is dropped) fails in training, naming the column and the row; when scoring it is an empty sequence, read as one
+/// unknown token as above, so it gets the prediction of a text whose every word is unknown.</para>
 /// <para>For a network that spells its tokens, a <see cref="CharacterRowReader"/> reads the tokens' text column of the
 /// same row with each <see cref="Read"/>: the characters and word shapes go into <see cref="ToExample"/> and
-/// <see cref="Predict"/> beside the token ids.</para>
-/// <para>The buffers grow to the longest sequence read and are reused: a warm <see cref="Read"/> allocates nothing
-/// (beyond each token's character ids, when it reads characters). One reader per cursor; not thread-safe.</para>
+/// <see cref="Predict(SequenceModel, Span{float})"/> beside the token ids.</para>
+/// <para>The buffers are reused, so a warm <see cref="Read"/> allocates nothing (beyond each token's character ids, when
+/// it reads characters); a buffer that grew past <see cref="SequencePredictor.RetainedSteps"/> steps for a long row is
+/// dropped at the next shorter one. One reader per cursor; not thread-safe.</para>
 /// </remarks>
 internal sealed class SequenceRowReader
 {
@@ -32,6 +39,7 @@ internal sealed class SequenceRowReader
     private readonly SequenceInput input;
     private readonly int maxSequenceLength;
     private readonly string rowSuffix;
+    private readonly bool scoring;
     private readonly ValueGetter<VBuffer<uint>>? getKeys;
     private readonly ValueGetter<VBuffer<float>>? getValues;
     private readonly ValueGetter<ReadOnlyMemory<char>>? getText;
@@ -68,6 +76,7 @@ internal sealed class SequenceRowReader
         this.input = input;
         this.maxSequenceLength = maxSequenceLength;
         rowSuffix = setName is null ? "" : $" of the {setName} data";
+        scoring = setName is null;
         if (vocabulary is not null)
         {
             if (input.Kind != SequenceInputKind.Tokens || input.TokenKeyCount != (ulong)vocabulary.Count)
@@ -95,7 +104,7 @@ internal sealed class SequenceRowReader
     /// <summary>What the column holds.</summary>
     public SequenceInput Input => input;
 
-    /// <summary>Steps the current row holds, before <c>MaxSequenceLength</c> cuts it.</summary>
+    /// <summary>Steps the current row holds, before <c>MaxSequenceLength</c> cuts it; 0 for a blank row read when scoring.</summary>
     public int RowSteps { get; private set; }
 
     /// <summary>Steps kept of the current row: what the network reads.</summary>
@@ -132,56 +141,91 @@ internal sealed class SequenceRowReader
     }
 
     /// <summary>Runs <paramref name="model"/> on the current row, writing its <c>PredictionCount(Steps)</c> values.</summary>
-    public void Predict(SequenceModel model, Span<float> predictions)
+    public void Predict(SequenceModel model, Span<float> predictions) => Predict(model, 0, Steps, predictions);
+
+    /// <summary>
+    /// Runs <paramref name="model"/> on <paramref name="count"/> kept steps of the current row from step
+    /// <paramref name="start"/>, as if they were the whole sequence, writing its <c>PredictionCount(count)</c> values.
+    /// </summary>
+    public void Predict(SequenceModel model, int start, int count, Span<float> predictions)
     {
+        if ((uint)start > (uint)Steps || (uint)count > (uint)(Steps - start) || count == 0)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Steps {start} to {start + count} are not within the row's {Steps} kept steps.");
         if (input.Kind == SequenceInputKind.Features)
-            model.Predict(Features, predictions);
+        {
+            int perStep = input.FeaturesPerStep;
+            model.Predict(Features.Slice(start * perStep, count * perStep), predictions);
+        }
         else if (characters is null)
-            model.Predict(Tokens, predictions);
+        {
+            model.Predict(Tokens.Slice(start, count), predictions);
+        }
         else
-            model.Predict(Tokens, characters.Characters, characters.ReadsShapes ? characters.Shapes.ToArray() : null, predictions);
+        {
+            bool whole = start == 0 && count == Steps;
+            int[][] spelled = whole ? characters.Characters : characters.Characters[start..(start + count)];
+            float[]? shapes = characters.ReadsShapes ? characters.Shapes.Slice(start * WordShape.FeatureCount, count * WordShape.FeatureCount).ToArray() : null;
+            model.Predict(Tokens.Slice(start, count), spelled, shapes, predictions);
+        }
     }
 
     private void ReadTokens(ValueGetter<VBuffer<uint>> getter)
     {
         getter(ref keys);
         int rowSteps = keys.Length;
-        if (rowSteps == 0)
-            throw EmptySequence("token");
-        int steps = Kept(rowSteps);
-        if (tokens.Length < steps)
-            tokens = new int[steps];
         ulong keyCount = input.TokenKeyCount;
         int unknownToken = (int)keyCount;
+        if (rowSteps == 0)
+        {
+            if (!scoring)
+                throw EmptySequence("token");
+            Workspace.EnsureBounded(ref tokens, 1, SequencePredictor.RetainedSteps)[0] = unknownToken;
+            RowSteps = 0;
+            Steps = 1;
+            return;
+        }
+        int steps = Kept(rowSteps);
+        Span<int> kept = Workspace.EnsureBounded(ref tokens, steps, SequencePredictor.RetainedSteps);
         int step = 0;
         foreach (uint key in keys.DenseValues())
         {
             if (step == steps)
                 break;
             if (key > keyCount)
-                throw BadValue($"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {keyCount}");
-            tokens[step++] = key == 0 ? unknownToken : (int)(key - 1);
+            {
+                if (!scoring)
+                    throw BadValue($"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {keyCount}");
+                kept[step++] = unknownToken;
+                continue;
+            }
+            kept[step++] = key == 0 ? unknownToken : (int)(key - 1);
         }
         RowSteps = rowSteps;
         Steps = steps;
+        if (rowSteps > SequencePredictor.RetainedSteps)
+            keys = default; // The getter grew it for a long row: let it go.
     }
 
     private void ReadText(ValueGetter<ReadOnlyMemory<char>> getter)
     {
         getter(ref text);
+        if (tokens.Length > SequencePredictor.RetainedSteps)
+            tokens = []; // Grown for a long row: let it go.
+        if (normalizeBuffer.Length > SequencePredictor.RetainedSteps)
+            normalizeBuffer = [];
         int rowSteps = vocabulary!.Encode(text.Span, ref normalizeBuffer, ref tokens);
         if (rowSteps == 0)
         {
-            // Training refuses a row it cannot learn from; scoring reads it as one unknown word (see the remarks).
-            if (rowSuffix.Length > 0)
+            // Training refuses a row it cannot learn from; scoring reads it as an empty sequence (see the remarks).
+            if (!scoring)
             {
                 string shown = text.Length <= 40 ? text.ToString() : text[..40] + "…";
                 throw BadValue($"the text \"{shown}\" holds no words", "at least one word (letters or digits" + (vocabulary.Tokenizer.KeepPunctuation ? " or punctuation)" : ")"));
             }
-            if (tokens.Length == 0)
-                tokens = new int[16];
-            tokens[0] = vocabulary.UnknownId;
-            rowSteps = 1;
+            Workspace.EnsureBounded(ref tokens, 1, SequencePredictor.RetainedSteps)[0] = vocabulary.UnknownId;
+            RowSteps = 0;
+            Steps = 1;
+            return;
         }
         RowSteps = rowSteps;
         Steps = Kept(rowSteps);
@@ -192,7 +236,15 @@ internal sealed class SequenceRowReader
         getter(ref values);
         int perStep = input.FeaturesPerStep;
         if (values.Length == 0)
-            throw EmptySequence("step");
+        {
+            if (!scoring)
+                throw EmptySequence("step");
+            // One step of the training means: 0 once standardized, and 0 for a network that reads values as they are.
+            Workspace.EnsureBounded(ref features, perStep, SequencePredictor.RetainedSteps).Clear();
+            RowSteps = 0;
+            Steps = 1;
+            return;
+        }
         if (values.Length % perStep != 0)
         {
             throw BadValue(
@@ -202,21 +254,47 @@ internal sealed class SequenceRowReader
         int rowSteps = values.Length / perStep;
         int steps = Kept(rowSteps);
         int count = steps * perStep;
-        if (features.Length < count)
-            features = new float[count];
-        Span<float> kept = features.AsSpan(0, count);
+        Span<float> kept = Workspace.EnsureBounded(ref features, count, SequencePredictor.RetainedSteps * perStep);
         if (values.IsDense)
             values.GetValues()[..count].CopyTo(kept);
         else
             CopyFirstValues(values, kept);
+        bool anyMissing = false;
         for (int i = 0; i < kept.Length; i++)
         {
             if (!float.IsFinite(kept[i]))
-                throw BadValue($"value {kept[i]} at step {i / perStep}, feature {i % perStep}", "finite numbers");
+            {
+                if (!scoring)
+                    throw BadValue($"value {kept[i]} at step {i / perStep}, feature {i % perStep}", "finite numbers");
+                anyMissing = true;
+            }
         }
-        scaling?.Apply(kept);
+        if (anyMissing)
+            ReplaceMissingByMeans(kept);
+        else
+            scaling?.Apply(kept);
         RowSteps = rowSteps;
         Steps = steps;
+        if (rowSteps > SequencePredictor.RetainedSteps)
+            values = default;
+    }
+
+    /// <summary>Standardizes <paramref name="kept"/> with each value that is not finite read as its feature's training mean.</summary>
+    private void ReplaceMissingByMeans(Span<float> kept)
+    {
+        Span<bool> missing = kept.Length <= 1024 ? stackalloc bool[kept.Length] : new bool[kept.Length];
+        for (int i = 0; i < kept.Length; i++)
+        {
+            missing[i] = !float.IsFinite(kept[i]);
+            if (missing[i])
+                kept[i] = 0;
+        }
+        scaling?.Apply(kept);
+        for (int i = 0; i < kept.Length; i++)
+        {
+            if (missing[i])
+                kept[i] = 0; // the mean, standardized
+        }
     }
 
     private int Kept(int rowSteps) => maxSequenceLength > 0 ? Math.Min(rowSteps, maxSequenceLength) : rowSteps;

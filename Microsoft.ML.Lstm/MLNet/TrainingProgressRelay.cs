@@ -18,6 +18,9 @@ internal sealed class TrainingProgressRelay : IProgress<TrainingProgress>
         this.userProgress = userProgress;
     }
 
+    /// <summary>Sends a line to <c>MLContext.Log</c> (a checkpoint resumed or set aside).</summary>
+    public void Info(string message) => channel.Info(message);
+
     public void Report(TrainingProgress value)
     {
         channel.Info(value.ToString());

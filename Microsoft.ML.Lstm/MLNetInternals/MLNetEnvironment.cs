@@ -24,6 +24,13 @@ internal static class MLNetEnvironment
         return CatalogUtils.GetEnvironment(catalog);
     }
 
+    /// <summary>The environment of the <c>MLContext</c> that owns the forecasting catalog.</summary>
+    public static IHostEnvironment Of(ForecastingCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return ((IInternalCatalog)catalog).Environment;
+    }
+
     /// <summary>
     /// The seed <paramref name="env"/>'s <c>MLContext</c> was created with; otherwise a number drawn
     /// from the host's random source (random when the context has no seed, as in ML.NET's own trainers).

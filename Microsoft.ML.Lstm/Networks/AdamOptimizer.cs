@@ -30,7 +30,10 @@ internal sealed class AdamOptimizer<T> : IOptimizer<T> where T : unmanaged, IFlo
     public double LearningRate { get; set; }
 
     /// <summary>Steps taken (t).</summary>
-    public int StepCount { get; private set; }
+    public int StepCount { get; set; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<T[]> State => [FirstMoment, SecondMoment];
 
     /// <summary>m, the running mean of gradients.</summary>
     public T[] FirstMoment { get; }

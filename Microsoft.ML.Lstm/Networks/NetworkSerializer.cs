@@ -19,7 +19,7 @@ internal static class NetworkSerializer
 {
     private const string SpecSection = "network.spec", EncoderSection = "network.encoder", HeadSection = "network.head";
     private const string HeadPrefix = "head.";
-    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf";
+    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf", ForecastKind = "forecast";
     private const string LanguageModelKind = "language-model", PooledFeaturesKind = "pooled-features";
     private const int MaxNameLength = 256, MaxRank = 4;
 
@@ -141,6 +141,15 @@ internal static class NetworkSerializer
                 foreach (PoolingMode mode in features.Modes)
                     writer.WriteEnum(mode);
                 break;
+            case ForecastHeadSpec forecast:
+                // horizon · quantile levels (count · each) · input skip steps
+                writer.WriteString(ForecastKind);
+                writer.WriteDouble(forecast.Dropout);
+                writer.WriteInt32(forecast.Horizon);
+                writer.WriteInt32(forecast.Quantiles.Length);
+                writer.WriteFloats(forecast.Quantiles);
+                writer.WriteInt32(forecast.InputSkipSteps);
+                break;
             default:
                 throw new NotSupportedException($"No file format for a head of type {spec.GetType().Name}.");
         }
@@ -186,6 +195,16 @@ internal static class NetworkSerializer
                 for (int i = 0; i < modes.Length; i++)
                     modes[i] = reader.ReadEnum<PoolingMode>("pooling mode");
                 return new PooledFeaturesHeadSpec { Dropout = dropout, Modes = modes };
+            case ForecastKind:
+                int horizon = reader.ReadInt32("forecast horizon", 1, ForecastHeadSpec.MaxHorizon);
+                int levels = reader.ReadInt32("quantile levels", 1, ForecastHeadSpec.MaxQuantileCount);
+                return new ForecastHeadSpec
+                {
+                    Dropout = dropout,
+                    Horizon = horizon,
+                    Quantiles = reader.ReadFloats("quantile levels", levels),
+                    InputSkipSteps = reader.ReadInt32("input skip steps", 0, EncoderSpec.MaxWidth),
+                };
             default:
                 throw new InvalidDataException($"The model file's network has a head of kind '{kind}', which this version of Microsoft.ML.Lstm does not know.");
         }

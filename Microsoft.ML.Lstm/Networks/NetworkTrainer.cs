@@ -23,7 +23,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     private readonly TrainingOptions options;
     private T[] targetBuffer = Array.Empty<T>();
     private T[]? frozenValues;
-    private Random? tokenDropoutRandom;
+    private ResumableRandom? tokenDropoutRandom;
 
     /// <summary>Prepares to train <paramref name="network"/> with <paramref name="options"/>.</summary>
     public NetworkTrainer(SequenceNetwork<T> network, TrainingOptions options)
@@ -40,7 +40,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (training.Count == 0)
             throw new ArgumentException("Training needs at least one example.", nameof(training));
-        var random = new Random(options.Seed);
+        var random = new ResumableRandom(options.Seed);
         (training, validation) = SplitValidation(training, validation, random);
         if (options.TokenDropout is TokenDropout tokenDropout)
         {
@@ -48,7 +48,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                 throw new ArgumentException("Token dropout needs a network that reads token ids.", nameof(options));
             tokenDropout.Validate(network.Spec.Encoder.VocabularySize);
             // A source of its own, so that the batches' shuffle is the same with and without it.
-            tokenDropoutRandom = new Random(unchecked(options.Seed * 31 + 17));
+            tokenDropoutRandom = new ResumableRandom(unchecked(options.Seed * 31 + 17));
         }
         CheckTargets(training, "training");
         if (validation is not null)
@@ -70,16 +70,61 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         int bestEpoch = 0, epochsWithoutImprovement = 0;
         bool stoppedEarly = false;
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        // A checkpoint of this run, when there is one, puts every piece of state back as it was after its last batch.
+        string? checkpointPath = options.CheckpointPath;
+        ulong fingerprint = 0;
+        int startEpoch = 1, batchesToSkip = 0;
+        double resumedLossSum = 0;
+        TimeSpan elapsedBefore = TimeSpan.Zero, lastCheckpoint = TimeSpan.Zero;
+        if (checkpointPath is not null)
+        {
+            if (typeof(T) != typeof(float))
+                throw new NotSupportedException("Training checkpoints hold networks of float.");
+            if (network.Random is null)
+                throw new InvalidOperationException("Training checkpoints need a network built from a seed: the state of its dropout masks' random source is saved.");
+            fingerprint = TrainingCheckpoint.FingerprintOf(options, Floats(parameters.Values), training, validation);
+            TrainingCheckpoint? resume = TrainingCheckpoint.TryRead(checkpointPath, fingerprint, parameters.Count, out string? reason);
+            if (reason is not null)
+                options.Log?.Invoke($"The checkpoint '{checkpointPath}' was set aside: {reason}. Training starts from the beginning and will replace it.");
+            if (resume is not null && resume.OptimizerState.Length == optimizer.State.Count && (resume.TokenDropoutState is null) == (tokenDropoutRandom is null))
+            {
+                resume.Weights.CopyTo(Floats(parameters.Values));
+                parameters.MarkChanged();
+                optimizer.LearningRate = resume.LearningRate;
+                optimizer.StepCount = resume.OptimizerSteps;
+                for (int i = 0; i < resume.OptimizerState.Length; i++)
+                    resume.OptimizerState[i].CopyTo(Floats(optimizer.State[i]));
+                schedule.State = resume.Schedule;
+                if (resume.BestWeights is not null)
+                {
+                    bestWeights = new T[parameters.Count];
+                    resume.BestWeights.CopyTo(Floats(bestWeights));
+                }
+                (bestLoss, bestScore, bestEpoch, epochsWithoutImprovement) = resume.Best;
+                history.AddRange(resume.History);
+                random.RestoreState(resume.ShuffleState);
+                network.Random.RestoreState(resume.DropoutState);
+                if (resume.TokenDropoutState is not null)
+                    tokenDropoutRandom!.RestoreState(resume.TokenDropoutState);
+                (startEpoch, batchesToSkip, resumedLossSum, elapsedBefore) = (resume.Epoch, resume.BatchesDone, resume.LossSum, resume.Elapsed);
+                options.Log?.Invoke($"Training resumes from the checkpoint '{checkpointPath}': epoch {startEpoch}, after {batchesToSkip} of its batches.");
+            }
+        }
+
+        for (int epoch = startEpoch; epoch <= options.Epochs; epoch++)
         {
             double learningRate = optimizer.LearningRate;
-            double lossSum = 0;
+            bool resumedEpoch = epoch == startEpoch;
+            double lossSum = resumedEpoch ? resumedLossSum : 0;
             int batchNumber = 0;
+            int[]? shuffleAtStart = checkpointPath is null ? null : random.SaveState();
             List<int[]> batches = PlanBatches(training, random);
             foreach (int[] batchIndices in batches)
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 batchNumber++;
+                if (resumedEpoch && batchNumber <= batchesToSkip)
+                    continue;
                 SequenceBatch<T> batch = BuildBatch(training, batchIndices, forTraining: true);
                 ReadOnlySpan<T> targets = GatherTargets(training, batchIndices);
 
@@ -99,6 +144,23 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                 }
                 StepKeepingFrozen(optimizer, parameters);
                 lossSum += batchLoss;
+
+                if (checkpointPath is not null && clock.Elapsed - lastCheckpoint >= options.CheckpointInterval)
+                {
+                    new TrainingCheckpoint
+                    {
+                        Fingerprint = fingerprint, Epoch = epoch, BatchesDone = batchNumber, LossSum = lossSum,
+                        ShuffleState = shuffleAtStart!, DropoutState = network.Random!.SaveState(), TokenDropoutState = tokenDropoutRandom?.SaveState(),
+                        LearningRate = optimizer.LearningRate, OptimizerSteps = optimizer.StepCount,
+                        Weights = Floats(parameters.Values).ToArray(),
+                        OptimizerState = [.. optimizer.State.Select(buffer => Floats(buffer).ToArray())],
+                        BestWeights = bestWeights is null ? null : Floats(bestWeights).ToArray(),
+                        Best = (bestLoss, bestScore, bestEpoch, epochsWithoutImprovement), Schedule = schedule.State,
+                        Elapsed = elapsedBefore + clock.Elapsed, History = history,
+                    }.Write(checkpointPath);
+                    lastCheckpoint = clock.Elapsed;
+                }
+                options.BatchDone?.Invoke(epoch, batchNumber);
             }
 
             double trainingLoss = lossSum / batches.Count;
@@ -108,7 +170,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                 throw Diverged(epoch, batchNumber, $"the validation loss became {monitored}");
             double? score = validation is not null && options.ValidationScore is not null ? Score(validation) : null;
 
-            TimeSpan elapsed = clock.Elapsed;
+            TimeSpan elapsed = elapsedBefore + clock.Elapsed;
             var report = new TrainingProgress(
                 epoch, options.Epochs, trainingLoss, evaluation?.Loss, evaluation?.Accuracy, learningRate,
                 elapsed, elapsed / epoch * (options.Epochs - epoch)) { ValidationScore = score };
@@ -149,8 +211,13 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         }
         else
             bestEpoch = history.Count;
+        if (checkpointPath is not null)
+            File.Delete(checkpointPath); // The run is done: a later run with the same path starts afresh.
         return new TrainingResult(history.Count, bestEpoch, stoppedEarly, history);
     }
+
+    /// <summary>The values of a buffer of float (checkpoints are written only for networks of float).</summary>
+    private static Span<float> Floats(T[] values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values.AsSpan());
 
     /// <summary>
     /// One optimizer step that leaves frozen parameters exactly as they were: a frozen parameter has no

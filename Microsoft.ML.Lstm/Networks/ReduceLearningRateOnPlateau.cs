@@ -27,6 +27,13 @@ internal sealed class ReduceLearningRateOnPlateau
     /// Records whether an epoch improved on the best so far, judged by the caller (for a metric this schedule cannot
     /// compare itself, such as a score with ties broken by a loss), and returns the learning rate to use next.
     /// </summary>
+    /// <summary>What the schedule remembers between epochs (the best metric, the epochs since), for a checkpoint.</summary>
+    public (double Best, int BadEpochs) State
+    {
+        get => (best, badEpochs);
+        set => (best, badEpochs) = value;
+    }
+
     public double Update(bool improved, double currentLearningRate)
     {
         if (improved)

@@ -38,6 +38,9 @@ internal sealed class SequenceModel
     /// <summary>Values <see cref="Predict(ReadOnlySpan{int}, Span{float})"/> writes for a sequence of <paramref name="length"/> steps.</summary>
     public int PredictionCount(int length) => network.PredictionCount(length);
 
+    /// <summary>Whether the head predicts for each step (a tagger) rather than once per sequence.</summary>
+    public bool PredictsPerStep => network.PredictionCount(2) != network.PredictionCount(1);
+
     /// <summary>The head's predictions for a token sequence (<see cref="PredictionCount"/> values).</summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
     {

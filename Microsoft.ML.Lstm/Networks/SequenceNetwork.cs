@@ -19,7 +19,7 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="seed">Seeds weight initialisation and dropout masks.</param>
     /// <param name="threads">Threads the recurrence and the large products may use.</param>
     public SequenceNetwork(NetworkSpec spec, int seed, int threads)
-        : this(spec, new Random(seed), threads)
+        : this(spec, new ResumableRandom(seed), threads)
     {
     }
 
@@ -27,6 +27,7 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     {
         spec.Validate();
         Spec = spec;
+        Random = random as ResumableRandom;
         Parameters = new ParameterStore<T>(spec.ParameterCount());
         // One random source, drawn in a fixed order (encoder, then head; dropout masks later): a seed gives one network.
         Encoder = new SequenceEncoder<T>(spec.Encoder, Parameters, random, threads);
@@ -45,6 +46,12 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
+
+    /// <summary>
+    /// The random source the weights were initialised from and the dropout masks are drawn from, whose state a
+    /// training checkpoint saves; null for a network made for loading (which draws its masks elsewhere).
+    /// </summary>
+    internal ResumableRandom? Random { get; }
 
     /// <summary>Every weight and its gradient.</summary>
     public ParameterStore<T> Parameters { get; }

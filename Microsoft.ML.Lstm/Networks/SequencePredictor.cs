@@ -2,16 +2,31 @@ namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
 /// Scores one sequence at a time with its own copy of a network's workspaces: the one-row path. It keeps
-/// a ready batch for each sequence length it has seen, so after warming up a call allocates nothing.
+/// a ready batch for each of the last few sequence lengths it has seen, so a warm call allocates nothing.
 /// Not thread-safe: use one predictor per thread (see <see cref="SequenceModel"/>).
 /// </summary>
+/// <remarks>
+/// What it holds between calls is bounded: at most <see cref="MaxCachedLengths"/> batches, each of at most
+/// <see cref="RetainedSteps"/> steps, and workspaces sized for at most <see cref="RetainedSteps"/> steps. A longer
+/// sequence is scored in a network of its own (the same weights, fresh workspaces) that is dropped when the call
+/// returns, so one long input never leaves its buffers behind.
+/// </remarks>
 internal sealed class SequencePredictor
 {
+    /// <summary>The longest sequence whose buffers a predictor keeps after the call.</summary>
+    public const int RetainedSteps = 1024;
+
+    /// <summary>Batches kept, one per recent length; the cache is emptied when a new length would exceed it.</summary>
+    public const int MaxCachedLengths = 32;
+
     private readonly SequenceNetwork<float> network;
     private readonly Dictionary<int, SequenceBatch<float>> batchesByLength = new();
 
     /// <summary>Wraps a network that this predictor alone will run.</summary>
     public SequencePredictor(SequenceNetwork<float> network) => this.network = network;
+
+    /// <summary>Batches kept for reuse (at most <see cref="MaxCachedLengths"/>).</summary>
+    internal int CachedBatchCount => batchesByLength.Count;
 
     /// <summary>Writes the head's predictions for a token sequence (<see cref="SequenceNetwork{T}.PredictionCount"/> values).</summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
@@ -56,8 +71,12 @@ internal sealed class SequencePredictor
     {
         if (length == 0)
             throw new ArgumentException("Cannot score an empty sequence.");
+        if (length > RetainedSteps)
+            return SequenceBatch<float>.CreateEqualLengths(1, length, featuresPerStep);
         if (!batchesByLength.TryGetValue(length, out SequenceBatch<float>? batch))
         {
+            if (batchesByLength.Count == MaxCachedLengths)
+                batchesByLength.Clear();
             batch = SequenceBatch<float>.CreateEqualLengths(1, length, featuresPerStep);
             batchesByLength.Add(length, batch);
         }
@@ -66,7 +85,9 @@ internal sealed class SequencePredictor
 
     private void Run(SequenceBatch<float> batch, Span<float> output)
     {
-        ReadOnlySpan<float> result = network.Predict(batch);
+        // A long sequence runs in a network of its own, whose workspaces go when this call returns.
+        SequenceNetwork<float> runner = batch.Layout.TotalSteps > RetainedSteps ? network.CloneForInference() : network;
+        ReadOnlySpan<float> result = runner.Predict(batch);
         if (output.Length != result.Length)
             throw new ArgumentException($"The output needs room for {result.Length} values, has {output.Length}.", nameof(output));
         result.CopyTo(output);

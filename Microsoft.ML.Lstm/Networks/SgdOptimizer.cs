@@ -9,7 +9,6 @@ namespace Microsoft.ML.Lstm.Networks;
 internal sealed class SgdOptimizer<T> : IOptimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly double momentum, weightDecay;
-    private bool started;
 
     /// <summary>Creates the optimizer for <paramref name="parameterCount"/> parameters.</summary>
     public SgdOptimizer(int parameterCount, double learningRate, double momentum = 0.9, double weightDecay = 0)
@@ -27,9 +26,15 @@ internal sealed class SgdOptimizer<T> : IOptimizer<T> where T : unmanaged, IFloa
     public T[] Velocity { get; }
 
     /// <inheritdoc />
+    public int StepCount { get; set; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<T[]> State => [Velocity];
+
+    /// <inheritdoc />
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
-        T mu = started ? T.CreateChecked(momentum) : T.Zero;
+        T mu = StepCount > 0 ? T.CreateChecked(momentum) : T.Zero;
         T lambda = T.CreateChecked(weightDecay), lr = T.CreateChecked(LearningRate);
         Span<T> velocity = Velocity;
         for (int i = 0; i < parameters.Length; i++)
@@ -38,6 +43,6 @@ internal sealed class SgdOptimizer<T> : IOptimizer<T> where T : unmanaged, IFloa
             velocity[i] = mu * velocity[i] + g;
             parameters[i] -= lr * velocity[i];
         }
-        started = true;
+        StepCount++;
     }
 }

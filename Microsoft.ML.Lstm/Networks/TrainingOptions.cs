@@ -65,6 +65,22 @@ internal sealed record TrainingOptions
     /// <summary>Receives a report after each epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Where training keeps a checkpoint to resume from (see <see cref="TrainingCheckpoint"/>); null keeps none. A run
+    /// that finds a checkpoint of the same configuration and data there resumes from it, and reaches the weights an
+    /// uninterrupted run reaches; the file is deleted when training ends.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>How often a checkpoint is written, at the end of the first batch after this much time; zero writes one after every batch.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Receives a line when training resumes from a checkpoint, or sets one aside.</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Called after each minibatch with the epoch and the batch's number in it (after any checkpoint): for tests that stop training at a chosen batch.</summary>
+    internal Action<int, int>? BatchDone { get; init; }
+
     /// <summary>Stops training between minibatches.</summary>
     public CancellationToken CancellationToken { get; init; }
 }

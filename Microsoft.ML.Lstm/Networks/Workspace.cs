@@ -10,4 +10,23 @@ internal static class Workspace
             buffer = new T[Math.Max(length, buffer.Length + buffer.Length / 2)];
         return buffer.AsSpan(0, length);
     }
+
+    /// <summary>
+    /// Returns <paramref name="buffer"/>'s first <paramref name="length"/> elements, as <see cref="Ensure{T}"/>, but gives
+    /// back memory a long input took: a buffer larger than <paramref name="retained"/> is replaced by one of
+    /// <paramref name="length"/> as soon as a request fits in <paramref name="retained"/>.
+    /// </summary>
+    public static Span<T> EnsureBounded<T>(ref T[] buffer, int length, int retained)
+    {
+        if (length > retained)
+        {
+            if (buffer.Length < length)
+                buffer = new T[length];
+        }
+        else if (buffer.Length < length || buffer.Length > retained)
+        {
+            buffer = new T[Math.Min(retained, Math.Max(length, buffer.Length + buffer.Length / 2))];
+        }
+        return buffer.AsSpan(0, length);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
@@ -19,9 +20,16 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// </para>
 /// <para>
 /// Parts are claimed from a shared counter, the calling thread included, so a section never waits on a worker
-/// that has not started: at worst the caller runs every part itself. A section started while another is running
-/// (a nested section inside a part, or a second caller) runs all its parts on its own thread. Which thread runs
-/// a part never changes what the part computes.
+/// that has not started: at worst the caller runs every part itself. Up to <see cref="MaxSections"/> sections run
+/// at once (two models training or scoring in one process, or a nested section inside a part): idle workers
+/// join whichever is open, so neither is left on one thread while the other holds every worker; a section
+/// started when all are taken runs its parts on its own thread. Which thread runs a part never changes what the
+/// part computes.
+/// </para>
+/// <para>
+/// Nothing here keeps a section reachable once its <see cref="Run{TState}"/> has returned: a worker looks at a
+/// section only inside <see cref="TryWork"/>, whose frame is gone before the worker sleeps, so a model whose
+/// layers were a section's state can be collected while the workers live on.
 /// </para>
 /// </remarks>
 internal static class ParallelParts
@@ -29,9 +37,12 @@ internal static class ParallelParts
     /// <summary>How long an idle worker keeps looking for work before it sleeps.</summary>
     public const double SpinMicroseconds = 2000;
 
+    /// <summary>Sections that can hold the workers at once.</summary>
+    public const int MaxSections = 4;
+
     private static readonly object Gate = new();
     private static readonly List<Thread> Workers = new();
-    private static Section? current;
+    private static readonly Section?[] Open = new Section?[MaxSections];
     private static long generation;
     private static int sleeping;
     private static int workerCount;
@@ -55,9 +66,12 @@ internal static class ParallelParts
         }
 
         var section = new Section<TState>(body, state, parts);
-        if (Interlocked.CompareExchange(ref current, section, null) is not null)
+        int slot = 0;
+        while (slot < MaxSections && Interlocked.CompareExchange(ref Open[slot], section, null) is not null)
+            slot++;
+        if (slot == MaxSections)
         {
-            // Another section holds the workers: run this one here, part by part.
+            // Every slot is taken: run this one here, part by part.
             for (int part = 0; part < parts; part++)
                 body(part, state);
             return;
@@ -77,7 +91,7 @@ internal static class ParallelParts
         }
         finally
         {
-            Volatile.Write(ref current, null);
+            Volatile.Write(ref Open[slot], null);
         }
         section.ThrowIfFailed();
     }
@@ -103,10 +117,10 @@ internal static class ParallelParts
         long seen = Volatile.Read(ref generation);
         long idleSince = Stopwatch.GetTimestamp();
         long spinTicks = (long)(SpinMicroseconds * Stopwatch.Frequency / 1e6);
+        int firstSlot = 0;
         while (true)
         {
-            Section? section = Volatile.Read(ref current);
-            if (section is not null && section.Work())
+            if (TryWork(firstSlot))
             {
                 idleSince = Stopwatch.GetTimestamp();
                 continue;
@@ -123,6 +137,7 @@ internal static class ParallelParts
             if (Stopwatch.GetTimestamp() - idleSince < spinTicks)
             {
                 Thread.SpinWait(20);
+                firstSlot = (firstSlot + 1) % MaxSections;
                 continue;
             }
 
@@ -134,6 +149,22 @@ internal static class ParallelParts
                 Interlocked.Decrement(ref sleeping);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs parts of the first open section from <paramref name="firstSlot"/> on that has any left; whether it ran
+    /// any. Not inlined, so that no reference to a section outlives the call in the worker's own frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryWork(int firstSlot)
+    {
+        for (int i = 0; i < MaxSections; i++)
+        {
+            Section? section = Volatile.Read(ref Open[(firstSlot + i) % MaxSections]);
+            if (section is not null && section.Work())
+                return true;
+        }
+        return false;
     }
 
     /// <summary>One parallel section: its parts, and counters of parts claimed and finished.</summary>

@@ -3,10 +3,11 @@ using Microsoft.ML.Lstm.Benchmarks;
 
 // `shapes` prints the side-by-side figures compare.sh reads, `scaling` the cost against length and batch,
 // `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads,
-// `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
+// `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `forecast-quality` ForecastByLstm and seasonal naive on the R series (compare-forecast.sh), `forecast` training windows per second of the forecasting network (compare-forecast-speed.sh), `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
-// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences; anything else goes to BenchmarkDotNet.
+// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `concurrent` two models training at
+// once in one process, `engine` one PredictionEngine call; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -39,6 +40,12 @@ switch (args.Length > 0 ? args[0] : "")
     case "lm":
         LanguageModelRunner.Run(args[1..]);
         break;
+    case "forecast-quality":
+        ForecastQualityRunner.Run(args[1..]);
+        break;
+    case "forecast":
+        ForecastSpeedRunner.Run(args[1..]);
+        break;
     case "text-quality":
         TextQualityRunner.RunTextQuality(args[1..]);
         break;
@@ -50,6 +57,12 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "learning-curve":
         TextQualityRunner.RunLearningCurve(args[1..]);
+        break;
+    case "engine":
+        EngineRunner.Run(args[1..]);
+        break;
+    case "concurrent":
+        ConcurrentRunner.Run(args[1..]);
         break;
     case "onnx":
         OnnxRunner.Run(args[1..]);
