@@ -13,6 +13,8 @@ internal sealed record NetworkSpec(EncoderSpec Encoder, HeadSpec Head)
     {
         Encoder.Validate();
         Head.Validate();
+        if (Head is LanguageModelHeadSpec languageModel)
+            languageModel.CheckFits(Encoder);
         long count = ParameterCount();
         if (count > MaxParameterCount)
             throw new ArgumentOutOfRangeException(nameof(Encoder), count, $"The network would have {count} weights; at most {MaxParameterCount} fit.");
