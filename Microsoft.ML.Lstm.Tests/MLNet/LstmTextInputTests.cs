@@ -316,19 +316,6 @@ public class LstmTextInputTests
         Assert.Contains("The text vocabulary holds 2 words", error.Message);
     }
 
-    [Fact]
-    public void OnnxExportOfATextModelIsRefusedSayingWhy()
-    {
-        var mlContext = new MLContext(seed: 1);
-        var model = FitReviews(mlContext, TextOptions<LstmBinaryTrainer.Options>(epochs: 1), rows: 8);
-
-        var error = Assert.Throws<NotSupportedException>(() => OnnxTestScoring.Export(mlContext, model, mlContext.Data.LoadFromEnumerable(Reviews(8, seed: 1))));
-
-        Assert.Contains("'Text'", error.Message);
-        Assert.Contains("holds raw text", error.Message);
-        Assert.Contains("MapValueToKey", error.Message);
-    }
-
     private static ModelFile ModelFileOf(SequencePredictionTransformerBase transformer)
     {
         using var stream = new MemoryStream();

@@ -187,7 +187,7 @@ public class SequenceTransformerOnnxExportTests
             bidirectional: directions != "forward", merge: directions == "forward" ? MergeMode.Concat : Enum.Parse<MergeMode>(directions));
 
     /// <summary>A network of <paramref name="spec"/> whose every weight is drawn from U(−0.8, 0.8).</summary>
-    private static SequenceModel RandomModel(NetworkSpec spec, int seed)
+    internal static SequenceModel RandomModel(NetworkSpec spec, int seed)
     {
         var network = new SequenceNetwork<float>(spec, seed, threads: 1);
         var random = new Random(seed);
@@ -206,14 +206,21 @@ public class SequenceTransformerOnnxExportTests
     private static uint[][] TokenRows()
     {
         var random = new Random(11);
-        return [.. new[] { 3, 1, 7, 12, 2, 5, 9, 4, 40 }.Select(length => Enumerable.Range(0, length).Select(_ => (uint)random.Next(KeyCount + 1)).ToArray())];
+        uint[][] rows = [.. new[] { 3, 1, 7, 12, 2, 5, 9, 4, 40 }.Select(length => Enumerable.Range(0, length).Select(_ => (uint)random.Next(KeyCount + 1)).ToArray())];
+        // Keys above the key count (not the pad) score as the unknown token, in the package and in the graph.
+        rows[3][4] = KeyCount + 1;
+        rows[3][7] = KeyCount + 1000;
+        return rows;
     }
 
-    /// <summary>Float sequences of 2 values per step and mixed lengths (1 to 30 steps).</summary>
+    /// <summary>Float sequences of 2 values per step and mixed lengths (1 to 30 steps), one with a NaN second value.</summary>
     private static float[][] FloatRows()
     {
         var random = new Random(12);
-        return [.. new[] { 3, 1, 7, 12, 2, 5, 9, 30 }.Select(steps => Enumerable.Range(0, 2 * steps).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray())];
+        float[][] rows = [.. new[] { 3, 1, 7, 12, 2, 5, 9, 30 }.Select(steps => Enumerable.Range(0, 2 * steps).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray())];
+        // A NaN that is not a step's first value scores as its feature's training mean, in the package and in the graph.
+        rows[2][5] = float.NaN;
+        return rows;
     }
 
     private static IDataView TokenData(MLContext mlContext, uint[][] rows) =>

@@ -156,6 +156,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             channel.Info($"Targets standardized: {targetScaling.Describe()}.");
         PretrainedWordVectors? wordVectors = ReadWordVectors(trainingFeatures, channel);
         EncoderSpec encoder = CreateEncoder(trainingFeatures, characters);
+        SequenceNetwork<float>? pretrained = PretrainedEncoderFor(trainingFeatures, characters, ref encoder, channel);
         if (wordVectors is not null)
             encoder = encoder with { EmbeddingSize = wordVectors.Dimension };
         var spec = new NetworkSpec(encoder, CreateHead(trainingLabel, training, validation));
@@ -171,7 +172,8 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
 
         (SequenceModel model, TrainingResult result) = SequenceModel.Train(
             spec, trainingOptions, training, validation,
-            prepare: wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
+            prepare: pretrained is not null ? network => EncoderTransplant.StartEncoderFrom(network, pretrained, options.FreezePretrainedEncoder)
+                : wordVectors is null ? null : (SequenceNetwork<float> network) => LoadWordVectors(network, wordVectors, options.FreezeWordVectors));
 
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping the weights of epoch {result.BestEpoch}.");
         var features = new SequenceFeatures(options.FeatureColumnName, trainingFeatures.Input, options.MaxSequenceLength)
@@ -194,6 +196,33 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             columns[output.Name] = output;
         return new SchemaShape(columns.Values);
     }
+
+    #region Pretraining (issue #11)
+
+    /// <summary>
+    /// With <see cref="LstmTrainerOptionsBase.PretrainedEncoder"/>: checks that the feature column holds the featurizer's
+    /// keys, gives <paramref name="encoder"/> the featurizer's architecture (keeping the options' dropout) and returns
+    /// the featurizer's network to copy from; null without one.
+    /// </summary>
+    private SequenceNetwork<float>? PretrainedEncoderFor(SequenceFeatureColumn features, SequenceCharacters? characters, ref EncoderSpec encoder, IChannel channel)
+    {
+        if (TrainerOptions.PretrainedEncoder is not LstmFeaturizingTransformer featurizer)
+            return null;
+        if (characters is not null)
+            throw new ArgumentException("The option PretrainedEncoder starts an encoder of token keys alone; it cannot be combined with a character column.", "trainData");
+        if (features.Input != featurizer.Features.Input)
+        {
+            throw new ArgumentOutOfRangeException("trainData",
+                $"The option PretrainedEncoder reads keys of {featurizer.Features.Input.TokenKeyCount} tokens, but the training data's feature column '{features.Column.Name}' is {features.Column.Type}: map its tokens with the MapValueToKey the featurizer was trained after.");
+        }
+        SequenceNetwork<float> network = featurizer.Network;
+        EncoderSpec pretrained = network.Spec.Encoder;
+        encoder = pretrained with { Dropout = encoder.Dropout };
+        channel.Info($"Starting the encoder from a pretrained language model ({pretrained.Cell} of {pretrained.HiddenSize} hidden units, {(pretrained.Bidirectional ? "bidirectional" : "forward")}), {(TrainerOptions.FreezePretrainedEncoder ? "frozen" : "fine-tuned")}.");
+        return network;
+    }
+
+    #endregion
 
     /// <summary>
     /// The vocabulary of a text feature column: a pass over the training texts counting their words, each row checked

@@ -79,6 +79,27 @@ public abstract class LstmTrainerOptionsBase
     /// </summary>
     public bool FreezeWordVectors;
 
+    #region Pretraining (issue #11)
+
+    /// <summary>
+    /// A featurizer (<c>FeaturizeByLstm</c>'s transformer, also as loaded by <c>mlContext.Model.Load</c>) whose encoder
+    /// starts this network: the semi-supervised recipe of Dai and Le (2015), a language model trained on plenty of
+    /// unlabelled text, then fine-tuned on few labels. The network then takes the featurizer's architecture (cell,
+    /// hidden size, layers, directions, embedding size), and <see cref="CellType"/>, <see cref="HiddenSize"/>,
+    /// <see cref="LayerCount"/>, <see cref="Bidirectional"/> and <see cref="EmbeddingSize"/> are ignored; the feature
+    /// column must hold the same keys as the featurizer's (map both with the same <c>MapValueToKey</c>). null: the
+    /// encoder starts random. Default: null.
+    /// </summary>
+    public LstmFeaturizingTransformer? PretrainedEncoder;
+
+    /// <summary>
+    /// With <see cref="PretrainedEncoder"/>: whether training leaves the encoder as pretrained and trains the output
+    /// layer alone (true), or fine-tunes it too (false). Default: false.
+    /// </summary>
+    public bool FreezePretrainedEncoder;
+
+    #endregion
+
     /// <summary>
     /// How the outputs of every step become one vector per sequence. Default: <see cref="SequencePoolingMode.Max"/>
     /// (on the UCI sentiment sentences, over three seeds, max pooling stayed above ML.NET's bag-of-words baseline on
@@ -220,6 +241,10 @@ public abstract class LstmTrainerOptionsBase
         Require(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), nameof(GradientClipNorm), GradientClipNorm, "0 (no clipping) or positive");
         Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (no early stopping) or positive");
         Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        if (PretrainedEncoder is not null && !PretrainedEncoder.IsLanguageModel)
+            throw new ArgumentException("The LSTM trainer's option PretrainedEncoder needs a featurizer made by FeaturizeByLstm (a language model).", nameof(PretrainedEncoder));
+        if (PretrainedEncoder is not null && PretrainedWordVectorsPath is not null)
+            throw new ArgumentException("The LSTM trainer's options PretrainedEncoder and PretrainedWordVectorsPath both start the embedding; give one.", nameof(PretrainedEncoder));
         Require(MinimumWordCount > 0, nameof(MinimumWordCount), MinimumWordCount, "positive");
         Require(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), MaximumVocabularySize, "0 (no limit) or positive");
         Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "null (every core) or positive");

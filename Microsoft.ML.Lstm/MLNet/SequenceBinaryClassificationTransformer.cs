@@ -35,4 +35,14 @@ public sealed partial class SequenceBinaryClassificationTransformer : SequencePr
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => Columns;
 
     private static PredictionRole Role(PredictionValue value) => new(PredictionTask.BinaryClassification, value);
+
+    /// <summary>
+    /// A transformer that writes this model's pooled vector (what its output layer reads: the encoder's outputs
+    /// pooled as the model pools them) as a float vector column, equal to the model's own bit for bit; for SDCA,
+    /// LightGBM, k-means or any ML.NET component. The model is not changed.
+    /// </summary>
+    /// <param name="outputColumnName">The column written.</param>
+    /// <returns>A featurizer reading this model's feature column.</returns>
+    public LstmFeaturizingTransformer AsFeaturizer(string outputColumnName = "Features") =>
+        LstmFeaturizingTransformer.FromPredictor(Host, Model, Features, outputColumnName, [((Networks.PooledHeadSpec)Model.Spec.Head).Pooling]);
 }

@@ -48,4 +48,14 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
     private protected override void SaveExtras(ModelFileWriter file) => SequenceTransformerFile.WriteClassNames(file, _classNames);
 
     private static PredictionRole Role(PredictionValue value) => new(PredictionTask.MulticlassClassification, value);
+
+    /// <summary>
+    /// A transformer that writes this model's pooled vector (what its output layer reads: the encoder's outputs
+    /// pooled as the model pools them) as a float vector column, equal to the model's own bit for bit; for SDCA,
+    /// LightGBM, k-means or any ML.NET component. The model is not changed.
+    /// </summary>
+    /// <param name="outputColumnName">The column written.</param>
+    /// <returns>A featurizer reading this model's feature column.</returns>
+    public LstmFeaturizingTransformer AsFeaturizer(string outputColumnName = "Features") =>
+        LstmFeaturizingTransformer.FromPredictor(Host, Model, Features, outputColumnName, [((Networks.PooledHeadSpec)Model.Spec.Head).Pooling]);
 }

@@ -81,4 +81,14 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
         int outputs = file.Model.Spec.Head is PooledHeadSpec pooled ? pooled.OutputSize : 0;
         return Standardization.Read(file.Open(TargetScalingSection), outputs, "targets");
     }
+
+    /// <summary>
+    /// A transformer that writes this model's pooled vector (what its output layer reads: the encoder's outputs
+    /// pooled as the model pools them) as a float vector column, equal to the model's own bit for bit; for SDCA,
+    /// LightGBM, k-means or any ML.NET component. The model is not changed.
+    /// </summary>
+    /// <param name="outputColumnName">The column written.</param>
+    /// <returns>A featurizer reading this model's feature column.</returns>
+    public LstmFeaturizingTransformer AsFeaturizer(string outputColumnName = "Features") =>
+        LstmFeaturizingTransformer.FromPredictor(Host, Model, Features, outputColumnName, [((Networks.PooledHeadSpec)Model.Spec.Head).Pooling]);
 }

@@ -75,4 +75,17 @@ public sealed partial class SequenceTaggingTransformer : SequencePredictionTrans
             sum += Math.Exp(logit - max);
         return (float)(1 / sum);
     }
+
+    /// <summary>
+    /// A transformer that writes each sentence as one float vector: the tagger's encoder outputs at every token (what
+    /// its tag layer reads, with its character and word-shape features when it has them), pooled by
+    /// <paramref name="pooling"/>; for classifying or clustering whole sentences with any ML.NET component. A tagger
+    /// pools nothing itself, so the vector is pooled here, with the same code the classifiers pool with. The model
+    /// is not changed.
+    /// </summary>
+    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="pooling">How the tokens' vectors become one: the last state, the mean, the max, or several concatenated.</param>
+    /// <returns>A featurizer reading this tagger's token (and character) columns.</returns>
+    public LstmFeaturizingTransformer AsFeaturizer(string outputColumnName = "Features", LstmFeaturePooling pooling = LstmFeaturePooling.Mean) =>
+        LstmFeaturizingTransformer.FromPredictor(Host, Model, Features, outputColumnName, LstmFeaturizingTransformer.ModesOf(pooling));
 }

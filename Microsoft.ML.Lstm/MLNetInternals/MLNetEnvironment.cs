@@ -17,6 +17,13 @@ internal static class MLNetEnvironment
         return CatalogUtils.GetEnvironment(catalog);
     }
 
+    /// <summary>The environment of the <c>MLContext</c> that owns the transforms' <paramref name="catalog"/>.</summary>
+    public static IHostEnvironment Of(TransformsCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return CatalogUtils.GetEnvironment(catalog);
+    }
+
     /// <summary>The environment of the <c>MLContext</c> that owns the forecasting catalog.</summary>
     public static IHostEnvironment Of(ForecastingCatalog catalog)
     {

@@ -51,12 +51,19 @@ internal sealed class OnnxContextGraph : IOnnxGraph
         Node(op, inputs, [op], attributes)[0];
 
     /// <inheritdoc />
-    public string[] Node(string op, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, params OnnxAttribute[] attributes)
+    public string Node(string op, string domain, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes) =>
+        Node(op, domain, inputs, [op], attributes)[0];
+
+    /// <inheritdoc />
+    public string[] Node(string op, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, params OnnxAttribute[] attributes) =>
+        Node(op, "", inputs, outputs, attributes);
+
+    private string[] Node(string op, string domain, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, OnnxAttribute[] attributes)
     {
         string[] names = new string[outputs.Count];
         for (int i = 0; i < names.Length; i++)
             names[i] = outputs[i].Length == 0 ? "" : ctx.AddIntermediateVariable(null, outputs[i], skip: true);
-        OnnxNode node = ctx.CreateNode(op, inputs, names, ctx.GetNodeName(op), "");
+        OnnxNode node = ctx.CreateNode(op, inputs, names, ctx.GetNodeName(op), domain);
         foreach (OnnxAttribute attribute in attributes)
         {
             switch (attribute.Value)
@@ -73,8 +80,11 @@ internal sealed class OnnxContextGraph : IOnnxGraph
                 case long[] values:
                     node.AddAttribute(attribute.Name, (IEnumerable<long>)values);
                     break;
+                case string[] values:
+                    node.AddAttribute(attribute.Name, (IEnumerable<string>)values);
+                    break;
                 default:
-                    throw new ArgumentException($"The attribute '{attribute.Name}' of {op} holds a {attribute.Value?.GetType().Name ?? "null"}; expected long, float, string or long[].", nameof(attributes));
+                    throw new ArgumentException($"The attribute '{attribute.Name}' of {op} holds a {attribute.Value?.GetType().Name ?? "null"}; expected long, float, string, long[] or string[].", nameof(attributes));
             }
         }
         return names;

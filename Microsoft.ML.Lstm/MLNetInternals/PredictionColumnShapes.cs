@@ -58,4 +58,9 @@ internal static class PredictionColumnShapes
                 new SchemaShape(predictedLabelAnnotations)),
         ];
     }
+
+    /// <summary>A featurizer's output: a fixed-size float vector with slot names.</summary>
+    public static SchemaShape.Column Features(string name) =>
+        new(name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
+            new SchemaShape([new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]));
 }

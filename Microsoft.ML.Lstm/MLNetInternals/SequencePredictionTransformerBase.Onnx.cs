@@ -21,14 +21,6 @@ public abstract partial class SequencePredictionTransformerBase
     private void SaveAsOnnx(OnnxContextGraph graph)
     {
         NetworkOnnxWriter.CheckExportable(Model.Spec);
-        if (Features.Vocabulary is not null)
-        {
-            // The text column is split into words by the package's own tokenizer (TextTokenizer), which ONNX's standard
-            // operators cannot express.
-            throw new NotSupportedException(
-                $"The feature column '{FeatureColumnName}' of {GetType().Name} holds raw text, which the model splits into words itself; that " +
-                "tokenizer has no ONNX form. To export, train on token keys instead (TokenizeIntoWords → MapValueToKey → the trainer).");
-        }
         if (!graph.HasColumn(FeatureColumnName))
         {
             throw new NotSupportedException(

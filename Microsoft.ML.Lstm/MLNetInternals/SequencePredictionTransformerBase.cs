@@ -43,6 +43,9 @@ public abstract partial class SequencePredictionTransformerBase : RowToRowTransf
     /// <summary>The trained network.</summary>
     internal SequenceModel Model { get; }
 
+    /// <summary>The network that scores rows: <see cref="Model"/> itself unless a task scores with a network derived from it (a featurizer's pooled encoder).</summary>
+    private protected virtual SequenceModel ScoringModel => Model;
+
     /// <summary>What the feature column must hold, and how much of a sequence the network reads.</summary>
     internal SequenceFeatures Features { get; }
 
@@ -270,15 +273,20 @@ public abstract partial class SequencePredictionTransformerBase : RowToRowTransf
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
+            IReadOnlyList<PredictionColumn> columns = _transformer.PredictionColumns;
+            var getters = new Delegate[columns.Count];
+            bool anyActive = false;
+            for (int i = 0; i < getters.Length; i++)
+                anyActive |= activeOutput(i);
+            if (!anyActive)
+                return getters; // no output read, so the input columns are not active either
             SequenceFeatures features = _transformer.Features;
             var sequence = _characterColumnIndex < 0
                 ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
                     scaling: features.InputScaling, vocabulary: features.Vocabulary)
                 : new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
                     characterColumn: input.Schema[_characterColumnIndex], characters: features.Characters);
-            var predictions = new RowPredictions(input, sequence, _transformer.Model);
-            IReadOnlyList<PredictionColumn> columns = _transformer.PredictionColumns;
-            var getters = new Delegate[columns.Count];
+            var predictions = new RowPredictions(input, sequence, _transformer.ScoringModel);
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))

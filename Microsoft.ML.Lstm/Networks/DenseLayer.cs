@@ -31,19 +31,19 @@ internal sealed class DenseLayer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Features written per row.</summary>
     public int OutputSize { get; }
 
-    /// <summary>output [rows, OutputSize] = input [rows, InputSize] · Wᵀ + b.</summary>
-    public void Forward(int rows, ReadOnlySpan<T> input, Span<T> output)
+    /// <summary>output [rows, OutputSize] = input [rows, InputSize] · Wᵀ + b, the product on up to <paramref name="threads"/> threads (the same bits for any count).</summary>
+    public void Forward(int rows, ReadOnlySpan<T> input, Span<T> output, int threads = 1)
     {
         VectorMath.BroadcastRows<T>(store.Value(bias), rows, output);
-        Gemm.Multiply(false, true, rows, OutputSize, InputSize, T.One, input, InputSize, store.Value(weight), InputSize, T.One, output, OutputSize);
+        Gemm.Multiply(false, true, rows, OutputSize, InputSize, T.One, input, InputSize, store.Value(weight), InputSize, T.One, output, OutputSize, threads);
     }
 
-    /// <summary>Accumulates ∂W and ∂b; writes ∂input unless <paramref name="inputGradient"/> is empty.</summary>
-    public void Backward(int rows, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient)
+    /// <summary>Accumulates ∂W and ∂b; writes ∂input unless <paramref name="inputGradient"/> is empty; the products on up to <paramref name="threads"/> threads.</summary>
+    public void Backward(int rows, ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, int threads = 1)
     {
-        Gemm.Multiply(true, false, OutputSize, InputSize, rows, T.One, outputGradient, OutputSize, input, InputSize, T.One, store.Gradient(weight), InputSize);
+        Gemm.Multiply(true, false, OutputSize, InputSize, rows, T.One, outputGradient, OutputSize, input, InputSize, T.One, store.Gradient(weight), InputSize, threads);
         VectorMath.AddColumnSums(outputGradient, rows, OutputSize, store.Gradient(bias));
         if (!inputGradient.IsEmpty)
-            Gemm.Multiply(false, false, rows, InputSize, OutputSize, T.One, outputGradient, OutputSize, store.Value(weight), InputSize, T.Zero, inputGradient, InputSize);
+            Gemm.Multiply(false, false, rows, InputSize, OutputSize, T.One, outputGradient, OutputSize, store.Value(weight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
 }

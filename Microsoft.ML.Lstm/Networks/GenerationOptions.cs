@@ -21,6 +21,9 @@ internal sealed record GenerationOptions
     /// <summary>Tokens that end the continuation (included in it) when generated.</summary>
     public IReadOnlyCollection<int> StopTokens { get; init; } = [];
 
+    /// <summary>Tokens never generated (e.g. the unknown token); at least one token must remain.</summary>
+    public IReadOnlyCollection<int> ExcludedTokens { get; init; } = [];
+
     /// <summary>Throws naming the first setting out of range.</summary>
     public void Validate()
     {

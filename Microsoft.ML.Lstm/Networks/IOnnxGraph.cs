@@ -16,6 +16,12 @@ internal interface IOnnxGraph
     /// <summary>A node of operator <paramref name="op"/> (ONNX's default domain) with one output; returns the output's name.</summary>
     string Node(string op, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes);
 
+    /// <summary>
+    /// A node of operator <paramref name="op"/> of operator set <paramref name="domain"/> ("ai.onnx.ml", or ONNX Runtime's
+    /// "com.microsoft") with one output; returns the output's name.
+    /// </summary>
+    string Node(string op, string domain, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes);
+
     /// <summary>A node with several outputs, named from the prefixes <paramref name="outputs"/> (an empty one skips that output); returns their names.</summary>
     string[] Node(string op, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, params OnnxAttribute[] attributes);
 }

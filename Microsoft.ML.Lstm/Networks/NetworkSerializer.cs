@@ -19,7 +19,9 @@ internal static class NetworkSerializer
 {
     private const string SpecSection = "network.spec", EncoderSection = "network.encoder", HeadSection = "network.head";
     private const string HeadPrefix = "head.";
-    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf", ForecastKind = "forecast", ForecastWithCovariatesKind = "forecast-covariates";
+    private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf", ForecastKind = "forecast";
+    private const string LanguageModelKind = "language-model", PooledFeaturesKind = "pooled-features";
+    private const string ForecastWithCovariatesKind = "forecast-covariates";
     private const int MaxNameLength = 256, MaxRank = 4;
 
     /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
@@ -125,6 +127,21 @@ internal static class NetworkSerializer
                 WriteFlags(writer, crf.AllowedStarts);
                 WriteFlags(writer, crf.AllowedEnds);
                 break;
+            case LanguageModelHeadSpec languageModel:
+                // outputs (tokens, or values of a float step) · bidirectional
+                writer.WriteString(LanguageModelKind);
+                writer.WriteDouble(languageModel.Dropout);
+                writer.WriteInt32(languageModel.OutputSize);
+                writer.WriteBoolean(languageModel.Bidirectional);
+                break;
+            case PooledFeaturesHeadSpec features:
+                // count of modes · each mode
+                writer.WriteString(PooledFeaturesKind);
+                writer.WriteDouble(features.Dropout);
+                writer.WriteInt32(features.Modes.Length);
+                foreach (PoolingMode mode in features.Modes)
+                    writer.WriteEnum(mode);
+                break;
             case ForecastHeadSpec forecast:
                 // horizon · quantile levels (count · each) · input skip steps [· future covariates · their offset,
                 // only in the kind "forecast-covariates": a head without them writes what the first format did]
@@ -173,6 +190,18 @@ internal static class NetworkSerializer
                     AllowedStarts = ReadFlags(reader, "allowed starts", tags),
                     AllowedEnds = ReadFlags(reader, "allowed ends", tags),
                 };
+            case LanguageModelKind:
+                return new LanguageModelHeadSpec
+                {
+                    Dropout = dropout,
+                    OutputSize = reader.ReadInt32("language model outputs", 1, StepSoftmaxHeadSpec.MaxClassCount),
+                    Bidirectional = reader.ReadBoolean("bidirectional language model"),
+                };
+            case PooledFeaturesKind:
+                var modes = new PoolingMode[reader.ReadInt32("pooling modes", 1, 3)];
+                for (int i = 0; i < modes.Length; i++)
+                    modes[i] = reader.ReadEnum<PoolingMode>("pooling mode");
+                return new PooledFeaturesHeadSpec { Dropout = dropout, Modes = modes };
             case ForecastKind or ForecastWithCovariatesKind:
                 int horizon = reader.ReadInt32("forecast horizon", 1, ForecastHeadSpec.MaxHorizon);
                 int levels = reader.ReadInt32("quantile levels", 1, ForecastHeadSpec.MaxQuantileCount);

@@ -32,6 +32,8 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
         // One random source, drawn in a fixed order (encoder, then head; dropout masks later): a seed gives one network.
         Encoder = new SequenceEncoder<T>(spec.Encoder, Parameters, random, threads);
         Head = spec.Head.Create(Parameters, spec.Encoder, random);
+        if (Head is LanguageModelHead<T> languageModel)
+            languageModel.Threads = threads; // its softmax over a vocabulary is as large a product as the recurrence
         if (Parameters.Count != spec.ParameterCount())
             throw new InvalidOperationException($"The network has {Parameters.Count} weights; its spec counts {spec.ParameterCount()}.");
     }

@@ -67,13 +67,36 @@ internal sealed class TokenGenerator
     /// <summary>The most probable token at temperature 0; otherwise a draw from the tempered softmax cut to top-k and top-p.</summary>
     private int Choose(ReadOnlySpan<float> scores, GenerationOptions options, Random random)
     {
+        Span<float> p = Workspace.Ensure(ref probabilities, vocabulary);
+        if (options.ExcludedTokens.Count > 0)
+        {
+            scores.CopyTo(p);
+            foreach (int token in options.ExcludedTokens)
+            {
+                if ((uint)token < (uint)vocabulary)
+                    p[token] = float.NegativeInfinity;
+            }
+            scores = p;
+        }
         if (options.Temperature == 0)
             return Classification.ArgMax(scores);
-        Span<float> p = Workspace.Ensure(ref probabilities, vocabulary);
         float inverse = (float)(1 / options.Temperature);
         for (int k = 0; k < vocabulary; k++)
             p[k] = scores[k] * inverse;
         SoftmaxCrossEntropyLoss<float>.Softmax(p, p);
+
+        if (options.TopK == 0 && options.TopP >= 1)
+        {
+            // The whole distribution: one draw over the tokens in order, no ranking needed.
+            double remaining = random.NextDouble();
+            for (int k = 0; k < vocabulary - 1; k++)
+            {
+                remaining -= p[k];
+                if (remaining < 0)
+                    return k;
+            }
+            return LastWithMass(p);
+        }
 
         // Most probable first; ties keep the lower token first, so a seed gives one answer.
         Span<int> ranked = Workspace.Ensure(ref order, vocabulary);
@@ -103,5 +126,16 @@ internal sealed class TokenGenerator
                 return ranked[i];
         }
         return ranked[kept - 1];
+    }
+
+    /// <summary>The last token with any probability: where a draw lands when rounding leaves it past the other tokens' mass.</summary>
+    private static int LastWithMass(ReadOnlySpan<float> probabilities)
+    {
+        for (int k = probabilities.Length - 1; k > 0; k--)
+        {
+            if (probabilities[k] > 0)
+                return k;
+        }
+        return 0;
     }
 }

@@ -19,6 +19,7 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// threads (sequential execution), the package's network with as many for a batch; one sequence is scored by the
 /// package's one-thread scoring copy, as its transformers score. The two engines are measured in alternating
 /// rounds (<c>--rounds</c>, each the median of at least <c>--repeats</c> calls and 0.2 s); each figure is the median round.
+/// With <c>--text</c>, the same network read from a raw text column follows (<see cref="OnnxTextCases"/>).
 /// </remarks>
 internal static class OnnxRunner
 {
@@ -90,13 +91,16 @@ internal static class OnnxRunner
         var row = new Row { Tokens = [.. single.Select(t => (uint)t + 1)] };
         (double packageEngineTime, double onnxEngineTime) = SideBySide(() => packageEngine.Predict(row), () => onnxEngine.Predict(row), rounds, repeats * 10);
         Print("PredictionEngine, one row of 32 tokens (µs)", packageEngineTime * 1e6, onnxEngineTime * 1e6);
+
+        if (args.Contains("--text"))
+            OnnxTextCases.Run(network, Vocabulary - 1, threads, batchSize, rounds, repeats);
     }
 
     /// <summary>
     /// Medians of <paramref name="package"/> and <paramref name="onnx"/> measured in alternating rounds (each round the
     /// median of at least <paramref name="repeats"/> calls and 0.2 s), so that a busy machine slows both alike.
     /// </summary>
-    private static (double Package, double Onnx) SideBySide(Action package, Action onnx, int rounds, int repeats)
+    internal static (double Package, double Onnx) SideBySide(Action package, Action onnx, int rounds, int repeats)
     {
         var packageTimes = new double[rounds];
         var onnxTimes = new double[rounds];

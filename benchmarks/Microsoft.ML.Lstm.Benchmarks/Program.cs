@@ -5,7 +5,7 @@ using Microsoft.ML.Lstm.Benchmarks;
 // `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads,
 // `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `forecast-quality` ForecastByLstm and seasonal naive on the R series (compare-forecast.sh), `forecast` training windows per second of the forecasting network (compare-forecast-speed.sh), `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
-// encoder, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
+// encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
 // `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `concurrent` two models training at
 // once in one process, `engine` one PredictionEngine call; anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
@@ -36,6 +36,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "tagging-quality":
         TaggingQualityRunner.Run(args[1..]);
+        break;
+    case "lm":
+        LanguageModelRunner.Run(args[1..]);
         break;
     case "forecast-quality":
         ForecastQualityRunner.Run(args[1..]);

@@ -1,0 +1,271 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.MLNetInternals;
+using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Lstm;
+
+/// <summary>
+/// Learns a recurrent encoder from token sequences without labels, as a language model, and returns a transformer
+/// that writes each row's pooled encoder outputs as a fixed-size float vector (<c>mlContext.Transforms.FeaturizeByLstm</c>).
+/// </summary>
+/// <remarks>
+/// <para>The network reads each row's tokens and, at every token, predicts the next one (a forward language model);
+/// bidirectional, a second direction reads the row backwards and predicts the previous token, as ELMo's two models do.
+/// Both are trained with the full softmax over the vocabulary. What the encoder learns to predict the text is what the
+/// featurizer outputs: its states at every token pooled (<see cref="Options.Pooling"/>) into one vector, for SDCA,
+/// LightGBM, k-means or any ML.NET component, trained on few labels.</para>
+/// <para>The transformer is also the language model: it generates text from a prefix
+/// (<see cref="LstmFeaturizingTransformer.Generate(IEnumerable{string}, LstmGenerationOptions?)"/>) and reports perplexity on
+/// held-out rows (<see cref="LstmFeaturizingTransformer.EvaluateLanguageModel"/>); its encoder can start a classifier
+/// (<see cref="LstmTrainerOptionsBase.PretrainedEncoder"/>).</para>
+/// </remarks>
+public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransformer>
+{
+    private const int RowsPerCancellationCheck = 1024;
+    private readonly IHostEnvironment _env;
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    internal LstmFeaturizingEstimator(IHostEnvironment env, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Snapshot();
+        _options.Validate();
+        _env = env;
+        _host = env.Register(nameof(LstmFeaturizingEstimator));
+    }
+
+    /// <summary>Everything <c>FeaturizeByLstm</c> can be told.</summary>
+    public sealed class Options
+    {
+        /// <summary>The column written: a vector of float. Default: <c>"Features"</c>.</summary>
+        public string OutputColumnName = "Features";
+
+        /// <summary>
+        /// The column read: a vector of keys (tokens or characters after <c>MapValueToKey</c>), or a vector of floats read as
+        /// steps of <see cref="FeaturesPerStep"/> values (then the model predicts the next step's values by regression);
+        /// null reads <see cref="OutputColumnName"/>. Default: null.
+        /// </summary>
+        public string? InputColumnName;
+
+        /// <summary>For a float column, how many consecutive values make one step; each row's length must be a multiple of it. Default: 1.</summary>
+        public int FeaturesPerStep = 1;
+
+        /// <summary>For a float column, whether each value of a step is standardized with its mean and standard deviation over the training steps (saved with the model, applied when featurizing). Default: true.</summary>
+        public bool StandardizeInputs = true;
+
+        /// <summary>What the output vector holds: the last state, the mean, the max over the tokens, or several concatenated. Default: <see cref="LstmFeaturePooling.All"/>.</summary>
+        public LstmFeaturePooling Pooling = LstmFeaturePooling.All;
+
+        /// <summary>The recurrent cell. Default: <see cref="RecurrentCellType.Lstm"/>.</summary>
+        public RecurrentCellType CellType = RecurrentCellType.Lstm;
+
+        /// <summary>Hidden units per direction; the output has this many values per direction and pooling. Default: 128.</summary>
+        public int HiddenSize = 128;
+
+        /// <summary>Stacked recurrent layers; a bidirectional model has one (a second would read states that have seen the token predicted). Default: 1.</summary>
+        public int LayerCount = 1;
+
+        /// <summary>Whether a backward language model is trained beside the forward one, and its states join the output (ELMo). Generation uses the forward model. Default: true.</summary>
+        public bool Bidirectional = true;
+
+        /// <summary>Size of each token's learned vector. Default: 64.</summary>
+        public int EmbeddingSize = 64;
+
+        /// <summary>Fraction of activations zeroed while training, between layers and before the softmax, in [0, 1). Default: 0.2.</summary>
+        public double Dropout = 0.2;
+
+        /// <summary>Tokens kept from the start of a longer row, in training and when featurizing; 0 keeps all. Default: 0.</summary>
+        public int MaxSequenceLength;
+
+        /// <summary>Most passes over the rows. Default: 10.</summary>
+        public int Epochs = 10;
+
+        /// <summary>Rows per minibatch. Default: 32.</summary>
+        public int BatchSize = 32;
+
+        /// <summary>Adam's learning rate, halved when the held-out loss stops falling. Default: 3e-3.</summary>
+        public double LearningRate = 3e-3;
+
+        /// <summary>Gradients are scaled down when their global norm exceeds this; 0 disables clipping. Default: 5.</summary>
+        public double GradientClipNorm = 5;
+
+        /// <summary>Epochs without a lower held-out loss before training stops (keeping the best epoch's weights); 0 never stops early. Default: 2.</summary>
+        public int EarlyStoppingPatience = 2;
+
+        /// <summary>Fraction of the rows held out to measure the language model's loss each epoch, in [0, 1). Default: 0.1.</summary>
+        public double ValidationFraction = 0.1;
+
+        /// <summary>Seeds initialisation, shuffling and dropout; null takes the <c>MLContext</c>'s. Default: null.</summary>
+        public int? Seed;
+
+        /// <summary>Threads for training; null uses every core. The same seed and thread count give the same model. Default: null.</summary>
+        public int? NumberOfThreads;
+
+        /// <summary>Stops training between minibatches. Default: none.</summary>
+        public CancellationToken CancellationToken;
+
+        /// <summary>Receives a report after each epoch (also sent to <c>MLContext.Log</c>). Default: null.</summary>
+        public IProgress<LstmTrainingProgress>? Progress;
+
+        internal string InputName => InputColumnName ?? OutputColumnName;
+
+        internal Options Snapshot() => (Options)MemberwiseClone();
+
+        internal PoolingMode[] PoolingModes() => LstmFeaturizingTransformer.ModesOf(Pooling);
+
+        internal void Validate()
+        {
+            if (string.IsNullOrWhiteSpace(OutputColumnName))
+                throw new ArgumentException("FeaturizeByLstm's option OutputColumnName must name a column.", nameof(OutputColumnName));
+            if (InputColumnName is not null && string.IsNullOrWhiteSpace(InputColumnName))
+                throw new ArgumentException("FeaturizeByLstm's option InputColumnName must name a column, or be null to read OutputColumnName.", nameof(InputColumnName));
+            Require(Pooling != 0 && (Pooling & ~LstmFeaturePooling.All) == 0, nameof(Pooling), Pooling, "LastState, Mean, Max or a combination of them");
+            Require(FeaturesPerStep is > 0 and <= EncoderSpec.MaxWidth, nameof(FeaturesPerStep), FeaturesPerStep, $"in [1, {EncoderSpec.MaxWidth}]");
+            Require(Enum.IsDefined(CellType), nameof(CellType), CellType, "a RecurrentCellType");
+            Require(HiddenSize is > 0 and <= EncoderSpec.MaxWidth, nameof(HiddenSize), HiddenSize, $"in [1, {EncoderSpec.MaxWidth}]");
+            Require(LayerCount is > 0 and <= EncoderSpec.MaxLayerCount, nameof(LayerCount), LayerCount, $"in [1, {EncoderSpec.MaxLayerCount}]");
+            Require(!Bidirectional || LayerCount == 1, nameof(LayerCount), LayerCount,
+                "1 when Bidirectional (a second layer's forward direction would read backward states that have seen the token it predicts)");
+            Require(EmbeddingSize is > 0 and <= EncoderSpec.MaxWidth, nameof(EmbeddingSize), EmbeddingSize, $"in [1, {EncoderSpec.MaxWidth}]");
+            Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "in [0, 1)");
+            Require(MaxSequenceLength >= 0, nameof(MaxSequenceLength), MaxSequenceLength, "0 (no limit) or positive");
+            Require(Epochs > 0, nameof(Epochs), Epochs, "positive");
+            Require(BatchSize > 0, nameof(BatchSize), BatchSize, "positive");
+            Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
+            Require(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), nameof(GradientClipNorm), GradientClipNorm, "0 (no clipping) or positive");
+            Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (no early stopping) or positive");
+            Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+            Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "null (every core) or positive");
+        }
+
+        private static void Require(bool condition, string option, object? value, string expectation)
+        {
+            if (!condition)
+                throw new ArgumentOutOfRangeException(option, value, $"FeaturizeByLstm's option {option} must be {expectation}; it is {value}.");
+        }
+    }
+
+    /// <summary>
+    /// Trains the language model on the rows of <paramref name="input"/> (their labels, if any, are not read); with
+    /// <see cref="Options.ValidationFraction"/> above 0, that fraction of the rows is held out to stop early.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys or floats.</exception>
+    /// <exception cref="ArgumentException">The data has no row of two steps or more.</exception>
+    /// <exception cref="InvalidOperationException">A row holds an empty sequence or a key out of range (the message names the row).</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; no model is produced.</exception>
+    public LstmFeaturizingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Options options = _options;
+        options.CancellationToken.ThrowIfCancellationRequested();
+        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training", acceptsText: false);
+        bool tokens = column.Input.Kind == SequenceInputKind.Tokens;
+        Standardization? scaling = !tokens && options.StandardizeInputs ? MeasureSteps(input, column) : null;
+        List<SequenceExample> examples = ReadExamples(input, column, scaling);
+
+        using IChannel channel = _host.Start("Training");
+        if (scaling is not null)
+            channel.Info($"Input steps standardized: {scaling.Describe()}.");
+        EncoderSpec encoder = new()
+        {
+            Input = column.Input.Kind,
+            VocabularySize = tokens ? checked((int)column.Input.TokenKeyCount + 1) : 0,
+            EmbeddingSize = tokens ? options.EmbeddingSize : 0,
+            FeaturesPerStep = column.Input.FeaturesPerStep,
+            Cell = LstmOptionsMapping.ToEngine(options.CellType),
+            HiddenSize = options.HiddenSize,
+            LayerCount = options.LayerCount,
+            Bidirectional = options.Bidirectional,
+            Dropout = options.Dropout,
+        };
+        var spec = new NetworkSpec(encoder, new LanguageModelHeadSpec { OutputSize = tokens ? encoder.VocabularySize : encoder.FeaturesPerStep, Bidirectional = options.Bidirectional, Dropout = options.Dropout });
+        int seed = options.Seed ?? MLNetEnvironment.SeedOf(_env, _host);
+        var training = new TrainingOptions
+        {
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            LearningRate = options.LearningRate,
+            GradientClipNorm = options.GradientClipNorm,
+            EarlyStoppingPatience = options.EarlyStoppingPatience,
+            ValidationFraction = options.ValidationFraction,
+            Seed = seed,
+            Threads = options.NumberOfThreads ?? Math.Max(1, System.Environment.ProcessorCount),
+            Progress = new TrainingProgressRelay(channel, options.Progress),
+            CancellationToken = options.CancellationToken,
+        };
+        long steps = examples.Sum(example => (long)(example.Tokens?.Length ?? example.Features!.Length / encoder.FeaturesPerStep));
+        string network = tokens
+            ? $"{encoder.VocabularySize} tokens embedded in {encoder.EmbeddingSize}, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), full softmax"
+            : $"steps of {encoder.FeaturesPerStep} values, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), the next step by squared error";
+        channel.Info(
+            $"Training an LSTM language model{(options.Bidirectional ? " in both directions" : "")}: {network}; {examples.Count} rows ({steps} steps), " +
+            $"holding out {training.ValidationFraction:P0}; up to {training.Epochs} epochs, batch {training.BatchSize}, Adam at {training.LearningRate:G3}, seed {seed}, {training.Threads} thread(s).");
+        (SequenceModel model, TrainingResult result) = SequenceModel.Train(spec, training, examples);
+        TrainingProgress last = result.History[result.BestEpoch - 1];
+        double loss = last.ValidationLoss ?? last.TrainingLoss;
+        channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping epoch {result.BestEpoch}, {(last.ValidationLoss is null ? "training" : "held-out")} loss {loss:F3}" +
+            (tokens ? $" nats per token (perplexity {Math.Exp(loss):F1})." : " (mean squared error of a standardized value)."));
+
+        var features = new SequenceFeatures(options.InputName, column.Input, options.MaxSequenceLength) { InputScaling = scaling };
+        return new LstmFeaturizingTransformer(_env, model, features, options.OutputColumnName, options.PoolingModes(), column.TokenTexts());
+    }
+
+    /// <summary>The schema the transformer will produce: the input's columns and the output vector.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys or floats.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string name = _options.InputName;
+        if (!SchemaShapeColumns.TryFind(inputSchema, name, out SchemaShape.Column column))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey) or of floats; found none.");
+        bool keys = column.IsKey && column.ItemType == NumberDataViewType.UInt32, floats = !column.IsKey && column.ItemType == NumberDataViewType.Single;
+        if (!(keys || floats) || column.Kind == SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey) or of floats; found {SchemaShapeColumns.Describe(column)}.");
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        columns[_options.OutputColumnName] = PredictionColumnShapes.Features(_options.OutputColumnName);
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>The mean and standard deviation of each value of a float step over the steps the model reads.</summary>
+    private Standardization MeasureSteps(IDataView data, SequenceFeatureColumn column)
+    {
+        var accumulator = new Standardization.Accumulator(column.Input.FeaturesPerStep);
+        using DataViewRowCursor cursor = data.GetRowCursor([column.Column]);
+        var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training");
+        for (long rows = 0; cursor.MoveNext(); rows++)
+        {
+            if (rows % RowsPerCancellationCheck == 0)
+                _options.CancellationToken.ThrowIfCancellationRequested();
+            sequence.Read();
+            accumulator.Add(sequence.Features);
+        }
+        return accumulator.ToStandardization();
+    }
+
+    private List<SequenceExample> ReadExamples(IDataView data, SequenceFeatureColumn column, Standardization? scaling)
+    {
+        var examples = new List<SequenceExample>();
+        bool anyPrediction = false;
+        using (DataViewRowCursor cursor = data.GetRowCursor([column.Column]))
+        {
+            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training", scaling: scaling);
+            while (cursor.MoveNext())
+            {
+                if (examples.Count % RowsPerCancellationCheck == 0)
+                    _options.CancellationToken.ThrowIfCancellationRequested();
+                sequence.Read();
+                anyPrediction |= sequence.Steps > 1;
+                examples.Add(sequence.ToExample([]));
+            }
+        }
+        if (examples.Count == 0)
+            throw new ArgumentException($"The training data has no rows; FeaturizeByLstm needs sequences of tokens in column '{column.Column.Name}'.", "input");
+        if (!anyPrediction)
+            throw new ArgumentException($"Every row of the training data's column '{column.Column.Name}' holds one step; a language model learns from rows of two steps or more.", "input");
+        return examples;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Numerics;
+
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// A <see cref="LanguageModelHead{T}"/>: on the forward direction's features, the next step (a softmax over the tokens,
+/// or a regression of a float step's values) and, when <see cref="Bidirectional"/>, the previous step on the backward
+/// direction's (a forward and a backward model over one encoder, as ELMo). Its targets come from the batch's own steps.
+/// </summary>
+internal sealed record LanguageModelHeadSpec : HeadSpec
+{
+    /// <summary>Outputs per step and direction: the encoder's vocabulary (a softmax over the tokens) or the values of a float step (a regression).</summary>
+    public required int OutputSize { get; init; }
+
+    /// <summary>Whether the encoder is bidirectional (its features are [forward | backward] halves) and a backward model is trained on the second half.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <inheritdoc />
+    public override ISequenceHead<T> Create<T>(ParameterStore<T> store, EncoderSpec encoder, Random? random) =>
+        new LanguageModelHead<T>(this, store, encoder, random);
+
+    /// <inheritdoc />
+    public override long ParameterCount(EncoderSpec encoder) => (Bidirectional ? 2L : 1L) * ((long)encoder.HiddenSize * OutputSize + OutputSize);
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        EncoderSpec.Require(OutputSize is >= 1 and <= StepSoftmaxHeadSpec.MaxClassCount, nameof(OutputSize), OutputSize, $"in [1, {StepSoftmaxHeadSpec.MaxClassCount}]");
+    }
+
+    /// <inheritdoc />
+    public override void ValidateWith(EncoderSpec encoder) => CheckFits(encoder);
+
+    /// <summary>Throws unless <paramref name="encoder"/> is one this head can sit on: steps it predicts, and directions that do not see the step they predict.</summary>
+    public void CheckFits(EncoderSpec encoder)
+    {
+        bool fits = encoder.Input == SequenceInputKind.Tokens
+            ? encoder.VocabularySize == OutputSize && OutputSize >= 2
+            : encoder.FeaturesPerStep == OutputSize;
+        if (!fits)
+            throw new ArgumentException($"A language model predicts the steps it reads: its encoder must read {OutputSize} {(encoder.Input == SequenceInputKind.Tokens ? "token ids (at least 2)" : "values per step")}.", nameof(encoder));
+        if (encoder.Bidirectional != Bidirectional)
+            throw new ArgumentException($"The head is {(Bidirectional ? "bi" : "uni")}directional; the encoder is {(encoder.Bidirectional ? "bi" : "uni")}directional.", nameof(encoder));
+        // A second bidirectional layer reads the first layer's backward states, which have seen the next token,
+        // and merging the directions mixes them: either would let the forward model see what it predicts.
+        if (Bidirectional && (encoder.LayerCount != 1 || encoder.Merge != MergeMode.Concat))
+            throw new ArgumentException("A bidirectional language model needs one recurrent layer with concatenated directions.", nameof(encoder));
+        if (encoder.ReadsCharacters || encoder.ExtraFeaturesPerStep > 0)
+            throw new ArgumentException("A language model reads its steps alone.", nameof(encoder));
+    }
+}
