@@ -1,4 +1,6 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
 using Xunit.Abstractions;
 
 namespace Microsoft.ML.Lstm.Tests.MLNet;
@@ -186,5 +188,49 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
         options.WindowSize = Horizon - 1;
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(seed: 1).Forecasting.ForecastByLstm(options));
         Assert.Contains("WindowSize", error.Message);
+    }
+
+    [Fact]
+    public void AModelOfTheFirstFormatReadsCovariatesOnlyInsideTheWindowAndKeepsLoading()
+    {
+        // What main wrote before future covariates: a head of the kind "forecast" over steps of [value, missing, covariate].
+        var ml = new MLContext(seed: 1);
+        const int window = 8;
+        var settings = new ForecastSettings
+        {
+            ValueColumnName = nameof(PromotionRow.Sales),
+            SeriesColumnName = nameof(PromotionRow.Series),
+            CovariateColumnNames = [nameof(PromotionRow.Promotion)],
+            OutputColumnName = "Forecast",
+            LowerBoundColumnName = "Lower",
+            UpperBoundColumnName = "Upper",
+            Horizon = Horizon,
+            WindowSize = window,
+            DefaultWindow = window,
+            ConfidenceLevel = 0.8f,
+            CovariateMeans = [0.25f],
+            CovariateScales = [0.4f],
+        };
+        var spec = new NetworkSpec(
+            new EncoderSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 3, HiddenSize = 4 },
+            new ForecastHeadSpec { Horizon = Horizon, Quantiles = settings.QuantileLevels });
+        var network = new SequenceNetwork<float>(spec, seed: 2, threads: 1);
+        var old = new LstmForecastingTransformer(ml, SequenceModel.FromNetwork(network), settings);
+        List<PromotionRow> rows = Promotions("shop", 40, seed: 8);
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+
+        ITransformer reloaded = LstmTestData.SaveAndLoadInNewContext(ml, old, data.Schema);
+        var loaded = Assert.IsType<LstmForecastingTransformer>(reloaded is TransformerChain<ITransformer> chain ? chain.Single() : reloaded);
+        Assert.False(loaded.Settings.FutureCovariates);
+        var before = Outputs(old, data);
+        var after = Outputs(loaded, data);
+        // No look-ahead: the last row is forecast from the window alone, as before.
+        Assert.True(float.IsFinite(after[^1].Forecast[0]));
+        for (int i = 0; i < before.Count; i++)
+            Assert.Equal(before[i].Forecast, after[i].Forecast);
+        var engine = loaded.CreateForecastingEngine();
+        foreach (PromotionRow row in rows)
+            engine.Observe(row.Sales, "shop", [row.Promotion]);
+        Assert.Equal(after[^1].Forecast, engine.Forecast("shop").Forecast);
     }
 }
