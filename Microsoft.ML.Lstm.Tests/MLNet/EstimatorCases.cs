@@ -37,6 +37,11 @@ public static class EstimatorCases
             ml => ml.MulticlassClassification.Trainers.LstmTagger(TaggingTestData.Tiny(epochs: 1)),
             FeatureColumn: "TokenKeys", WrongTypeSource: "Tokens",
             WrongVectorSize: ml => Tagged(ml, TaggingTestData.Sentences(12, seed: 1, testNames: false), vocabularyFrom: TaggingTestData.Sentences(2, seed: 9, testNames: false))),
+        new("forecaster over two series with a covariate",
+            ml => ml.Data.LoadFromEnumerable(TwoSeries()),
+            ml => ml.Forecasting.ForecastByLstm(TinyForecaster()),
+            FeatureColumn: "Value", WrongTypeSource: "Series",
+            WrongVectorSize: ml => ml.Data.LoadFromEnumerable(TwoSeries().Select(row => new PairedValueRow { Series = row.Series, Value = [row.Value, row.Value], Month = row.Month }))),
     ];
 
     /// <summary>The case names, as xunit's member data.</summary>
@@ -71,6 +76,23 @@ public static class EstimatorCases
         return tagKeys.Transform(tokenKeys.Transform(ml.Data.LoadFromEnumerable(rows)));
     }
 
+    /// <summary>Two short seasonal series of 40 steps, with the month as a covariate.</summary>
+    private static List<ForecastRow> TwoSeries() =>
+        [.. ForecastTestData.Rows("a", ForecastTestData.Seasonal(40, 10, 0.5, seed: 1)), .. ForecastTestData.Rows("b", ForecastTestData.Seasonal(40, 50, 2, seed: 2))];
+
+    private static LstmForecastingEstimator.Options TinyForecaster() => new()
+    {
+        Horizon = 3,
+        WindowSize = 12,
+        SeriesColumnName = "Series",
+        CovariateColumnNames = ["Month"],
+        LowerBoundColumnName = "Lower",
+        UpperBoundColumnName = "Upper",
+        HiddenSize = 4,
+        Epochs = 2,
+        NumberOfThreads = 1,
+    };
+
     private static LstmBinaryTrainer.Options EveryWord(LstmBinaryTrainer.Options options)
     {
         options.MinimumWordCount = 1;
@@ -91,6 +113,17 @@ public sealed class OddSeriesRow
     public float[] Features { get; set; } = [];
 
     public float Label { get; set; }
+}
+
+/// <summary>Two values on a row where the forecaster reads one.</summary>
+public sealed class PairedValueRow
+{
+    public string Series { get; set; } = "";
+
+    [VectorType(2)]
+    public float[] Value { get; set; } = [];
+
+    public float Month { get; set; }
 }
 
 /// <summary>Two texts where the model reads one.</summary>

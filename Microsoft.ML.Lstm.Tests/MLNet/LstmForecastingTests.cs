@@ -50,7 +50,7 @@ public class LstmForecastingTests
         float[] values = [100, 110, float.NaN, 130, 90, 95, 105, 120];
         var features = new float[values.Length * 2];
         var baseline = new float[3];
-        Assert.True(SeriesWindow.Build(values, [], season: 4, ForecastBaseline.SeasonalNaive, [], [], features, baseline, out double level, out double scale));
+        Assert.True(SeriesWindow.Build(values, [], [], season: 4, ForecastBaseline.SeasonalNaive, [], [], features, baseline, out double level, out double scale));
         Assert.Equal((90 + 95 + 105 + 120) / 4.0, level, 6);
         for (int t = 0; t < values.Length; t++)
         {
@@ -60,7 +60,7 @@ public class LstmForecastingTests
         }
         // The baseline is the value one season earlier: steps 8, 9, 10 repeat steps 4, 5, 6 (90, 95, 105).
         Assert.Equal([90f, 95f, 105f], baseline.Select(b => (float)Math.Round(level + scale * b, 3)).ToArray());
-        Assert.False(SeriesWindow.Build([float.NaN, float.NaN], [], 1, ForecastBaseline.None, [], [], new float[4], new float[1], out _, out _));
+        Assert.False(SeriesWindow.Build([float.NaN, float.NaN], [], [], 1, ForecastBaseline.None, [], [], new float[4], new float[1], out _, out _));
     }
 
     [Fact]
@@ -261,7 +261,10 @@ public class LstmForecastingTests
         options.Epochs = 5;
         options.CovariateColumnNames = [nameof(ForecastRow.Month)];
         var model = ml.Forecasting.ForecastByLstm(options).Fit(data);
-        Assert.True(float.IsFinite(Outputs(model, data)[^1].Forecast[0]));
+        var outputs = Outputs(model, data);
+        // Each forecast reads the covariates of the next 12 rows: the last row with 12 rows after it is forecast, the later ones are not.
+        Assert.True(float.IsFinite(outputs[^13].Forecast[0]));
+        Assert.All(outputs[^12..], o => Assert.True(float.IsNaN(o.Forecast[0])));
         var engine = model.CreateForecastingEngine();
         Assert.Throws<ArgumentException>(() => engine.Observe(1f, "a"));
     }

@@ -18,11 +18,12 @@ namespace Microsoft.ML.Lstm.Tests.MLNet;
 /// <remarks>
 /// To keep its cost to a few seconds, the damage to the header, the directory and the whole file goes through
 /// ML.NET's load (about a hundred loads a job); the many values written inside the sections go straight to the
-/// package's reader (<see cref="SequenceTransformerFile.Read"/>), which is what ML.NET's load calls.
+/// package's reader (<see cref="SequenceTransformerFile.Read"/>, or the forecaster's), which is what ML.NET's load calls.
 /// </remarks>
 public class SavedModelFuzzTests
 {
-    private const string EntryName = "SequenceModel.bin";
+    /// <summary>The package's entry in an ML.NET model: the predictors' and the forecaster's.</summary>
+    private static readonly string[] EntryNames = ["SequenceModel.bin", "ForecastModel.bin"];
 
     /// <summary>What loading one damaged model may allocate: a few times these tiny models, far below any huge size a crafted field claims.</summary>
     private const long AllocationLimit = 64L << 20;
@@ -91,13 +92,17 @@ public class SavedModelFuzzTests
         IDataView data = estimatorCase.TrainingData(mlContext);
         ITransformer model = estimatorCase.Estimator(mlContext).Fit(data);
         byte[] entry = ReadEntry(Save(mlContext, model, data.Schema));
+        // What ML.NET's load calls for this transformer: the predictors' reader, or the forecaster's.
+        Action<Stream> read = model is LstmForecastingTransformer
+            ? stream => LstmForecastingTransformer.ReadModelFile(mlContext, stream)
+            : stream => SequenceTransformerFile.Read(stream);
 
         var failures = new List<string>();
         int refused = 0, loaded = 0;
         foreach ((string damage, byte[] bytes, _) in CraftedSectionFields(entry))
         {
             long allocated = GC.GetAllocatedBytesForCurrentThread();
-            Exception? error = Record.Exception(() => SequenceTransformerFile.Read(new MemoryStream(bytes)));
+            Exception? error = Record.Exception(() => read(new MemoryStream(bytes)));
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             if (allocated > AllocationLimit)
                 failures.Add($"{damage}: allocated {allocated:N0} bytes");
@@ -249,7 +254,7 @@ public class SavedModelFuzzTests
     private static byte[] ReadEntry(byte[] zip)
     {
         using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        ZipArchiveEntry entry = archive.Entries.Single(e => e.Name == EntryName);
+        ZipArchiveEntry entry = archive.Entries.Single(e => EntryNames.Contains(e.Name));
         using Stream stream = entry.Open();
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
@@ -263,7 +268,7 @@ public class SavedModelFuzzTests
         stream.Write(zip);
         using (var archive = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
         {
-            ZipArchiveEntry entry = archive.Entries.Single(e => e.Name == EntryName);
+            ZipArchiveEntry entry = archive.Entries.Single(e => EntryNames.Contains(e.Name));
             string name = entry.FullName;
             entry.Delete();
             using Stream rewritten = archive.CreateEntry(name, CompressionLevel.NoCompression).Open();

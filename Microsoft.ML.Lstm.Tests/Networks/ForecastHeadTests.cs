@@ -3,20 +3,27 @@ using static Microsoft.ML.Lstm.Tests.Networks.NetworkSpecs;
 
 namespace Microsoft.ML.Lstm.Tests.Networks;
 
-/// <summary>The forecasting head: its pinball loss and gradients (through the encoder and the input skip), missing targets, and its file format.</summary>
+/// <summary>The forecasting head: its pinball loss and gradients (through the encoder, the input skip and the future covariates), missing targets, and its file format.</summary>
 public class ForecastHeadTests
 {
     private static readonly int[] Lengths = [4, 3, 5];
 
-    private static NetworkSpec Spec(EncoderSpec encoder, int skip) =>
-        new(encoder, new ForecastHeadSpec { Horizon = 3, Quantiles = [0.5f, 0.1f, 0.9f], InputSkipSteps = skip });
+    private static NetworkSpec Spec(EncoderSpec encoder, int skip, int futureCovariates = 0, int futureOffset = 0) =>
+        new(encoder, new ForecastHeadSpec
+        {
+            Horizon = 3, Quantiles = [0.5f, 0.1f, 0.9f], InputSkipSteps = skip, FutureCovariates = futureCovariates, FutureCovariateOffset = futureOffset,
+        });
 
-    public static TheoryData<string> SpecNames => new(["LSTM with a skip of 3 steps", "bidirectional GRU without a skip", "stacked LSTM with a skip of 1 step"]);
+    public static TheoryData<string> SpecNames => new([
+        "LSTM with a skip of 3 steps", "bidirectional GRU without a skip", "stacked LSTM with a skip of 1 step",
+        "LSTM with a skip and 2 future covariates", "GRU with 1 future covariate"]);
 
     private static NetworkSpec Named(string name) => name switch
     {
         "LSTM with a skip of 3 steps" => Spec(Features(2, 3), 3),
         "bidirectional GRU without a skip" => Spec(Features(2, 3, CellType.Gru, bidirectional: true), 0),
+        "LSTM with a skip and 2 future covariates" => Spec(Features(4, 3), 2, futureCovariates: 2, futureOffset: 2),
+        "GRU with 1 future covariate" => Spec(Features(3, 3, CellType.Gru), 0, futureCovariates: 1, futureOffset: 1),
         _ => Spec(Features(2, 3, layers: 2), 1),
     };
 
@@ -65,6 +72,40 @@ public class ForecastHeadTests
         }
         Assert.Equal(expected / 6, network.Loss(batch, targets, training: false).Mean, 12);
         Assert.Equal(0, network.Loss(batch, [double.NaN, double.NaN, double.NaN], training: false).Mean);
+    }
+
+    [Fact]
+    public void FutureCovariatesAddOneDenseLayerAndMustFitTheSteps()
+    {
+        NetworkSpec spec = Spec(Features(3, 3), 0, futureCovariates: 1, futureOffset: 2);
+        // head.future: weight [Q·H, H·C] = [9, 3] and bias [9].
+        Assert.Equal(9 * 3 + 9, spec.Head.ParameterCount(spec.Encoder) - Spec(Features(3, 3), 0).Head.ParameterCount(spec.Encoder));
+        var network = new SequenceNetwork<double>(spec, seed: 7, threads: 1);
+        Assert.Equal(9, network.Predict(SequenceBatch<double>.FromFeatures([[.. Enumerable.Range(0, 15).Select(i => (float)Math.Sin(i))]], 3)).Length);
+        // Lead channels past the step's features, or sequences shorter than the horizon, are refused.
+        Assert.Throws<ArgumentException>(() => new SequenceNetwork<double>(Spec(Features(3, 3), 0, futureCovariates: 2, futureOffset: 2), seed: 1, threads: 1));
+        Assert.Throws<ArgumentException>(() => network.Predict(SequenceBatch<double>.FromFeatures([[1, 2, 3, 4, 5, 6]], 3)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void NetworkFileRoundTripsTheHeadWithOrWithoutFutureCovariates(int futureCovariates)
+    {
+        NetworkSpec spec = Spec(Features(4, 4), 2, futureCovariates, futureCovariates > 0 ? 2 : 0);
+        var network = new SequenceNetwork<float>(spec, seed: 4, threads: 1);
+        var file = new ModelFileWriter();
+        NetworkSerializer.Write(file, network);
+        using var stream = new MemoryStream();
+        file.WriteTo(stream);
+        SequenceNetwork<float> loaded = NetworkSerializer.Read(ModelFile.Read(new MemoryStream(stream.ToArray()), int.MaxValue), threads: 1);
+
+        Assert.Equal(spec, loaded.Spec);
+        var batch = Batch<float>(spec.Encoder, Lengths, new Random(3));
+        Assert.Equal(network.Predict(batch).ToArray(), loaded.Predict(batch).ToArray());
+        // A head without future covariates is written in the first format's kind, so older readers and files agree.
+        string text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Equal(futureCovariates > 0, text.Contains("forecast-covariates"));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// as one cursor reads the input in order, keeping each series' last window (a <see cref="SeriesHistory"/>) as it goes.
 /// Cannot be shuffled, and gives one cursor for a cursor set: each row's output depends on the rows before it.
 /// </summary>
-internal sealed class ForecastDataView : IDataView
+internal sealed partial class ForecastDataView : IDataView
 {
     private readonly IDataView source;
     private readonly ForecastColumns columns;
@@ -51,7 +51,8 @@ internal sealed class ForecastDataView : IDataView
         if (forecasts)
             sourceColumns.AddRange(columns.All);
         DataViewRowCursor input = source.GetRowCursor(sourceColumns.DistinctBy(c => c.Index));
-        return new Cursor(this, input, forecasts, needed.Select(c => c.Index).ToHashSet());
+        DataViewRowCursor? ahead = forecasts && transformer.Settings.FutureCovariates ? source.GetRowCursor(columns.All) : null;
+        return new Cursor(this, input, ahead, forecasts, needed.Select(c => c.Index).ToHashSet());
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
@@ -68,8 +69,10 @@ internal sealed class ForecastDataView : IDataView
         private readonly WindowForecaster? forecaster;
         private readonly float[] covariates;
         private readonly float[][] outputs; // forecast, lower, upper [H] each
+        private readonly LookAhead? ahead;
+        private readonly float[] future;    // [H, C] the covariates of this row's next H rows, with future covariates
 
-        public Cursor(ForecastDataView parent, DataViewRowCursor input, bool forecasts, HashSet<int> active)
+        public Cursor(ForecastDataView parent, DataViewRowCursor input, DataViewRowCursor? aheadCursor, bool forecasts, HashSet<int> active)
         {
             this.parent = parent;
             this.input = input;
@@ -78,6 +81,9 @@ internal sealed class ForecastDataView : IDataView
             ForecastSettings settings = parent.transformer.Settings;
             covariates = new float[settings.CovariateCount];
             outputs = [new float[settings.Horizon], new float[settings.Horizon], new float[settings.Horizon]];
+            future = new float[settings.Horizon * settings.FutureCovariateCount];
+            if (aheadCursor is not null)
+                ahead = new LookAhead(aheadCursor, parent.columns, settings.Horizon);
             if (forecasts)
             {
                 reader = parent.columns.CreateReader(input);
@@ -123,7 +129,8 @@ internal sealed class ForecastDataView : IDataView
                 histories.Add(series, history);
             }
             history.Append(value, covariates);
-            forecaster!.Forecast(history, series, outputs[0], outputs[1], outputs[2]);
+            bool known = ahead is null || ahead.Next(series, future);
+            forecaster!.Forecast(history, series, known ? future : ReadOnlySpan<float>.Empty, outputs[0], outputs[1], outputs[2]);
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -150,8 +157,93 @@ internal sealed class ForecastDataView : IDataView
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
                 input.Dispose();
+                ahead?.Dispose();
+            }
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>
+    /// A second cursor over the same rows that runs ahead of the first, keeping per series the covariates of the rows
+    /// it has read and the first has not: what a row's forecast needs from the next H rows of its series.
+    /// </summary>
+    private sealed class LookAhead : IDisposable
+    {
+        private readonly DataViewRowCursor cursor;
+        private readonly ForecastColumns columns;
+        private readonly ForecastColumns.RowReader reader;
+        private readonly int horizon;
+        private readonly Dictionary<string, Queue<float[]>> pending = new(StringComparer.Ordinal);
+        private bool ended;
+
+        public LookAhead(DataViewRowCursor cursor, ForecastColumns columns, int horizon)
+        {
+            this.cursor = cursor;
+            this.columns = columns;
+            this.horizon = horizon;
+            reader = columns.CreateReader(cursor);
+        }
+
+        /// <summary>
+        /// Moves past the first cursor's current row (of <paramref name="series"/>) and writes the covariates of the next
+        /// H rows of that series [H, C]; false when the data ends before H more rows of it.
+        /// </summary>
+        public bool Next(string series, Span<float> future)
+        {
+            Queue<float[]> queue = Pending(series);
+            // The first cursor's row: the look-ahead has read it unless it is at it now.
+            while (queue.Count == 0 && Read())
+            {
+            }
+            if (queue.Count == 0)
+                throw new InvalidOperationException("The data gave different rows to two cursors; a forecaster with covariates reads it twice and needs the same rows each time.");
+            queue.Dequeue();
+            while (queue.Count < horizon && Read())
+            {
+            }
+            if (queue.Count < horizon)
+                return false;
+            int c = columns.Covariates.Length, step = 0;
+            foreach (float[] row in queue)
+            {
+                if (step == horizon)
+                    break;
+                row.CopyTo(future.Slice(step++ * c, c));
+            }
+            return true;
+        }
+
+        private Queue<float[]> Pending(string series)
+        {
+            if (!pending.TryGetValue(series, out Queue<float[]>? queue))
+            {
+                queue = new Queue<float[]>();
+                pending.Add(series, queue);
+            }
+            return queue;
+        }
+
+        /// <summary>Reads one more row into its series' queue; false at the end of the data.</summary>
+        private bool Read()
+        {
+            if (ended || !cursor.MoveNext())
+            {
+                ended = true;
+                return false;
+            }
+            var covariates = new float[columns.Covariates.Length];
+            reader.Covariates(covariates);
+            for (int j = 0; j < covariates.Length; j++)
+            {
+                if (!float.IsFinite(covariates[j]))
+                    throw new InvalidOperationException($"The covariate column '{columns.Covariates[j].Name}' holds {covariates[j]} at row {cursor.Position}; covariates must be finite.");
+            }
+            Pending(reader.Series()).Enqueue(covariates);
+            return true;
+        }
+
+        public void Dispose() => cursor.Dispose();
     }
 }

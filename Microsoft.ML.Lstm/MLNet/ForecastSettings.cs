@@ -57,8 +57,19 @@ internal sealed record ForecastSettings
     /// <summary>Covariates per step (C).</summary>
     public int CovariateCount => CovariateColumnNames.Length;
 
-    /// <summary>Values per step of the network's input.</summary>
-    public int FeaturesPerStep => SeriesWindow.ValueFeatures + CovariateCount;
+    /// <summary>
+    /// Whether the covariates' values over the horizon feed the forecast (each step also carries the covariates of the
+    /// step H later: see <see cref="SeriesWindow"/>). True for every model with covariates trained by this version;
+    /// false for the first format's models, which read covariates only inside the window. Not in this section: it is
+    /// the network's (<see cref="ForecastHeadSpec.FutureCovariates"/>), set by <see cref="WithNetwork"/>.
+    /// </summary>
+    public bool FutureCovariates { get; init; }
+
+    /// <summary>Covariates the forecast reads for each of the H coming steps: C with <see cref="FutureCovariates"/>, else 0.</summary>
+    public int FutureCovariateCount => FutureCovariates ? CovariateCount : 0;
+
+    /// <summary>Values per step of the network's input: the value's, the covariates, and their lead channels.</summary>
+    public int FeaturesPerStep => SeriesWindow.ValueFeatures + CovariateCount + FutureCovariateCount;
 
     /// <summary>The quantile levels the network outputs: the median, then the interval's lower and upper levels.</summary>
     public float[] QuantileLevels => [0.5f, (1 - ConfidenceLevel) / 2, (1 + ConfidenceLevel) / 2];
@@ -157,6 +168,10 @@ internal sealed record ForecastSettings
         };
     }
 
+    /// <summary>These settings with <see cref="FutureCovariates"/> as the network read from the same file says.</summary>
+    public ForecastSettings WithNetwork(NetworkSpec spec) =>
+        this with { FutureCovariates = spec.Head is ForecastHeadSpec { FutureCovariates: > 0 } };
+
     /// <summary>Throws <see cref="InvalidDataException"/> unless <paramref name="spec"/> is the network these settings need.</summary>
     public void CheckFits(NetworkSpec spec)
     {
@@ -164,9 +179,13 @@ internal sealed record ForecastSettings
             throw new InvalidDataException($"The model file's network does not read {FeaturesPerStep} values per step, as its forecasting section says.");
         if (spec.Head is not ForecastHeadSpec head || head.Horizon != Horizon || !head.Quantiles.AsSpan().SequenceEqual(QuantileLevels))
             throw new InvalidDataException($"The model file's network is not a forecasting network of horizon {Horizon} at the levels of confidence {ConfidenceLevel}.");
+        if (head.FutureCovariates != FutureCovariateCount || (FutureCovariates && head.FutureCovariateOffset != SeriesWindow.ValueFeatures + CovariateCount))
+            throw new InvalidDataException($"The model file's network reads {head.FutureCovariates} future covariates; its forecasting section names {CovariateCount} covariates.");
         int shortest = Math.Min(DefaultWindow, Windows.Count == 0 ? DefaultWindow : Windows.Values.Min());
         if (head.InputSkipSteps > shortest)
             throw new InvalidDataException($"The model file's network reads {head.InputSkipSteps} steps; its shortest window holds {shortest}.");
+        if (FutureCovariates && Horizon > shortest)
+            throw new InvalidDataException($"The model file's network reads the covariates of {Horizon} forecast steps from the last steps of windows; its shortest window holds {shortest}.");
         if (Seasons.Any(pair => pair.Value > WindowOf(pair.Key)) || DefaultSeason > DefaultWindow)
             throw new InvalidDataException("The model file's seasons reach past their windows.");
     }

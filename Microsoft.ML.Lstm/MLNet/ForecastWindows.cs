@@ -5,7 +5,8 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// <summary>
 /// The training windows of a set of series: one example per forecast origin o (the last step of a window,
 /// W − 1 ≤ o ≤ n − 2), its W steps scaled by <see cref="SeriesWindow"/>, its targets the next H values in the
-/// window's scaled units minus the baseline (NaN where missing or past the series' end: left out of the loss).
+/// window's scaled units minus the baseline (NaN where missing or past the series' end: left out of the loss). With
+/// future covariates, an origin needs the covariates of its H next steps, so the last origin is n − 1 − H.
 /// For each series the latest origins whose H targets all lie in the series are the validation windows, and the
 /// training windows are those whose targets end before the first validation target, so nothing validated was trained on.
 /// </summary>
@@ -20,7 +21,7 @@ internal static class ForecastWindows
         var windows = new List<Window>();
         foreach (ForecastSeries one in series)
         {
-            for (int origin = settings.WindowOf(one.Name) - 1; origin <= one.Length - 2; origin++)
+            for (int origin = settings.WindowOf(one.Name) - 1; origin <= LastOrigin(one, settings); origin++)
                 Add(windows, one, origin, settings, seasonOf(one.Name));
         }
         return windows;
@@ -43,7 +44,7 @@ internal static class ForecastWindows
             // Training windows must keep at least one origin; otherwise this series only trains.
             if (held == 0 || firstValidation - h < firstOrigin)
             {
-                for (int origin = firstOrigin; origin <= one.Length - 2; origin++)
+                for (int origin = firstOrigin; origin <= LastOrigin(one, settings); origin++)
                     Add(training, one, origin, settings, seasonOf(one.Name));
                 continue;
             }
@@ -55,6 +56,10 @@ internal static class ForecastWindows
         return (training, validation);
     }
 
+    /// <summary>The last origin with a target: n − 2, or n − 1 − H when the forecast reads the horizon's covariates.</summary>
+    private static int LastOrigin(ForecastSeries series, ForecastSettings settings) =>
+        settings.FutureCovariates ? series.Length - 1 - settings.Horizon : series.Length - 2;
+
     private static void Add(List<Window> windows, ForecastSeries series, int origin, ForecastSettings settings, int season)
     {
         int w = settings.WindowOf(series.Name), h = settings.Horizon, c = settings.CovariateCount;
@@ -62,7 +67,8 @@ internal static class ForecastWindows
         var baseline = new float[h];
         int start = origin - w + 1;
         if (!SeriesWindow.Build(
-                series.Values.AsSpan(start, w), series.Covariates.AsSpan(start * c, w * c), season, settings.Baseline,
+                series.Values.AsSpan(start, w), series.Covariates.AsSpan(start * c, w * c),
+                settings.FutureCovariates ? series.Covariates.AsSpan((start + h) * c, w * c) : default, season, settings.Baseline,
                 settings.CovariateMeans, settings.CovariateScales, features, baseline, out double level, out double scale))
             return; // nothing observed in the window: nothing to learn from
         var targets = new float[h];

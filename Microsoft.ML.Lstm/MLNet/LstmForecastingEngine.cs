@@ -5,9 +5,10 @@ namespace Microsoft.ML.Lstm;
 
 /// <summary>
 /// Forecasts from a deployed <see cref="LstmForecastingTransformer"/> as observations arrive, without refitting: feed
-/// each series' observations with <see cref="Observe"/> and ask for its next horizon with <see cref="Forecast"/>. It
+/// each series' observations with <see cref="Observe"/> and ask for its next horizon with <see cref="Forecast(string?)"/>,
+/// or, for a model with covariates, <see cref="Forecast(string?, float[,])"/> with the covariates of the coming steps. It
 /// keeps each series' last window, so its forecasts are those <see cref="LstmForecastingTransformer.Transform"/> writes
-/// on the row of the last observation, bit for bit. <see cref="CheckPoint(Stream)"/> saves that state and
+/// on the row of the last observation (followed by rows holding those covariates), bit for bit. <see cref="CheckPoint(Stream)"/> saves that state and
 /// <see cref="LstmForecastingTransformer.CreateForecastingEngine(Stream)"/> continues from it. Not thread-safe.
 /// </summary>
 public sealed class LstmForecastingEngine
@@ -50,15 +51,61 @@ public sealed class LstmForecastingEngine
         History(series ?? "").Append(value, covariates);
     }
 
-    /// <summary>The forecast of the next <see cref="Horizon"/> steps of a series from what it has observed (NaN with too little history).</summary>
+    /// <summary>The forecast of the next <see cref="Horizon"/> steps of a series from what it has observed (NaN with too little history), for a model without covariates.</summary>
     /// <param name="series">The series' id; null or "" for a model trained without a series column.</param>
+    /// <exception cref="InvalidOperationException">The model reads covariates: their values over the horizon are needed (<see cref="Forecast(string?, float[,])"/>).</exception>
     public SeriesForecast Forecast(string? series = null)
     {
-        string name = series ?? "";
+        ForecastSettings settings = transformer.Settings;
+        if (settings.FutureCovariates)
+        {
+            throw new InvalidOperationException(
+                $"The model reads the covariates ({string.Join(", ", settings.CovariateColumnNames)}) of the {settings.Horizon} forecast steps; " +
+                $"call Forecast(series, futureCovariates) with a [{settings.Horizon}, {settings.CovariateCount}] array of them.");
+        }
+        return Forecast(series ?? "", ReadOnlySpan<float>.Empty);
+    }
+
+    /// <summary>
+    /// The forecast of the next <see cref="Horizon"/> steps of a series from what it has observed and the covariates of
+    /// those steps (NaN with too little history): what <see cref="LstmForecastingTransformer.Transform"/> writes on the
+    /// row of the last observation when the next rows hold these covariates.
+    /// </summary>
+    /// <param name="series">The series' id; null or "" for a model trained without a series column.</param>
+    /// <param name="futureCovariates">The covariates of the coming steps [<see cref="Horizon"/>, covariate count], in the order of the options' covariate columns.</param>
+    /// <exception cref="ArgumentException">The array is not [horizon, covariate count], or holds a value that is not finite.</exception>
+    public SeriesForecast Forecast(string? series, float[,] futureCovariates)
+    {
+        ArgumentNullException.ThrowIfNull(futureCovariates);
+        ForecastSettings settings = transformer.Settings;
+        int h = settings.Horizon, c = settings.CovariateCount;
+        if (futureCovariates.GetLength(0) != h || futureCovariates.GetLength(1) != c)
+        {
+            throw new ArgumentException(
+                $"The future covariates are [{futureCovariates.GetLength(0)}, {futureCovariates.GetLength(1)}]; the model reads [{h}, {c}]: " +
+                $"the horizon's steps, each with {c} covariates ({string.Join(", ", settings.CovariateColumnNames)}).", nameof(futureCovariates));
+        }
+        var values = new float[h * c];
+        for (int step = 0; step < h; step++)
+        {
+            for (int j = 0; j < c; j++)
+            {
+                float v = futureCovariates[step, j];
+                if (!float.IsFinite(v))
+                    throw new ArgumentException($"The future covariate '{settings.CovariateColumnNames[j]}' of step {step + 1} is {v}; covariates must be finite.", nameof(futureCovariates));
+                values[step * c + j] = v;
+            }
+        }
+        // A model of the first format reads covariates only inside the window: it forecasts as without them.
+        return Forecast(series ?? "", settings.FutureCovariates ? values : ReadOnlySpan<float>.Empty);
+    }
+
+    private SeriesForecast Forecast(string name, ReadOnlySpan<float> futureCovariates)
+    {
         int h = transformer.Horizon;
         var result = new SeriesForecast(new float[h], new float[h], new float[h]);
         SeriesHistory history = histories.TryGetValue(name, out SeriesHistory? known) ? known : transformer.NewHistory();
-        forecaster.Forecast(history, name, result.Forecast, result.LowerBound, result.UpperBound);
+        forecaster.Forecast(history, name, futureCovariates, result.Forecast, result.LowerBound, result.UpperBound);
         return result;
     }
 

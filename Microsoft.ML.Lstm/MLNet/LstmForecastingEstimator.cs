@@ -14,8 +14,9 @@ namespace Microsoft.ML.Lstm;
 /// <remarks>
 /// <para>The model: windows of the last W steps of each series, each scaled by its own level and spread (undone on
 /// output, so series of any magnitude and level shifts are handled), with a missing-value indicator and the
-/// standardized covariates as extra channels; an LSTM or GRU encoder; and a direct multi-horizon head that adds to the
-/// seasonal naive forecast, in one pass, every horizon's median and the interval's two quantiles, trained with the
+/// standardized covariates (and, as lead channels, the covariates H steps later: the last H steps carry the forecast
+/// steps' known covariates, which the head also reads) as extra channels; an LSTM or GRU encoder; and a direct
+/// multi-horizon head that adds to the seasonal naive forecast, in one pass, every horizon's median and the interval's two quantiles, trained with the
 /// pinball loss. The interval is calibrated on each series' latest windows, held out of training.</para>
 /// <para>Missing values (NaN) are accepted: imputed with the last observed value for the input, flagged in their own
 /// channel, and left out of the loss. Training refuses, naming it, a series shorter than the window plus the horizon.</para>
@@ -44,7 +45,13 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         /// <summary>The series id: text or a key; null (the default) reads all rows as one series.</summary>
         public string? SeriesColumnName;
 
-        /// <summary>Covariate columns (<see cref="float"/> or <see cref="double"/>, finite), read beside the value at each step of the window (calendar features, prices, …). Default none.</summary>
+        /// <summary>
+        /// Covariate columns (<see cref="float"/> or <see cref="double"/>, finite) whose future values are known (calendar
+        /// features, planned promotions, prices set ahead, …): read beside the value at each step of the window, and over the
+        /// horizon, so each forecast also reads the covariates of the H rows after its row in its series. To forecast past
+        /// the end of the data, append the coming rows with a NaN value and their known covariates; a row with fewer than
+        /// H rows after it in its series gets NaN forecasts. The window is then at least the horizon. Default none.
+        /// </summary>
         public string[] CovariateColumnNames = [];
 
         /// <summary>Probability the interval [lower, upper] should hold the coming value, in (0, 1). Default 0.8.</summary>
@@ -159,12 +166,15 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
         string[] names = [o.OutputColumnName, .. new[] { o.LowerBoundColumnName, o.UpperBoundColumnName }.OfType<string>()];
         Require(names.Distinct().Count() == names.Length, nameof(o.LowerBoundColumnName), string.Join(", ", names), "distinct from the other output columns");
         Require(o.CovariateColumnNames.All(n => !string.IsNullOrEmpty(n)), nameof(o.CovariateColumnNames), null, "column names");
+        Require(o.CovariateColumnNames.Length == 0 || o.WindowSize == 0 || o.WindowSize >= o.Horizon, nameof(o.WindowSize), o.WindowSize,
+            $"0 (chosen from the data) or at least the horizon ({o.Horizon}) with covariate columns: the last H steps of a window carry the forecast steps' covariates");
     }
 
     /// <summary>Reads the series, chooses the window, trains the network and calibrates its interval.</summary>
     /// <param name="input">Rows in time order (within each series), one per step.</param>
     /// <returns>The transformer that writes the forecasts.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> has no rows.</exception>
     /// <exception cref="InvalidOperationException">A value or covariate is infinite, or a series is too short; the message names the column, row or series.</exception>
     public LstmForecastingTransformer Fit(IDataView input)
     {
@@ -206,6 +216,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
             CovariateMeans = means,
             CovariateScales = scales,
             Seasons = seasons,
+            FutureCovariates = options.CovariateColumnNames.Length > 0,
         };
 
         // The skip's weights belong to positions in the window, which mean the same thing across series only when
@@ -228,6 +239,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
                 Horizon = options.Horizon,
                 Quantiles = settings.QuantileLevels,
                 InputSkipSteps = inputSkip ? windows.Values.Min() : 0,
+                FutureCovariates = settings.FutureCovariateCount,
+                FutureCovariateOffset = settings.FutureCovariates ? SeriesWindow.ValueFeatures + settings.CovariateCount : 0,
                 Dropout = options.Dropout,
             });
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(env, host);
@@ -285,6 +298,8 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
                 window = Math.Max(Math.Max(2 * season, options.Horizon), 8);
                 window = Math.Min(window, (one.Length - options.Horizon) / 2);
                 window = Math.Max(window, Math.Max(2, SeriesWindow.BaselineReach(season, options.Baseline)));
+                if (options.CovariateColumnNames.Length > 0)
+                    window = Math.Max(window, options.Horizon); // the last H steps carry the horizon's covariates
             }
             if (one.Length < window + options.Horizon)
             {
@@ -333,7 +348,7 @@ public sealed class LstmForecastingEstimator : IEstimator<LstmForecastingTransfo
                 row++;
             }
             if (row == 0)
-                throw new InvalidOperationException("The training data has no rows.");
+                throw new ArgumentException("The training data has no rows; expected the steps of at least one series.", nameof(input));
         }
         var result = order.ConvertAll(name => new ForecastSeries(name, [.. values[name].Values], [.. values[name].Covariates], values[name].FirstRow));
         foreach (ForecastSeries one in result)

@@ -10,9 +10,15 @@ namespace Microsoft.ML.Lstm;
 /// forecast of the next <see cref="Horizon"/> steps of its series from the history up to and including that row (so
 /// the last row of each series holds the forecast beyond the data), and the interval's bounds when their columns were
 /// named. Rows with fewer steps of history than their series' window (<see cref="WindowSizes"/>), or none observed in it, get NaN.
+/// With covariate columns, each forecast also reads the covariates of the <see cref="Horizon"/> rows after its row in
+/// its series (their future values are known): to forecast past the end of the data, append the coming rows with a
+/// NaN value and their covariates (they are read as missing observations and get forecasts too); a row with fewer
+/// than <see cref="Horizon"/> rows after it in its series gets NaN.
 /// </summary>
 /// <remarks>
-/// The output depends on earlier rows, so the data is read in order by one cursor (it cannot be shuffled or split
+/// The output depends on earlier rows (and, with covariates, on the next rows' covariates, which a second cursor
+/// reads ahead, keeping those of the rows between: with series stored one after another, up to the rest of the data's
+/// covariates), so the data is read in order by one cursor (it cannot be shuffled or split
 /// across threads), and this is not a row-to-row mapper: for one-at-a-time use, <see cref="CreateForecastingEngine()"/>
 /// keeps each series' history as observations arrive.
 /// </remarks>
@@ -106,6 +112,6 @@ public sealed partial class LstmForecastingTransformer : ITransformer
         ModelFile file = ModelFile.Read(stream, maxBytes: Array.MaxLength);
         ForecastSettings settings = ForecastSettings.Read(file.Open(ForecastSettings.Section));
         SequenceModel model = SequenceModel.Load(file);
-        return new LstmForecastingTransformer(env, model, settings);
+        return new LstmForecastingTransformer(env, model, settings.WithNetwork(model.Spec));
     }
 }

@@ -7,7 +7,9 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// x̃_t      = x_t, a missing (NaN) value replaced by the last observed one before it (the first observed one at the start)
 /// level    = mean of the last s values x̃ (s: the season; 4 without one, at most W)
 /// scale    = standard deviation of the W values x̃ (at least 1e-3·|level|; 1 for a constant window at 0)
-/// step t   = [ (x̃_t − level) / scale,  1 if x_t was missing else 0,  (c_t,j − mean_j) / std_j for each covariate j ]
+/// step t   = [ (x̃_t − level) / scale,  1 if x_t was missing else 0,  (c_t,j − mean_j) / std_j for each covariate j,
+///              with future covariates: (c_t+H,j − mean_j) / std_j for each j (the lead channels; the last H steps'
+///              are the covariates of the H forecast steps) ]
 /// base_h   = (x̃ one season before step W−1+h − level) / scale   (seasonal naive; the last value without a season)
 /// target_h = (y_h − level) / scale − base_h      and back:  ŷ_h = level + scale · (base_h + output_h)
 /// </code>
@@ -18,10 +20,11 @@ internal static class SeriesWindow
     public const int ValueFeatures = 2;
 
     /// <summary>
-    /// Writes the window's steps [W, 2 + C] and baseline [H]; false when no value of the window is observed.
+    /// Writes the window's steps [W, 2 + C (+ C)] and baseline [H]; false when no value of the window is observed.
     /// </summary>
     /// <param name="values">The window's values [W], NaN where missing.</param>
     /// <param name="covariates">The window's covariates [W, C].</param>
+    /// <param name="leadCovariates">The covariates H steps after each step of the window [W, C] (the last H rows are the forecast steps'), or empty without future covariates.</param>
     /// <param name="season">The series' season (1 for none).</param>
     /// <param name="baselineKind">What the outputs are added to.</param>
     /// <param name="covariateMeans">Training mean of each covariate [C].</param>
@@ -31,11 +34,11 @@ internal static class SeriesWindow
     /// <param name="level">The window's level.</param>
     /// <param name="scale">The window's scale.</param>
     public static bool Build(
-        ReadOnlySpan<float> values, ReadOnlySpan<float> covariates, int season, ForecastBaseline baselineKind,
+        ReadOnlySpan<float> values, ReadOnlySpan<float> covariates, ReadOnlySpan<float> leadCovariates, int season, ForecastBaseline baselineKind,
         ReadOnlySpan<float> covariateMeans, ReadOnlySpan<float> covariateScales,
         Span<float> features, Span<float> baseline, out double level, out double scale)
     {
-        int w = values.Length, c = covariateMeans.Length, width = ValueFeatures + c;
+        int w = values.Length, c = covariateMeans.Length, lead = leadCovariates.IsEmpty ? 0 : c, width = ValueFeatures + c + lead;
         level = 0;
         scale = 1;
         int first = values.IndexOfAnyExcept(float.NaN);
@@ -73,6 +76,8 @@ internal static class SeriesWindow
             step[1] = float.IsNaN(values[t]) ? 1f : 0f;
             for (int j = 0; j < c; j++)
                 step[ValueFeatures + j] = (covariates[t * c + j] - covariateMeans[j]) / covariateScales[j];
+            for (int j = 0; j < lead; j++)
+                step[ValueFeatures + c + j] = (leadCovariates[t * c + j] - covariateMeans[j]) / covariateScales[j];
         }
         for (int h = 1; h <= baseline.Length; h++)
         {

@@ -14,6 +14,7 @@ internal sealed class WindowForecaster
     private readonly float[] features;
     private readonly float[] baseline;
     private readonly float[] outputs;
+    private readonly float[] lead;
 
     public WindowForecaster(SequenceModel model, ForecastSettings settings)
     {
@@ -22,18 +23,39 @@ internal sealed class WindowForecaster
         features = new float[settings.WindowSize * settings.FeaturesPerStep];
         baseline = new float[settings.Horizon];
         outputs = new float[settings.Horizon * settings.QuantileLevels.Length];
+        lead = new float[settings.WindowSize * settings.FutureCovariateCount];
     }
 
     /// <summary>
     /// Writes the forecast and the interval's bounds [H] for the step after the last of <paramref name="series"/>'
-    /// <paramref name="history"/>; NaN in each when the history is shorter than the series' window or holds no observed value in it.
+    /// <paramref name="history"/>; NaN in each when the history is shorter than the series' window or holds no observed
+    /// value in it, or when the model reads future covariates and <paramref name="futureCovariates"/> is empty.
     /// </summary>
-    public void Forecast(SeriesHistory history, string series, Span<float> point, Span<float> lower, Span<float> upper)
+    /// <param name="history">The series' last observations.</param>
+    /// <param name="series">The series' name.</param>
+    /// <param name="futureCovariates">The covariates of the H forecast steps [H, C] when the model reads them (<see cref="ForecastSettings.FutureCovariates"/>); else empty.</param>
+    /// <param name="point">Receives the point forecast [H].</param>
+    /// <param name="lower">Receives the interval's lower bounds [H].</param>
+    /// <param name="upper">Receives the interval's upper bounds [H].</param>
+    public void Forecast(SeriesHistory history, string series, ReadOnlySpan<float> futureCovariates, Span<float> point, Span<float> lower, Span<float> upper)
     {
-        int window = settings.WindowOf(series), c = settings.CovariateCount;
+        int window = settings.WindowOf(series), c = settings.CovariateCount, h = settings.Horizon;
         Span<float> steps = features.AsSpan(0, window * settings.FeaturesPerStep);
-        if (history.Count < window || !SeriesWindow.Build(
-                history.Values[^window..], history.Covariates[^(window * c)..], settings.SeasonOf(series), settings.Baseline,
+        Span<float> leads = Span<float>.Empty;
+        bool known = true;
+        if (settings.FutureCovariates)
+        {
+            // Step t's lead channels hold the covariates of step t + H: those of the window's later steps, then the horizon's.
+            known = futureCovariates.Length == h * c && history.Count >= window;
+            if (known)
+            {
+                leads = lead.AsSpan(0, window * c);
+                history.Covariates[^(window * c)..][(h * c)..].CopyTo(leads);
+                futureCovariates.CopyTo(leads[((window - h) * c)..]);
+            }
+        }
+        if (!known || history.Count < window || !SeriesWindow.Build(
+                history.Values[^window..], history.Covariates[^(window * c)..], leads, settings.SeasonOf(series), settings.Baseline,
                 settings.CovariateMeans, settings.CovariateScales, steps, baseline, out double level, out double scale))
         {
             point.Fill(float.NaN);
@@ -42,7 +64,6 @@ internal sealed class WindowForecaster
             return;
         }
         model.Predict(steps, outputs);
-        int h = settings.Horizon;
         for (int step = 0; step < h; step++)
         {
             var (low, middle, high) = Ordered(outputs[step], outputs[h + step], outputs[2 * h + step]);

@@ -7,13 +7,15 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <code>
 /// features [N, D] → last step of each sequence [B, D] → dropout → dense [B, Q·H]
 ///   + skip: the first input feature of the last K steps x [B, K] · Aᵀ, A [Q·H, K]
+///   + future: the C lead channels (from feature o) of the last H steps z [B, H·C] · Fᵀ + f, F [Q·H, H·C]
+///     (step t's lead channels hold the covariates of step t + H: the last H steps hold the forecast steps' covariates)
 /// output (b, q, h) = the level-τ_q quantile of the value h+1 steps after the sequence's last step
 /// loss = mean over observed targets y_{b,h} (NaN ones left out) and levels q of ρ_τ(y − ŷ),
 ///        ρ_τ(e) = max(τ·e, (τ − 1)·e)   (the pinball loss; τ = 0.5 gives half the absolute error)
 /// ∂loss/∂ŷ = (−τ if y &gt; ŷ, 1 − τ if y &lt; ŷ, 0 if equal) / count
 /// </code>
 /// With a bidirectional encoder the backward half is read at the first step, where that direction finished.
-/// Parameters: <c>head.dense.weight</c> [Q·H, D], <c>head.dense.bias</c> [Q·H], and with K &gt; 0 <c>head.skip.weight</c> [Q·H, K] (and <c>head.skip.bias</c>, which adds to the dense bias).
+/// Parameters: <c>head.dense.weight</c> [Q·H, D], <c>head.dense.bias</c> [Q·H], and with K &gt; 0 <c>head.skip.weight</c> [Q·H, K] (and <c>head.skip.bias</c>, which adds to the dense bias), and with C &gt; 0 <c>head.future.weight</c> [Q·H, H·C] and <c>head.future.bias</c>.
 /// <see cref="Predict"/> writes each sequence's Q·H outputs, level after level, in the caller's order.
 /// </summary>
 internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -23,12 +25,15 @@ internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IF
     private readonly DropoutLayer<T> dropout;
     private readonly DenseLayer<T> dense;
     private readonly DenseLayer<T>? skip;
+    private readonly DenseLayer<T>? future;
     private readonly int featuresPerStep;
     private readonly OutputOrder order = new();
     private T[] pooled = Array.Empty<T>();          // [B, D] sorted order
     private T[] denseInput = Array.Empty<T>();      // [B, D] after dropout
     private T[] skipInput = Array.Empty<T>();       // [B, K] sorted order
     private T[] skipOutput = Array.Empty<T>();      // [B, Q·H] sorted order
+    private T[] futureInput = Array.Empty<T>();     // [B, H·C] sorted order
+    private T[] futureOutput = Array.Empty<T>();    // [B, Q·H] sorted order
     private T[] sortedOutput = Array.Empty<T>();    // [B, Q·H] sorted order
     private T[] output = Array.Empty<T>();          // [B, Q·H] caller's order
     private T[] outputGradient = Array.Empty<T>();  // caller's order
@@ -40,8 +45,7 @@ internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IF
     public ForecastHead(ForecastHeadSpec spec, ParameterStore<T> store, EncoderSpec encoder, Random? random)
     {
         spec.Validate();
-        if (spec.InputSkipSteps > 0 && encoder.Input != SequenceInputKind.Features)
-            throw new ArgumentException("The forecasting head's input skip reads numeric steps; this encoder reads token ids.", nameof(encoder));
+        spec.ValidateWith(encoder);
         this.spec = spec;
         featuresPerStep = encoder.FeaturesPerStep;
         int directions = encoder.Bidirectional && encoder.Merge == MergeMode.Concat ? 2 : 1;
@@ -54,6 +58,8 @@ internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IF
             // Starts at zero: the network begins as the recurrent path alone. A skip layer has no use for its bias, but
             // DenseLayer registers one; it stays in the file so that the parameter list is the layer's own.
         }
+        if (spec.FutureCovariates > 0)
+            future = new DenseLayer<T>(store, "head.future", spec.FutureInputSize, spec.OutputSize, random);
     }
 
     /// <inheritdoc />
@@ -126,6 +132,7 @@ internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IF
         Span<T> sortedGradient = Workspace.Ensure(ref sortedOutputGradient, rows * k);
         order.FromCaller<T>(outputGradient.AsSpan(0, rows * k), sortedGradient, k);
         skip?.Backward(rows, skipInput.AsSpan(0, rows * spec.InputSkipSteps), sortedGradient, Span<T>.Empty);
+        future?.Backward(rows, futureInput.AsSpan(0, rows * spec.FutureInputSize), sortedGradient, Span<T>.Empty);
         Span<T> droppedGradient = Workspace.Ensure(ref denseInputGradient, rows * features);
         dense.Backward(rows, denseInput.AsSpan(0, rows * features), sortedGradient, droppedGradient);
         Span<T> summaryGradient = Workspace.Ensure(ref pooledGradient, rows * features);
@@ -155,6 +162,14 @@ internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IF
             skip.Forward(rows, lags, added);
             System.Numerics.Tensors.TensorPrimitives.Add(result, added, result);
         }
+        if (future is not null)
+        {
+            Span<T> known = Workspace.Ensure(ref futureInput, rows * spec.FutureInputSize);
+            GatherFutureCovariates(encoded.Batch, known);
+            Span<T> added = Workspace.Ensure(ref futureOutput, rows * k);
+            future.Forward(rows, known, added);
+            System.Numerics.Tensors.TensorPrimitives.Add(result, added, result);
+        }
         order.ForSequences(layout);
         Span<T> ordered = Workspace.Ensure(ref output, rows * k);
         order.ToCaller<T>(result, ordered, k);
@@ -174,6 +189,22 @@ internal sealed class ForecastHead<T> : ISequenceHead<T> where T : unmanaged, IF
                 throw new ArgumentException($"The forecasting head reads the last {steps} steps of each sequence; sequence {layout.SortedToOriginal[s]} has {length}.");
             for (int k = 0; k < steps; k++)
                 lags[s * steps + k] = values[layout.Row(length - steps + k, s) * featuresPerStep];
+        }
+    }
+
+    /// <summary>The lead channels of each sequence's last H steps [B, H·C] (sorted order): the covariates of forecast steps 1…H.</summary>
+    private void GatherFutureCovariates(SequenceBatch<T> batch, Span<T> known)
+    {
+        PackedLayout layout = batch.Layout;
+        int h = spec.Horizon, c = spec.FutureCovariates, offset = spec.FutureCovariateOffset;
+        T[] values = batch.Features ?? throw new ArgumentException("The forecasting head's future covariates are read from numeric steps.");
+        for (int s = 0; s < layout.SequenceCount; s++)
+        {
+            int length = layout.Lengths[s];
+            if (length < h)
+                throw new ArgumentException($"The forecasting head reads the covariates of {h} forecast steps from the last {h} steps of each sequence; sequence {layout.SortedToOriginal[s]} has {length}.");
+            for (int step = 0; step < h; step++)
+                values.AsSpan(layout.Row(length - h + step, s) * featuresPerStep + offset, c).CopyTo(known.Slice((s * h + step) * c, c));
         }
     }
 }

@@ -18,6 +18,11 @@ internal abstract record HeadSpec
     public abstract long ParameterCount(EncoderSpec encoder);
 
     /// <summary>Throws naming the first size or setting that does not make a head.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> unless this head can read what <paramref name="encoder"/> gives (its input kind, its step width).</summary>
+    public virtual void ValidateWith(EncoderSpec encoder)
+    {
+    }
+
     public virtual void Validate() =>
         EncoderSpec.Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "in [0, 1)");
 }

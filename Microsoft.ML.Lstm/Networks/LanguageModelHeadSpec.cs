@@ -29,6 +29,9 @@ internal sealed record LanguageModelHeadSpec : HeadSpec
         EncoderSpec.Require(OutputSize is >= 1 and <= StepSoftmaxHeadSpec.MaxClassCount, nameof(OutputSize), OutputSize, $"in [1, {StepSoftmaxHeadSpec.MaxClassCount}]");
     }
 
+    /// <inheritdoc />
+    public override void ValidateWith(EncoderSpec encoder) => CheckFits(encoder);
+
     /// <summary>Throws unless <paramref name="encoder"/> is one this head can sit on: steps it predicts, and directions that do not see the step they predict.</summary>
     public void CheckFits(EncoderSpec encoder)
     {

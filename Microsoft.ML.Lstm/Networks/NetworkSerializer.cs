@@ -21,6 +21,7 @@ internal static class NetworkSerializer
     private const string HeadPrefix = "head.";
     private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf", ForecastKind = "forecast";
     private const string LanguageModelKind = "language-model", PooledFeaturesKind = "pooled-features";
+    private const string ForecastWithCovariatesKind = "forecast-covariates";
     private const int MaxNameLength = 256, MaxRank = 4;
 
     /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
@@ -142,13 +143,19 @@ internal static class NetworkSerializer
                     writer.WriteEnum(mode);
                 break;
             case ForecastHeadSpec forecast:
-                // horizon · quantile levels (count · each) · input skip steps
-                writer.WriteString(ForecastKind);
+                // horizon · quantile levels (count · each) · input skip steps [· future covariates · their offset,
+                // only in the kind "forecast-covariates": a head without them writes what the first format did]
+                writer.WriteString(forecast.FutureCovariates > 0 ? ForecastWithCovariatesKind : ForecastKind);
                 writer.WriteDouble(forecast.Dropout);
                 writer.WriteInt32(forecast.Horizon);
                 writer.WriteInt32(forecast.Quantiles.Length);
                 writer.WriteFloats(forecast.Quantiles);
                 writer.WriteInt32(forecast.InputSkipSteps);
+                if (forecast.FutureCovariates > 0)
+                {
+                    writer.WriteInt32(forecast.FutureCovariates);
+                    writer.WriteInt32(forecast.FutureCovariateOffset);
+                }
                 break;
             default:
                 throw new NotSupportedException($"No file format for a head of type {spec.GetType().Name}.");
@@ -195,15 +202,20 @@ internal static class NetworkSerializer
                 for (int i = 0; i < modes.Length; i++)
                     modes[i] = reader.ReadEnum<PoolingMode>("pooling mode");
                 return new PooledFeaturesHeadSpec { Dropout = dropout, Modes = modes };
-            case ForecastKind:
+            case ForecastKind or ForecastWithCovariatesKind:
                 int horizon = reader.ReadInt32("forecast horizon", 1, ForecastHeadSpec.MaxHorizon);
                 int levels = reader.ReadInt32("quantile levels", 1, ForecastHeadSpec.MaxQuantileCount);
+                float[] quantiles = reader.ReadFloats("quantile levels", levels);
+                int skipSteps = reader.ReadInt32("input skip steps", 0, EncoderSpec.MaxWidth);
+                bool covariates = kind == ForecastWithCovariatesKind;
                 return new ForecastHeadSpec
                 {
                     Dropout = dropout,
                     Horizon = horizon,
-                    Quantiles = reader.ReadFloats("quantile levels", levels),
-                    InputSkipSteps = reader.ReadInt32("input skip steps", 0, EncoderSpec.MaxWidth),
+                    Quantiles = quantiles,
+                    InputSkipSteps = skipSteps,
+                    FutureCovariates = covariates ? reader.ReadInt32("future covariates", 1, EncoderSpec.MaxWidth) : 0,
+                    FutureCovariateOffset = covariates ? reader.ReadInt32("future covariate offset", 0, EncoderSpec.MaxWidth) : 0,
                 };
             default:
                 throw new InvalidDataException($"The model file's network has a head of kind '{kind}', which this version of Microsoft.ML.Lstm does not know.");

@@ -13,8 +13,7 @@ internal sealed record NetworkSpec(EncoderSpec Encoder, HeadSpec Head)
     {
         Encoder.Validate();
         Head.Validate();
-        if (Head is LanguageModelHeadSpec languageModel)
-            languageModel.CheckFits(Encoder);
+        Head.ValidateWith(Encoder);
         long count = ParameterCount();
         if (count > MaxParameterCount)
             throw new ArgumentOutOfRangeException(nameof(Encoder), count, $"The network would have {count} weights; at most {MaxParameterCount} fit.");
