@@ -37,6 +37,11 @@ public static class EstimatorCases
             ml => ml.MulticlassClassification.Trainers.LstmTagger(TaggingTestData.Tiny(epochs: 1)),
             FeatureColumn: "TokenKeys", WrongTypeSource: "Tokens",
             WrongVectorSize: ml => Tagged(ml, TaggingTestData.Sentences(12, seed: 1, testNames: false), vocabularyFrom: TaggingTestData.Sentences(2, seed: 9, testNames: false))),
+        new("featurizer over token keys",
+            ml => Tokens(ml, LstmTestData.Reviews(24, seed: 1)),
+            ml => ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options { OutputColumnName = "Vector", InputColumnName = "Tokens", HiddenSize = 8, EmbeddingSize = 8, Epochs = 2, BatchSize = 8, Dropout = 0, NumberOfThreads = 1, Seed = 1 }),
+            FeatureColumn: "Tokens", WrongTypeSource: "Label",
+            WrongVectorSize: ml => Tokens(ml, LstmTestData.Reviews(24, seed: 1), vocabularyFrom: LstmTestData.Reviews(3, seed: 9))),
     ];
 
     /// <summary>The case names, as xunit's member data.</summary>
