@@ -7,18 +7,17 @@
 # and OPENBLAS_NUM_THREADS the thread count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/side-by-side.sh
 threads=${1:-2}; rounds=${2:-3}; epochs=${3:-3}; data=${4:-../shared/data/ner}
 if [ ! -f "$data/wnut17-train.conll" ] || [ ! -f "$data/wnut17-test.conll" ]; then
   echo "Skipped: $data/wnut17-train.conll and wnut17-test.conll are not here (the shared data set is absent)." >&2
   exit 0
 fi
-if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  echo "PyTorch is missing: run 'bash tools/install-torch.sh' first." >&2
-  exit 1
-fi
-dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
-ours=(dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll tagging --data "$data" --threads "$threads" --epochs "$epochs")
-peer=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_tagger.py --data "$data" --threads "$threads" --epochs "$epochs")
+require_torch
+build_ours
+torch_peer "$threads"
+ours+=(tagging --data "$data" --threads "$threads" --epochs "$epochs")
+peer+=(benchmarks/pytorch_tagger.py --data "$data" --threads "$threads" --epochs "$epochs")
 results=$(mktemp)
 for round in $(seq "$rounds"); do
   for head in "" "--crf"; do
@@ -27,19 +26,7 @@ for round in $(seq "$rounds"); do
     "${peer[@]}" --seed "$round" $head >>"$results"
   done
 done
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p') (family $(lscpu | sed -n 's/^CPU family:[[:space:]]*//p'), model $(lscpu | sed -n 's/^Model:[[:space:]]*//p')), threads $threads, rounds $rounds, epochs $epochs"
+echo "# $(cpu_line), threads $threads, rounds $rounds, epochs $epochs"
 echo "# command: bash benchmarks/compare-tagging.sh $threads $rounds $epochs $data"
-/usr/bin/python3 - "$results" <<'PY'
-import json, statistics, sys
-figures = {}
-for line in open(sys.argv[1]):
-    if line.startswith("{"):
-        r = json.loads(line)
-        figures.setdefault((r["case"], r["metric"]), {}).setdefault(r["engine"], []).append(r["value"])
-print("| case | metric | Microsoft.ML.Lstm | PyTorch | ratio (>1: ours better) |")
-print("|---|---|---:|---:|---:|")
-for (case, metric), engines in figures.items():
-    ours, peer = statistics.median(engines["mlnet-lstm"]), statistics.median(engines["pytorch"])
-    ratio = peer / ours if metric == "train_seconds" else ours / peer
-    print(f"| {case} | {metric} | {ours:.4g} | {peer:.4g} | {ratio:.2f} |")
-PY
+median_table "$results" train_seconds
+rm -f "$results"
