@@ -14,7 +14,7 @@ namespace Microsoft.ML.Lstm.Tests.MLNet;
 /// </summary>
 public class SequenceTransformerOnnxExportTests
 {
-    private const int KeyCount = 9;
+    internal const int KeyCount = 9;
 
     public static TheoryData<string, string, int, string> BinaryArchitectures => new()
     {
@@ -146,7 +146,7 @@ public class SequenceTransformerOnnxExportTests
     /// <c>ApplyOnnxModel</c> over every row, through one raw session call on all rows padded with <paramref name="pad"/>,
     /// and through a one-row call.
     /// </summary>
-    private static void AssertExportMatches<T>(MLContext mlContext, ITransformer transformer, T[][] rows, T pad, params string[] columns)
+    internal static void AssertExportMatches<T>(MLContext mlContext, ITransformer transformer, T[][] rows, T pad, params string[] columns)
     {
         IDataView data = typeof(T) == typeof(uint) ? TokenData(mlContext, (uint[][])(object)rows) : FloatData(mlContext, (float[][])(object)rows);
         string input = typeof(T) == typeof(uint) ? "Tokens" : "Features";
@@ -182,7 +182,7 @@ public class SequenceTransformerOnnxExportTests
         }),
     ];
 
-    private static EncoderSpec TokenEncoder(string cell, string directions, int layers) =>
+    internal static EncoderSpec TokenEncoder(string cell, string directions, int layers) =>
         NetworkSpecs.Tokens(KeyCount + 1, embedding: 3, hidden: 4, Enum.Parse<CellType>(cell), layers,
             bidirectional: directions != "forward", merge: directions == "forward" ? MergeMode.Concat : Enum.Parse<MergeMode>(directions));
 
@@ -198,12 +198,12 @@ public class SequenceTransformerOnnxExportTests
         return SequenceModel.FromNetwork(network);
     }
 
-    private static SequenceFeatures TokenFeatures() => new("Tokens", SequenceInput.TokenKeys(KeyCount), 0);
+    internal static SequenceFeatures TokenFeatures() => new("Tokens", SequenceInput.TokenKeys(KeyCount), 0);
 
-    private static SequenceFeatures FloatFeatures() => new("Features", SequenceInput.FloatSteps(2), 0);
+    internal static SequenceFeatures FloatFeatures() => new("Features", SequenceInput.FloatSteps(2), 0);
 
     /// <summary>Key sequences of mixed lengths (1 to 40), keys 0 (unknown) to <see cref="KeyCount"/>.</summary>
-    private static uint[][] TokenRows()
+    internal static uint[][] TokenRows()
     {
         var random = new Random(11);
         uint[][] rows = [.. new[] { 3, 1, 7, 12, 2, 5, 9, 4, 40 }.Select(length => Enumerable.Range(0, length).Select(_ => (uint)random.Next(KeyCount + 1)).ToArray())];
@@ -214,7 +214,7 @@ public class SequenceTransformerOnnxExportTests
     }
 
     /// <summary>Float sequences of 2 values per step and mixed lengths (1 to 30 steps), one with a NaN second value.</summary>
-    private static float[][] FloatRows()
+    internal static float[][] FloatRows()
     {
         var random = new Random(12);
         float[][] rows = [.. new[] { 3, 1, 7, 12, 2, 5, 9, 30 }.Select(steps => Enumerable.Range(0, 2 * steps).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray())];
@@ -223,7 +223,7 @@ public class SequenceTransformerOnnxExportTests
         return rows;
     }
 
-    private static IDataView TokenData(MLContext mlContext, uint[][] rows) =>
+    internal static IDataView TokenData(MLContext mlContext, uint[][] rows) =>
         mlContext.Data.LoadFromEnumerable(rows.Select(tokens => new KeyTokenRow { Tokens = tokens }));
 
     private static IDataView FloatData(MLContext mlContext, float[][] rows) =>

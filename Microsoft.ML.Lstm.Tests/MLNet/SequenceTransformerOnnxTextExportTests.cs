@@ -26,7 +26,7 @@ public class SequenceTransformerOnnxTextExportTests
     ];
 
     /// <summary>The texts scored: unknown words, punctuation, apostrophes (straight, curly, doubled, at a word's edge), upper case, blanks.</summary>
-    private static readonly string[] Texts =
+    internal static readonly string[] Texts =
     [
         "The plot was REALLY great!",
         "DON'T watch it; It’S AWFUL",
@@ -145,7 +145,7 @@ public class SequenceTransformerOnnxTextExportTests
     /// <c>ApplyOnnxModel</c> over every text, through one raw session call on all texts ([N, 1] strings), and through a
     /// one-row call.
     /// </summary>
-    private static void AssertExportMatches(MLContext mlContext, ITransformer transformer, string[] texts, params string[] columns)
+    internal static void AssertExportMatches(MLContext mlContext, ITransformer transformer, string[] texts, params string[] columns)
     {
         IDataView data = TextData(mlContext, texts);
         IDataView scored = transformer.Transform(data);
@@ -167,7 +167,7 @@ public class SequenceTransformerOnnxTextExportTests
         }
     }
 
-    private static TextVocabulary Vocabulary(bool lowercase, bool keepPunctuation)
+    internal static TextVocabulary Vocabulary(bool lowercase, bool keepPunctuation)
     {
         var builder = new TextVocabulary.Builder(new TextTokenizer(lowercase, keepPunctuation));
         foreach (string text in Corpus)
@@ -175,10 +175,10 @@ public class SequenceTransformerOnnxTextExportTests
         return builder.Build(1, 0);
     }
 
-    private static EncoderSpec TextEncoder(TextVocabulary vocabulary, CellType cell) =>
+    internal static EncoderSpec TextEncoder(TextVocabulary vocabulary, CellType cell) =>
         NetworkSpecs.Tokens(vocabulary.Count + 1, embedding: 3, hidden: 4, cell, layers: 2, bidirectional: true, merge: MergeMode.Concat);
 
-    private static SequenceFeatures TextFeatures(TextVocabulary vocabulary, int maxSequenceLength = 0) =>
+    internal static SequenceFeatures TextFeatures(TextVocabulary vocabulary, int maxSequenceLength = 0) =>
         new("Text", SequenceInput.TokenKeys((ulong)vocabulary.Count), maxSequenceLength) { Vocabulary = vocabulary };
 
     private static IDataView TextData(MLContext mlContext, IEnumerable<string> texts) =>

@@ -38,5 +38,15 @@ public class NetworkOnnxWriterTests
         foreach (PoolingMode pooling in Enum.GetValues<PoolingMode>())
             NetworkOnnxWriter.CheckExportable(NetworkSpecs.Pooled(encoder, pooling, 3, LossKind.SoftmaxCrossEntropy));
         NetworkOnnxWriter.CheckExportable(NetworkSpecs.StepSoftmax(encoder, classes: 3));
+        NetworkOnnxWriter.CheckExportable(new NetworkSpec(encoder, new PooledFeaturesHeadSpec { Modes = [PoolingMode.LastState, PoolingMode.Mean, PoolingMode.Max] }));
+    }
+
+    [Fact]
+    public void ALanguageModelsHeadIsRefused()
+    {
+        // A featurizer exports its encoder under the featurizing head; the next-token head itself has no ONNX export.
+        EncoderSpec encoder = NetworkSpecs.Tokens(10, embedding: 3, hidden: 4, bidirectional: true);
+        var error = Assert.Throws<NotSupportedException>(() => NetworkOnnxWriter.CheckExportable(new NetworkSpec(encoder, new LanguageModelHeadSpec { OutputSize = 10, Bidirectional = true })));
+        Assert.Contains(nameof(LanguageModelHeadSpec), error.Message);
     }
 }

@@ -14,25 +14,32 @@ public abstract partial class SequencePredictionTransformerBase
 {
     /// <summary>
     /// Writes the transformer into ML.NET's ONNX graph: the feature column read as the package reads it
-    /// (<see cref="SequenceOnnxInput"/>), the network (<see cref="NetworkOnnxWriter"/>), and the task's columns
+    /// (<see cref="SequenceOnnxInput"/>), the scoring network (<see cref="NetworkOnnxWriter"/>), and the task's columns
     /// (<see cref="SaveOnnxColumns"/>).
     /// </summary>
     /// <exception cref="NotSupportedException">A part of the model has no ONNX form; the message names it.</exception>
     private void SaveAsOnnx(OnnxContextGraph graph)
     {
-        NetworkOnnxWriter.CheckExportable(Model.Spec);
+        // The network that scores rows: a featurizer's is its encoder under the featurizing head.
+        SequenceModel model = ScoringModel;
+        NetworkOnnxWriter.CheckExportable(model.Spec);
         if (!graph.HasColumn(FeatureColumnName))
         {
             throw new NotSupportedException(
                 $"The feature column '{FeatureColumnName}' of {GetType().Name} is not in the ONNX graph: the pipeline step that makes it could not be exported to ONNX.");
         }
         string prefix = $"{GetType().Name}.";
-        var writer = new NetworkOnnxWriter(Model.Network, graph, prefix);
+        var writer = new NetworkOnnxWriter(model.Network, graph, prefix);
         (string steps, string lengths, string valid) = SequenceOnnxInput.Write(graph, writer, Features, graph.ColumnVariable(FeatureColumnName), prefix);
         // bool [L, N, 1]: true on each sequence's own steps, step-major as the encoder's outputs.
         string stepMask = graph.Node("Unsqueeze", [graph.Node("Transpose", [valid], OnnxAttribute.Ints("perm", 1, 0))], OnnxAttribute.Ints("axes", 2));
         EncodedSteps encoded = writer.Encode(steps, lengths);
-        string raw = Model.Spec.Head is PooledHeadSpec ? writer.PooledHead(encoded, stepMask, lengths) : writer.StepHead(encoded);
+        string raw = model.Spec.Head switch
+        {
+            PooledHeadSpec => writer.PooledHead(encoded, stepMask, lengths),
+            PooledFeaturesHeadSpec => writer.PooledFeatures(encoded, stepMask, lengths),
+            _ => writer.StepHead(encoded),
+        };
         SaveOnnxColumns(graph, raw, valid);
     }
 

@@ -66,7 +66,7 @@ internal sealed class NetworkOnnxWriter
         }
         switch (spec.Head)
         {
-            case PooledHeadSpec or StepSoftmaxHeadSpec:
+            case PooledHeadSpec or StepSoftmaxHeadSpec or PooledFeaturesHeadSpec:
                 return;
             case CrfHeadSpec:
                 throw new NotSupportedException(
@@ -130,6 +130,20 @@ internal sealed class NetworkOnnxWriter
         PoolingMode.Attention => AttentionPool(encoded.Steps, stepMask),
         _ => throw new NotSupportedException($"The pooling {pooling} has no ONNX export."),
     };
+
+    /// <summary>
+    /// The featurizing head's vector [N, D·M]: each sequence's steps pooled by each of its modes (<see cref="Pool"/>),
+    /// concatenated in the head's order, as <see cref="PooledFeaturesHead{T}.Predict"/> writes them.
+    /// </summary>
+    /// <param name="encoded">The encoder's outputs.</param>
+    /// <param name="stepMask">bool [L, N, 1]: true on each sequence's own steps.</param>
+    /// <param name="lengths">int32 [N].</param>
+    public string PooledFeatures(EncodedSteps encoded, string stepMask, string lengths)
+    {
+        PoolingMode[] modes = ((PooledFeaturesHeadSpec)network.Spec.Head).Modes;
+        string[] pooled = Array.ConvertAll(modes, mode => Pool(encoded, stepMask, lengths, mode));
+        return pooled.Length == 1 ? pooled[0] : graph.Node("Concat", pooled, OnnxAttribute.Int("axis", 1));
+    }
 
     /// <summary>The per-step softmax head's logits [N, L, K] (batch-major), as <see cref="StepSoftmaxHead{T}.Predict"/> writes them per step.</summary>
     public string StepHead(EncodedSteps encoded)
