@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.Lstm.Tests.MLNet;
 
 /// <summary>Series with a known answer for the forecasting tests.</summary>
@@ -26,5 +28,28 @@ internal static class ForecastTestData
         for (int i = 0; i < actual.Length; i++)
             sum += 200 * Math.Abs(actual[i] - forecast[i]) / (Math.Abs(actual[i]) + Math.Abs(forecast[i]));
         return sum / actual.Length;
+    }
+
+    /// <summary>Each row's forecast, lower and upper vectors, in row order.</summary>
+    public static List<(string Series, float[] Forecast, float[] Lower, float[] Upper)> Outputs(ITransformer model, IDataView data)
+    {
+        IDataView scored = model.Transform(data);
+        var rows = new List<(string, float[], float[], float[])>();
+        using DataViewRowCursor cursor = scored.GetRowCursor(scored.Schema);
+        var series = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema["Series"]);
+        var forecast = cursor.GetGetter<VBuffer<float>>(scored.Schema["Forecast"]);
+        var lower = cursor.GetGetter<VBuffer<float>>(scored.Schema["Lower"]);
+        var upper = cursor.GetGetter<VBuffer<float>>(scored.Schema["Upper"]);
+        ReadOnlyMemory<char> name = default;
+        VBuffer<float> f = default, l = default, u = default;
+        while (cursor.MoveNext())
+        {
+            series(ref name);
+            forecast(ref f);
+            lower(ref l);
+            upper(ref u);
+            rows.Add((name.ToString(), f.DenseValues().ToArray(), l.DenseValues().ToArray(), u.DenseValues().ToArray()));
+        }
+        return rows;
     }
 }

@@ -51,28 +51,6 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
         NumberOfThreads = 2,
     };
 
-    private static List<(string Series, float[] Forecast, float[] Lower, float[] Upper)> Outputs(ITransformer model, IDataView data)
-    {
-        IDataView scored = model.Transform(data);
-        var rows = new List<(string, float[], float[], float[])>();
-        using DataViewRowCursor cursor = scored.GetRowCursor(scored.Schema);
-        var series = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema["Series"]);
-        var forecast = cursor.GetGetter<VBuffer<float>>(scored.Schema["Forecast"]);
-        var lower = cursor.GetGetter<VBuffer<float>>(scored.Schema["Lower"]);
-        var upper = cursor.GetGetter<VBuffer<float>>(scored.Schema["Upper"]);
-        ReadOnlyMemory<char> name = default;
-        VBuffer<float> f = default, l = default, u = default;
-        while (cursor.MoveNext())
-        {
-            series(ref name);
-            forecast(ref f);
-            lower(ref l);
-            upper(ref u);
-            rows.Add((name.ToString(), f.DenseValues().ToArray(), l.DenseValues().ToArray(), u.DenseValues().ToArray()));
-        }
-        return rows;
-    }
-
     /// <summary>Mean absolute error of the forecasts from rows [from, rows.Count − H) against the next H values.</summary>
     private static double Error(List<PromotionRow> rows, List<(string Series, float[] Forecast, float[] Lower, float[] Upper)> outputs, int from)
     {
@@ -97,8 +75,8 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
         List<PromotionRow> rows = Promotions("shop", 400, seed: 3);
         IDataView training = ml.Data.LoadFromEnumerable(rows[..320]), all = ml.Data.LoadFromEnumerable(rows);
 
-        double with = Error(rows, Outputs(ml.Forecasting.ForecastByLstm(Options(covariate: true)).Fit(training), all), from: 320);
-        double without = Error(rows, Outputs(ml.Forecasting.ForecastByLstm(Options(covariate: false)).Fit(training), all), from: 320);
+        double with = Error(rows, ForecastTestData.Outputs(ml.Forecasting.ForecastByLstm(Options(covariate: true)).Fit(training), all), from: 320);
+        double without = Error(rows, ForecastTestData.Outputs(ml.Forecasting.ForecastByLstm(Options(covariate: false)).Fit(training), all), from: 320);
 
         output.WriteLine($"Mean absolute error over the last 80 rows' {Horizon}-step forecasts: with the promotion {with:F3}, without {without:F3}.");
         // The noise alone gives a mean absolute error of 0.8; not knowing the promotions costs about 3 more.
@@ -116,16 +94,16 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
         foreach (PromotionRow row in future)
             row.Sales = float.NaN;
 
-        var outputs = Outputs(model, ml.Data.LoadFromEnumerable(rows.Concat(future)));
+        var outputs = ForecastTestData.Outputs(model, ml.Data.LoadFromEnumerable(rows.Concat(future)));
         // The last observed row has its H future rows: it is forecast; the appended rows have fewer than H after them: NaN.
         Assert.All(outputs[rows.Count - 1].Forecast, v => Assert.True(float.IsFinite(v)));
         Assert.All(outputs[^Horizon..], o => Assert.All(o.Forecast, v => Assert.True(float.IsNaN(v))));
         // Without the appended rows the last H observed rows have no future covariates, and get NaN.
-        Assert.All(Outputs(model, ml.Data.LoadFromEnumerable(rows))[^Horizon..], o => Assert.True(float.IsNaN(o.Forecast[0])));
+        Assert.All(ForecastTestData.Outputs(model, ml.Data.LoadFromEnumerable(rows))[^Horizon..], o => Assert.True(float.IsNaN(o.Forecast[0])));
 
         // A promotion planned on the first coming step raises that step's forecast.
         future[0].Promotion = 1 - future[0].Promotion;
-        var changed = Outputs(model, ml.Data.LoadFromEnumerable(rows.Concat(future)));
+        var changed = ForecastTestData.Outputs(model, ml.Data.LoadFromEnumerable(rows.Concat(future)));
         Assert.NotEqual(outputs[rows.Count - 1].Forecast[0], changed[rows.Count - 1].Forecast[0]);
         // A row whose next H rows end before that step does not read it.
         Assert.Equal(outputs[rows.Count - 1 - Horizon].Forecast, changed[rows.Count - 1 - Horizon].Forecast);
@@ -140,10 +118,10 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
             row.Sales *= 10;
         IDataView consecutive = ml.Data.LoadFromEnumerable(a.Concat(b));
         var model = ml.Forecasting.ForecastByLstm(Options(covariate: true, epochs: 5)).Fit(consecutive);
-        var expected = Outputs(model, consecutive);
+        var expected = ForecastTestData.Outputs(model, consecutive);
 
         ITransformer loaded = LstmTestData.SaveAndLoadInNewContext(ml, model, consecutive.Schema);
-        var reloaded = Outputs(loaded, consecutive);
+        var reloaded = ForecastTestData.Outputs(loaded, consecutive);
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].Forecast, reloaded[i].Forecast);
@@ -151,7 +129,7 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
         }
 
         // The same rows interleaved (a, b, a, b, …): each row reads the next H rows of its own series.
-        var interleaved = Outputs(model, ml.Data.LoadFromEnumerable(a.Zip(b).SelectMany(pair => new[] { pair.First, pair.Second })));
+        var interleaved = ForecastTestData.Outputs(model, ml.Data.LoadFromEnumerable(a.Zip(b).SelectMany(pair => new[] { pair.First, pair.Second })));
         for (int t = 0; t < a.Count; t++)
         {
             Assert.Equal(expected[t].Forecast, interleaved[2 * t].Forecast);
@@ -222,8 +200,8 @@ public class LstmForecastingCovariateTests(ITestOutputHelper output)
         ITransformer reloaded = LstmTestData.SaveAndLoadInNewContext(ml, old, data.Schema);
         var loaded = Assert.IsType<LstmForecastingTransformer>(reloaded is TransformerChain<ITransformer> chain ? chain.Single() : reloaded);
         Assert.False(loaded.Settings.FutureCovariates);
-        var before = Outputs(old, data);
-        var after = Outputs(loaded, data);
+        var before = ForecastTestData.Outputs(old, data);
+        var after = ForecastTestData.Outputs(loaded, data);
         // No look-ahead: the last row is forecast from the window alone, as before.
         Assert.True(float.IsFinite(after[^1].Forecast[0]));
         for (int i = 0; i < before.Count; i++)

@@ -21,29 +21,6 @@ public class LstmForecastingTests
         NumberOfThreads = 2,
     };
 
-    /// <summary>Each row's forecast, lower and upper vectors, in row order.</summary>
-    private static List<(string Series, float[] Forecast, float[] Lower, float[] Upper)> Outputs(ITransformer model, IDataView data)
-    {
-        IDataView scored = model.Transform(data);
-        var rows = new List<(string, float[], float[], float[])>();
-        using DataViewRowCursor cursor = scored.GetRowCursor(scored.Schema);
-        var series = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema["Series"]);
-        var forecast = cursor.GetGetter<VBuffer<float>>(scored.Schema["Forecast"]);
-        var lower = cursor.GetGetter<VBuffer<float>>(scored.Schema["Lower"]);
-        var upper = cursor.GetGetter<VBuffer<float>>(scored.Schema["Upper"]);
-        ReadOnlyMemory<char> name = default;
-        VBuffer<float> f = default, l = default, u = default;
-        while (cursor.MoveNext())
-        {
-            series(ref name);
-            forecast(ref f);
-            lower(ref l);
-            upper(ref u);
-            rows.Add((name.ToString(), f.DenseValues().ToArray(), l.DenseValues().ToArray(), u.DenseValues().ToArray()));
-        }
-        return rows;
-    }
-
     [Fact]
     public void WindowScalingRoundTripsAndFlagsMissingValues()
     {
@@ -80,7 +57,7 @@ public class LstmForecastingTests
         float[] values = Seasonal(192, 500, noise: 0, seed: 1);
         var data = ml.Data.LoadFromEnumerable(Rows("a", values[..180]));
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(data);
-        float[] forecast = Outputs(model, data)[^1].Forecast;
+        float[] forecast = ForecastTestData.Outputs(model, data)[^1].Forecast;
         double smape = SymmetricMape(values[180..], forecast);
         Assert.True(smape < 1.5, $"sMAPE {smape:F2} %");
         Assert.Equal(12, model.Seasons["a"]);
@@ -103,7 +80,7 @@ public class LstmForecastingTests
         rows = rows.Select((row, i) => (row, i)).OrderBy(p => p.i % 144).ThenBy(p => p.i / 144).Select(p => p.row).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(data);
-        var outputs = Outputs(model, data);
+        var outputs = ForecastTestData.Outputs(model, data);
         for (int s = 0; s < levels.Length; s++)
         {
             float[] forecast = outputs.Last(o => o.Series == $"s{s}").Forecast;
@@ -126,7 +103,7 @@ public class LstmForecastingTests
         values[^1] = float.NaN; // the last observation itself missing
         var data = ml.Data.LoadFromEnumerable(Rows("a", values));
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(data);
-        var outputs = Outputs(model, data);
+        var outputs = ForecastTestData.Outputs(model, data);
         Assert.All(outputs.Take(model.WindowSize - 1), o => Assert.All(o.Forecast, v => Assert.True(float.IsNaN(v))));
         Assert.All(outputs.Skip(model.WindowSize - 1), o => Assert.All(o.Forecast, v => Assert.True(float.IsFinite(v))));
         float[] clean = Seasonal(192, 200, noise: 0, seed: 4)[180..];
@@ -148,7 +125,7 @@ public class LstmForecastingTests
         }
         var model = ml.Forecasting.ForecastByLstm(Options(horizon: 6)).Fit(ml.Data.LoadFromEnumerable(rows));
         var later = ml.Data.LoadFromEnumerable(full.SelectMany((v, s) => Rows($"s{s}", v)));
-        var outputs = Outputs(model, later);
+        var outputs = ForecastTestData.Outputs(model, later);
         int covered = 0, total = 0;
         double width = 0;
         for (int s = 0; s < 4; s++)
@@ -184,8 +161,8 @@ public class LstmForecastingTests
         {
             ml.Model.Save(model, data.Schema, path);
             var loaded = new MLContext().Model.Load(path, out _);
-            var before = Outputs(model, data);
-            var after = Outputs(loaded, data);
+            var before = ForecastTestData.Outputs(model, data);
+            var after = ForecastTestData.Outputs(loaded, data);
             Assert.Equal(before.Count, after.Count);
             for (int i = 0; i < before.Count; i++)
             {
@@ -207,8 +184,8 @@ public class LstmForecastingTests
         var data = ml.Data.LoadFromEnumerable(Rows("a", Seasonal(120, 50, noise: 1, seed: 2)));
         var options = Options();
         options.Epochs = 5;
-        var first = Outputs(ml.Forecasting.ForecastByLstm(options).Fit(data), data);
-        var second = Outputs(ml.Forecasting.ForecastByLstm(options).Fit(data), data);
+        var first = ForecastTestData.Outputs(ml.Forecasting.ForecastByLstm(options).Fit(data), data);
+        var second = ForecastTestData.Outputs(ml.Forecasting.ForecastByLstm(options).Fit(data), data);
         Assert.Equal(first[^1].Forecast, second[^1].Forecast);
         Assert.Equal(first[^1].Upper, second[^1].Upper);
     }
@@ -238,7 +215,7 @@ public class LstmForecastingTests
             resumed.Observe(a[t], "a");
             resumed.Observe(b[t], "b");
         }
-        var transformed = Outputs(model, ml.Data.LoadFromEnumerable(Rows("a", a).Concat(Rows("b", b))));
+        var transformed = ForecastTestData.Outputs(model, ml.Data.LoadFromEnumerable(Rows("a", a).Concat(Rows("b", b))));
         foreach (string series in new[] { "a", "b" })
         {
             var expected = transformed.Last(o => o.Series == series);
@@ -261,7 +238,7 @@ public class LstmForecastingTests
         options.Epochs = 5;
         options.CovariateColumnNames = [nameof(ForecastRow.Month)];
         var model = ml.Forecasting.ForecastByLstm(options).Fit(data);
-        var outputs = Outputs(model, data);
+        var outputs = ForecastTestData.Outputs(model, data);
         // Each forecast reads the covariates of the next 12 rows: the last row with 12 rows after it is forecast, the later ones are not.
         Assert.True(float.IsFinite(outputs[^13].Forecast[0]));
         Assert.All(outputs[^12..], o => Assert.True(float.IsNaN(o.Forecast[0])));
@@ -336,11 +313,11 @@ public class LstmForecastingTests
         var engine = model.CreateForecastingEngine();
         foreach (float value in Seasonal(100, 80, 1, seed: 2))
             engine.Observe(value, "south");
-        Assert.Equal(Outputs(chain, data).Last(o => o.Series == "south").Forecast, engine.Forecast("south").Forecast);
+        Assert.Equal(ForecastTestData.Outputs(chain, data).Last(o => o.Series == "south").Forecast, engine.Forecast("south").Forecast);
         using var saved = new MemoryStream();
         ml.Model.Save(chain, data.Schema, saved);
         var loaded = new MLContext().Model.Load(new MemoryStream(saved.ToArray()), out _);
-        Assert.Equal(Outputs(chain, data)[^1].Upper, Outputs(loaded, data)[^1].Upper);
+        Assert.Equal(ForecastTestData.Outputs(chain, data)[^1].Upper, ForecastTestData.Outputs(loaded, data)[^1].Upper);
     }
 
     [Fact]
@@ -372,7 +349,7 @@ public class LstmForecastingTests
         Assert.Equal(4, model.Seasons["quarterly"]);
         Assert.Equal(24, model.WindowSizes["monthly"]);
         Assert.Equal(8, model.WindowSizes["quarterly"]);
-        var outputs = Outputs(model, ml.Data.LoadFromEnumerable(rows));
+        var outputs = ForecastTestData.Outputs(model, ml.Data.LoadFromEnumerable(rows));
         var quarterlyRows = outputs.Where(o => o.Series == "quarterly").ToList();
         Assert.True(float.IsNaN(quarterlyRows[6].Forecast[0]));
         Assert.True(float.IsFinite(quarterlyRows[7].Forecast[0])); // the eighth step completes its window
@@ -387,7 +364,7 @@ public class LstmForecastingTests
             values[t] = 3 * values[t];
         var data = ml.Data.LoadFromEnumerable(Rows("a", values[..192]));
         var model = ml.Forecasting.ForecastByLstm(Options()).Fit(data);
-        double smape = SymmetricMape(values[192..], Outputs(model, data)[^1].Forecast);
+        double smape = SymmetricMape(values[192..], ForecastTestData.Outputs(model, data)[^1].Forecast);
         Assert.True(smape < 5, $"sMAPE {smape:F2} %");
     }
 }
