@@ -18,7 +18,7 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
 ours=(dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll shapes --threads "$threads" "$@")
-peer=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "$@")
+peer=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "$@")
 results=$(mktemp)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
