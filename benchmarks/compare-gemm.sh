@@ -14,7 +14,7 @@ results=$(mktemp)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
   dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll gemm --threads "$threads" >>"$results"
-  env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_gemm_peer.py --threads "$threads" >>"$results"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_gemm_peer.py --threads "$threads" >>"$results"
 done
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), threads $threads, rounds $rounds"
 echo "# command: bash benchmarks/compare-gemm.sh $threads $rounds"
