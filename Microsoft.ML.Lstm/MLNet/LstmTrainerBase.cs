@@ -244,16 +244,11 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
                     options.CancellationToken.ThrowIfCancellationRequested();
                 getText(ref text);
                 if (builder.Add(text.Span) == 0)
-                {
-                    string shown = text.Length <= 40 ? text.ToString() : text[..40] + "…";
-                    throw new InvalidOperationException(
-                        $"Column '{features.Column.Name}', row {cursor.Position} of the training data: the text \"{shown}\" holds no words; " +
-                        $"expected at least one word (letters or digits{(options.KeepPunctuation ? " or punctuation" : "")}). Filter out blank rows before training.");
-                }
+                    throw SequenceRowReader.NoWords(features.Column.Name, cursor.Position, " of the training data", text, options.KeepPunctuation);
             }
         }
         if (rows == 0)
-            throw new ArgumentException("The training data has no rows; expected at least one sequence with a label.", "trainData");
+            throw NoRows("training", "trainData");
         TextVocabulary vocabulary = builder.Build(options.MinimumWordCount, options.MaximumVocabularySize);
         if (vocabulary.Count == 0)
         {
@@ -349,7 +344,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             }
         }
         if (examples.Count == 0)
-            throw new ArgumentException($"The {setName} data has no rows; expected at least one sequence with a label.", parameterName);
+            throw NoRows(setName, parameterName);
         return examples;
     }
 
@@ -378,4 +373,7 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         StepSoftmaxHeadSpec softmax => $"a softmax over {softmax.ClassCount} tags at each step",
         _ => head.GetType().Name,
     };
+
+    private static ArgumentException NoRows(string setName, string parameterName) =>
+        new($"The {setName} data has no rows; expected at least one sequence with a label.", parameterName);
 }

@@ -179,9 +179,7 @@ internal sealed class SequenceRowReader
         {
             if (!scoring)
                 throw EmptySequence("token");
-            Workspace.EnsureBounded(ref tokens, 1, SequencePredictor.RetainedSteps)[0] = unknownToken;
-            RowSteps = 0;
-            Steps = 1;
+            ReadBlankAsUnknownToken();
             return;
         }
         int steps = Kept(rowSteps);
@@ -218,13 +216,8 @@ internal sealed class SequenceRowReader
         {
             // Training refuses a row it cannot learn from; scoring reads it as an empty sequence (see the remarks).
             if (!scoring)
-            {
-                string shown = text.Length <= 40 ? text.ToString() : text[..40] + "…";
-                throw BadValue($"the text \"{shown}\" holds no words", "at least one word (letters or digits" + (vocabulary.Tokenizer.KeepPunctuation ? " or punctuation)" : ")"));
-            }
-            Workspace.EnsureBounded(ref tokens, 1, SequencePredictor.RetainedSteps)[0] = vocabulary.UnknownId;
-            RowSteps = 0;
-            Steps = 1;
+                throw NoWords(column.Name, row.Position, rowSuffix, text, vocabulary.Tokenizer.KeepPunctuation);
+            ReadBlankAsUnknownToken();
             return;
         }
         RowSteps = rowSteps;
@@ -307,6 +300,22 @@ internal sealed class SequenceRowReader
         ReadOnlySpan<float> explicitValues = source.GetValues();
         for (int i = 0; i < indices.Length && indices[i] < destination.Length; i++)
             destination[indices[i]] = explicitValues[i];
+    }
+
+    /// <summary>A blank row when scoring: one unknown token (the vocabulary's unknown id is the key count too), no row steps.</summary>
+    private void ReadBlankAsUnknownToken()
+    {
+        Workspace.EnsureBounded(ref tokens, 1, SequencePredictor.RetainedSteps)[0] = (int)input.TokenKeyCount;
+        RowSteps = 0;
+        Steps = 1;
+    }
+
+    /// <summary>The error for a training text that holds no word, naming the column, the row and what was expected.</summary>
+    internal static InvalidOperationException NoWords(string columnName, long row, string rowSuffix, ReadOnlyMemory<char> text, bool keepPunctuation)
+    {
+        string shown = text.Length <= 40 ? text.ToString() : text[..40] + "…";
+        return new($"Column '{columnName}', row {row}{rowSuffix}: the text \"{shown}\" holds no words; " +
+            $"expected at least one word (letters or digits{(keepPunctuation ? " or punctuation" : "")}). Filter out blank rows before training.");
     }
 
     private InvalidOperationException EmptySequence(string unit) =>
