@@ -74,10 +74,7 @@ public class EstimatorHarnessTests
         IEstimator<ITransformer> estimator = estimatorCase.Estimator(mlContext);
         IDataView without = mlContext.Transforms.DropColumns(estimatorCase.FeatureColumn).Fit(data).Transform(data);
 
-        AssertNames(estimatorCase.FeatureColumn, Assert.ThrowsAny<ArgumentException>(() => estimator.GetOutputSchema(LstmTestData.ShapeOf(without.Schema))));
-        AssertNames(estimatorCase.FeatureColumn, Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(without)));
-        ITransformer model = estimator.Fit(data);
-        AssertNames(estimatorCase.FeatureColumn, Assert.ThrowsAny<ArgumentException>(() => model.Transform(without)));
+        AssertRefusedNamingTheColumn(estimatorCase.FeatureColumn, estimator, data, without);
     }
 
     [Theory]
@@ -89,10 +86,7 @@ public class EstimatorHarnessTests
         IEstimator<ITransformer> estimator = estimatorCase.Estimator(mlContext);
         IDataView wrong = mlContext.Transforms.CopyColumns(estimatorCase.FeatureColumn, estimatorCase.WrongTypeSource).Fit(data).Transform(data);
 
-        AssertNames(estimatorCase.FeatureColumn, Assert.ThrowsAny<ArgumentException>(() => estimator.GetOutputSchema(LstmTestData.ShapeOf(wrong.Schema))));
-        AssertNames(estimatorCase.FeatureColumn, Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(wrong)));
-        ITransformer model = estimator.Fit(data);
-        AssertNames(estimatorCase.FeatureColumn, Assert.ThrowsAny<ArgumentException>(() => model.Transform(wrong)));
+        AssertRefusedNamingTheColumn(estimatorCase.FeatureColumn, estimator, data, wrong);
     }
 
     [Theory]
@@ -113,6 +107,18 @@ public class EstimatorHarnessTests
         })!;
         Assert.NotNull(error);
         AssertNames(estimatorCase.FeatureColumn, error is ArgumentException ? error : ExceptionChain.Find<InvalidOperationException>(error));
+    }
+
+    /// <summary>
+    /// <paramref name="bad"/> is refused, naming <paramref name="column"/>, by the estimator's schema check, by its Fit,
+    /// and by the Transform of a model fitted on <paramref name="data"/>.
+    /// </summary>
+    private static void AssertRefusedNamingTheColumn(string column, IEstimator<ITransformer> estimator, IDataView data, IDataView bad)
+    {
+        AssertNames(column, Assert.ThrowsAny<ArgumentException>(() => estimator.GetOutputSchema(LstmTestData.ShapeOf(bad.Schema))));
+        AssertNames(column, Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(bad)));
+        ITransformer model = estimator.Fit(data);
+        AssertNames(column, Assert.ThrowsAny<ArgumentException>(() => model.Transform(bad)));
     }
 
     private static void AssertNames(string column, Exception error) =>

@@ -33,11 +33,7 @@ public class SavedModelFuzzTests
     public void EveryDamagedModelIsRefusedOrScoresAsTheOriginal(string name)
     {
         var mlContext = new MLContext(seed: 1);
-        EstimatorCase estimatorCase = EstimatorCases.Named(name);
-        IDataView data = estimatorCase.TrainingData(mlContext);
-        ITransformer model = estimatorCase.Estimator(mlContext).Fit(data);
-        byte[] zip = Save(mlContext, model, data.Schema);
-        byte[] entry = ReadEntry(zip);
+        (IDataView data, ITransformer model, byte[] zip, byte[] entry) = FittedAndSaved(mlContext, name);
         string[] columns = [.. model.GetOutputSchema(data.Schema).Where(c => !c.IsHidden && c.Index >= data.Schema.Count).Select(c => c.Name)];
         List<string>[] expected = Scores(model, data, columns);
 
@@ -88,11 +84,7 @@ public class SavedModelFuzzTests
     public void EveryCraftedSectionFieldIsRefusedWithoutAllocatingWhatItClaims(string name)
     {
         var mlContext = new MLContext(seed: 1);
-        EstimatorCase estimatorCase = EstimatorCases.Named(name);
-        IDataView data = estimatorCase.TrainingData(mlContext);
-        ITransformer model = estimatorCase.Estimator(mlContext).Fit(data);
-        byte[] zip = Save(mlContext, model, data.Schema);
-        byte[] entry = ReadEntry(zip);
+        (IDataView data, ITransformer model, byte[] zip, byte[] entry) = FittedAndSaved(mlContext, name);
         // What ML.NET's load calls for this transformer: the predictors' reader, or the forecaster's.
         Action<Stream> read = model is LstmForecastingTransformer
             ? stream => LstmForecastingTransformer.ReadModelFile(mlContext, stream)
@@ -263,6 +255,16 @@ public class SavedModelFuzzTests
         using var stream = new MemoryStream();
         mlContext.Model.Save(model, schema, stream);
         return stream.ToArray();
+    }
+
+    /// <summary>The case's model fitted on its data, the saved zip, and the package's entry in it.</summary>
+    private static (IDataView Data, ITransformer Model, byte[] Zip, byte[] Entry) FittedAndSaved(MLContext mlContext, string name)
+    {
+        EstimatorCase estimatorCase = EstimatorCases.Named(name);
+        IDataView data = estimatorCase.TrainingData(mlContext);
+        ITransformer model = estimatorCase.Estimator(mlContext).Fit(data);
+        byte[] zip = Save(mlContext, model, data.Schema);
+        return (data, model, zip, ReadEntry(zip));
     }
 
     private static byte[] ReadEntry(byte[] zip)
