@@ -1,34 +1,50 @@
 #!/usr/bin/env bash
-# Our GEMM against numpy's sgemm (OpenBLAS with its AVX-512 kernels) on the LSTM's shapes and large squares,
-# alternately ROUNDS times; prints medians in GFLOP/s, the ratio, and our share of the 448 GFLOP/s two-core peak.
-#   bash benchmarks/compare-gemm.sh [threads=2] [rounds=3]
+# Our GEMM against numpy's sgemm (OpenBLAS) on the LSTM's shapes and large squares, alternately ROUNDS times;
+# prints medians in GFLOP/s, the ratio, and each one's share of this CPU's fp32 peak on the same threads (the
+# benchmarks app's `peak` mode, measured in every round, the best kept).
+#   bash benchmarks/compare-gemm.sh [threads=2] [rounds=3] [--isa native|avx2|vector128]
+# --isa as in compare.sh: avx2 runs ours with AVX-512 off and OpenBLAS with OPENBLAS_CORETYPE=Haswell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads=${1:-2}; rounds=${2:-3}
+threads=${1:-2}; rounds=${2:-3}; isa=native
+if [ "${3:-}" = "--isa" ]; then isa=${4:?--isa takes native, avx2 or vector128}; fi
+case "$isa" in
+  native) ours_env=(); peer_env=(-u OPENBLAS_CORETYPE) ;;
+  avx2) ours_env=(DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0); peer_env=(OPENBLAS_CORETYPE=Haswell) ;;
+  vector128) ours_env=(DOTNET_EnableAVX2=0); peer_env=(-u OPENBLAS_CORETYPE) ;;
+  *) echo "--isa takes native, avx2 or vector128, not '$isa'." >&2; exit 1 ;;
+esac
 if ! /usr/bin/python3 -c "import numpy" 2>/dev/null; then
   echo "numpy is missing: run 'bash tools/install-torch.sh' first." >&2
   exit 1
 fi
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
+app=benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll
 results=$(mktemp)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
-  dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll gemm --threads "$threads" >>"$results"
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_gemm_peer.py --threads "$threads" >>"$results"
+  env "${ours_env[@]}" dotnet "$app" peak --threads "$threads" >>"$results"
+  env "${ours_env[@]}" dotnet "$app" gemm --threads "$threads" >>"$results"
+  env "${peer_env[@]}" -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_gemm_peer.py --threads "$threads" >>"$results"
 done
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), threads $threads, rounds $rounds"
-echo "# command: bash benchmarks/compare-gemm.sh $threads $rounds"
-/usr/bin/python3 - "$results" "$threads" <<'PY'
+lscpu_field() { lscpu | sed -n "s/^$1:[[:space:]]*//p"; }
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu_field 'Model name') (family $(lscpu_field 'CPU family'), model $(lscpu_field 'Model')), threads $threads, rounds $rounds, isa $isa, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+echo "# command: bash benchmarks/compare-gemm.sh $threads $rounds --isa $isa"
+/usr/bin/python3 - "$results" <<'PY'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
-peak = 224.0 * int(sys.argv[2])  # 3.5 GHz · 2 FMA pipes · 16 lanes · 2 flops per core
+best = max((r for r in rows if r["engine"] == "fma-loop"), key=lambda r: r["value"])
+peak = best["value"]
+print(f"# peak: {peak:.0f} GFLOP/s on {best['threads']} threads (FMA loop at {best['width']}, the {best['kernel']} GEMM kernel)")
 figures = {}
 for r in rows:
-    figures.setdefault(r["case"], {}).setdefault(r["engine"], []).append(r["value"])
-print("| product | Microsoft.ML.Lstm GFLOP/s | numpy sgemm GFLOP/s | ratio | ours / peak |")
-print("|---|---:|---:|---:|---:|")
+    if r["engine"] != "fma-loop":
+        figures.setdefault(r["case"], {}).setdefault(r["engine"], []).append(r["value"])
+print("| product | Microsoft.ML.Lstm GFLOP/s | numpy sgemm GFLOP/s | ratio | ours / peak | numpy / peak |")
+print("|---|---:|---:|---:|---:|---:|")
 for case, by in figures.items():
     ours, peer = statistics.median(by["mlnet-lstm"]), statistics.median(by["pytorch"])
-    print(f"| {case} | {ours:.0f} | {peer:.0f} | {ours / peer:.2f} | {ours / peak:.0%} |")
+    print(f"| {case} | {ours:.0f} | {peer:.0f} | {ours / peer:.2f} | {ours / peak:.0%} | {peer / peak:.0%} |")
 PY
 rm -f "$results"

@@ -1,45 +1,76 @@
 #!/usr/bin/env bash
 # Side by side: Microsoft.ML.Lstm against PyTorch on the same CPU and thread count.
 # Runs both engines alternately ROUNDS times and prints the median of each figure and their ratio.
-#   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [extra args for both, e.g. --shapes a --kinds lstm]
+#   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [--isa native|avx2|vector128] [extra args for both,
+#        e.g. --shapes a --kinds lstm]
 # --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
-# The peer runs at its best: OPENBLAS_CORETYPE unset (this machine exports Haswell, which halves
-# OpenBLAS's speed) and OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
+# --isa picks the instruction-set class both engines run:
+#   native     (default) each at its best on this CPU;
+#   avx2       the AVX2 class on a CPU that has AVX-512: ours with DOTNET_EnableAVX512F=0 (and .NET 10's
+#              DOTNET_EnableAVX512=0), PyTorch with OpenBLAS forced to its AVX2 kernels (OPENBLAS_CORETYPE=Haswell);
+#   vector128  ours on its portable 128-bit path (DOTNET_EnableAVX2=0, which also takes FMA away), PyTorch as it is.
+# The "/ peak" columns divide by this CPU's fp32 peak on the same threads, measured by the benchmarks app's `peak`
+# mode (an FMA loop at the vector width our GEMM runs under the same --isa) in every round, the best kept.
+# The peer otherwise runs at its best: OPENBLAS_CORETYPE unset (this machine exports Haswell, which halves
+# OpenBLAS's speed on AVX-512 CPUs) and OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
 # OPENBLAS_NUM_THREADS is the same thread count: torch.set_num_threads does not reach Debian's OpenBLAS, which
 # otherwise runs its products on every core even in a "1 thread" run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}; rounds=${2:-3}; shift $(( $# > 2 ? 2 : $# ))
-json_out=""
-if [ "${1:-}" = "--json" ]; then json_out=$2; shift 2; fi
+json_out=""; isa=native; extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json) json_out=$2; shift 2 ;;
+    --isa) isa=$2; shift 2 ;;
+    *) extra+=("$1"); shift ;;
+  esac
+done
+case "$isa" in
+  native) ours_env=(); peer_env=(-u OPENBLAS_CORETYPE) ;;
+  avx2) ours_env=(DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0); peer_env=(OPENBLAS_CORETYPE=Haswell) ;;
+  vector128) ours_env=(DOTNET_EnableAVX2=0); peer_env=(-u OPENBLAS_CORETYPE) ;;
+  *) echo "--isa takes native, avx2 or vector128, not '$isa'." >&2; exit 1 ;;
+esac
 if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "PyTorch is missing: run 'bash tools/install-torch.sh' first." >&2
   exit 1
 fi
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
-ours=(dotnet benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll shapes --threads "$threads" "$@")
-peer=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "$@")
+app=benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll
+ours=(env "${ours_env[@]}" dotnet "$app" shapes --threads "$threads" "${extra[@]}")
+peak=(env "${ours_env[@]}" dotnet "$app" peak --threads "$threads")
+peer=(env "${peer_env[@]}" -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "${extra[@]}")
 results=$(mktemp)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
+  "${peak[@]}" >>"$results"
   "${ours[@]}" >>"$results"
   "${peer[@]}" >>"$results"
 done
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), threads $threads, rounds $rounds"
-echo "# command: bash benchmarks/compare.sh $threads $rounds $*"
+lscpu_field() { lscpu | sed -n "s/^$1:[[:space:]]*//p"; }
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu_field 'Model name') (family $(lscpu_field 'CPU family'), model $(lscpu_field 'Model')), threads $threads, rounds $rounds, isa $isa, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+echo "# command: bash benchmarks/compare.sh $threads $rounds --isa $isa ${extra[*]}"
 /usr/bin/python3 - "$results" "$json_out" "$threads" <<'PY'
 import json, statistics, sys
 medians = []
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+peaks = [r for r in rows if r["engine"] == "fma-loop"]
+best = max(peaks, key=lambda r: r["value"])
+peak = best["value"] * 1e9
+print(f"# peak: {best['value']:.0f} GFLOP/s on {best['threads']} threads ({best['per_core']:.0f} per core; FMA loop at "
+      f"{best['width']}, the {best['kernel']} GEMM kernel; best of {len(peaks)} rounds: "
+      + ", ".join(f"{r['value']:.0f}" for r in peaks) + ")")
 figures = {}
 for r in rows:
-    figures.setdefault((r["case"], r["metric"]), {}).setdefault(r["engine"], []).append(r["value"])
-# Share of the machine's fp32 peak (224 GFLOP/s per core: 3.5 GHz, two 512-bit FMA pipes) each engine reaches,
-# from the GEMM work per sequence-step, per layer and direction with G gates: forward 2·G·H·(I + H) (x·W_ihᵀ,
-# h·W_hhᵀ); training adds ∂W_ih, ∂W_hh and ∂h_{t−1} = ∂gates·W_hh, 2·G·H·(I + 2H), and ∂x, 2·G·H·I, for every
-# layer but the first (neither engine asks for the input's gradient). Elementwise work is not counted.
+    if r["engine"] != "fma-loop":
+        figures.setdefault((r["case"], r["metric"]), {}).setdefault(r["engine"], []).append(r["value"])
+# Share of the measured fp32 peak each engine reaches, from the GEMM work per sequence-step, per layer and direction
+# with G gates: forward 2·G·H·(I + H) (x·W_ihᵀ, h·W_hhᵀ); training adds ∂W_ih, ∂W_hh and ∂h_{t−1} = ∂gates·W_hh,
+# 2·G·H·(I + 2H), and ∂x, 2·G·H·I, for every layer but the first (neither engine asks for the input's gradient).
+# Elementwise work is not counted.
 shapes = {"a": (128, 256, 1), "b": (64, 128, 2), "c": (512, 512, 1)}
-threads = int(sys.argv[3])
 def peak_share(case, metric, value):
     kind, _, shape = case.rpartition("-")
     if shape not in shapes or metric.startswith("latency"):
@@ -54,7 +85,7 @@ def peak_share(case, metric, value):
             per_direction += 2 * gates * hidden * (width + 2 * hidden) + (2 * gates * hidden * width if layer > 0 else 0)
         flops += directions * per_direction
         width = directions * hidden
-    return value * flops / (224e9 * threads)
+    return value * flops / peak
 print(f"| case | metric | Microsoft.ML.Lstm | PyTorch | ratio (ours/peer, >1 is better) | ours / peak | peer / peak |")
 print("|---|---|---:|---:|---:|---:|---:|")
 for (case, metric), by_engine in figures.items():

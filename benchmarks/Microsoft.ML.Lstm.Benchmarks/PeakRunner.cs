@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Text.Json;
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The `peak` mode: this CPU's fp32 multiply-add peak on <c>--threads</c> cores at once, measured by a loop of
+/// independent FMAs at the vector width the GEMM runs (<see cref="Gemm.BestKernel"/>: Vector512 with AVX-512F,
+/// Vector256 with AVX2 + FMA, else Vector128), printed as one JSON line (GFLOP/s, and per core) that compare.sh
+/// and compare-gemm.sh divide by.
+/// </summary>
+/// <remarks>
+/// An FMA's latency is 4–5 cycles and a core issues up to two per cycle, so keeping both pipes busy takes at least
+/// 8–10 chains in flight; the loop runs 12 (the 16 registers of AVX2 hold 12 accumulators and the two constants)
+/// or 16 with AVX-512's 32 registers, all in registers, touching no memory: nothing but the FMA ports bounds it.
+/// All threads start together behind a barrier and run for about <c>--seconds</c>, each timing its own short chunks
+/// (see <see cref="MeasureOnce"/>); the best of <c>--repeats</c> rounds is reported.
+/// </remarks>
+internal static class PeakRunner
+{
+    private const long Iterations = 1L << 20;
+
+    public static void Run(string[] args)
+    {
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        double seconds = ShapesRunner.DoubleOption(args, "--seconds", 0.2);
+        int repeats = ShapesRunner.IntOption(args, "--repeats", 8);
+        (Func<long, float> loop, int flopsPerIteration, string width) = Gemm.BestKernel switch
+        {
+            GemmKernel.Avx512 => ((Func<long, float>)Loop512, 16 * 16 * 2, "Vector512"),
+            GemmKernel.Avx2 => (Loop256, 12 * 8 * 2, "Vector256"),
+            _ => (Loop128, 12 * 4 * 2, "Vector128"),
+        };
+
+        loop(Iterations); // JIT and wake the core before timing.
+        double best = 0;
+        for (int round = 0; round < repeats; round++)
+            best = Math.Max(best, MeasureOnce(loop, flopsPerIteration, threads, seconds));
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            engine = "fma-loop", @case = "peak", metric = "gflops", value = best, threads, per_core = best / threads,
+            kernel = Gemm.BestKernel.ToString(), width,
+        }));
+    }
+
+    /// <summary>
+    /// GFLOP/s of <paramref name="threads"/> threads running <paramref name="loop"/> at once for about
+    /// <paramref name="seconds"/>: each thread times short chunks of about a millisecond and keeps its fastest, and
+    /// the threads' fastest rates are summed. On a machine shared with other work a chunk during which the thread was
+    /// not descheduled still runs at the hardware's rate, while a wall-clock average over the whole run would measure
+    /// the other work's share instead.
+    /// </summary>
+    private static double MeasureOnce(Func<long, float> loop, int flopsPerIteration, int threads, double seconds)
+    {
+        long chunk = Math.Max(1024, (long)(Iterations * ChunkSeconds / TimeOf(loop, Iterations)));
+        using var start = new Barrier(threads);
+        var best = new double[threads];
+        var sink = new float[threads];
+        var workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int index = t;
+            workers[t] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                var total = Stopwatch.StartNew();
+                while (total.Elapsed.TotalSeconds < seconds)
+                {
+                    long begin = Stopwatch.GetTimestamp();
+                    sink[index] += loop(chunk);
+                    double rate = chunk * (double)flopsPerIteration / Stopwatch.GetElapsedTime(begin).TotalSeconds;
+                    best[index] = Math.Max(best[index], rate);
+                }
+            }) { IsBackground = true };
+            workers[t].Start();
+        }
+
+        foreach (var worker in workers)
+            worker.Join();
+        if (sink.Any(float.IsNaN))
+            throw new InvalidOperationException("The FMA loop produced NaN.");
+        return best.Sum() / 1e9;
+    }
+
+    private const double ChunkSeconds = 0.001;
+
+    private static double TimeOf(Func<long, float> loop, long iterations)
+    {
+        long begin = Stopwatch.GetTimestamp();
+        loop(iterations);
+        return Stopwatch.GetElapsedTime(begin).TotalSeconds;
+    }
+
+    // Each chain converges to add / (1 − scale) = 1: no overflow, no denormals, whatever the count.
+    private const float Scale = 0.999999f, Add = 0.000001f;
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop512(long iterations)
+    {
+        Vector512<float> m = Vector512.Create(Scale), a = Vector512.Create(Add);
+        Vector512<float> c0 = Vector512.Create(0.1f), c1 = Vector512.Create(0.2f), c2 = Vector512.Create(0.3f), c3 = Vector512.Create(0.4f);
+        Vector512<float> c4 = Vector512.Create(0.5f), c5 = Vector512.Create(0.6f), c6 = Vector512.Create(0.7f), c7 = Vector512.Create(0.8f);
+        Vector512<float> c8 = Vector512.Create(0.9f), c9 = Vector512.Create(1.1f), c10 = Vector512.Create(1.2f), c11 = Vector512.Create(1.3f);
+        Vector512<float> c12 = Vector512.Create(1.4f), c13 = Vector512.Create(1.5f), c14 = Vector512.Create(1.6f), c15 = Vector512.Create(1.7f);
+        for (long i = 0; i < iterations; i++)
+        {
+            c0 = Avx512F.FusedMultiplyAdd(c0, m, a);
+            c1 = Avx512F.FusedMultiplyAdd(c1, m, a);
+            c2 = Avx512F.FusedMultiplyAdd(c2, m, a);
+            c3 = Avx512F.FusedMultiplyAdd(c3, m, a);
+            c4 = Avx512F.FusedMultiplyAdd(c4, m, a);
+            c5 = Avx512F.FusedMultiplyAdd(c5, m, a);
+            c6 = Avx512F.FusedMultiplyAdd(c6, m, a);
+            c7 = Avx512F.FusedMultiplyAdd(c7, m, a);
+            c8 = Avx512F.FusedMultiplyAdd(c8, m, a);
+            c9 = Avx512F.FusedMultiplyAdd(c9, m, a);
+            c10 = Avx512F.FusedMultiplyAdd(c10, m, a);
+            c11 = Avx512F.FusedMultiplyAdd(c11, m, a);
+            c12 = Avx512F.FusedMultiplyAdd(c12, m, a);
+            c13 = Avx512F.FusedMultiplyAdd(c13, m, a);
+            c14 = Avx512F.FusedMultiplyAdd(c14, m, a);
+            c15 = Avx512F.FusedMultiplyAdd(c15, m, a);
+        }
+        Vector512<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15));
+        return Vector512.Sum(sum);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop256(long iterations)
+    {
+        Vector256<float> m = Vector256.Create(Scale), a = Vector256.Create(Add);
+        Vector256<float> c0 = Vector256.Create(0.1f), c1 = Vector256.Create(0.2f), c2 = Vector256.Create(0.3f), c3 = Vector256.Create(0.4f);
+        Vector256<float> c4 = Vector256.Create(0.5f), c5 = Vector256.Create(0.6f), c6 = Vector256.Create(0.7f), c7 = Vector256.Create(0.8f);
+        Vector256<float> c8 = Vector256.Create(0.9f), c9 = Vector256.Create(1.1f), c10 = Vector256.Create(1.2f), c11 = Vector256.Create(1.3f);
+        for (long i = 0; i < iterations; i++)
+        {
+            c0 = Fma.MultiplyAdd(c0, m, a);
+            c1 = Fma.MultiplyAdd(c1, m, a);
+            c2 = Fma.MultiplyAdd(c2, m, a);
+            c3 = Fma.MultiplyAdd(c3, m, a);
+            c4 = Fma.MultiplyAdd(c4, m, a);
+            c5 = Fma.MultiplyAdd(c5, m, a);
+            c6 = Fma.MultiplyAdd(c6, m, a);
+            c7 = Fma.MultiplyAdd(c7, m, a);
+            c8 = Fma.MultiplyAdd(c8, m, a);
+            c9 = Fma.MultiplyAdd(c9, m, a);
+            c10 = Fma.MultiplyAdd(c10, m, a);
+            c11 = Fma.MultiplyAdd(c11, m, a);
+        }
+        Vector256<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
+        return Vector256.Sum(sum);
+    }
+
+    /// <summary>The portable width: <see cref="Vector128.FusedMultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> is one instruction where the CPU has one (FMA3, NEON).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop128(long iterations)
+    {
+        Vector128<float> m = Vector128.Create(Scale), a = Vector128.Create(Add);
+        Vector128<float> c0 = Vector128.Create(0.1f), c1 = Vector128.Create(0.2f), c2 = Vector128.Create(0.3f), c3 = Vector128.Create(0.4f);
+        Vector128<float> c4 = Vector128.Create(0.5f), c5 = Vector128.Create(0.6f), c6 = Vector128.Create(0.7f), c7 = Vector128.Create(0.8f);
+        Vector128<float> c8 = Vector128.Create(0.9f), c9 = Vector128.Create(1.1f), c10 = Vector128.Create(1.2f), c11 = Vector128.Create(1.3f);
+        for (long i = 0; i < iterations; i++)
+        {
+            c0 = Vector128.FusedMultiplyAdd(c0, m, a);
+            c1 = Vector128.FusedMultiplyAdd(c1, m, a);
+            c2 = Vector128.FusedMultiplyAdd(c2, m, a);
+            c3 = Vector128.FusedMultiplyAdd(c3, m, a);
+            c4 = Vector128.FusedMultiplyAdd(c4, m, a);
+            c5 = Vector128.FusedMultiplyAdd(c5, m, a);
+            c6 = Vector128.FusedMultiplyAdd(c6, m, a);
+            c7 = Vector128.FusedMultiplyAdd(c7, m, a);
+            c8 = Vector128.FusedMultiplyAdd(c8, m, a);
+            c9 = Vector128.FusedMultiplyAdd(c9, m, a);
+            c10 = Vector128.FusedMultiplyAdd(c10, m, a);
+            c11 = Vector128.FusedMultiplyAdd(c11, m, a);
+        }
+        Vector128<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
+        return Vector128.Sum(sum);
+    }
+}
