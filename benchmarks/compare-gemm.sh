@@ -37,6 +37,7 @@ rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 best = max((r for r in rows if r["engine"] == "fma-loop"), key=lambda r: r["value"])
 peak = best["value"]
 print(f"# peak: {peak:.0f} GFLOP/s on {best['threads']} threads (FMA loop at {best['width']}, the {best['kernel']} GEMM kernel)")
+print(f"# as the GEMM sees it: {best['cpu']}; tuning {best['tuning']}")
 figures = {}
 for r in rows:
     if r["engine"] != "fma-loop":

@@ -62,6 +62,7 @@ peak = best["value"] * 1e9
 print(f"# peak: {best['value']:.0f} GFLOP/s on {best['threads']} threads ({best['per_core']:.0f} per core; FMA loop at "
       f"{best['width']}, the {best['kernel']} GEMM kernel; best of {len(peaks)} rounds: "
       + ", ".join(f"{r['value']:.0f}" for r in peaks) + ")")
+print(f"# as the GEMM sees it: {best['cpu']}; tuning {best['tuning']}")
 figures = {}
 for r in rows:
     if r["engine"] != "fma-loop":

@@ -18,8 +18,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// A micro-kernel's independent FMA chains come from its many rows; with one row there would be only two
 /// (latency bound, 4 cycles per FMA). Here they come from several column panels side by side instead:
 /// 1 row × 4 panels, 2 rows × 2 panels, 4 rows × 1 panel, eight vector accumulators each; one row takes
-/// 8 panels (sixteen accumulators) where it can, since there B streams from L2 and more loads in flight help
-/// (one-row scoring 6–9 % faster).
+/// 8 panels (sixteen accumulators) where the tuning says the registers hold them (<see cref="GemmTuning.OneRowPanels"/>),
+/// since there B streams from L2 and more loads in flight help (one-row scoring 6–9 % faster on Zen 5 with AVX-512).
 /// </para>
 /// <para>
 /// B panel q starts at b + q·<c>panelStride</c> and its row p at + p·<c>rowStride</c>: that is a packed
@@ -38,10 +38,11 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     /// <summary>
     /// Computes the product for <paramref name="rows"/> (1..4) rows of C. Row i of A, element p is at
     /// a + i·<paramref name="aRowStride"/> + p·<paramref name="aDepthStride"/> (so a transposed A needs no copy).
+    /// One row runs up to <paramref name="oneRowPanels"/> (8, 4 or 1) panels at once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
-        int rows, int depth, float* a, nint aRowStride, nint aDepthStride,
+        int oneRowPanels, int rows, int depth, float* a, nint aRowStride, nint aDepthStride,
         float* b, nint panelStride, nint rowStride, int columns,
         float* c, nint ldc, float alpha, float beta, bool overwrite)
     {
@@ -54,9 +55,9 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         switch (rows)
         {
             case 1:
-                for (; j + 8 * nr <= columns; j += 8 * nr, b += 8 * panelStride)
+                for (; oneRowPanels >= 8 && j + 8 * nr <= columns; j += 8 * nr, b += 8 * panelStride)
                     OneRowEightPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store);
-                for (; j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
+                for (; oneRowPanels >= 4 && j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
                     OneRowFourPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store);
                 for (; j < columns; j += nr, b += panelStride)
                     OneRowOnePanel(depth, a, aDepthStride, b, rowStride, c + j, columns - j, tile, store);

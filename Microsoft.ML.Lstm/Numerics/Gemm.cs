@@ -12,7 +12,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// </summary>
 /// <remarks>
 /// For float the product runs on <see cref="GemmDriver{TKernel}"/> with the widest micro-kernel the CPU has
-/// (AVX-512F 8×32, AVX2+FMA 6×16, else portable Vector128 6×8); double (gradient checks only) runs the reference loop.
+/// (AVX-512F 8×32, AVX2+FMA 6×16, else portable Vector128 6×8), blocked for this processor (<see cref="GemmTuning.Current"/>);
+/// double (gradient checks only) runs the reference loop.
 /// Work is split over blocks of C only, never over k, so every element of C is summed in the same order
 /// whatever the thread count: results are bit-identical for 1 or many threads.
 /// </remarks>
@@ -31,7 +32,7 @@ internal static class Gemm
             MultiplySingle(
                 BestKernel, transposeA, transposeB, m, n, k, Unsafe.BitCast<T, float>(alpha),
                 MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, null,
-                Unsafe.BitCast<T, float>(beta), MemoryMarshal.Cast<T, float>(c), ldc, threads);
+                Unsafe.BitCast<T, float>(beta), MemoryMarshal.Cast<T, float>(c), ldc, threads, GemmTuning.Current);
             return;
         }
 
@@ -49,38 +50,41 @@ internal static class Gemm
 
     /// <summary>
     /// <see cref="Multiply{T}"/> for float on the named micro-kernel rather than the widest the CPU has
-    /// (tests cover every kernel this way); the kernel must be <see cref="IsSupported"/>.
+    /// (tests cover every kernel this way), the kernel must be <see cref="IsSupported"/>; with
+    /// <paramref name="tuning"/> in place of <see cref="GemmTuning.Current"/> when given.
     /// </summary>
     internal static void Multiply(
         GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, int threads = 1)
+        float beta, Span<float> c, int ldc, int threads = 1, GemmTuning? tuning = null)
     {
         CheckKernel(kernel);
+        tuning?.Validate();
         CheckArguments(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        MultiplySingle(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc, threads);
+        MultiplySingle(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc, threads, tuning ?? GemmTuning.Current);
     }
 
-    /// <summary>The packed-B multiply on the named micro-kernel; B must have been packed for that kernel.</summary>
+    /// <summary>The packed-B multiply on the named micro-kernel, B packed for that kernel; <paramref name="tuning"/> as above.</summary>
     internal static void Multiply(
         GemmKernel kernel, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda,
-        PackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1)
+        PackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1, GemmTuning? tuning = null)
     {
         ArgumentNullException.ThrowIfNull(b);
         CheckKernel(kernel);
+        tuning?.Validate();
         if (b.PanelWidth != PanelWidthOf(kernel))
             throw new ArgumentException($"B was packed for panels of {b.PanelWidth} columns, the {kernel} kernel uses {PanelWidthOf(kernel)}.", nameof(b));
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         CheckOperand("A", transposeA ? b.Depth : m, transposeA ? m : b.Depth, a.Length, lda);
         CheckOperand("C", m, b.Columns, c.Length, ldc);
-        MultiplySingle(kernel, transposeA, false, m, b.Columns, b.Depth, alpha, a, lda, default, 0, b, beta, c, ldc, threads);
+        MultiplySingle(kernel, transposeA, false, m, b.Columns, b.Depth, alpha, a, lda, default, 0, b, beta, c, ldc, threads, tuning ?? GemmTuning.Current);
     }
 
     /// <summary>Packs op(B) [k×n] (B stored [n×k] when <paramref name="transposeB"/>) for repeated multiplies.</summary>
     public static PackedMatrix Pack(bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb) =>
         Pack(BestKernel, transposeB, k, n, b, ldb);
 
-    /// <summary>Packs op(B) for the named micro-kernel (see <see cref="Multiply(GemmKernel, bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, int)"/>).</summary>
+    /// <summary>Packs op(B) for the named micro-kernel (see <see cref="Multiply(GemmKernel, bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, int, GemmTuning?)"/>).</summary>
     internal static PackedMatrix Pack(GemmKernel kernel, bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb)
     {
         CheckKernel(kernel);
@@ -155,7 +159,7 @@ internal static class Gemm
     private static unsafe void MultiplySingle(
         GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, PackedMatrix? packedB,
-        float beta, Span<float> c, int ldc, int threads)
+        float beta, Span<float> c, int ldc, int threads, GemmTuning tuning)
     {
         fixed (float* aPointer = a)
         fixed (float* bPointer = b)
@@ -164,13 +168,13 @@ internal static class Gemm
             switch (kernel)
             {
                 case GemmKernel.Avx512:
-                    GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+                    GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
                     break;
                 case GemmKernel.Avx2:
-                    GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+                    GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
                     break;
                 default:
-                    GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads);
+                    GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
                     break;
             }
         }

@@ -15,26 +15,13 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// directly), with the same FMA chain per element, so it gives the same bits.
 /// Packing reorders operands so the kernel reads both contiguously whatever the transposes, and pads them
 /// with zeros to whole tiles. Each element of C is accumulated over k in the same KC blocks in the same
-/// order no matter how C is cut into tiles or threads, so results are bit-identical for any thread count.
+/// order no matter how C is cut into tiles, blocks or threads, so results are bit-identical for any thread count
+/// and any <see cref="GemmTuning"/> (MC, NC, the few-rows panels and the parallel threshold come from it; KC does not).
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
     /// <summary>KC: depth of a packed block; a B micro-panel (KC × NR floats) stays within L1.</summary>
     public const int DepthBlock = 256;
-
-    /// <summary>Below this many multiply-adds (m·n·k) the product runs on the calling thread only.</summary>
-    /// <remarks>
-    /// Handing half of a product to another thread costs microseconds even with a worker awake
-    /// (<see cref="ParallelParts"/>), so half of a product must save more than that: at 2²⁰ (32×128·128×512,
-    /// ~25 µs alone) two threads took 1.6× as long as one. 2²² is ~50–100 µs of work.
-    /// </remarks>
-    public const long ParallelThreshold = 1L << 22;
-
-    /// <summary>MC: rows of a packed A block; MC × KC floats stay within L2.</summary>
-    private static int RowBlock => TKernel.Rows * 16;
-
-    /// <summary>NC: columns of a packed B block.</summary>
-    private static int ColumnBlock => TKernel.Columns * 128;
 
     /// <summary>
     /// C = alpha · op(A) · op(B) + beta · C on raw row-major storage. B is either raw (<paramref name="b"/>,
@@ -43,7 +30,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// </summary>
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, int threads)
+        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, int threads, GemmTuning tuning)
     {
         if (m == 0 || n == 0)
             return;
@@ -53,12 +40,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             return;
         }
 
-        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc);
+        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, tuning);
         int rowTiles = (m + TKernel.Rows - 1) / TKernel.Rows;
         int columnTiles = (n + TKernel.Columns - 1) / TKernel.Columns;
-        // Cut C along whichever side has more tiles; each part is a whole number of tiles.
+        // Cut C along whichever side has more tiles; each part is a whole number of tiles and gets at least the
+        // tuning's minimum work (at 2²¹ multiply-adds, 32×128·128×512 took 1.6× as long on two threads as on one).
         bool splitColumns = columnTiles >= rowTiles;
-        int parts = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(threads, splitColumns ? columnTiles : rowTiles);
+        long partsForWork = Math.Max(1, (long)m * n * k / tuning.MinimumWorkPerThread);
+        int parts = (int)Math.Min(Math.Min(threads, splitColumns ? columnTiles : rowTiles), partsForWork);
         if (parts <= 1)
         {
             problem.Run(0, m, 0, n);
@@ -197,8 +186,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>One multiply's operands, passed by value to each thread.</summary>
     private readonly struct Problem(
         bool transposeA, bool transposeB, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc)
+        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, GemmTuning tuning)
     {
+        /// <summary>MC: the tuning's rows of a packed A block, in whole micro-kernel rows.</summary>
+        private int RowBlock => Math.Max(TKernel.Rows, tuning.RowBlock / TKernel.Rows * TKernel.Rows);
+
+        /// <summary>NC: the tuning's columns of a packed B block, in whole panels.</summary>
+        private int ColumnBlock => Math.Max(TKernel.Columns, tuning.ColumnBlock / TKernel.Columns * TKernel.Columns);
+
         /// <summary>Computes the block rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of C; column bounds are multiples of NR (or n).</summary>
         public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)
         {
@@ -311,11 +306,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 return;
             // typeof comparisons on a struct type argument are folded by the JIT: one branch survives per kernel.
             if (typeof(TKernel) == typeof(Avx512MicroKernel))
-                FewRowsKernel<Float512>.Run(rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+                FewRowsKernel<Float512>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
             else if (typeof(TKernel) == typeof(Avx2MicroKernel))
-                FewRowsKernel<Float256>.Run(rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+                FewRowsKernel<Float256>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
             else
-                FewRowsKernel<Float128>.Run(rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+                FewRowsKernel<Float128>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML.Lstm.Numerics;
 
@@ -8,6 +9,13 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// and on large squares, as JSON lines that compare-gemm.sh sets beside numpy's sgemm (OpenBLAS) from
 /// pytorch_gemm_peer.py, measured the same way.
 /// </summary>
+/// <remarks>
+/// Options: <c>--threads N</c>; <c>--shapes 32x256x1024,…</c> (m×k×n) instead of the default list;
+/// <c>--packed</c> multiplies by B packed beforehand, as the recurrent layers do with their weights;
+/// <c>--best</c> reports the fastest call instead of the median, which on a machine shared with other work
+/// is the nearer to what the code can do; <c>--tuning fixed</c> runs the blocking used before the tuning per
+/// processor (<see cref="GemmTuning.Fixed"/>) instead of this CPU's (<see cref="GemmTuning.Current"/>).
+/// </remarks>
 internal static class GemmRunner
 {
     /// <summary>m, k, n of each product: the recurrent step and input projection of shape (a), and squares.</summary>
@@ -20,18 +28,47 @@ internal static class GemmRunner
     {
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 1.0);
+        bool packed = args.Contains("--packed"), best = args.Contains("--best");
+        GemmTuning tuning = ShapesRunner.StringOption(args, "--tuning", "current") == "fixed" ? GemmTuning.Fixed(Gemm.BestKernel) : GemmTuning.Current;
+        GemmKernel kernel = Gemm.BestKernel;
+        string shapeList = ShapesRunner.StringOption(args, "--shapes", "");
+        var shapes = shapeList.Length == 0 ? Shapes : shapeList.Split(',').Select(ParseShape).ToArray();
         var random = new Random(1);
-        foreach (var (m, k, n) in Shapes)
+        foreach (var (m, k, n) in shapes)
         {
             float[] a = RandomMatrix(m * k, random), b = RandomMatrix(k * n, random);
             var c = new float[m * n];
-            double median = ShapesRunner.MedianSeconds(
-                () => Gemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads), repeats: 5, seconds);
+            PackedMatrix? packedB = packed ? Gemm.Pack(false, k, n, b, n) : null;
+            Action multiply = packedB is null
+                ? () => Gemm.Multiply(kernel, false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads, tuning)
+                : () => Gemm.Multiply(kernel, false, m, 1f, a, k, packedB, 0f, c, n, threads, tuning);
+            double time = best ? BestSeconds(multiply, seconds) : ShapesRunner.MedianSeconds(multiply, repeats: 5, seconds);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                engine = "mlnet-lstm", @case = $"{m}x{k}·{k}x{n}", metric = "gflops", value = 2.0 * m * n * k / median / 1e9,
+                engine = "mlnet-lstm", @case = $"{m}x{k}·{k}x{n}", metric = "gflops", value = 2.0 * m * n * k / time / 1e9,
             }));
         }
+    }
+
+    /// <summary>The fastest of the calls made in about <paramref name="seconds"/>, after a warm-up.</summary>
+    private static double BestSeconds(Action action, double seconds)
+    {
+        action();
+        double best = double.MaxValue;
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < seconds)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return best;
+    }
+
+    private static (int M, int K, int N) ParseShape(string text)
+    {
+        string[] parts = text.Split('x');
+        return (int.Parse(parts[0]), int.Parse(parts[1]), int.Parse(parts[2]));
     }
 
     private static float[] RandomMatrix(int length, Random random)

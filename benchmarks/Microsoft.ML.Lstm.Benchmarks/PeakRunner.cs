@@ -11,7 +11,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// The `peak` mode: this CPU's fp32 multiply-add peak on <c>--threads</c> cores at once, measured by a loop of
 /// independent FMAs at the vector width the GEMM runs (<see cref="Gemm.BestKernel"/>: Vector512 with AVX-512F,
 /// Vector256 with AVX2 + FMA, else Vector128), printed as one JSON line (GFLOP/s, and per core) that compare.sh
-/// and compare-gemm.sh divide by.
+/// and compare-gemm.sh divide by, with the processor as the GEMM's tuning sees it (<see cref="CpuDescription"/>) and the
+/// blocking it picked (<see cref="GemmTuning"/>).
 /// </summary>
 /// <remarks>
 /// An FMA's latency is 4–5 cycles and a core issues up to two per cycle, so keeping both pipes busy takes at least
@@ -43,7 +44,7 @@ internal static class PeakRunner
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             engine = "fma-loop", @case = "peak", metric = "gflops", value = best, threads, per_core = best / threads,
-            kernel = Gemm.BestKernel.ToString(), width,
+            kernel = Gemm.BestKernel.ToString(), width, cpu = CpuDescription.Current.ToString(), tuning = GemmTuning.Current.ToString(),
         }));
     }
 
