@@ -32,7 +32,7 @@ public class GemmTuningTests
         // transpose, packed and plain B, beta 0 and 1, one to three threads.
         GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
         GemmTuning[] tunings = TuningsFor(kernel).ToArray();
-        foreach ((int m, int n, int k) in new[] { (1, 300, 300), (2, 70, 5), (3, 1100, 40), (5, 129, 257), (13, 37, 600), (200, 90, 300) })
+        foreach ((int m, int n, int k) in new[] { (1, 300, 300), (2, 70, 5), (3, 1100, 40), (5, 129, 257), (13, 37, 600), (16, 33, 20), (32, 50, 300), (200, 90, 300) })
         foreach (bool transposeA in new[] { false, true })
         foreach (bool transposeB in new[] { false, true })
         foreach (float beta in new[] { 0f, 1f })

@@ -12,7 +12,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// </code>
 /// A part of C with at most <see cref="FewRowsKernel{TVector}.MaxRows"/> rows skips packing A and the MR-row
 /// tiles: <see cref="FewRowsKernel{TVector}"/> reads A in place and B's panels (packed, or a plain row-major B
-/// directly), with the same FMA chain per element, so it gives the same bits.
+/// directly), with the same FMA chain per element, so it gives the same bits. The same kernel takes the last
+/// rows of a larger block that would otherwise fill a tile padded with zero rows.
 /// Packing reorders operands so the kernel reads both contiguously whatever the transposes, and pads them
 /// with zeros to whole tiles. Each element of C is accumulated over k in the same KC blocks in the same
 /// order no matter how C is cut into tiles, blocks or threads, so results are bit-identical for any thread count
@@ -232,21 +233,58 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     for (int ic = rowStart; ic < rowEnd; ic += mc)
                     {
                         int rows = Math.Min(mc, rowEnd - ic);
-                        PackA(transposeA, a, lda, ic, pc, rows, depth, packedA);
+                        // The last rows may go to the few-rows kernel, panel by panel while the panel is in L1,
+                        // rather than fill a tile padded with zero rows (see FewRowsAtEnd).
+                        int fewRows = FewRowsAtEnd(rows), tiledRows = rows - fewRows;
+                        PackA(transposeA, a, lda, ic, pc, tiledRows, depth, packedA);
+                        float* aFew = a + (ic + tiledRows) * ARowStride + pc * ADepthStride;
                         for (int jr = 0; jr < columns; jr += TKernel.Columns)
                         {
                             int tileColumns = Math.Min(TKernel.Columns, columns - jr);
                             float* panelB = blockB + (nint)jr * depth;
-                            for (int ir = 0; ir < rows; ir += TKernel.Rows)
+                            for (int ir = 0; ir < tiledRows; ir += TKernel.Rows)
                             {
                                 TKernel.Run(
                                     depth, packedA + (nint)ir * depth, panelB, c + (ic + ir) * ldc + jc + jr, ldc,
-                                    Math.Min(TKernel.Rows, rows - ir), tileColumns, alpha, blockBeta, overwrite);
+                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, blockBeta, overwrite);
+                            }
+                            for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
+                            {
+                                RunKernel(
+                                    Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir), depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
+                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, c + (ic + tiledRows + ir) * ldc + jc + jr, blockBeta, overwrite);
                             }
                         }
                     }
                 }
             }
+        }
+
+        /// <summary>Row i, depth p of op(A) sits at a + i·ARowStride + p·ADepthStride.</summary>
+        private nint ARowStride => transposeA ? 1 : lda;
+
+        /// <summary>See <see cref="ARowStride"/>.</summary>
+        private nint ADepthStride => transposeA ? lda : 1;
+
+        /// <summary>
+        /// How many of a block's last <paramref name="rows"/> run on the few-rows kernel instead of MR-row tiles:
+        /// whole groups of four when they leave a whole number of tiles (32 rows on 6-row tiles: 4 tiles and 2
+        /// groups, not 6 tiles of which the last has 2 rows and 4 of zeros), else a remainder of at most four rows.
+        /// A group of four runs eight FMA chains per panel, as many as two pipes of 4-cycle FMAs keep busy; a padded
+        /// tile computes MR rows whatever it stores. Either way each element is the same FMA chain (same bits).
+        /// </summary>
+        private static int FewRowsAtEnd(int rows)
+        {
+            int mr = TKernel.Rows, most = FewRowsKernel<Float128>.MaxRows;
+            int remainder = rows % mr;
+            if (remainder == 0)
+                return 0;
+            for (int few = most; few <= rows && few < mr * most; few += most)
+            {
+                if ((rows - few) % mr == 0)
+                    return few;
+            }
+            return remainder <= most ? remainder : 0;
         }
 
         /// <summary>
@@ -256,8 +294,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         private void RunFewRows(int rowStart, int rows, int columnStart, int columnEnd)
         {
             int nr = TKernel.Columns, nc = ColumnBlock;
-            // Row i, depth p of op(A) sits at a + i·aRowStride + p·aDepthStride.
-            nint aRowStride = transposeA ? 1 : lda, aDepthStride = transposeA ? lda : 1;
+            nint aRowStride = ARowStride, aDepthStride = ADepthStride;
             int blockWidth = Math.Min(nc, (columnEnd - columnStart + nr - 1) / nr * nr);
             float* scratchB = packedB is null ? GemmScratch.ForB(blockWidth * DepthBlock) : null;
             for (int jc = columnStart; jc < columnEnd; jc += nc)
