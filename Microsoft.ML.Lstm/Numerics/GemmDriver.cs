@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
@@ -115,38 +118,49 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private static void PackA(bool transposeA, float* a, nint lda, int i0, int p0, int rows, int depth, float* packed)
     {
         int mr = TKernel.Rows;
+        if (transposeA)
+        {
+            // Stored [k × m]: A's column p is row p of the storage, contiguous over i. Walk the storage in its own
+            // order, row p once across every panel: A is often far larger than the caches (∂gates of all steps in
+            // the weight gradients), and panel by panel would jump a whole row ahead (often a page) per float copied.
+            for (int p = 0; p < depth; p++)
+            {
+                float* source = a + (p0 + p) * lda + i0;
+                for (int ir = 0; ir < rows; ir += mr)
+                    CopyPanelRow(source + ir, packed + (nint)ir * depth + p * mr, Math.Min(mr, rows - ir), mr);
+            }
+            return;
+        }
+
         for (int ir = 0; ir < rows; ir += mr)
         {
             int panelRows = Math.Min(mr, rows - ir);
             float* panel = packed + (nint)ir * depth;
-            if (transposeA)
+            for (int r = 0; r < panelRows; r++)
             {
-                // Stored [k × m]: A's column p is contiguous in memory.
+                float* source = a + (i0 + ir + r) * lda + p0;
                 for (int p = 0; p < depth; p++)
-                {
-                    float* source = a + (p0 + p) * lda + i0 + ir;
-                    float* target = panel + p * mr;
-                    for (int r = 0; r < panelRows; r++)
-                        target[r] = source[r];
-                    for (int r = panelRows; r < mr; r++)
-                        target[r] = 0f;
-                }
+                    panel[p * mr + r] = source[p];
             }
-            else
+            for (int r = panelRows; r < mr; r++)
             {
-                for (int r = 0; r < panelRows; r++)
-                {
-                    float* source = a + (i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < depth; p++)
-                        panel[p * mr + r] = source[p];
-                }
-                for (int r = panelRows; r < mr; r++)
-                {
-                    for (int p = 0; p < depth; p++)
-                        panel[p * mr + r] = 0f;
-                }
+                for (int p = 0; p < depth; p++)
+                    panel[p * mr + r] = 0f;
             }
         }
+    }
+
+    /// <summary>Copies <paramref name="count"/> floats into one MR-wide row of a panel and zeroes the rest of it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPanelRow(float* source, float* target, int count, int mr)
+    {
+        int r = 0;
+        for (; r + 4 <= count; r += 4)
+            Vector128.Store(Vector128.Load(source + r), target + r);
+        for (; r < count; r++)
+            target[r] = source[r];
+        for (; r < mr; r++)
+            target[r] = 0f;
     }
 
     /// <summary>

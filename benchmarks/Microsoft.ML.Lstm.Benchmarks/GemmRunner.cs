@@ -12,9 +12,12 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <remarks>
 /// Options: <c>--threads N</c>; <c>--shapes 32x256x1024,…</c> (m×k×n) instead of the default list;
 /// <c>--packed</c> multiplies by B packed beforehand, as the recurrent layers do with their weights;
+/// <c>--transpose-a</c> reads A stored [k × m], as the weight gradients ∂W = ∂gatesᵀ·X do;
 /// <c>--best</c> reports the fastest call instead of the median, which on a machine shared with other work
 /// is the nearer to what the code can do; <c>--tuning fixed</c> runs the blocking used before the tuning per
-/// processor (<see cref="GemmTuning.Fixed"/>) instead of this CPU's (<see cref="GemmTuning.Current"/>).
+/// processor (<see cref="GemmTuning.Fixed"/>) instead of this CPU's (<see cref="GemmTuning.Current"/>);
+/// <c>--cpu</c> (Linux, one thread) times each call by the thread's own CPU time rather than the wall clock, which
+/// leaves out the time other processes held the core (an A/B on a loaded machine; their cache traffic stays in).
 /// </remarks>
 internal static class GemmRunner
 {
@@ -28,7 +31,7 @@ internal static class GemmRunner
     {
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 1.0);
-        bool packed = args.Contains("--packed"), best = args.Contains("--best");
+        bool packed = args.Contains("--packed"), best = args.Contains("--best"), transposeA = args.Contains("--transpose-a");
         GemmTuning tuning = ShapesRunner.StringOption(args, "--tuning", "current") == "fixed" ? GemmTuning.Fixed(Gemm.BestKernel) : GemmTuning.Current;
         GemmKernel kernel = Gemm.BestKernel;
         string shapeList = ShapesRunner.StringOption(args, "--shapes", "");
@@ -39,10 +42,12 @@ internal static class GemmRunner
             float[] a = RandomMatrix(m * k, random), b = RandomMatrix(k * n, random);
             var c = new float[m * n];
             PackedMatrix? packedB = packed ? Gemm.Pack(false, k, n, b, n) : null;
+            int lda = transposeA ? m : k;
             Action multiply = packedB is null
-                ? () => Gemm.Multiply(kernel, false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads, tuning)
-                : () => Gemm.Multiply(kernel, false, m, 1f, a, k, packedB, 0f, c, n, threads, tuning);
-            double time = best ? BestSeconds(multiply, seconds) : ShapesRunner.MedianSeconds(multiply, repeats: 5, seconds);
+                ? () => Gemm.Multiply(kernel, transposeA, false, m, n, k, 1f, a, lda, b, n, 0f, c, n, threads, tuning)
+                : () => Gemm.Multiply(kernel, transposeA, m, 1f, a, lda, packedB, 0f, c, n, threads, tuning);
+            double time = args.Contains("--cpu") ? BestThreadSeconds(multiply, seconds)
+                : best ? BestSeconds(multiply, seconds) : ShapesRunner.MedianSeconds(multiply, repeats: 5, seconds);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 engine = "mlnet-lstm", @case = $"{m}x{k}·{k}x{n}", metric = "gflops", value = 2.0 * m * n * k / time / 1e9,
@@ -64,6 +69,33 @@ internal static class GemmRunner
         }
         return best;
     }
+
+    /// <summary>The least thread CPU time of the calls made in about <paramref name="seconds"/>, after a warm-up.</summary>
+    private static double BestThreadSeconds(Action action, double seconds)
+    {
+        action();
+        double best = double.MaxValue;
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < seconds)
+        {
+            double start = ThreadSeconds();
+            action();
+            best = Math.Min(best, ThreadSeconds() - start);
+        }
+        return best;
+    }
+
+    private static unsafe double ThreadSeconds()
+    {
+        const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
+        long* time = stackalloc long[2];
+        if (ClockGetTime(ThreadCpuClock, time) != 0)
+            throw new PlatformNotSupportedException("--cpu needs clock_gettime(CLOCK_THREAD_CPUTIME_ID) (Linux).");
+        return time[0] + time[1] * 1e-9;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern unsafe int ClockGetTime(int clock, long* time);
 
     private static (int M, int K, int N) ParseShape(string text)
     {
