@@ -31,7 +31,7 @@ internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float12
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 FusedMultiplyAdd(Float128 a, Float128 b, Float128 addend) => new(Vector128.FusedMultiplyAdd(a.value, b.value, addend.value));
+    public static Float128 FusedMultiplyAdd(Float128 a, Float128 b, Float128 addend) => new(MultiplyAdd.Vector(a.value, b.value, addend.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -31,7 +31,7 @@ internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float25
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 FusedMultiplyAdd(Float256 a, Float256 b, Float256 addend) => new(Vector256.FusedMultiplyAdd(a.value, b.value, addend.value));
+    public static Float256 FusedMultiplyAdd(Float256 a, Float256 b, Float256 addend) => new(MultiplyAdd.Vector(a.value, b.value, addend.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

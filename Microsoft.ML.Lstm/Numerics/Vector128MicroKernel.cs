@@ -26,23 +26,23 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
             Vector128<float> b0 = Vector128.Load(b + 0);
             Vector128<float> b1 = Vector128.Load(b + 4);
             Vector128<float> a0 = Vector128.Create(a[0]);
-            c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
+            c00 = MultiplyAdd.Vector(a0, b0, c00);
+            c01 = MultiplyAdd.Vector(a0, b1, c01);
             Vector128<float> a1 = Vector128.Create(a[1]);
-            c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
+            c10 = MultiplyAdd.Vector(a1, b0, c10);
+            c11 = MultiplyAdd.Vector(a1, b1, c11);
             Vector128<float> a2 = Vector128.Create(a[2]);
-            c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
+            c20 = MultiplyAdd.Vector(a2, b0, c20);
+            c21 = MultiplyAdd.Vector(a2, b1, c21);
             Vector128<float> a3 = Vector128.Create(a[3]);
-            c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
+            c30 = MultiplyAdd.Vector(a3, b0, c30);
+            c31 = MultiplyAdd.Vector(a3, b1, c31);
             Vector128<float> a4 = Vector128.Create(a[4]);
-            c40 = Vector128.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
+            c40 = MultiplyAdd.Vector(a4, b0, c40);
+            c41 = MultiplyAdd.Vector(a4, b1, c41);
             Vector128<float> a5 = Vector128.Create(a[5]);
-            c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
+            c50 = MultiplyAdd.Vector(a5, b0, c50);
+            c51 = MultiplyAdd.Vector(a5, b1, c51);
             a += 6;
             b += 8;
         }
@@ -87,7 +87,7 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(Vector128<float> accumulator, float* c, Vector128<float> alphas, Vector128<float> betas, bool overwrite)
     {
-        Vector128<float> result = overwrite ? alphas * accumulator : Vector128.FusedMultiplyAdd(alphas, accumulator, betas * Vector128.Load(c));
+        Vector128<float> result = overwrite ? alphas * accumulator : MultiplyAdd.Vector(alphas, accumulator, betas * Vector128.Load(c));
         result.Store(c);
     }
 }

@@ -156,7 +156,7 @@ internal static class PeakRunner
         return Vector256.Sum(sum);
     }
 
-    /// <summary>The portable width: <see cref="Vector128.FusedMultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> is one instruction where the CPU has one (FMA3, NEON).</summary>
+    /// <summary>The portable width, as the Vector128 kernel runs it: one FMA where the CPU has one (FMA3, NEON), else a multiply and an add (<see cref="MultiplyAdd"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Loop128(long iterations)
     {
@@ -166,18 +166,18 @@ internal static class PeakRunner
         Vector128<float> c8 = Vector128.Create(0.9f), c9 = Vector128.Create(1.1f), c10 = Vector128.Create(1.2f), c11 = Vector128.Create(1.3f);
         for (long i = 0; i < iterations; i++)
         {
-            c0 = Vector128.FusedMultiplyAdd(c0, m, a);
-            c1 = Vector128.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector128.FusedMultiplyAdd(c2, m, a);
-            c3 = Vector128.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector128.FusedMultiplyAdd(c4, m, a);
-            c5 = Vector128.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector128.FusedMultiplyAdd(c6, m, a);
-            c7 = Vector128.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector128.FusedMultiplyAdd(c8, m, a);
-            c9 = Vector128.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector128.FusedMultiplyAdd(c10, m, a);
-            c11 = Vector128.FusedMultiplyAdd(c11, m, a);
+            c0 = MultiplyAdd.Vector(c0, m, a);
+            c1 = MultiplyAdd.Vector(c1, m, a);
+            c2 = MultiplyAdd.Vector(c2, m, a);
+            c3 = MultiplyAdd.Vector(c3, m, a);
+            c4 = MultiplyAdd.Vector(c4, m, a);
+            c5 = MultiplyAdd.Vector(c5, m, a);
+            c6 = MultiplyAdd.Vector(c6, m, a);
+            c7 = MultiplyAdd.Vector(c7, m, a);
+            c8 = MultiplyAdd.Vector(c8, m, a);
+            c9 = MultiplyAdd.Vector(c9, m, a);
+            c10 = MultiplyAdd.Vector(c10, m, a);
+            c11 = MultiplyAdd.Vector(c11, m, a);
         }
         Vector128<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
         return Vector128.Sum(sum);
