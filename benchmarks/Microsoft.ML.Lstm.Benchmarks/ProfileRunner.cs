@@ -7,7 +7,9 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// The `profile` mode: runs one case of the `shapes` mode in a loop for a while, to be sampled by a profiler:
 /// <code>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -g dotnet …Benchmarks.dll profile --case lstm-a --work infer</code>
 /// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …) and <c>latency</c>; work is train or infer;
-/// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length.
+/// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length; <c>--checksum</c> runs the work
+/// three times instead and prints a hash of every parameter's and output's bits (two builds give the same hash only
+/// if they compute the same bits).
 /// </summary>
 internal static class ProfileRunner
 {
@@ -32,6 +34,13 @@ internal static class ProfileRunner
             CellType cell = kind.StartsWith("gru", StringComparison.Ordinal) ? CellType.Gru : CellType.Lstm;
             var shape = new RecurrentShape(cell, kind.EndsWith("-bi", StringComparison.Ordinal), input, hidden, layers, batch, steps, threads);
             action = work == "train" ? shape.TrainStep : shape.Infer;
+            if (args.Contains("--checksum"))
+            {
+                for (int call = 0; call < 3; call++)
+                    action();
+                Console.WriteLine($"{name} {work} threads {threads}: checksum {shape.Checksum():x16}");
+                return;
+            }
         }
 
         action();

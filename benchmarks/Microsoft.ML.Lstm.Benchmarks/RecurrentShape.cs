@@ -61,4 +61,16 @@ internal sealed class RecurrentShape
 
     /// <summary>Forward only.</summary>
     public void Infer() => stack.Forward(layout, input, output, training: false);
+
+    /// <summary>FNV-1a over the bits of the parameters and of the last output: equal only if every bit is.</summary>
+    public ulong Checksum()
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (float[] values in new[] { parameters.Values, output })
+        {
+            foreach (float value in values)
+                hash = (hash ^ (uint)BitConverter.SingleToInt32Bits(value)) * 1099511628211UL;
+        }
+        return hash;
+    }
 }
