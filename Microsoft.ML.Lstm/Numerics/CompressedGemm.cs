@@ -1,0 +1,175 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>
+/// C[m×n] = alpha · A[m×k] · op(B) + beta · C with op(B) compressed (<see cref="CompressedPackedMatrix"/>): bfloat16
+/// weights, or int8 weights with a scale per column of op(B). The weights are widened to floats inside the kernel
+/// (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>), so a product streams 2 or 1 bytes per weight from cache
+/// where the float GEMM streams 4; this is what makes one-row scoring, which reads every recurrent weight at every
+/// step, faster.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE, or NEON on ARM64). The
+/// AVX512_BF16 dot products (VDPBF16PS) and the VNNI int8 ones (VPDPBUSD) are not used: neither could be tested on the
+/// machines this was written on, and both sum pairs or quads of products in one rounding, which would break the
+/// guarantee below.
+/// </para>
+/// <para>
+/// k is cut into <see cref="DepthBlock"/> blocks as the float GEMM cuts it, rows are taken four at a time (the rest
+/// one, two or three), and every element of C is one FMA chain per depth block whatever the rows, the row grouping and
+/// the threads: results are bit-identical for 1 row or many, 1 thread or many, which keeps a step-at-a-time run equal to
+/// a whole-sequence run. For bfloat16 they are also the float GEMM's on the widened weights, bit for bit.
+/// </para>
+/// </remarks>
+internal static unsafe class CompressedGemm
+{
+    /// <summary>KC: the depth block, the float GEMM's (<see cref="GemmDriver{TKernel}.DepthBlock"/>).</summary>
+    public const int DepthBlock = GemmDriver<Vector128MicroKernel>.DepthBlock;
+
+    /// <summary>The vector width this CPU runs compressed products at: <see cref="GemmKernel.Avx2"/> (256-bit) or <see cref="GemmKernel.Vector128"/>.</summary>
+    internal static GemmKernel BestKernel { get; } = Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2 : GemmKernel.Vector128;
+
+    /// <summary>Whether this CPU can run compressed products at the width of <paramref name="kernel"/> (the 512-bit one has no compressed kernel).</summary>
+    internal static bool IsSupported(GemmKernel kernel) => kernel != GemmKernel.Avx512 && Gemm.IsSupported(kernel);
+
+    /// <summary>Packs op(B) = Wᵀ, W being <paramref name="weights"/> [n × k], for this CPU's width.</summary>
+    public static CompressedPackedMatrix Pack(QuantizedMatrix weights) => Pack(BestKernel, weights);
+
+    /// <summary>Packs op(B) = Wᵀ for the width of <paramref name="kernel"/> (<see cref="GemmKernel.Avx2"/> or <see cref="GemmKernel.Vector128"/>).</summary>
+    internal static CompressedPackedMatrix Pack(GemmKernel kernel, QuantizedMatrix weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        CheckKernel(kernel);
+        int nr = Gemm.PanelWidthOf(kernel);
+        int depth = weights.Columns, columns = weights.Rows;
+        var packed = new CompressedPackedMatrix(weights.Format, depth, columns, nr);
+        int bytes = packed.BytesPerWeight;
+        byte* target = packed.Pointer;
+        new Span<byte>(target, checked(depth * packed.PaddedColumns * bytes)).Clear();
+        for (int pc = 0; pc < depth; pc += DepthBlock)
+        {
+            int blockDepth = Math.Min(DepthBlock, depth - pc);
+            byte* block = target + (nint)pc * packed.PaddedColumns * bytes;
+            for (int j = 0; j < columns; j++)
+            {
+                // Column j of op(B) is row j of W; it sits in panel j / NR at lane j % NR.
+                byte* lane = block + ((nint)(j / nr) * nr * blockDepth + j % nr) * bytes;
+                for (int p = 0; p < blockDepth; p++)
+                {
+                    int source = j * depth + pc + p;
+                    if (bytes == 2)
+                        ((ushort*)lane)[(nint)p * nr] = weights.BFloat16Values![source];
+                    else
+                        ((sbyte*)lane)[(nint)p * nr] = weights.Int8Values![source];
+                }
+            }
+        }
+        var scales = new Span<float>(packed.Scales, packed.PaddedColumns);
+        scales.Clear();
+        for (int j = 0; j < columns; j++)
+            scales[j] = weights.Scale(j);
+        return packed;
+    }
+
+    /// <summary>
+    /// C = alpha · A · op(B) + beta · C with A [m × k] row-major (row stride <paramref name="lda"/>). When beta is zero,
+    /// C is overwritten. Below <see cref="GemmDriver{TKernel}.ParallelThreshold"/> multiply-adds it runs on the calling
+    /// thread; above, on up to <paramref name="threads"/>, split by panels of columns.
+    /// </summary>
+    public static void Multiply(int m, float alpha, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        CheckOperand("A", m, b.Depth, a.Length, lda);
+        CheckOperand("C", m, b.Columns, c.Length, ldc);
+        if (m == 0 || b.Columns == 0)
+            return;
+        fixed (float* aPointer = a)
+        fixed (float* cPointer = c)
+        {
+            var problem = new Problem(m, alpha, aPointer, lda, b, beta, cPointer, ldc);
+            int panels = b.PaddedColumns / b.PanelWidth;
+            int parts = (long)m * b.Columns * b.Depth < GemmDriver<Vector128MicroKernel>.ParallelThreshold ? 1 : Math.Min(threads, panels);
+            if (parts <= 1)
+                problem.Run(0, b.Columns);
+            else
+                RunInParts(problem, panels, parts);
+        }
+    }
+
+    /// <summary>Runs whole-panel slices of C's columns in parallel; apart from <see cref="Multiply"/> so its closure costs the one-thread path nothing.</summary>
+    private static void RunInParts(Problem problem, int panels, int parts)
+    {
+        int nr = problem.B.PanelWidth, n = problem.B.Columns;
+        ParallelParts.Run(parts, part =>
+        {
+            int first = (int)((long)panels * part / parts) * nr;
+            int last = Math.Min(n, (int)((long)panels * (part + 1) / parts) * nr);
+            problem.Run(first, last);
+        });
+    }
+
+    private static void CheckKernel(GemmKernel kernel)
+    {
+        if (!IsSupported(kernel))
+            throw new PlatformNotSupportedException($"This CPU has no compressed kernel at the width of the {kernel} GEMM kernel.");
+    }
+
+    private static void CheckOperand(string name, int rows, int columns, int length, int stride)
+    {
+        if (rows == 0 || columns == 0)
+            return;
+        if (stride < columns)
+            throw new ArgumentException($"Row stride of {name} ({stride}) is smaller than its {columns} columns.");
+        if ((long)(rows - 1) * stride + columns > length)
+            throw new ArgumentException($"{name} needs {(long)(rows - 1) * stride + columns} elements for {rows}×{columns} with stride {stride}, but has {length}.");
+    }
+
+    /// <summary>One multiply's operands, passed by value to each thread.</summary>
+    private readonly struct Problem(int m, float alpha, float* a, nint lda, CompressedPackedMatrix b, float beta, float* c, nint ldc)
+    {
+        public CompressedPackedMatrix B => b;
+
+        /// <summary>Computes columns [columnStart, columnEnd) of every row of C; columnStart is a multiple of NR.</summary>
+        public void Run(int columnStart, int columnEnd)
+        {
+            if (b.PanelWidth == Gemm.PanelWidthOf(GemmKernel.Avx2))
+            {
+                if (b.Format == WeightFormat.BFloat16)
+                    RunWith<Float256, BFloat16Weights>(columnStart, columnEnd);
+                else
+                    RunWith<Float256, Int8Weights>(columnStart, columnEnd);
+            }
+            else if (b.Format == WeightFormat.BFloat16)
+                RunWith<Float128, BFloat16Weights>(columnStart, columnEnd);
+            else
+                RunWith<Float128, Int8Weights>(columnStart, columnEnd);
+        }
+
+        private void RunWith<TVector, TFormat>(int columnStart, int columnEnd)
+            where TVector : struct, IWideningVector<TVector>
+            where TFormat : struct, ICompressedWeights
+        {
+            int nr = b.PanelWidth, bytes = b.BytesPerWeight, k = b.Depth, columns = columnEnd - columnStart;
+            float* scales = b.Scales + columnStart;
+            for (int pc = 0; pc < k; pc += DepthBlock)
+            {
+                int depth = Math.Min(DepthBlock, k - pc);
+                // The first depth block applies beta; later ones add onto what it wrote.
+                bool first = pc == 0;
+                float blockBeta = first ? beta : 1f;
+                bool overwrite = first && beta == 0f;
+                byte* block = b.Pointer + ((nint)pc * b.PaddedColumns + (nint)columnStart * depth) * bytes;
+                for (int i = 0; i < m; i += CompressedFewRowsKernel<TVector, TFormat>.MaxRows)
+                {
+                    int rows = Math.Min(CompressedFewRowsKernel<TVector, TFormat>.MaxRows, m - i);
+                    CompressedFewRowsKernel<TVector, TFormat>.Run(
+                        rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * depth * bytes, (nint)nr * bytes, scales, columns,
+                        c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                }
+            }
+        }
+    }
+}
