@@ -16,8 +16,9 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// kernel's on the widened weights, bit for bit, and any number of rows, however grouped, gives each element the same bits.
 /// </para>
 /// <para>
-/// B panel q starts at b + q·<c>panelStride</c> bytes and its row p at + p·<c>rowStride</c> bytes; every panel is
-/// readable NR wide; columns past <c>columns</c> are computed but not stored. <c>scales</c> holds the columns' scales
+/// B panel q starts at b + q·<c>panelStride</c> bytes and its packed row r (depths r·D .. r·D + D − 1, D =
+/// <see cref="ICompressedWeights.DepthsPerRow"/>) at + r·<c>rowStride</c> bytes; every panel is readable NR wide;
+/// columns past <c>columns</c> are computed but not stored. <c>scales</c> holds the columns' scales
 /// from the first column on, NR-padded.
 /// </para>
 /// </remarks>
@@ -73,33 +74,55 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowEightPanels(
-        int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
+    private static void OneRowEightPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
     {
-        nint w = TVector.Count * TFormat.BytesPerWeight;
-        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        TVector c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < depth; p++)
+        int d = TFormat.DepthsPerRow;
+        nint w = TVector.Count * TFormat.LaneBytes;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        int p = 0;
+        for (; p + d <= depth; p += d)
         {
-            TVector x = TVector.Create(*a);
-            byte* r = b + p * rowStride;
-            c00 = TVector.FusedMultiplyAdd(x, Load(r), c00);
-            c01 = TVector.FusedMultiplyAdd(x, Load(r + w), c01);
-            c10 = TVector.FusedMultiplyAdd(x, Load(r + panelStride), c10);
-            c11 = TVector.FusedMultiplyAdd(x, Load(r + panelStride + w), c11);
-            c20 = TVector.FusedMultiplyAdd(x, Load(r + 2 * panelStride), c20);
-            c21 = TVector.FusedMultiplyAdd(x, Load(r + 2 * panelStride + w), c21);
-            c30 = TVector.FusedMultiplyAdd(x, Load(r + 3 * panelStride), c30);
-            c31 = TVector.FusedMultiplyAdd(x, Load(r + 3 * panelStride + w), c31);
-            c40 = TVector.FusedMultiplyAdd(x, Load(r + 4 * panelStride), c40);
-            c41 = TVector.FusedMultiplyAdd(x, Load(r + 4 * panelStride + w), c41);
-            c50 = TVector.FusedMultiplyAdd(x, Load(r + 5 * panelStride), c50);
-            c51 = TVector.FusedMultiplyAdd(x, Load(r + 5 * panelStride + w), c51);
-            c60 = TVector.FusedMultiplyAdd(x, Load(r + 6 * panelStride), c60);
-            c61 = TVector.FusedMultiplyAdd(x, Load(r + 6 * panelStride + w), c61);
-            c70 = TVector.FusedMultiplyAdd(x, Load(r + 7 * panelStride), c70);
-            c71 = TVector.FusedMultiplyAdd(x, Load(r + 7 * panelStride + w), c71);
-            a += aDepthStride;
+            TVector x0 = TVector.Create(a[0]), x1 = d == 2 ? TVector.Create(a[aDepthStride]) : default;
+            c00 = Step(b, x0, x1, c00);
+            c01 = Step(b + w, x0, x1, c01);
+            c10 = Step(b + 1 * panelStride, x0, x1, c10);
+            c11 = Step(b + 1 * panelStride + w, x0, x1, c11);
+            c20 = Step(b + 2 * panelStride, x0, x1, c20);
+            c21 = Step(b + 2 * panelStride + w, x0, x1, c21);
+            c30 = Step(b + 3 * panelStride, x0, x1, c30);
+            c31 = Step(b + 3 * panelStride + w, x0, x1, c31);
+            c40 = Step(b + 4 * panelStride, x0, x1, c40);
+            c41 = Step(b + 4 * panelStride + w, x0, x1, c41);
+            c50 = Step(b + 5 * panelStride, x0, x1, c50);
+            c51 = Step(b + 5 * panelStride + w, x0, x1, c51);
+            c60 = Step(b + 6 * panelStride, x0, x1, c60);
+            c61 = Step(b + 6 * panelStride + w, x0, x1, c61);
+            c70 = Step(b + 7 * panelStride, x0, x1, c70);
+            c71 = Step(b + 7 * panelStride + w, x0, x1, c71);
+            a += d * aDepthStride;
+            b += rowStride;
+        }
+
+        if (p < depth)
+        {
+            // The odd last depth of a two-depth format: the low halves only.
+            TVector x0 = TVector.Create(*a);
+            c00 = Last(b, x0, c00);
+            c01 = Last(b + w, x0, c01);
+            c10 = Last(b + 1 * panelStride, x0, c10);
+            c11 = Last(b + 1 * panelStride + w, x0, c11);
+            c20 = Last(b + 2 * panelStride, x0, c20);
+            c21 = Last(b + 2 * panelStride + w, x0, c21);
+            c30 = Last(b + 3 * panelStride, x0, c30);
+            c31 = Last(b + 3 * panelStride + w, x0, c31);
+            c40 = Last(b + 4 * panelStride, x0, c40);
+            c41 = Last(b + 4 * panelStride + w, x0, c41);
+            c50 = Last(b + 5 * panelStride, x0, c50);
+            c51 = Last(b + 5 * panelStride + w, x0, c51);
+            c60 = Last(b + 6 * panelStride, x0, c60);
+            c61 = Last(b + 6 * panelStride + w, x0, c61);
+            c70 = Last(b + 7 * panelStride, x0, c70);
+            c71 = Last(b + 7 * panelStride + w, x0, c71);
         }
 
         int nr = PanelWidth;
@@ -114,28 +137,39 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowFourPanels(
-        int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
+    private static void OneRowFourPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
     {
-        nint w = TVector.Count * TFormat.BytesPerWeight;
-        byte* b0 = b, b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
+        int d = TFormat.DepthsPerRow;
+        nint w = TVector.Count * TFormat.LaneBytes;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < depth; p++)
+        int p = 0;
+        for (; p + d <= depth; p += d)
         {
-            TVector x = TVector.Create(*a);
-            c00 = TVector.FusedMultiplyAdd(x, Load(b0), c00);
-            c01 = TVector.FusedMultiplyAdd(x, Load(b0 + w), c01);
-            c10 = TVector.FusedMultiplyAdd(x, Load(b1), c10);
-            c11 = TVector.FusedMultiplyAdd(x, Load(b1 + w), c11);
-            c20 = TVector.FusedMultiplyAdd(x, Load(b2), c20);
-            c21 = TVector.FusedMultiplyAdd(x, Load(b2 + w), c21);
-            c30 = TVector.FusedMultiplyAdd(x, Load(b3), c30);
-            c31 = TVector.FusedMultiplyAdd(x, Load(b3 + w), c31);
-            a += aDepthStride;
-            b0 += rowStride;
-            b1 += rowStride;
-            b2 += rowStride;
-            b3 += rowStride;
+            TVector x0 = TVector.Create(a[0]), x1 = d == 2 ? TVector.Create(a[aDepthStride]) : default;
+            c00 = Step(b, x0, x1, c00);
+            c01 = Step(b + w, x0, x1, c01);
+            c10 = Step(b + 1 * panelStride, x0, x1, c10);
+            c11 = Step(b + 1 * panelStride + w, x0, x1, c11);
+            c20 = Step(b + 2 * panelStride, x0, x1, c20);
+            c21 = Step(b + 2 * panelStride + w, x0, x1, c21);
+            c30 = Step(b + 3 * panelStride, x0, x1, c30);
+            c31 = Step(b + 3 * panelStride + w, x0, x1, c31);
+            a += d * aDepthStride;
+            b += rowStride;
+        }
+
+        if (p < depth)
+        {
+            // The odd last depth of a two-depth format: the low halves only.
+            TVector x0 = TVector.Create(*a);
+            c00 = Last(b, x0, c00);
+            c01 = Last(b + w, x0, c01);
+            c10 = Last(b + 1 * panelStride, x0, c10);
+            c11 = Last(b + 1 * panelStride + w, x0, c11);
+            c20 = Last(b + 2 * panelStride, x0, c20);
+            c21 = Last(b + 2 * panelStride + w, x0, c21);
+            c30 = Last(b + 3 * panelStride, x0, c30);
+            c31 = Last(b + 3 * panelStride + w, x0, c31);
         }
 
         int nr = PanelWidth;
@@ -146,18 +180,27 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowOnePanel(
-        int depth, float* a, nint aDepthStride, byte* b, nint rowStride, float* c, float* scales, int columnsLeft, float* tile, StoreParameters store)
+    private static void OneRowOnePanel(int depth, float* a, nint aDepthStride, byte* b, nint rowStride, float* c, float* scales, int columnsLeft, float* tile, StoreParameters store)
     {
-        nint w = TVector.Count * TFormat.BytesPerWeight;
+        int d = TFormat.DepthsPerRow;
+        nint w = TVector.Count * TFormat.LaneBytes;
         TVector c00 = default, c01 = default;
-        for (int p = 0; p < depth; p++)
+        int p = 0;
+        for (; p + d <= depth; p += d)
         {
-            TVector x = TVector.Create(*a);
-            c00 = TVector.FusedMultiplyAdd(x, Load(b), c00);
-            c01 = TVector.FusedMultiplyAdd(x, Load(b + w), c01);
-            a += aDepthStride;
+            TVector x0 = TVector.Create(a[0]), x1 = d == 2 ? TVector.Create(a[aDepthStride]) : default;
+            c00 = Step(b, x0, x1, c00);
+            c01 = Step(b + w, x0, x1, c01);
+            a += d * aDepthStride;
             b += rowStride;
+        }
+
+        if (p < depth)
+        {
+            // The odd last depth of a two-depth format: the low halves only.
+            TVector x0 = TVector.Create(*a);
+            c00 = Last(b, x0, c00);
+            c01 = Last(b + w, x0, c01);
         }
 
         if (columnsLeft >= PanelWidth)
@@ -171,31 +214,65 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TwoRowsTwoPanels(
-        int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint panelStride, nint rowStride,
-        float* c, nint ldc, float* scales, StoreParameters store)
+    private static void TwoRowsTwoPanels(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, nint ldc, float* scales, StoreParameters store)
     {
-        nint w = TVector.Count * TFormat.BytesPerWeight;
+        int d = TFormat.DepthsPerRow;
+        nint w = TVector.Count * TFormat.LaneBytes;
         float* a0 = a, a1 = a + aRowStride;
-        byte* b0 = b, b1 = b + panelStride;
         TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
-        for (int p = 0; p < depth; p++)
+        int p = 0;
+        for (; p + d <= depth; p += d)
         {
-            TVector p0 = Load(b0), p1 = Load(b0 + w), p2 = Load(b1), p3 = Load(b1 + w);
+            TFormat.Widen(b, out TVector f0, out TVector s0);
+            TFormat.Widen(b + w, out TVector f1, out TVector s1);
+            TFormat.Widen(b + 1 * panelStride, out TVector f2, out TVector s2);
+            TFormat.Widen(b + 1 * panelStride + w, out TVector f3, out TVector s3);
             TVector x0 = TVector.Create(*a0);
-            c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
-            c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
-            c02 = TVector.FusedMultiplyAdd(x0, p2, c02);
-            c03 = TVector.FusedMultiplyAdd(x0, p3, c03);
+            c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
+            c02 = TVector.FusedMultiplyAdd(x0, f2, c02);
+            c03 = TVector.FusedMultiplyAdd(x0, f3, c03);
             TVector x1 = TVector.Create(*a1);
-            c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
-            c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
-            c12 = TVector.FusedMultiplyAdd(x1, p2, c12);
-            c13 = TVector.FusedMultiplyAdd(x1, p3, c13);
-            a0 += aDepthStride;
-            a1 += aDepthStride;
-            b0 += rowStride;
-            b1 += rowStride;
+            c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
+            c12 = TVector.FusedMultiplyAdd(x1, f2, c12);
+            c13 = TVector.FusedMultiplyAdd(x1, f3, c13);
+            if (d == 2)
+            {
+                TVector y0 = TVector.Create(a0[aDepthStride]);
+                c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
+                c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
+                c02 = TVector.FusedMultiplyAdd(y0, s2, c02);
+                c03 = TVector.FusedMultiplyAdd(y0, s3, c03);
+                TVector y1 = TVector.Create(a1[aDepthStride]);
+                c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
+                c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
+                c12 = TVector.FusedMultiplyAdd(y1, s2, c12);
+                c13 = TVector.FusedMultiplyAdd(y1, s3, c13);
+            }
+
+            a0 += d * aDepthStride;
+            a1 += d * aDepthStride;
+            b += rowStride;
+        }
+
+        if (p < depth)
+        {
+            // The odd last depth of a two-depth format: the low halves only.
+            TFormat.Widen(b, out TVector f0, out _);
+            TFormat.Widen(b + w, out TVector f1, out _);
+            TFormat.Widen(b + 1 * panelStride, out TVector f2, out _);
+            TFormat.Widen(b + 1 * panelStride + w, out TVector f3, out _);
+            TVector x0 = TVector.Create(*a0);
+            c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
+            c02 = TVector.FusedMultiplyAdd(x0, f2, c02);
+            c03 = TVector.FusedMultiplyAdd(x0, f3, c03);
+            TVector x1 = TVector.Create(*a1);
+            c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
+            c12 = TVector.FusedMultiplyAdd(x1, f2, c12);
+            c13 = TVector.FusedMultiplyAdd(x1, f3, c13);
         }
 
         int nr = PanelWidth;
@@ -206,25 +283,49 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TwoRowsOnePanel(
-        int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint rowStride,
-        float* c, nint ldc, float* scales, int columnsLeft, float* tile, StoreParameters store)
+    private static void TwoRowsOnePanel(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int columnsLeft, float* tile, StoreParameters store)
     {
-        nint w = TVector.Count * TFormat.BytesPerWeight;
+        int d = TFormat.DepthsPerRow;
+        nint w = TVector.Count * TFormat.LaneBytes;
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
-        for (int p = 0; p < depth; p++)
+        int p = 0;
+        for (; p + d <= depth; p += d)
         {
-            TVector p0 = Load(b), p1 = Load(b + w);
+            TFormat.Widen(b, out TVector f0, out TVector s0);
+            TFormat.Widen(b + w, out TVector f1, out TVector s1);
             TVector x0 = TVector.Create(*a0);
-            c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
-            c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
+            c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
             TVector x1 = TVector.Create(*a1);
-            c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
-            c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
-            a0 += aDepthStride;
-            a1 += aDepthStride;
+            c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
+            if (d == 2)
+            {
+                TVector y0 = TVector.Create(a0[aDepthStride]);
+                c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
+                c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
+                TVector y1 = TVector.Create(a1[aDepthStride]);
+                c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
+                c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
+            }
+
+            a0 += d * aDepthStride;
+            a1 += d * aDepthStride;
             b += rowStride;
+        }
+
+        if (p < depth)
+        {
+            // The odd last depth of a two-depth format: the low halves only.
+            TFormat.Widen(b, out TVector f0, out _);
+            TFormat.Widen(b + w, out TVector f1, out _);
+            TVector x0 = TVector.Create(*a0);
+            c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
+            TVector x1 = TVector.Create(*a1);
+            c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
         }
 
         if (columnsLeft >= PanelWidth)
@@ -241,33 +342,69 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourRowsOnePanel(
-        int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, byte* b, nint rowStride,
-        float* c, nint ldc, float* scales, int rows, int columnsLeft, float* tile, StoreParameters store)
+    private static void FourRowsOnePanel(int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int rows, int columnsLeft, float* tile, StoreParameters store)
     {
-        nint w = TVector.Count * TFormat.BytesPerWeight;
+        int d = TFormat.DepthsPerRow;
+        nint w = TVector.Count * TFormat.LaneBytes;
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < depth; p++)
+        int p = 0;
+        for (; p + d <= depth; p += d)
         {
-            TVector p0 = Load(b), p1 = Load(b + w);
+            TFormat.Widen(b, out TVector f0, out TVector s0);
+            TFormat.Widen(b + w, out TVector f1, out TVector s1);
             TVector x0 = TVector.Create(*a0);
-            c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
-            c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
+            c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
             TVector x1 = TVector.Create(*a1);
-            c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
-            c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
+            c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
             TVector x2 = TVector.Create(*a2);
-            c20 = TVector.FusedMultiplyAdd(x2, p0, c20);
-            c21 = TVector.FusedMultiplyAdd(x2, p1, c21);
+            c20 = TVector.FusedMultiplyAdd(x2, f0, c20);
+            c21 = TVector.FusedMultiplyAdd(x2, f1, c21);
             TVector x3 = TVector.Create(*a3);
-            c30 = TVector.FusedMultiplyAdd(x3, p0, c30);
-            c31 = TVector.FusedMultiplyAdd(x3, p1, c31);
-            a0 += aDepthStride;
-            a1 += aDepthStride;
-            a2 += aDepthStride;
-            a3 += aDepthStride;
+            c30 = TVector.FusedMultiplyAdd(x3, f0, c30);
+            c31 = TVector.FusedMultiplyAdd(x3, f1, c31);
+            if (d == 2)
+            {
+                TVector y0 = TVector.Create(a0[aDepthStride]);
+                c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
+                c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
+                TVector y1 = TVector.Create(a1[aDepthStride]);
+                c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
+                c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
+                TVector y2 = TVector.Create(a2[aDepthStride]);
+                c20 = TVector.FusedMultiplyAdd(y2, s0, c20);
+                c21 = TVector.FusedMultiplyAdd(y2, s1, c21);
+                TVector y3 = TVector.Create(a3[aDepthStride]);
+                c30 = TVector.FusedMultiplyAdd(y3, s0, c30);
+                c31 = TVector.FusedMultiplyAdd(y3, s1, c31);
+            }
+
+            a0 += d * aDepthStride;
+            a1 += d * aDepthStride;
+            a2 += d * aDepthStride;
+            a3 += d * aDepthStride;
             b += rowStride;
+        }
+
+        if (p < depth)
+        {
+            // The odd last depth of a two-depth format: the low halves only.
+            TFormat.Widen(b, out TVector f0, out _);
+            TFormat.Widen(b + w, out TVector f1, out _);
+            TVector x0 = TVector.Create(*a0);
+            c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
+            c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
+            TVector x1 = TVector.Create(*a1);
+            c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
+            c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
+            TVector x2 = TVector.Create(*a2);
+            c20 = TVector.FusedMultiplyAdd(x2, f0, c20);
+            c21 = TVector.FusedMultiplyAdd(x2, f1, c21);
+            TVector x3 = TVector.Create(*a3);
+            c30 = TVector.FusedMultiplyAdd(x3, f0, c30);
+            c31 = TVector.FusedMultiplyAdd(x3, f1, c31);
         }
 
         if (columnsLeft >= PanelWidth)
@@ -288,8 +425,22 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
         StoreClipped(tile, c, ldc, rows, columnsLeft, scales, store);
     }
 
+    /// <summary>acc + x0·(first depth) + x1·(second depth, for a two-depth row), in that order: the chain of two steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Load(byte* source) => TFormat.Load<TVector>(source);
+    private static TVector Step(byte* source, TVector x0, TVector x1, TVector acc)
+    {
+        TFormat.Widen(source, out TVector first, out TVector second);
+        acc = TVector.FusedMultiplyAdd(x0, first, acc);
+        return TFormat.DepthsPerRow == 2 ? TVector.FusedMultiplyAdd(x1, second, acc) : acc;
+    }
+
+    /// <summary>acc + x0·(the row's first depth) alone: the odd last depth of a two-depth format.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Last(byte* source, TVector x0, TVector acc)
+    {
+        TFormat.Widen(source, out TVector first, out TVector _);
+        return TVector.FusedMultiplyAdd(x0, first, acc);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LoadFloats(float* source) => TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);

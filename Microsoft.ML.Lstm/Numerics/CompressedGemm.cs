@@ -47,7 +47,7 @@ internal static unsafe class CompressedGemm
         var packed = new CompressedPackedMatrix(weights.Format, depth, columns, nr);
         int bytes = packed.BytesPerWeight;
         byte* target = packed.Pointer;
-        new Span<byte>(target, checked(depth * packed.PaddedColumns * bytes)).Clear();
+        new Span<byte>(target, checked(packed.PaddedDepth * packed.PaddedColumns * bytes)).Clear();
         for (int pc = 0; pc < depth; pc += DepthBlock)
         {
             int blockDepth = Math.Min(DepthBlock, depth - pc);
@@ -55,14 +55,19 @@ internal static unsafe class CompressedGemm
             for (int j = 0; j < columns; j++)
             {
                 // Column j of op(B) is row j of W; it sits in panel j / NR at lane j % NR.
-                byte* lane = block + ((nint)(j / nr) * nr * blockDepth + j % nr) * bytes;
-                for (int p = 0; p < blockDepth; p++)
+                if (bytes == 2)
                 {
-                    int source = j * depth + pc + p;
-                    if (bytes == 2)
-                        ((ushort*)lane)[(nint)p * nr] = weights.BFloat16Values![source];
-                    else
-                        ((sbyte*)lane)[(nint)p * nr] = weights.Int8Values![source];
+                    // Words of two depths: depth p at row p / 2, low half for even p.
+                    int rows = (blockDepth + 1) / 2;
+                    ushort* lane = (ushort*)(block + ((nint)(j / nr) * nr * rows + j % nr) * sizeof(uint));
+                    for (int p = 0; p < blockDepth; p++)
+                        lane[(nint)(p / 2) * nr * 2 + p % 2] = weights.BFloat16Values![j * depth + pc + p];
+                }
+                else
+                {
+                    sbyte* lane = (sbyte*)block + (nint)(j / nr) * nr * blockDepth + j % nr;
+                    for (int p = 0; p < blockDepth; p++)
+                        lane[(nint)p * nr] = weights.Int8Values![j * depth + pc + p];
                 }
             }
         }
@@ -153,6 +158,7 @@ internal static unsafe class CompressedGemm
             where TFormat : struct, ICompressedWeights
         {
             int nr = b.PanelWidth, bytes = b.BytesPerWeight, k = b.Depth, columns = columnEnd - columnStart;
+            int depthsPerRow = TFormat.DepthsPerRow, laneBytes = TFormat.LaneBytes;
             float* scales = b.Scales + columnStart;
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
@@ -161,12 +167,14 @@ internal static unsafe class CompressedGemm
                 bool first = pc == 0;
                 float blockBeta = first ? beta : 1f;
                 bool overwrite = first && beta == 0f;
-                byte* block = b.Pointer + ((nint)pc * b.PaddedColumns + (nint)columnStart * depth) * bytes;
+                int packedRows = (depth + depthsPerRow - 1) / depthsPerRow;
+                // Earlier blocks are whole (even) depths, so a block starts at pc weights per padded column.
+                byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)columnStart * packedRows * laneBytes;
                 for (int i = 0; i < m; i += CompressedFewRowsKernel<TVector, TFormat>.MaxRows)
                 {
                     int rows = Math.Min(CompressedFewRowsKernel<TVector, TFormat>.MaxRows, m - i);
                     CompressedFewRowsKernel<TVector, TFormat>.Run(
-                        rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * depth * bytes, (nint)nr * bytes, scales, columns,
+                        rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * laneBytes, (nint)nr * laneBytes, scales, columns,
                         c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
                 }
             }

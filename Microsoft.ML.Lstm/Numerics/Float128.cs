@@ -65,8 +65,15 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 WidenBFloat16(ushort* source) =>
-        new(Vector128.ShiftLeft(Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(source)).AsUInt16()), 16).AsSingle());
+    public static Float128 LoadWords(uint* source) => new(Vector128.Load(source).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 LowHalves(Float128 words) => new(Vector128.ShiftLeft(words.value.AsUInt32(), 16).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 HighHalves(Float128 words) => new((words.value.AsUInt32() & Vector128.Create(0xFFFF0000u)).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -66,13 +66,15 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 WidenBFloat16(ushort* source)
-    {
-        if (Avx2.IsSupported)
-            return new(Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(source), 16).AsSingle()); // vpmovzxwd, vpslld
-        Vector128<ushort> halves = Vector128.Load(source);
-        return new(Vector256.ShiftLeft(Vector256.Create(Vector128.WidenLower(halves), Vector128.WidenUpper(halves)), 16).AsSingle());
-    }
+    public static Float256 LoadWords(uint* source) => new(Vector256.Load(source).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 LowHalves(Float256 words) => new(Vector256.ShiftLeft(words.value.AsUInt32(), 16).AsSingle()); // vpslld
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 HighHalves(Float256 words) => new((words.value.AsUInt32() & Vector256.Create(0xFFFF0000u)).AsSingle()); // vpand
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,10 +28,39 @@ internal static class CompressionRunner
         int rounds = ShapesRunner.IntOption(args, "--rounds", 5);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 0.5);
         Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, compressed kernels at {CompressedGemm.BestKernel} width, float GEMM {Gemm.BestKernel}, {Environment.ProcessorCount} processors");
+        if (parts.Contains("products"))
+            Products(rounds, seconds);
         if (parts.Contains("latency"))
             Latency(rounds, seconds);
         if (parts.Contains("sentiment"))
             Sentiment(args, rounds, seconds);
+    }
+
+    /// <summary>The products of the latency case alone: h·W_hhᵀ (1 × 128 · 128 × 512) and the input projection (50 rows).</summary>
+    private static void Products(int rounds, double seconds)
+    {
+        var random = new Random(3);
+        float[] weights = [.. Enumerable.Range(0, 512 * 128).Select(_ => (float)(random.NextDouble() - 0.5))];
+        float[] a = [.. Enumerable.Range(0, 50 * 128).Select(_ => (float)(random.NextDouble() - 0.5))];
+        var c = new float[50 * 512];
+        PackedMatrix packed = Gemm.Pack(true, 128, 512, weights, 128);
+        CompressedPackedMatrix bfloat16 = CompressedGemm.Pack(QuantizedMatrix.Quantize(WeightFormat.BFloat16, weights, 512, 128));
+        CompressedPackedMatrix int8 = CompressedGemm.Pack(QuantizedMatrix.Quantize(WeightFormat.Int8, weights, 512, 128));
+        Console.WriteLine();
+        Console.WriteLine("## The latency case's products alone, median ns per product");
+        Console.WriteLine("| rows | float32 | bfloat16 | int8 |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (int rows in new[] { 1, 50 })
+        {
+            var times = new List<double>[3] { [], [], [] };
+            for (int round = 0; round < rounds; round++)
+            {
+                times[0].Add(ShapesRunner.MedianSeconds(() => Gemm.Multiply(false, rows, 1f, a, 128, packed, 1f, c, 512), 1000, seconds / 4) * 1e9);
+                times[1].Add(ShapesRunner.MedianSeconds(() => CompressedGemm.Multiply(rows, 1f, a, 128, bfloat16, 1f, c, 512), 1000, seconds / 4) * 1e9);
+                times[2].Add(ShapesRunner.MedianSeconds(() => CompressedGemm.Multiply(rows, 1f, a, 128, int8, 1f, c, 512), 1000, seconds / 4) * 1e9);
+            }
+            Console.WriteLine($"| {rows} | {Median(times[0]):F0} | {Median(times[1]):F0} | {Median(times[2]):F0} |");
+        }
     }
 
     private static void Latency(int rounds, double seconds)
