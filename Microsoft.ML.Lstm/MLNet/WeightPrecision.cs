@@ -2,7 +2,7 @@ namespace Microsoft.ML.Lstm;
 
 /// <summary>
 /// How a trained transformer stores and runs its recurrent weights (every layer's input and recurrent matrices, which
-/// one-row scoring reads at every step). Chosen after training with
+/// one-row scoring reads at every step) and stores its embedding tables. Chosen after training with
 /// <see cref="WeightPrecisionExtensions.WithWeightPrecision{TTransformer}(TTransformer, WeightPrecision)"/>; saved and
 /// loaded with the model.
 /// </summary>

@@ -10,9 +10,10 @@ namespace Microsoft.ML.Lstm;
 /// <remarks>
 /// <para>
 /// The transformer returned scores, saves (<c>mlContext.Model.Save</c>) and loads (<c>mlContext.Model.Load</c>) in the
-/// compressed form, bit for bit; the one it is made from is not changed. Only the recurrent layers' input and recurrent
-/// matrices are compressed (the character encoder's too); the embedding, biases and output layer stay float32, and all
-/// sums are float32. Predictions move by the rounding of the weights: see README's "Compressed inference" for the
+/// compressed form, bit for bit; the one it is made from is not changed. The recurrent layers' input and recurrent
+/// matrices (the character encoder's too) are stored and multiplied compressed, widened to float32 in registers; the
+/// embedding tables are stored compressed and read as the float values they stand for; biases and the output layer stay
+/// float32, and all sums are float32. Predictions move by the rounding of the weights: see README's "Compressed inference" for the
 /// accuracy and speed measured on each job.
 /// </para>
 /// <para>

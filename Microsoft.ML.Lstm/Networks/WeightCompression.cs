@@ -4,8 +4,9 @@ namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
 /// The compressed weights a network scores with: every recurrent layer's input and recurrent matrices
-/// (<c>*.weight_ih</c>, <c>*.weight_hh</c>, the character encoder's too) in bfloat16 or int8 with a scale per row,
-/// packed once for the compressed kernels (<see cref="CompressedGemm"/>) and shared, read-only, by every copy of the
+/// (<c>*.weight_ih</c>, <c>*.weight_hh</c>, the character encoder's too) and the embedding tables (<c>embedding</c>,
+/// <c>char.embedding</c>), in bfloat16 or int8 with a scale per row; the matrices are packed once for the compressed
+/// kernels (<see cref="CompressedGemm"/>). Shared, read-only, by every copy of the
 /// network that scores (<see cref="SequenceNetwork{T}.CloneForInference"/>) and every network built from its weights
 /// (<see cref="EncoderTransplant"/>).
 /// </summary>
@@ -18,8 +19,9 @@ namespace Microsoft.ML.Lstm.Networks;
 /// (<see cref="ParameterStore{T}.MarkChanged"/>) drops the compression, so training never runs on stale copies.
 /// </para>
 /// <para>
-/// Only these matrices are compressed: they are what one-row scoring streams from memory at every step. The embedding
-/// (one row read per token), biases, peepholes and heads stay float32.
+/// The recurrent matrices are what one-row scoring streams from memory at every step, so they are multiplied
+/// compressed; an embedding table is read a row per token, so it is compressed for the file's size only and scored from
+/// its float values. Biases, peepholes, attention and heads stay float32.
 /// </para>
 /// </remarks>
 internal sealed class WeightCompression
@@ -42,11 +44,15 @@ internal sealed class WeightCompression
     /// <summary>Weights compressed (their count, not their bytes).</summary>
     public long WeightCount => Weights.Sum(weight => (long)weight.Values.Rows * weight.Values.Columns);
 
-    /// <summary>Whether a parameter is one this compression takes: a recurrent layer's input or recurrent matrix.</summary>
+    /// <summary>Whether a parameter is one this compression takes: a recurrent layer's input or recurrent matrix, or an embedding table.</summary>
     public static bool IsCompressible(ParameterView view) =>
         view.Shape.Length == 2
         && !view.Name.StartsWith("head.", StringComparison.Ordinal)
-        && (view.Name.EndsWith(".weight_ih", StringComparison.Ordinal) || view.Name.EndsWith(".weight_hh", StringComparison.Ordinal));
+        && (IsProductWeight(view.Name) || view.Name is "embedding" or "char.embedding");
+
+    /// <summary>Whether a parameter is multiplied by (<see cref="WeightProduct{T}"/>), so worth packing for the compressed kernels.</summary>
+    private static bool IsProductWeight(string name) =>
+        name.EndsWith(".weight_ih", StringComparison.Ordinal) || name.EndsWith(".weight_hh", StringComparison.Ordinal);
 
     /// <summary>
     /// A copy of <paramref name="network"/> for scoring whose compressible weights are compressed to
@@ -78,7 +84,7 @@ internal sealed class WeightCompression
         {
             if (values.Format != format)
                 throw new ArgumentException($"The weights '{name}' are {values.Format}, not {format}.", nameof(weights));
-            compressed.Add(new CompressedWeight(name, values, CompressedGemm.Pack(values)));
+            compressed.Add(new CompressedWeight(name, values, IsProductWeight(name) ? CompressedGemm.Pack(values) : null));
         }
         return new WeightCompression(format, compressed);
     }
@@ -119,6 +125,6 @@ internal sealed class WeightCompression
             target.Compression = new WeightCompression(Format, matching);
     }
 
-    /// <summary>The packed compressed copy of <paramref name="view"/>, or null when it is not compressed.</summary>
+    /// <summary>The packed compressed copy of <paramref name="view"/>, or null when it is not compressed or not multiplied by.</summary>
     public CompressedPackedMatrix? Find(ParameterView view) => byName.TryGetValue(view.Name, out CompressedWeight? weight) ? weight.Packed : null;
 }

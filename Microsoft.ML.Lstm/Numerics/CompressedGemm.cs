@@ -17,9 +17,10 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// guarantee below.
 /// </para>
 /// <para>
-/// k is cut into <see cref="DepthBlock"/> blocks as the float GEMM cuts it, rows are taken four at a time (the rest
-/// one, two or three), and every element of C is one FMA chain per depth block whatever the rows, the row grouping and
-/// the threads: results are bit-identical for 1 row or many, 1 thread or many, which keeps a step-at-a-time run equal to
+/// k is cut into <see cref="DepthBlock"/> blocks as the float GEMM cuts it. Up to four rows of C run the few-rows kernel,
+/// which widens as it loads; more rows widen each block of B once into float panels and run the float micro-kernel on
+/// them. Either way every element of C is one FMA chain per depth block, stored with its column's multiplier, whatever
+/// the rows, the path and the threads: results are bit-identical for 1 row or many, 1 thread or many, which keeps a step-at-a-time run equal to
 /// a whole-sequence run. For bfloat16 they are also the float GEMM's on the widened weights, bit for bit.
 /// </para>
 /// </remarks>
@@ -27,6 +28,9 @@ internal static unsafe class CompressedGemm
 {
     /// <summary>KC: the depth block, the float GEMM's (<see cref="GemmDriver{TKernel}.DepthBlock"/>).</summary>
     public const int DepthBlock = GemmDriver<Vector128MicroKernel>.DepthBlock;
+
+    /// <summary>Panels of B the tiled path (more than four rows of C) widens at once: 8·NR columns × KC depths of floats, 128 KB at 256 bits.</summary>
+    private const int TiledPanels = 8;
 
     /// <summary>The vector width this CPU runs compressed products at: <see cref="GemmKernel.Avx2"/> (256-bit) or <see cref="GemmKernel.Vector128"/>.</summary>
     internal static GemmKernel BestKernel { get; } = Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2 : GemmKernel.Vector128;
@@ -143,17 +147,29 @@ internal static unsafe class CompressedGemm
             if (b.PanelWidth == Gemm.PanelWidthOf(GemmKernel.Avx2))
             {
                 if (b.Format == WeightFormat.BFloat16)
-                    RunWith<Float256, BFloat16Weights>(columnStart, columnEnd);
+                    RunWith<Float256, BFloat16Weights, Avx2MicroKernel>(columnStart, columnEnd);
                 else
-                    RunWith<Float256, Int8Weights>(columnStart, columnEnd);
+                    RunWith<Float256, Int8Weights, Avx2MicroKernel>(columnStart, columnEnd);
             }
             else if (b.Format == WeightFormat.BFloat16)
-                RunWith<Float128, BFloat16Weights>(columnStart, columnEnd);
+                RunWith<Float128, BFloat16Weights, Vector128MicroKernel>(columnStart, columnEnd);
             else
-                RunWith<Float128, Int8Weights>(columnStart, columnEnd);
+                RunWith<Float128, Int8Weights, Vector128MicroKernel>(columnStart, columnEnd);
         }
 
-        private void RunWith<TVector, TFormat>(int columnStart, int columnEnd)
+        private void RunWith<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
+            where TVector : struct, IWideningVector<TVector>
+            where TFormat : struct, ICompressedWeights
+            where TKernel : struct, IGemmMicroKernel
+        {
+            if (m > CompressedFewRowsKernel<TVector, TFormat>.MaxRows)
+                RunTiled<TVector, TFormat, TKernel>(columnStart, columnEnd);
+            else
+                RunFewRows<TVector, TFormat>(columnStart, columnEnd);
+        }
+
+        /// <summary>At most four rows: the few-rows kernel on the compressed panels, widening as it goes.</summary>
+        private void RunFewRows<TVector, TFormat>(int columnStart, int columnEnd)
             where TVector : struct, IWideningVector<TVector>
             where TFormat : struct, ICompressedWeights
         {
@@ -176,6 +192,112 @@ internal static unsafe class CompressedGemm
                     CompressedFewRowsKernel<TVector, TFormat>.Run(
                         rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * laneBytes, (nint)nr * laneBytes, scales, columns,
                         c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                }
+            }
+        }
+
+        /// <summary>
+        /// More rows: each depth block of B is widened once into float panels (unscaled, exact) and A packed, and the
+        /// float micro-kernel computes each MR × NR tile's chains into a spill tile, which is stored with the columns'
+        /// multipliers as the few-rows kernel stores its accumulators: the same bits, the widening paid once for all rows.
+        /// </summary>
+        private void RunTiled<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
+            where TVector : struct, IWideningVector<TVector>
+            where TFormat : struct, ICompressedWeights
+            where TKernel : struct, IGemmMicroKernel
+        {
+            int nr = b.PanelWidth, mr = TKernel.Rows, bytes = b.BytesPerWeight, k = b.Depth;
+            int depthsPerRow = TFormat.DepthsPerRow, laneBytes = TFormat.LaneBytes;
+            int rowBlock = mr * 16, columnBlock = nr * TiledPanels;
+            float* packedA = GemmScratch.ForA(rowBlock * DepthBlock);
+            float* widened = GemmScratch.ForB(columnBlock * DepthBlock);
+            float* tile = stackalloc float[mr * nr];
+            for (int jc = columnStart; jc < columnEnd; jc += columnBlock)
+            {
+                int columns = Math.Min(columnBlock, columnEnd - jc);
+                int panels = (columns + nr - 1) / nr;
+                for (int pc = 0; pc < k; pc += DepthBlock)
+                {
+                    int depth = Math.Min(DepthBlock, k - pc);
+                    int packedRows = (depth + depthsPerRow - 1) / depthsPerRow;
+                    byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)jc * packedRows * laneBytes;
+                    WidenPanels<TVector, TFormat>(block, depth, packedRows, panels, nr, widened);
+                    bool first = pc == 0;
+                    float blockBeta = first ? beta : 1f;
+                    bool overwrite = first && beta == 0f;
+                    for (int ic = 0; ic < m; ic += rowBlock)
+                    {
+                        int rows = Math.Min(rowBlock, m - ic);
+                        GemmDriver<TKernel>.PackA(false, a, lda, ic, pc, rows, depth, packedA);
+                        for (int q = 0; q < panels; q++)
+                        {
+                            int j = jc + q * nr, tileColumns = Math.Min(nr, jc + columns - j);
+                            float* panel = widened + (nint)q * nr * depth;
+                            for (int ir = 0; ir < rows; ir += mr)
+                            {
+                                // alpha 1 and overwrite: the tile holds each chain's sum as it is.
+                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, tile, nr, mr, nr, 1f, 0f, overwrite: true);
+                                StoreTile<TVector>(tile, c + (nint)(ic + ir) * ldc + j, Math.Min(mr, rows - ir), tileColumns, b.Scales + j, blockBeta, overwrite);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Widens <paramref name="panels"/> compressed panels of one depth block into float panels [depth × NR], unscaled.</summary>
+        private static void WidenPanels<TVector, TFormat>(byte* block, int depth, int packedRows, int panels, int nr, float* target)
+            where TVector : struct, IWideningVector<TVector>
+            where TFormat : struct, ICompressedWeights
+        {
+            int w = TVector.Count, d = TFormat.DepthsPerRow;
+            nint laneBytes = TFormat.LaneBytes;
+            for (int q = 0; q < panels; q++)
+            {
+                byte* source = block + (nint)q * nr * packedRows * laneBytes;
+                float* panel = target + (nint)q * nr * depth;
+                for (int r = 0; r < packedRows; r++, source += nr * laneBytes)
+                {
+                    for (int v = 0; v < nr; v += w)
+                    {
+                        TFormat.Widen(source + v * laneBytes, out TVector firstDepth, out TVector secondDepth);
+                        int p = r * d;
+                        firstDepth.Store(new Span<float>(panel + (nint)p * nr + v, w), 0);
+                        if (d == 2 && p + 1 < depth)
+                            secondDepth.Store(new Span<float>(panel + (nint)(p + 1) * nr + v, w), 0);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Stores a tile of sums [rows × columns] (row stride NR) into C with the columns' multipliers m = alpha·scale:
+        /// m·sum, or fma(m, sum, beta·C), lane-wise as the few-rows kernel does, in scalar at a clipped edge.
+        /// </summary>
+        private void StoreTile<TVector>(float* tile, float* target, int rows, int columns, float* scales, float blockBeta, bool overwrite)
+            where TVector : struct, IWideningVector<TVector>
+        {
+            int nr = b.PanelWidth, w = TVector.Count;
+            TVector alphas = TVector.Create(alpha), betas = TVector.Create(blockBeta);
+            for (int r = 0; r < rows; r++)
+            {
+                float* sums = tile + r * nr, row = target + r * ldc;
+                int j = 0;
+                if (columns == nr)
+                {
+                    for (; j < nr; j += w)
+                    {
+                        TVector multipliers = alphas * TVector.Load(new ReadOnlySpan<float>(scales + j, w), 0);
+                        TVector sum = TVector.Load(new ReadOnlySpan<float>(sums + j, w), 0);
+                        var destination = new Span<float>(row + j, w);
+                        TVector result = overwrite ? multipliers * sum : TVector.FusedMultiplyAdd(multipliers, sum, betas * TVector.Load(destination, 0));
+                        result.Store(destination, 0);
+                    }
+                }
+                for (; j < columns; j++)
+                {
+                    float multiplier = alpha * scales[j];
+                    row[j] = overwrite ? multiplier * sums[j] : MathF.FusedMultiplyAdd(multiplier, sums[j], blockBeta * row[j]);
                 }
             }
         }
