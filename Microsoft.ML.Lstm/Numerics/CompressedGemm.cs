@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Lstm.Numerics;
@@ -212,32 +213,41 @@ internal static unsafe class CompressedGemm
             float* packedA = GemmScratch.ForA(rowBlock * DepthBlock);
             float* widened = GemmScratch.ForB(columnBlock * DepthBlock);
             float* tile = stackalloc float[mr * nr];
-            for (int jc = columnStart; jc < columnEnd; jc += columnBlock)
+            for (int pc = 0; pc < k; pc += DepthBlock)
             {
-                int columns = Math.Min(columnBlock, columnEnd - jc);
-                int panels = (columns + nr - 1) / nr;
-                for (int pc = 0; pc < k; pc += DepthBlock)
+                int depth = Math.Min(DepthBlock, k - pc);
+                int packedRows = (depth + depthsPerRow - 1) / depthsPerRow;
+                bool first = pc == 0;
+                float blockBeta = first ? beta : 1f;
+                bool overwrite = first && beta == 0f;
+                for (int ic = 0; ic < m; ic += rowBlock)
                 {
-                    int depth = Math.Min(DepthBlock, k - pc);
-                    int packedRows = (depth + depthsPerRow - 1) / depthsPerRow;
-                    byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)jc * packedRows * laneBytes;
-                    WidenPanels<TVector, TFormat>(block, depth, packedRows, panels, nr, widened);
-                    bool first = pc == 0;
-                    float blockBeta = first ? beta : 1f;
-                    bool overwrite = first && beta == 0f;
-                    for (int ic = 0; ic < m; ic += rowBlock)
+                    // A block packed once, B widened once per block of columns (once in all for up to MR·16 rows).
+                    int rows = Math.Min(rowBlock, m - ic);
+                    GemmDriver<TKernel>.PackA(false, a, lda, ic, pc, rows, depth, packedA);
+                    for (int jc = columnStart; jc < columnEnd; jc += columnBlock)
                     {
-                        int rows = Math.Min(rowBlock, m - ic);
-                        GemmDriver<TKernel>.PackA(false, a, lda, ic, pc, rows, depth, packedA);
+                        int columns = Math.Min(columnBlock, columnEnd - jc);
+                        int panels = (columns + nr - 1) / nr;
+                        byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)jc * packedRows * laneBytes;
+                        WidenPanels<TVector, TFormat>(block, depth, packedRows, panels, nr, widened);
                         for (int q = 0; q < panels; q++)
                         {
                             int j = jc + q * nr, tileColumns = Math.Min(nr, jc + columns - j);
                             float* panel = widened + (nint)q * nr * depth;
                             for (int ir = 0; ir < rows; ir += mr)
                             {
+                                float* target = c + (nint)(ic + ir) * ldc + j;
+                                int tileRows = Math.Min(mr, rows - ir);
+                                if (TFormat.DepthsPerRow == 2)
+                                {
+                                    // bfloat16's scales are 1, so the multipliers are alpha: the kernel's own store is the same.
+                                    TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, blockBeta, overwrite);
+                                    continue;
+                                }
                                 // alpha 1 and overwrite: the tile holds each chain's sum as it is.
                                 TKernel.Run(depth, packedA + (nint)ir * depth, panel, tile, nr, mr, nr, 1f, 0f, overwrite: true);
-                                StoreTile<TVector>(tile, c + (nint)(ic + ir) * ldc + j, Math.Min(mr, rows - ir), tileColumns, b.Scales + j, blockBeta, overwrite);
+                                StoreTile<TVector>(tile, target, tileRows, tileColumns, b.Scales + j, blockBeta, overwrite);
                             }
                         }
                     }
@@ -274,32 +284,46 @@ internal static unsafe class CompressedGemm
         /// Stores a tile of sums [rows × columns] (row stride NR) into C with the columns' multipliers m = alpha·scale:
         /// m·sum, or fma(m, sum, beta·C), lane-wise as the few-rows kernel does, in scalar at a clipped edge.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void StoreTile<TVector>(float* tile, float* target, int rows, int columns, float* scales, float blockBeta, bool overwrite)
             where TVector : struct, IWideningVector<TVector>
         {
-            int nr = b.PanelWidth, w = TVector.Count;
-            TVector alphas = TVector.Create(alpha), betas = TVector.Create(blockBeta);
+            int nr = b.PanelWidth;
+            if (columns == nr)
+            {
+                TVector alphas = TVector.Create(alpha), betas = TVector.Create(blockBeta);
+                TVector low = alphas * LoadFloats<TVector>(scales), high = alphas * LoadFloats<TVector>(scales + TVector.Count);
+                for (int r = 0; r < rows; r++)
+                {
+                    StoreLanes(tile + r * nr, target + r * ldc, low, betas, overwrite);
+                    StoreLanes(tile + r * nr + TVector.Count, target + r * ldc + TVector.Count, high, betas, overwrite);
+                }
+                return;
+            }
             for (int r = 0; r < rows; r++)
             {
                 float* sums = tile + r * nr, row = target + r * ldc;
-                int j = 0;
-                if (columns == nr)
-                {
-                    for (; j < nr; j += w)
-                    {
-                        TVector multipliers = alphas * TVector.Load(new ReadOnlySpan<float>(scales + j, w), 0);
-                        TVector sum = TVector.Load(new ReadOnlySpan<float>(sums + j, w), 0);
-                        var destination = new Span<float>(row + j, w);
-                        TVector result = overwrite ? multipliers * sum : TVector.FusedMultiplyAdd(multipliers, sum, betas * TVector.Load(destination, 0));
-                        result.Store(destination, 0);
-                    }
-                }
-                for (; j < columns; j++)
+                for (int j = 0; j < columns; j++)
                 {
                     float multiplier = alpha * scales[j];
                     row[j] = overwrite ? multiplier * sums[j] : MathF.FusedMultiplyAdd(multiplier, sums[j], blockBeta * row[j]);
                 }
             }
         }
+
+        /// <summary>One vector of a tile row into C: m·sum, or fma(m, sum, beta·C).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreLanes<TVector>(float* sums, float* target, TVector multipliers, TVector betas, bool overwrite)
+            where TVector : struct, IWideningVector<TVector>
+        {
+            var destination = new Span<float>(target, TVector.Count);
+            TVector sum = LoadFloats<TVector>(sums);
+            TVector result = overwrite ? multipliers * sum : TVector.FusedMultiplyAdd(multipliers, sum, betas * TVector.Load(destination, 0));
+            result.Store(destination, 0);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector LoadFloats<TVector>(float* source) where TVector : struct, IWideningVector<TVector> =>
+            TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);
     }
 }
