@@ -170,6 +170,7 @@ internal static unsafe class CompressedGemm
         }
 
         /// <summary>At most four rows: the few-rows kernel on the compressed panels, widening as it goes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunFewRows<TVector, TFormat>(int columnStart, int columnEnd)
             where TVector : struct, IWideningVector<TVector>
             where TFormat : struct, ICompressedWeights
@@ -202,6 +203,7 @@ internal static unsafe class CompressedGemm
         /// float micro-kernel computes each MR × NR tile's chains into a spill tile, which is stored with the columns'
         /// multipliers as the few-rows kernel stores its accumulators: the same bits, the widening paid once for all rows.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunTiled<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
             where TVector : struct, IWideningVector<TVector>
             where TFormat : struct, ICompressedWeights
@@ -256,6 +258,7 @@ internal static unsafe class CompressedGemm
         }
 
         /// <summary>Widens <paramref name="panels"/> compressed panels of one depth block into float panels [depth × NR], unscaled.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void WidenPanels<TVector, TFormat>(byte* block, int depth, int packedRows, int panels, int nr, float* target)
             where TVector : struct, IWideningVector<TVector>
             where TFormat : struct, ICompressedWeights
