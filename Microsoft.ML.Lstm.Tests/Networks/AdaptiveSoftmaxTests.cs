@@ -151,6 +151,8 @@ public class AdaptiveSoftmaxTests
         file.WriteTo(stream);
         var loaded = NetworkSerializer.Read(ModelFile.Read(new MemoryStream(stream.ToArray()), int.MaxValue), threads: 1);
 
+        Assert.Equal(network.Spec, loaded.Spec);
+        Assert.NotEqual(spec.Head, ((LanguageModelHeadSpec)spec.Head) with { TokenRanking = null });
         var head = Assert.IsType<LanguageModelHeadSpec>(loaded.Spec.Head);
         Assert.Equal([3, 6], head.Cutoffs);
         Assert.Equal(Ranking, head.TokenRanking);

@@ -31,6 +31,15 @@ internal sealed record LanguageModelHeadSpec : HeadSpec
     /// <summary>The most tail clusters an adaptive softmax may have.</summary>
     public const int MaxTailClusters = 8;
 
+    /// <summary>Equal when every size and setting is, the cutoffs and ranking compared by value.</summary>
+    public bool Equals(LanguageModelHeadSpec? other) =>
+        other is not null && base.Equals(other) && OutputSize == other.OutputSize && Bidirectional == other.Bidirectional
+        && Cutoffs.AsSpan().SequenceEqual(other.Cutoffs) && (TokenRanking is null) == (other.TokenRanking is null)
+        && (TokenRanking ?? []).AsSpan().SequenceEqual(other.TokenRanking ?? []);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), OutputSize, Bidirectional, Cutoffs.Length);
+
     /// <inheritdoc />
     public override ISequenceHead<T> Create<T>(ParameterStore<T> store, EncoderSpec encoder, Random? random) =>
         new LanguageModelHead<T>(this, store, encoder, random);
