@@ -1,0 +1,376 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.MLNet;
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The <c>mlnet-path</c> mode (issue #15, item 5): how much of a job's time is spent outside the engine — reading the
+/// IDataView's columns, splitting text into words, building batches, writing the prediction columns — on the sentiment
+/// network over <c>{data}/train.tsv</c> and <c>{data}/test.tsv</c>, for training (<c>Fit</c>), for scoring with
+/// <c>Transform</c> and a cursor, and for <c>PredictionEngine</c> one row at a time.
+/// </summary>
+/// <remarks>
+/// <para>No clock runs inside the library. The engine's share is measured by running the engine alone on the same
+/// prepared inputs, interleaved with the full pipeline in each round:</para>
+/// <list type="bullet">
+/// <item>Training: the full figure is <c>Fit</c> as a user calls it. A second run over the same examples through
+/// <c>NetworkTrainer</c> records every batch it hands the network (<c>BatchObserver</c>), checked to train the same
+/// weights bit for bit as <c>Fit</c>; the engine figure replays those batches alone (<c>TrainOnBatch</c> for a
+/// training batch, the loss for a validation batch) in a fresh network of the same spec and seed. The
+/// <c>NetworkTrainer</c> run itself, timed too, splits what is outside into batch building (its time less the
+/// engine's) and the rest (reading the data view, the vocabulary pass, making the transformer).</item>
+/// <item>Scoring: the engine figure is <c>SequenceNetwork.Predict</c> on a batch of one sequence per test row, each
+/// batch built beforehand; the full figures read <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> of every
+/// row through a cursor over <c>Transform</c>'s output, and call <c>PredictionEngine.Predict</c> on every row.</item>
+/// </list>
+/// <para>Forms: <c>text</c>, the README's first snippet (the trainer reads the text column); <c>keys</c>, the keys
+/// pipeline (TokenizeIntoWords → MapValueToKey → the trainer), whose own transforms run inside the full figures.
+/// Options: <c>--data DIR</c>, <c>--form text|keys|both</c>, <c>--threads N</c> (training; scoring runs one row at a
+/// time on one thread), <c>--epochs N</c>, <c>--rounds N</c>, <c>--seconds S</c> (per scoring figure per round).
+/// Without the data set it prints one line saying it skipped.</para>
+/// </remarks>
+internal static class MLNetPathRunner
+{
+    private sealed class Review
+    {
+        public string Text { get; set; } = "";
+
+        public bool Label { get; set; }
+    }
+
+    private sealed class ScoredReview
+    {
+        public float Score { get; set; }
+
+        public float Probability { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
+
+    private sealed class NoProgress : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+        }
+    }
+
+    public static void Run(string[] args)
+    {
+        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
+        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
+        if (!File.Exists(trainPath) || !File.Exists(testPath))
+        {
+            Console.WriteLine($"Skipped: {trainPath} and {testPath} are not here (the shared data set is absent).");
+            return;
+        }
+        string form = ShapesRunner.StringOption(args, "--form", "both");
+        int threads = ShapesRunner.IntOption(args, "--threads", 2);
+        int epochs = ShapesRunner.IntOption(args, "--epochs", 3);
+        int rounds = ShapesRunner.IntOption(args, "--rounds", 3);
+        double seconds = ShapesRunner.DoubleOption(args, "--seconds", 1);
+        List<Review> train = Read(trainPath), test = Read(testPath);
+        string profile = ShapesRunner.StringOption(args, "--profile", "");
+        ProfiledPhase = profile.Length == 0 ? null : profile;
+
+        Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, sentiment network (trainer defaults: BiLSTM 64, embedding 64, max pooling), " +
+            $"{train.Count} training rows, {epochs} epochs, {threads} training thread(s); {test.Count} test rows scored one at a time; " +
+            $"medians of {rounds} rounds, each: full pipeline and engine alone, interleaved");
+        Console.WriteLine("| form | phase | total | engine alone | outside the engine | share outside | allocated per row |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (string name in form == "both" ? ["text", "keys"] : new[] { form })
+            Measure(name, train, test, threads, epochs, rounds, seconds);
+    }
+
+    private static void Measure(string form, List<Review> trainRows, List<Review> testRows, int threads, int epochs, int rounds, double seconds)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView train = ml.Data.LoadFromEnumerable(trainRows), test = ml.Data.LoadFromEnumerable(testRows);
+        bool text = form == "text";
+        var options = new LstmBinaryTrainer.Options
+        {
+            FeatureColumnName = text ? "Text" : "Tokens", Epochs = epochs, NumberOfThreads = threads, Seed = 1,
+        };
+        IEstimator<ITransformer> pipeline = text
+            ? ml.BinaryClassification.Trainers.Lstm(options)
+            : ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
+                .Append(ml.BinaryClassification.Trainers.Lstm(options));
+
+        // Training: Fit, the same examples through NetworkTrainer (recording its batches), and the batches replayed.
+        ITransformer model = pipeline.Fit(train);
+        SequenceBinaryClassificationTransformer lstm = Last(model);
+        IDataView trainFeatures = text ? train : PrefixOf(model).Transform(train);
+        List<SequenceExample> examples = ReadExamples(trainFeatures, options.FeatureColumnName, lstm.Features);
+        NetworkSpec spec = lstm.Model.Spec;
+        TrainingOptions training = LstmOptionsMapping.ToTrainingOptions(options, options.Seed!.Value, new NoProgress());
+        var recorded = new List<(SequenceBatch<float> Batch, float[] Targets, bool Training)>();
+        SequenceNetwork<float> recordedNetwork = TrainRecording(spec, training, examples, recorded);
+        if (!recordedNetwork.Parameters.Values.AsSpan().SequenceEqual(lstm.Model.Network.Parameters.Values))
+            throw new InvalidOperationException("The recorded run trained other weights than Fit: its examples or options differ from Fit's.");
+
+        var fit = new List<double>();
+        var trainer = new List<double>();
+        var replay = new List<double>();
+        for (int round = 0; round < (ProfiledPhase is null ? rounds : 0); round++)
+        {
+            fit.Add(Seconds(() => pipeline.Fit(train), threads));
+            trainer.Add(Seconds(() => TrainRecording(spec, training, examples, null), threads));
+            replay.Add(Seconds(() => Replay(spec, training, recorded), threads));
+        }
+        if (ProfiledPhase is null)
+            ReportTraining(form, fit, trainer, replay);
+
+        // Scoring, one row at a time: the engine on prepared batches, a cursor over Transform, PredictionEngine.
+        IDataView testFeatures = text ? test : PrefixOf(model).Transform(test);
+        SequenceBatch<float>[] batches = ScoringBatches(testFeatures, options.FeatureColumnName, lstm.Features);
+        SequenceNetwork<float> scoring = lstm.Model.Network.CloneForInference();
+        using var engine = ml.Model.CreatePredictionEngine<Review, ScoredReview>(model);
+        Review[] inputs = [.. testRows];
+        var scoredOutput = new ScoredReview();
+        CheckScores(model, test, engine, inputs, scoring, batches);
+        if (ProfiledPhase is string phase)
+        {
+            // For a profiler: one phase in a loop, nothing measured.
+            Action loop = phase switch
+            {
+                "transform" => () => ReadScores(model.Transform(test)),
+                "predict" => () =>
+                {
+                    foreach (Review input in inputs)
+                        engine.Predict(input, ref scoredOutput);
+                },
+                "engine" => () => PredictAll(scoring, batches),
+                _ => () => pipeline.Fit(train),
+            };
+            var profileClock = Stopwatch.StartNew();
+            while (profileClock.Elapsed.TotalSeconds < seconds)
+                loop();
+            return;
+        }
+        // Passes over the test rows, the three kinds alternating, each timed by the scoring thread's CPU time.
+        var transformRun = new List<double>();
+        var engineRun = new List<double>();
+        var predictionRun = new List<double>();
+        long transformBytes = 0, predictionBytes = 0;
+        var clock = Stopwatch.StartNew();
+        for (int pass = 0; pass < 3 || clock.Elapsed.TotalSeconds < seconds * rounds * 3; pass++)
+        {
+            transformRun.Add(PerRow(() => ReadScores(model.Transform(test)), testRows.Count, ref transformBytes));
+            engineRun.Add(PerRow(() => PredictAll(scoring, batches), testRows.Count, ref Unused));
+            predictionRun.Add(PerRow(() =>
+            {
+                foreach (Review input in inputs)
+                    engine.Predict(input, ref scoredOutput);
+            }, testRows.Count, ref predictionBytes));
+        }
+        double engineRow = Median(engineRun);
+        Row(form, $"scoring (Transform, cursor; {transformRun.Count} passes)", Median(transformRun), engineRow, "µs per row", transformBytes);
+        Row(form, $"scoring (PredictionEngine; {predictionRun.Count} passes)", Median(predictionRun), engineRow, "µs per row", predictionBytes);
+    }
+
+    private static long Unused;
+
+    /// <summary>With <c>--profile PHASE</c> (fit, transform, predict, engine): the phase alone in a loop for <c>--seconds</c>, for a profiler.</summary>
+    private static string? ProfiledPhase;
+
+    private static void ReportTraining(string form, List<double> fit, List<double> trainer, List<double> replay)
+    {
+        double fitSeconds = Median(fit), trainerSeconds = Median(trainer), engineSeconds = Median(replay);
+        string shares = string.Join(", ", fit.Select((f, i) => $"{(f - replay[i]) / f:P1}"));
+        Row(form, $"training (Fit; share outside per round: {shares})", fitSeconds, engineSeconds, "s", null);
+        Console.WriteLine($"|  | of which batch building (NetworkTrainer less the engine) | | | {trainerSeconds - engineSeconds:F3} s | {(trainerSeconds - engineSeconds) / fitSeconds:P1} | |");
+        Console.WriteLine($"|  | of which reading the data and the rest of Fit | | | {fitSeconds - trainerSeconds:F3} s | {(fitSeconds - trainerSeconds) / fitSeconds:P1} | |");
+    }
+
+    private static void Row(string form, string phase, double total, double engine, string unit, long? bytesPerRow)
+    {
+        double scale = unit == "s" ? 1 : 1e6;
+        string Format(double value) => unit == "s" ? $"{value:F3} s" : $"{value * scale:F1} µs";
+        Console.WriteLine($"| {form} | {phase} | {Format(total)} | {Format(engine)} | {Format(total - engine)} | {(total - engine) / total:P1} | {(bytesPerRow is long b ? $"{b} B" : "")} |");
+    }
+
+    /// <summary>The binary classifier at the end of a fitted pipeline (or the fitted trainer itself).</summary>
+    private static SequenceBinaryClassificationTransformer Last(ITransformer model) => model switch
+    {
+        SequenceBinaryClassificationTransformer lstm => lstm,
+        TransformerChain<SequenceBinaryClassificationTransformer> chain => chain.LastTransformer,
+        _ => throw new InvalidOperationException($"Unexpected model {model.GetType().Name}."),
+    };
+
+    /// <summary>The transforms of a keys pipeline before the trainer: what turns text into token keys.</summary>
+    private static ITransformer PrefixOf(ITransformer model) =>
+        new TransformerChain<ITransformer>([.. ((TransformerChain<SequenceBinaryClassificationTransformer>)model).Take(2)]);
+
+    /// <summary>The training examples, row after row, read as <c>Fit</c> reads them.</summary>
+    private static List<SequenceExample> ReadExamples(IDataView data, string featureColumn, SequenceFeatures features)
+    {
+        var examples = new List<SequenceExample>();
+        DataViewSchema.Column column = data.Schema[featureColumn];
+        LabelColumn label = BooleanLabelColumn.From(data.Schema, "Label", "training");
+        using DataViewRowCursor cursor = data.GetRowCursor([column, label.Column]);
+        var reader = new SequenceRowReader(cursor, column, features.Input, features.MaxSequenceLength, "training", vocabulary: features.Vocabulary);
+        TargetGetter readTargets = label.CreateTargetGetter(cursor);
+        while (cursor.MoveNext())
+        {
+            reader.Read();
+            var targets = new float[1];
+            readTargets(reader.RowSteps, targets);
+            examples.Add(reader.ToExample(targets));
+        }
+        return examples;
+    }
+
+    /// <summary>Trains a network on <paramref name="examples"/> as <c>Fit</c> does, adding each batch it is given to <paramref name="recorded"/> when that is not null.</summary>
+    private static SequenceNetwork<float> TrainRecording(
+        NetworkSpec spec, TrainingOptions options, List<SequenceExample> examples, List<(SequenceBatch<float>, float[], bool)>? recorded)
+    {
+        var network = new SequenceNetwork<float>(spec, options.Seed, options.Threads);
+        var trainer = new NetworkTrainer<float>(network, options)
+        {
+            BatchObserver = recorded is null ? null : (batch, targets, training) => recorded.Add((batch, targets, training)),
+        };
+        trainer.Train(examples);
+        return network;
+    }
+
+    /// <summary>The engine alone: the recorded batches through a fresh network of the same spec and seed.</summary>
+    private static void Replay(NetworkSpec spec, TrainingOptions options, List<(SequenceBatch<float> Batch, float[] Targets, bool Training)> recorded)
+    {
+        var network = new SequenceNetwork<float>(spec, options.Seed, options.Threads);
+        var trainer = new NetworkTrainer<float>(network, options);
+        IOptimizer<float> optimizer = trainer.CreateOptimizer();
+        foreach ((SequenceBatch<float> batch, float[] targets, bool training) in recorded)
+        {
+            if (training)
+                trainer.TrainOnBatch(batch, targets, optimizer, 0, 0);
+            else
+                network.Loss(batch, targets, training: false);
+        }
+    }
+
+    /// <summary>A batch of one sequence per test row, filled with the row's token ids as the transformer reads them.</summary>
+    private static SequenceBatch<float>[] ScoringBatches(IDataView data, string featureColumn, SequenceFeatures features)
+    {
+        var batches = new List<SequenceBatch<float>>();
+        DataViewSchema.Column column = data.Schema[featureColumn];
+        using DataViewRowCursor cursor = data.GetRowCursor([column]);
+        var reader = new SequenceRowReader(cursor, column, features.Input, features.MaxSequenceLength, vocabulary: features.Vocabulary);
+        while (cursor.MoveNext())
+        {
+            reader.Read();
+            var batch = SequenceBatch<float>.CreateEqualLengths(1, reader.Steps, 0);
+            reader.Tokens.CopyTo(batch.Tokens);
+            batches.Add(batch);
+        }
+        return [.. batches];
+    }
+
+    private static float PredictAll(SequenceNetwork<float> network, SequenceBatch<float>[] batches)
+    {
+        float sum = 0;
+        foreach (SequenceBatch<float> batch in batches)
+            sum += network.Predict(batch)[0];
+        return sum;
+    }
+
+    /// <summary>Reads the three prediction columns of every row, as an evaluator would.</summary>
+    private static void ReadScores(IDataView scored)
+    {
+        DataViewSchema schema = scored.Schema;
+        using DataViewRowCursor cursor = scored.GetRowCursor([schema["Score"], schema["Probability"], schema["PredictedLabel"]]);
+        ValueGetter<float> getScore = cursor.GetGetter<float>(schema["Score"]);
+        ValueGetter<float> getProbability = cursor.GetGetter<float>(schema["Probability"]);
+        ValueGetter<bool> getLabel = cursor.GetGetter<bool>(schema["PredictedLabel"]);
+        float score = 0, probability = 0;
+        bool label = false;
+        while (cursor.MoveNext())
+        {
+            getScore(ref score);
+            getProbability(ref probability);
+            getLabel(ref label);
+        }
+    }
+
+    /// <summary>Checks that the three paths score the same, so that they time the same work.</summary>
+    private static void CheckScores(ITransformer model, IDataView test, PredictionEngine<Review, ScoredReview> engine, Review[] inputs, SequenceNetwork<float> network, SequenceBatch<float>[] batches)
+    {
+        float[] scores = [.. model.Transform(test).GetColumn<float>("Score")];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            float direct = network.Predict(batches[i])[0];
+            float predicted = engine.Predict(inputs[i]).Score;
+            if (BitConverter.SingleToInt32Bits(direct) != BitConverter.SingleToInt32Bits(scores[i]) || BitConverter.SingleToInt32Bits(direct) != BitConverter.SingleToInt32Bits(predicted))
+                throw new InvalidOperationException($"Row {i}: the engine alone scores {direct}, Transform {scores[i]}, PredictionEngine {predicted}.");
+        }
+    }
+
+    /// <summary>
+    /// Seconds <paramref name="action"/> takes: on one thread the process's CPU time, which the other processes of a
+    /// shared machine do not inflate; on more, wall time (the engine's workers spin a while between sections, which
+    /// CPU time would count).
+    /// </summary>
+    private static double Seconds(Action action, int threads)
+    {
+        Func<double> now = threads == 1 ? ProcessCpuSeconds : () => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+        double start = now();
+        action();
+        return now() - start;
+    }
+
+    /// <summary>
+    /// Seconds per row of <paramref name="pass"/> (one pass over <paramref name="rows"/> rows) in the process's CPU time
+    /// (all its threads: ML.NET reads a Transform's rows on several), which the other processes of a shared machine do
+    /// not inflate; and the bytes it allocates per row.
+    /// </summary>
+    private static double PerRow(Action pass, int rows, ref long bytesPerRow)
+    {
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        double start = ProcessCpuSeconds();
+        pass();
+        double elapsed = ProcessCpuSeconds() - start;
+        bytesPerRow = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rows;
+        return elapsed / rows;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of the process, all threads (Linux: CLOCK_PROCESS_CPUTIME_ID, to the nanosecond); coarser elsewhere.</summary>
+    private static double ProcessCpuSeconds()
+    {
+        const int ProcessCpuTimeClock = 2;
+        if (OperatingSystem.IsLinux() && ClockGetTime(ProcessCpuTimeClock, out TimeSpec time) == 0)
+            return time.Seconds + time.Nanoseconds * 1e-9;
+        return Environment.CpuUsage.TotalTime.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>A header line (Text, Label), then one text and its 0/1 label per line.</summary>
+    private static List<Review> Read(string path)
+    {
+        var rows = new List<Review>();
+        foreach (string line in File.ReadLines(path).Skip(1))
+        {
+            int tab = line.LastIndexOf('\t');
+            if (tab > 0)
+                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
+        }
+        return rows;
+    }
+}
