@@ -94,11 +94,11 @@ internal static class MLNetPathRunner
         {
             FeatureColumnName = text ? "Text" : "Tokens", Epochs = epochs, NumberOfThreads = threads, Seed = 1,
         };
+        IEstimator<ITransformer> keys = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
+            .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"));
         IEstimator<ITransformer> pipeline = text
             ? ml.BinaryClassification.Trainers.Lstm(options)
-            : ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
-                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
-                .Append(ml.BinaryClassification.Trainers.Lstm(options));
+            : keys.Append(ml.BinaryClassification.Trainers.Lstm(options));
 
         // Training: Fit, the same examples through NetworkTrainer (recording its batches), and the batches replayed.
         ITransformer model = pipeline.Fit(train);
@@ -112,17 +112,34 @@ internal static class MLNetPathRunner
         if (!recordedNetwork.Parameters.Values.AsSpan().SequenceEqual(lstm.Model.Network.Parameters.Values))
             throw new InvalidOperationException("The recorded run trained other weights than Fit: its examples or options differ from Fit's.");
 
+        // Each round: Fit; NetworkTrainer on the examples; the engine alone; the passes over the data view that Fit
+        // makes before training (for the keys pipeline, ML.NET's own transforms alone too).
         var fit = new List<double>();
         var trainer = new List<double>();
         var replay = new List<double>();
+        var reading = new List<double>();
+        var mlnetTransforms = new List<double>();
         for (int round = 0; round < (ProfiledPhase is null ? rounds : 0); round++)
         {
             fit.Add(Seconds(() => pipeline.Fit(train), threads));
             trainer.Add(Seconds(() => TrainRecording(spec, training, examples, null), threads));
             replay.Add(Seconds(() => Replay(spec, training, recorded), threads));
+            if (text)
+            {
+                reading.Add(Seconds(() =>
+                {
+                    CountWords(train, options, lstm.Features.Vocabulary!.Tokenizer);
+                    ReadExamples(train, options.FeatureColumnName, lstm.Features);
+                }, threads));
+            }
+            else
+            {
+                reading.Add(Seconds(() => ReadExamples(keys.Fit(train).Transform(train), options.FeatureColumnName, lstm.Features), threads));
+                mlnetTransforms.Add(Seconds(() => ReadColumn(keys.Fit(train).Transform(train), "Tokens"), threads));
+            }
         }
         if (ProfiledPhase is null)
-            ReportTraining(form, fit, trainer, replay);
+            ReportTraining(form, fit, trainer, replay, reading, mlnetTransforms);
 
         // Scoring, one row at a time: the engine on prepared batches, a cursor over Transform, PredictionEngine.
         IDataView testFeatures = text ? test : PrefixOf(model).Transform(test);
@@ -155,6 +172,7 @@ internal static class MLNetPathRunner
         var transformRun = new List<double>();
         var engineRun = new List<double>();
         var predictionRun = new List<double>();
+        var mlnetRun = new List<double>();
         long transformBytes = 0, predictionBytes = 0;
         var clock = Stopwatch.StartNew();
         for (int pass = 0; pass < 3 || clock.Elapsed.TotalSeconds < seconds * rounds * 3; pass++)
@@ -166,10 +184,14 @@ internal static class MLNetPathRunner
                 foreach (Review input in inputs)
                     engine.Predict(input, ref scoredOutput);
             }, testRows.Count, ref predictionBytes));
+            if (!text)
+                mlnetRun.Add(PerRow(() => ReadColumn(PrefixOf(model).Transform(test), "Tokens"), testRows.Count, ref Unused));
         }
         double engineRow = Median(engineRun);
         Row(form, $"scoring (Transform, cursor; {transformRun.Count} passes)", Median(transformRun), engineRow, "µs per row", transformBytes);
         Row(form, $"scoring (PredictionEngine; {predictionRun.Count} passes)", Median(predictionRun), engineRow, "µs per row", predictionBytes);
+        if (!text)
+            Console.WriteLine($"|  | … of which ML.NET's TokenizeIntoWords and MapValueToKey (a cursor reading their Tokens column) | | | {Median(mlnetRun) * 1e6:F1} µs | | |");
     }
 
     private static long Unused;
@@ -177,14 +199,22 @@ internal static class MLNetPathRunner
     /// <summary>With <c>--profile PHASE</c> (fit, transform, predict, engine): the phase alone in a loop for <c>--seconds</c>, for a profiler.</summary>
     private static string? ProfiledPhase;
 
-    private static void ReportTraining(string form, List<double> fit, List<double> trainer, List<double> replay)
+    private static void ReportTraining(string form, List<double> fit, List<double> trainer, List<double> replay, List<double> reading, List<double> mlnetTransforms)
     {
-        double fitSeconds = Median(fit), trainerSeconds = Median(trainer), engineSeconds = Median(replay);
+        double fitSeconds = Median(fit), trainerSeconds = Median(trainer), engineSeconds = Median(replay), readingSeconds = Median(reading);
         string shares = string.Join(", ", fit.Select((f, i) => $"{(f - replay[i]) / f:P1}"));
-        Row(form, $"training (Fit; share outside per round: {shares})", fitSeconds, engineSeconds, "s", null);
-        Console.WriteLine($"|  | of which batch building (NetworkTrainer less the engine) | | | {trainerSeconds - engineSeconds:F3} s | {(trainerSeconds - engineSeconds) / fitSeconds:P1} | |");
-        Console.WriteLine($"|  | of which reading the data and the rest of Fit | | | {fitSeconds - trainerSeconds:F3} s | {(fitSeconds - trainerSeconds) / fitSeconds:P1} | |");
+        Row(form, $"training (Fit; share outside in each round: {shares})", fitSeconds, engineSeconds, "s", null);
+        Part("batches: shuffling, packing, targets, validation batches (NetworkTrainer less the engine)", trainerSeconds - engineSeconds, fitSeconds);
+        Part("reading the data view before training: " + (mlnetTransforms.Count == 0
+            ? "the vocabulary pass and the examples pass (timed alone)"
+            : "MapValueToKey's Fit and the examples pass through TokenizeIntoWords and MapValueToKey (timed alone)"), readingSeconds, fitSeconds);
+        if (mlnetTransforms.Count > 0)
+            Part("… of which ML.NET's transforms: their Fit and a pass reading their Tokens column (timed alone)", Median(mlnetTransforms), fitSeconds);
+        Part("the rest of Fit (schema checks, logging, the transformer; Fit less the parts above)", fitSeconds - trainerSeconds - readingSeconds, fitSeconds);
     }
+
+    private static void Part(string name, double seconds, double total) =>
+        Console.WriteLine($"|  | {name} | | | {seconds:F3} s | {seconds / total:P1} | |");
 
     private static void Row(string form, string phase, double total, double engine, string unit, long? bytesPerRow)
     {
@@ -204,6 +234,33 @@ internal static class MLNetPathRunner
     /// <summary>The transforms of a keys pipeline before the trainer: what turns text into token keys.</summary>
     private static ITransformer PrefixOf(ITransformer model) =>
         new TransformerChain<ITransformer>([.. ((TransformerChain<SequenceBinaryClassificationTransformer>)model).Take(2)]);
+
+    /// <summary>The vocabulary pass of <c>Fit</c> over a text column: every text's words counted.</summary>
+    private static void CountWords(IDataView data, LstmBinaryTrainer.Options options, TextTokenizer tokenizer)
+    {
+        var builder = new TextVocabulary.Builder(tokenizer);
+        DataViewSchema.Column column = data.Schema[options.FeatureColumnName];
+        using DataViewRowCursor cursor = data.GetRowCursor([column]);
+        ValueGetter<ReadOnlyMemory<char>> getText = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+        ReadOnlyMemory<char> text = default;
+        while (cursor.MoveNext())
+        {
+            getText(ref text);
+            builder.Add(text.Span);
+        }
+        builder.Build(options.MinimumWordCount, options.MaximumVocabularySize);
+    }
+
+    /// <summary>Reads a key vector column of every row: what the transforms that make it cost alone.</summary>
+    private static void ReadColumn(IDataView data, string name)
+    {
+        DataViewSchema.Column column = data.Schema[name];
+        using DataViewRowCursor cursor = data.GetRowCursor([column]);
+        ValueGetter<VBuffer<uint>> getKeys = cursor.GetGetter<VBuffer<uint>>(column);
+        VBuffer<uint> keys = default;
+        while (cursor.MoveNext())
+            getKeys(ref keys);
+    }
 
     /// <summary>The training examples, row after row, read as <c>Fit</c> reads them.</summary>
     private static List<SequenceExample> ReadExamples(IDataView data, string featureColumn, SequenceFeatures features)
