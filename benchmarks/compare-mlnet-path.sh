@@ -39,7 +39,7 @@ for line in open(sys.argv[1]):
     cells = [c.strip() for c in rest.strip().strip("|").split("|")]
     if len(cells) != 7 or not cells[0] or cells[0] == "form" or cells[0].startswith("---"):
         continue
-    key = (cells[0], cells[1].split(" (")[0])
+    key = (cells[0], re.sub(r"(; share outside in each round: [^)]*|; \d+ passes)", "", cells[1]))
     rows.setdefault(key, {}).setdefault(build, []).append((cells[2], number(cells[2]), number(cells[3]), number(cells[5]), number(cells[6])))
 print(f"| form | phase | before ({sys.argv[2]}): total, engine alone, share outside, bytes per row | after: total, engine alone, share outside, bytes per row |")
 print("|---|---|---|---|")

@@ -27,6 +27,12 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// batch built beforehand; the full figures read <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> of every
 /// row through a cursor over <c>Transform</c>'s output, and call <c>PredictionEngine.Predict</c> on every row.</item>
 /// </list>
+/// <para>On a busy machine the difference of two large times is noisy, so every figure is measured a second time on the
+/// same pipeline over a network of one unit (embedding 1, hidden 1): what lies outside the engine (rows, words, batches,
+/// columns) is the same work, and the engine's part nearly nothing, so the difference of two small times gives it
+/// steadily; its share is then taken of it plus the real network's engine time.</para>
+/// <para>Training is timed by the process's CPU time on one thread and by wall time on more (the engine's workers spin
+/// between sections); scoring by the process's CPU time, all threads (ML.NET reads a Transform's rows on several).</para>
 /// <para>Forms: <c>text</c>, the README's first snippet (the trainer reads the text column); <c>keys</c>, the keys
 /// pipeline (TokenizeIntoWords → MapValueToKey → the trainer), whose own transforms run inside the full figures.
 /// Options: <c>--data DIR</c>, <c>--form text|keys|both</c>, <c>--threads N</c> (training; scoring runs one row at a
@@ -85,7 +91,50 @@ internal static class MLNetPathRunner
             Measure(name, train, test, threads, epochs, rounds, seconds);
     }
 
+    /// <summary>What one configuration measured: medians over the rounds (seconds; per row for scoring).</summary>
+    private sealed record Figures(
+        double Fit, double Trainer, double Engine, double Reading, double? MLNetTransforms, string FitShares,
+        double Transform, double Prediction, double ScoringEngine, double? MLNetScoring, long TransformBytes, long PredictionBytes, int Passes);
+
     private static void Measure(string form, List<Review> trainRows, List<Review> testRows, int threads, int epochs, int rounds, double seconds)
+    {
+        Figures? real = MeasureNetwork(form, trainRows, testRows, threads, epochs, rounds, seconds, size: 64);
+        if (real is null)
+            return; // profiled
+        Row(form, $"training (Fit; share outside in each round: {real.FitShares})", real.Fit, real.Engine, "s", null);
+        Part("batches: shuffling, packing, targets, validation batches (NetworkTrainer less the engine)", real.Trainer - real.Engine, real.Fit);
+        Part("reading the data view before training: " + (real.MLNetTransforms is null
+            ? "the vocabulary pass and the examples pass (timed alone)"
+            : "MapValueToKey's Fit and the examples pass through TokenizeIntoWords and MapValueToKey (timed alone)"), real.Reading, real.Fit);
+        if (real.MLNetTransforms is double transforms)
+            Part("… of which ML.NET's transforms: their Fit and a pass reading their Tokens column (timed alone)", transforms, real.Fit);
+        Part("the rest of Fit (schema checks, logging, the transformer; Fit less the parts above)", real.Fit - real.Trainer - real.Reading, real.Fit);
+        Row(form, $"scoring (Transform, cursor; {real.Passes} passes)", real.Transform, real.ScoringEngine, "µs per row", real.TransformBytes);
+        Row(form, $"scoring (PredictionEngine; {real.Passes} passes)", real.Prediction, real.ScoringEngine, "µs per row", real.PredictionBytes);
+        if (real.MLNetScoring is double mlnet)
+            Console.WriteLine($"|  | … of which ML.NET's TokenizeIntoWords and MapValueToKey (a cursor reading their Tokens column) | | | {mlnet * 1e6:F1} µs | | |");
+
+        // The same pipeline over a network of one unit (embedding 1, hidden 1): the work outside the engine is the same
+        // (the same rows, words, batches and columns), while the engine's is nearly nothing, so the difference of two
+        // small figures gives it far more steadily than the difference of two large ones on a busy machine. Its share is
+        // then taken of that work plus the real network's engine time.
+        Figures tiny = MeasureNetwork(form, trainRows, testRows, threads, epochs, rounds, seconds, size: 1)!;
+        Estimate(form, "training (Fit)", tiny.Fit - tiny.Engine, real.Engine, "s");
+        Part("batches (NetworkTrainer less the engine, one unit)", tiny.Trainer - tiny.Engine, tiny.Fit - tiny.Engine + real.Engine);
+        Part("reading the data view before training (timed alone, one unit)", tiny.Reading, tiny.Fit - tiny.Engine + real.Engine);
+        Part("the rest of Fit (one unit)", tiny.Fit - tiny.Trainer - tiny.Reading, tiny.Fit - tiny.Engine + real.Engine);
+        Estimate(form, "scoring (Transform, cursor)", tiny.Transform - tiny.ScoringEngine, real.ScoringEngine, "µs per row");
+        Estimate(form, "scoring (PredictionEngine)", tiny.Prediction - tiny.ScoringEngine, real.ScoringEngine, "µs per row");
+    }
+
+    private static void Estimate(string form, string phase, double outside, double engine, string unit)
+    {
+        string Format(double value) => unit == "s" ? $"{value:F3} s" : $"{value * 1e6:F1} µs";
+        Console.WriteLine($"| {form} | {phase}, outside measured on a network of one unit | {Format(outside + engine)} | {Format(engine)} | {Format(outside)} | {outside / (outside + engine):P1} | |");
+    }
+
+    /// <summary>The figures of one network size (embedding and hidden units); null when a phase was only profiled.</summary>
+    private static Figures? MeasureNetwork(string form, List<Review> trainRows, List<Review> testRows, int threads, int epochs, int rounds, double seconds, int size)
     {
         var ml = new MLContext(seed: 1);
         IDataView train = ml.Data.LoadFromEnumerable(trainRows), test = ml.Data.LoadFromEnumerable(testRows);
@@ -93,6 +142,7 @@ internal static class MLNetPathRunner
         var options = new LstmBinaryTrainer.Options
         {
             FeatureColumnName = text ? "Text" : "Tokens", Epochs = epochs, NumberOfThreads = threads, Seed = 1,
+            HiddenSize = size, EmbeddingSize = size,
         };
         IEstimator<ITransformer> keys = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"));
@@ -138,8 +188,6 @@ internal static class MLNetPathRunner
                 mlnetTransforms.Add(Seconds(() => ReadColumn(keys.Fit(train).Transform(train), "Tokens"), threads));
             }
         }
-        if (ProfiledPhase is null)
-            ReportTraining(form, fit, trainer, replay, reading, mlnetTransforms);
 
         // Scoring, one row at a time: the engine on prepared batches, a cursor over Transform, PredictionEngine.
         IDataView testFeatures = text ? test : PrefixOf(model).Transform(test);
@@ -166,9 +214,9 @@ internal static class MLNetPathRunner
             var profileClock = Stopwatch.StartNew();
             while (profileClock.Elapsed.TotalSeconds < seconds)
                 loop();
-            return;
+            return null;
         }
-        // Passes over the test rows, the three kinds alternating, each timed by the scoring thread's CPU time.
+        // Passes over the test rows, the kinds alternating, each timed by the process's CPU time.
         var transformRun = new List<double>();
         var engineRun = new List<double>();
         var predictionRun = new List<double>();
@@ -187,31 +235,16 @@ internal static class MLNetPathRunner
             if (!text)
                 mlnetRun.Add(PerRow(() => ReadColumn(PrefixOf(model).Transform(test), "Tokens"), testRows.Count, ref Unused));
         }
-        double engineRow = Median(engineRun);
-        Row(form, $"scoring (Transform, cursor; {transformRun.Count} passes)", Median(transformRun), engineRow, "µs per row", transformBytes);
-        Row(form, $"scoring (PredictionEngine; {predictionRun.Count} passes)", Median(predictionRun), engineRow, "µs per row", predictionBytes);
-        if (!text)
-            Console.WriteLine($"|  | … of which ML.NET's TokenizeIntoWords and MapValueToKey (a cursor reading their Tokens column) | | | {Median(mlnetRun) * 1e6:F1} µs | | |");
+        return new Figures(
+            Median(fit), Median(trainer), Median(replay), Median(reading), text ? null : Median(mlnetTransforms),
+            string.Join(", ", fit.Select((f, i) => $"{(f - replay[i]) / f:P1}")),
+            Median(transformRun), Median(predictionRun), Median(engineRun), text ? null : Median(mlnetRun), transformBytes, predictionBytes, transformRun.Count);
     }
 
     private static long Unused;
 
     /// <summary>With <c>--profile PHASE</c> (fit, transform, predict, engine): the phase alone in a loop for <c>--seconds</c>, for a profiler.</summary>
     private static string? ProfiledPhase;
-
-    private static void ReportTraining(string form, List<double> fit, List<double> trainer, List<double> replay, List<double> reading, List<double> mlnetTransforms)
-    {
-        double fitSeconds = Median(fit), trainerSeconds = Median(trainer), engineSeconds = Median(replay), readingSeconds = Median(reading);
-        string shares = string.Join(", ", fit.Select((f, i) => $"{(f - replay[i]) / f:P1}"));
-        Row(form, $"training (Fit; share outside in each round: {shares})", fitSeconds, engineSeconds, "s", null);
-        Part("batches: shuffling, packing, targets, validation batches (NetworkTrainer less the engine)", trainerSeconds - engineSeconds, fitSeconds);
-        Part("reading the data view before training: " + (mlnetTransforms.Count == 0
-            ? "the vocabulary pass and the examples pass (timed alone)"
-            : "MapValueToKey's Fit and the examples pass through TokenizeIntoWords and MapValueToKey (timed alone)"), readingSeconds, fitSeconds);
-        if (mlnetTransforms.Count > 0)
-            Part("… of which ML.NET's transforms: their Fit and a pass reading their Tokens column (timed alone)", Median(mlnetTransforms), fitSeconds);
-        Part("the rest of Fit (schema checks, logging, the transformer; Fit less the parts above)", fitSeconds - trainerSeconds - readingSeconds, fitSeconds);
-    }
 
     private static void Part(string name, double seconds, double total) =>
         Console.WriteLine($"|  | {name} | | | {seconds:F3} s | {seconds / total:P1} | |");
