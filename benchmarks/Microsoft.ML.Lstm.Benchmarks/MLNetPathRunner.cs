@@ -35,8 +35,10 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// between sections); scoring by the process's CPU time, all threads (ML.NET reads a Transform's rows on several).</para>
 /// <para>Forms: <c>text</c>, the README's first snippet (the trainer reads the text column); <c>keys</c>, the keys
 /// pipeline (TokenizeIntoWords → MapValueToKey → the trainer), whose own transforms run inside the full figures.
-/// Options: <c>--data DIR</c>, <c>--form text|keys|both</c>, <c>--threads N</c> (training; scoring runs one row at a
-/// time on one thread), <c>--epochs N</c>, <c>--rounds N</c>, <c>--seconds S</c> (per scoring figure per round).
+/// Options: <c>--data DIR</c>, <c>--form text|keys|both</c>, <c>--threads N</c> (training's; a scoring network runs one
+/// row at a time on one thread, and ML.NET reads a Transform's rows on several), <c>--epochs N</c>, <c>--rounds N</c>,
+/// <c>--seconds S</c> (of scoring passes per round), <c>--profile fit|transform|predict|engine</c> (that phase alone in a
+/// loop for <c>--seconds</c>, for a profiler).
 /// Without the data set it prints one line saying it skipped.</para>
 /// </remarks>
 internal static class MLNetPathRunner
