@@ -22,6 +22,48 @@ public class SequenceRowReaderTests
     }
 
     [Fact]
+    public void SparseKeyVectorsReadAsTheirDenseForm()
+    {
+        // Keys of 4 tokens; an implicit value is the missing key 0, which is the unknown token 4; key 9 is out of range.
+        var rows = new[]
+        {
+            new KeyVectorRow { Tokens = new VBuffer<uint>(6, 2, [3, 1], [1, 4]) },
+            new KeyVectorRow { Tokens = new VBuffer<uint>(4, [2, 0, 4, 1]) },
+            new KeyVectorRow { Tokens = new VBuffer<uint>(5, 0, [], []) },
+            new KeyVectorRow { Tokens = new VBuffer<uint>(3, 1, [9], [2]) },
+        };
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+
+        var sequences = ReadAll(data, "Tokens", SequenceInput.TokenKeys(4), maxSequenceLength: 4);
+
+        Assert.Equal([4, 2, 4, 4], sequences[0].Tokens);
+        Assert.Equal((6, 4), (sequences[0].RowSteps, sequences[0].Steps));
+        Assert.Equal([1, 4, 3, 0], sequences[1].Tokens);
+        Assert.Equal([4, 4, 4, 4], sequences[2].Tokens);
+        Assert.Equal([4, 4, 4], sequences[3].Tokens); // scoring reads a key out of range as the unknown token
+    }
+
+    [Fact]
+    public void ASparseKeyOutOfRangeFailsTrainingNamingItsStep()
+    {
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new KeyVectorRow { Tokens = new VBuffer<uint>(5, 2, [1, 7], [1, 3]) } });
+        using var cursor = data.GetRowCursor(data.Schema);
+        var reader = new SequenceRowReader(cursor, data.Schema["Tokens"], SequenceInput.TokenKeys(4), 0, "training");
+        cursor.MoveNext();
+
+        var error = Assert.Throws<InvalidOperationException>(reader.Read);
+
+        Assert.Equal("Column 'Tokens', row 0 of the training data: key 7 at step 3 is out of range; expected keys from 0 (unknown) to 4.", error.Message);
+    }
+
+    private sealed class KeyVectorRow
+    {
+        [KeyType(4)]
+        [VectorType]
+        public VBuffer<uint> Tokens { get; set; }
+    }
+
+    [Fact]
     public void MaxSequenceLengthKeepsTheFirstStepsAndCountsThemAll()
     {
         var data = mlContext.Data.LoadFromEnumerable(new[]

@@ -22,6 +22,48 @@ public class SequencePredictorTests
     }
 
     [Fact]
+    public void ANewLengthReplacesTheBatchUsedLeastRecently()
+    {
+        var predictor = new SequencePredictor(new SequenceNetwork<float>(Pooled(Tokens(10, 4, 4), PoolingMode.Max, 1, LossKind.SigmoidBinaryCrossEntropy), seed: 1, threads: 1));
+        var output = new float[1];
+        for (int length = 1; length <= SequencePredictor.MaxCachedLengths; length++)
+            predictor.Predict(new int[length], output);
+        predictor.Predict(new int[1], output); // length 2 is now the least recently used
+
+        predictor.Predict(new int[SequencePredictor.MaxCachedLengths + 1], output);
+
+        Assert.Equal(SequencePredictor.MaxCachedLengths, predictor.CachedBatchCount);
+        Assert.True(predictor.HoldsBatchOf(1));
+        Assert.False(predictor.HoldsBatchOf(2));
+        Assert.True(predictor.HoldsBatchOf(3));
+        Assert.True(predictor.HoldsBatchOf(SequencePredictor.MaxCachedLengths + 1));
+    }
+
+    [Fact]
+    public void CommonLengthsAllocateNothingWhileRareOnesPassThrough()
+    {
+        // Text: a few lengths come again and again, many others once; more lengths in all than the predictor keeps.
+        var predictor = new SequencePredictor(new SequenceNetwork<float>(Pooled(Tokens(10, 4, 4), PoolingMode.Max, 1, LossKind.SigmoidBinaryCrossEntropy), seed: 1, threads: 1));
+        var output = new float[1];
+        int[][] common = [.. Enumerable.Range(5, 16).Select(length => new int[length])];
+        int[][] rare = [.. Enumerable.Range(30, 3 * SequencePredictor.MaxCachedLengths).Select(length => new int[length])];
+        foreach (int[] tokens in common)
+            predictor.Predict(tokens, output);
+
+        long allocated = 0;
+        foreach (int[] rareTokens in rare)
+        {
+            predictor.Predict(rareTokens, output);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (int[] tokens in common)
+                predictor.Predict(tokens, output);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void PredictionsMatchTheBatchedNetwork()
     {
         NetworkSpec spec = Pooled(Features(2, 5, CellType.Gru, bidirectional: true), PoolingMode.LastState, 2, LossKind.SoftmaxCrossEntropy);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.ML.Lstm.Networks;
 
 namespace Microsoft.ML.Lstm.Tests.Networks;
@@ -22,6 +24,65 @@ public class TextVocabularyTests
     [InlineData("   ", new string[0])]
     [InlineData("?!...", new string[0])]
     public void TokenizerSplitsTheseTexts(string text, string[] expected) => Assert.Equal(expected, Default.Split(text));
+
+    [Fact]
+    public void NormalizeFoldsEveryCharacterAsToLowerInvariantDoes()
+    {
+        // Every character of the Basic Multilingual Plane, each between ASCII letters, so that the ASCII runs the
+        // tokenizer folds many at a time start and stop around every other character.
+        var text = new StringBuilder();
+        for (int code = 0; code <= char.MaxValue; code++)
+            text.Append("Ab").Append((char)code);
+        string all = text.ToString();
+        var normalized = new char[all.Length];
+
+        Default.Normalize(all, normalized);
+
+        for (int i = 0; i < all.Length; i++)
+            Assert.True(char.ToLowerInvariant(all[i]) == normalized[i], $"U+{(int)all[i]:X4} was folded to U+{(int)normalized[i]:X4}.");
+        Assert.Equal(all, new string(new TextTokenizer(Lowercase: false, KeepPunctuation: false).Normalize(all, normalized)));
+    }
+
+    [Fact]
+    public void WordCharactersAreLettersDigitsCombiningMarksAndSurrogatesOnEveryCharacter()
+    {
+        for (int code = 0; code <= char.MaxValue; code++)
+        {
+            char character = (char)code;
+            bool expected = char.IsLetterOrDigit(character) || char.GetUnicodeCategory(character) is UnicodeCategory.NonSpacingMark
+                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Surrogate;
+            Assert.True(expected == TextTokenizer.IsWordCharacter(character), $"U+{code:X4}");
+        }
+    }
+
+    [Theory]
+    [InlineData("ÉCOLE d'été, STRASSE Straße; İstanbul ǅemal ΣΟΦΙΑ")]
+    [InlineData("Ω1 ½ x²y ١٢٣ café\u0301 😀ok don’t")]
+    [InlineData("plain ASCII, only: Great movie!")]
+    public void TokenizerSplitsMixedTextsAsACharacterByCharacterReadingDoes(string text) =>
+        Assert.Equal(CharacterByCharacterSplit(text), Default.Split(text));
+
+    /// <summary>The tokenizer's rules read one character at a time, with no ASCII shortcut: what the fast path must equal.</summary>
+    private static List<string> CharacterByCharacterSplit(string text)
+    {
+        static bool IsWord(char c) => char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark
+            or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Surrogate;
+        string folded = string.Concat(text.Select(char.ToLowerInvariant));
+        var words = new List<string>();
+        for (int i = 0; i < folded.Length;)
+        {
+            if (!IsWord(folded[i]))
+            {
+                i++;
+                continue;
+            }
+            int start = i++;
+            while (i < folded.Length && (IsWord(folded[i]) || (folded[i] is '\'' or '\u2019' && i + 1 < folded.Length && IsWord(folded[i + 1]))))
+                i++;
+            words.Add(folded[start..i]);
+        }
+        return words;
+    }
 
     [Fact]
     public void VocabularyOrdersWordsByCountThenOrdinallyAndMapsOthersToTheUnknownId()

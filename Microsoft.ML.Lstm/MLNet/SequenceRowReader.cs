@@ -184,24 +184,35 @@ internal sealed class SequenceRowReader
         }
         int steps = Kept(rowSteps);
         Span<int> kept = Workspace.EnsureBounded(ref tokens, steps, SequencePredictor.RetainedSteps);
-        int step = 0;
-        foreach (uint key in keys.DenseValues())
+        if (keys.IsDense)
         {
-            if (step == steps)
-                break;
-            if (key > keyCount)
-            {
-                if (!scoring)
-                    throw BadValue($"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {keyCount}");
-                kept[step++] = unknownToken;
-                continue;
-            }
-            kept[step++] = key == 0 ? unknownToken : (int)(key - 1);
+            ReadOnlySpan<uint> values = keys.GetValues()[..steps];
+            for (int step = 0; step < values.Length; step++)
+                kept[step] = TokenId(values[step], step, keyCount);
+        }
+        else
+        {
+            // A sparse vector's implicit values are the missing key 0; its explicit ones come in step order.
+            kept.Fill(unknownToken);
+            ReadOnlySpan<int> indices = keys.GetIndices();
+            ReadOnlySpan<uint> values = keys.GetValues();
+            for (int i = 0; i < indices.Length && indices[i] < steps; i++)
+                kept[indices[i]] = TokenId(values[i], indices[i], keyCount);
         }
         RowSteps = rowSteps;
         Steps = steps;
         if (rowSteps > SequencePredictor.RetainedSteps)
             keys = default; // The getter grew it for a long row: let it go.
+    }
+
+    /// <summary>The token id of <paramref name="key"/> at <paramref name="step"/>: key k is token k − 1, the missing key 0 (and, when scoring, a key out of range) the unknown token.</summary>
+    private int TokenId(uint key, int step, ulong keyCount)
+    {
+        if (key - 1 < keyCount)
+            return (int)(key - 1);
+        if (key > keyCount && !scoring)
+            throw BadValue($"key {key} at step {step} is out of range", $"keys from 0 (unknown) to {keyCount}");
+        return (int)keyCount;
     }
 
     private void ReadText(ValueGetter<ReadOnlyMemory<char>> getter)

@@ -55,12 +55,8 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             CheckTargets(validation, "validation");
 
         ParameterStore<T> parameters = network.Parameters;
-        IOptimizer<T> optimizer = options.Optimizer == OptimizerKind.Adam
-            ? new AdamOptimizer<T>(parameters.Count, options.LearningRate, weightDecay: options.WeightDecay)
-            : new SgdOptimizer<T>(parameters.Count, options.LearningRate, options.Momentum, options.WeightDecay);
+        IOptimizer<T> optimizer = CreateOptimizer();
         var schedule = new ReduceLearningRateOnPlateau(options.LearningRateDecayFactor, options.LearningRateDecayPatience, options.MinimumLearningRate);
-        T l2 = T.CreateChecked(options.L2);
-        T clipNorm = T.CreateChecked(options.GradientClipNorm);
 
         var history = new List<TrainingProgress>();
         var clock = Stopwatch.StartNew();
@@ -127,23 +123,8 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
                     continue;
                 SequenceBatch<T> batch = BuildBatch(training, batchIndices, forTraining: true);
                 ReadOnlySpan<T> targets = GatherTargets(training, batchIndices);
-
-                parameters.ZeroGradients();
-                double batchLoss = network.Loss(batch, targets, training: true).Mean;
-                if (!double.IsFinite(batchLoss))
-                    throw Diverged(epoch, batchNumber, $"the loss became {batchLoss}");
-                network.Backward();
-
-                if (options.L2 > 0)
-                    Regularization.AddL2<T>(parameters.Values, parameters.Gradients, l2);
-                if (options.GradientClipNorm > 0)
-                {
-                    T norm = GradientClipping.ClipByGlobalNorm<T>(parameters.Gradients, clipNorm);
-                    if (!T.IsFinite(norm))
-                        throw Diverged(epoch, batchNumber, $"the gradient norm became {norm}");
-                }
-                StepKeepingFrozen(optimizer, parameters);
-                lossSum += batchLoss;
+                BatchObserver?.Invoke(batch, targets.ToArray(), true);
+                lossSum += TrainOnBatch(batch, targets, optimizer, epoch, batchNumber);
 
                 if (checkpointPath is not null && clock.Elapsed - lastCheckpoint >= options.CheckpointInterval)
                 {
@@ -216,6 +197,45 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
         return new TrainingResult(history.Count, bestEpoch, stoppedEarly, history);
     }
 
+    /// <summary>
+    /// Sees every batch the network is given, with its targets (a copy) and whether it trains on it (false: a
+    /// validation batch it only evaluates); null, the default, for none. The benchmarks' <c>mlnet-path</c> mode records
+    /// a run's batches with it and replays them through <see cref="TrainOnBatch"/> and <see cref="SequenceNetwork{T}.Loss"/>
+    /// alone, to tell the engine's time from the time spent reading data and building batches.
+    /// </summary>
+    internal Action<SequenceBatch<T>, T[], bool>? BatchObserver { get; init; }
+
+    /// <summary>The optimizer the options name, for the network's parameters.</summary>
+    internal IOptimizer<T> CreateOptimizer() => options.Optimizer == OptimizerKind.Adam
+        ? new AdamOptimizer<T>(network.Parameters.Count, options.LearningRate, weightDecay: options.WeightDecay)
+        : new SgdOptimizer<T>(network.Parameters.Count, options.LearningRate, options.Momentum, options.WeightDecay);
+
+    /// <summary>
+    /// One step of training on <paramref name="batch"/>: the loss and its gradients, the L2 term, the clipping and the
+    /// optimizer's step. Returns the batch's mean loss; a loss or gradient norm that is not finite throws, naming
+    /// <paramref name="epoch"/> and <paramref name="batchNumber"/>.
+    /// </summary>
+    internal double TrainOnBatch(SequenceBatch<T> batch, ReadOnlySpan<T> targets, IOptimizer<T> optimizer, int epoch, int batchNumber)
+    {
+        ParameterStore<T> parameters = network.Parameters;
+        parameters.ZeroGradients();
+        double batchLoss = network.Loss(batch, targets, training: true).Mean;
+        if (!double.IsFinite(batchLoss))
+            throw Diverged(epoch, batchNumber, $"the loss became {batchLoss}");
+        network.Backward();
+
+        if (options.L2 > 0)
+            Regularization.AddL2<T>(parameters.Values, parameters.Gradients, T.CreateChecked(options.L2));
+        if (options.GradientClipNorm > 0)
+        {
+            T norm = GradientClipping.ClipByGlobalNorm<T>(parameters.Gradients, T.CreateChecked(options.GradientClipNorm));
+            if (!T.IsFinite(norm))
+                throw Diverged(epoch, batchNumber, $"the gradient norm became {norm}");
+        }
+        StepKeepingFrozen(optimizer, parameters);
+        return batchLoss;
+    }
+
     /// <summary>The values of a buffer of float (checkpoints are written only for networks of float).</summary>
     private static Span<float> Floats(T[] values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values.AsSpan());
 
@@ -286,6 +306,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             int[] batchIndices = order[start..Math.Min(order.Length, start + EvaluationBatchSize)];
             SequenceBatch<T> batch = BuildBatch(examples, batchIndices, forTraining: false);
             ReadOnlySpan<T> targets = GatherTargets(examples, batchIndices);
+            BatchObserver?.Invoke(batch, targets.ToArray(), false);
             HeadLoss result = network.Loss(batch, targets, training: false);
             weightedLoss += result.Mean * result.Units;
             units += result.Units;

@@ -9,24 +9,36 @@ namespace Microsoft.ML.Lstm.Networks;
 /// What it holds between calls is bounded: at most <see cref="MaxCachedLengths"/> batches, each of at most
 /// <see cref="RetainedSteps"/> steps, and workspaces sized for at most <see cref="RetainedSteps"/> steps. A longer
 /// sequence is scored in a network of its own (the same weights, fresh workspaces) that is dropped when the call
-/// returns, so one long input never leaves its buffers behind.
+/// returns, so one long input never leaves its buffers behind. When a new length finds every batch taken, the one
+/// used least recently makes room: text holds more than <see cref="MaxCachedLengths"/> lengths (600 sentences of the
+/// UCI set hold 41), and the common ones stay while a rare one passes through.
 /// </remarks>
 internal sealed class SequencePredictor
 {
     /// <summary>The longest sequence whose buffers a predictor keeps after the call.</summary>
     public const int RetainedSteps = 1024;
 
-    /// <summary>Batches kept, one per recent length; the cache is emptied when a new length would exceed it.</summary>
+    /// <summary>Batches kept, one per recent length; a new length beyond them replaces the one used least recently.</summary>
     public const int MaxCachedLengths = 32;
 
     private readonly SequenceNetwork<float> network;
-    private readonly Dictionary<int, SequenceBatch<float>> batchesByLength = new();
+
+    // The kept batches: slot i holds a batch of cachedLengths[i] steps, last used at call lastUses[i]; the first
+    // cachedCount slots are taken.
+    private readonly SequenceBatch<float>[] cachedBatches = new SequenceBatch<float>[MaxCachedLengths];
+    private readonly int[] cachedLengths = new int[MaxCachedLengths];
+    private readonly long[] lastUses = new long[MaxCachedLengths];
+    private int cachedCount;
+    private long calls;
 
     /// <summary>Wraps a network that this predictor alone will run.</summary>
     public SequencePredictor(SequenceNetwork<float> network) => this.network = network;
 
     /// <summary>Batches kept for reuse (at most <see cref="MaxCachedLengths"/>).</summary>
-    internal int CachedBatchCount => batchesByLength.Count;
+    internal int CachedBatchCount => cachedCount;
+
+    /// <summary>Whether a batch of <paramref name="length"/> steps is kept.</summary>
+    internal bool HoldsBatchOf(int length) => cachedLengths.AsSpan(0, cachedCount).Contains(length);
 
     /// <summary>Writes the head's predictions for a token sequence (<see cref="SequenceNetwork{T}.PredictionCount"/> values).</summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
@@ -73,14 +85,27 @@ internal sealed class SequencePredictor
             throw new ArgumentException("Cannot score an empty sequence.");
         if (length > RetainedSteps)
             return SequenceBatch<float>.CreateEqualLengths(1, length, featuresPerStep);
-        if (!batchesByLength.TryGetValue(length, out SequenceBatch<float>? batch))
+        calls++;
+        int slot = cachedLengths.AsSpan(0, cachedCount).IndexOf(length);
+        if (slot < 0)
         {
-            if (batchesByLength.Count == MaxCachedLengths)
-                batchesByLength.Clear();
-            batch = SequenceBatch<float>.CreateEqualLengths(1, length, featuresPerStep);
-            batchesByLength.Add(length, batch);
+            slot = cachedCount < MaxCachedLengths ? cachedCount++ : LeastRecentlyUsed();
+            cachedBatches[slot] = SequenceBatch<float>.CreateEqualLengths(1, length, featuresPerStep);
+            cachedLengths[slot] = length;
         }
-        return batch;
+        lastUses[slot] = calls;
+        return cachedBatches[slot];
+    }
+
+    private int LeastRecentlyUsed()
+    {
+        int oldest = 0;
+        for (int slot = 1; slot < cachedCount; slot++)
+        {
+            if (lastUses[slot] < lastUses[oldest])
+                oldest = slot;
+        }
+        return oldest;
     }
 
     private void Run(SequenceBatch<float> batch, Span<float> output)

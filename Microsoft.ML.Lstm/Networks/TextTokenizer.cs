@@ -29,8 +29,19 @@ internal sealed record TextTokenizer(bool Lowercase, bool KeepPunctuation)
         Span<char> normalized = destination[..text.Length];
         if (Lowercase)
         {
-            for (int i = 0; i < text.Length; i++)
-                normalized[i] = char.ToLowerInvariant(text[i]);
+            // Runs of ASCII are folded many characters at a time (the same as char.ToLowerInvariant there: A–Z become
+            // a–z, nothing else changes); each other character alone.
+            int done = 0;
+            while (done < text.Length)
+            {
+                System.Text.Ascii.ToLower(text[done..], normalized[done..], out int folded);
+                done += folded;
+                if (done < text.Length)
+                {
+                    normalized[done] = char.ToLowerInvariant(text[done]);
+                    done++;
+                }
+            }
         }
         else
         {
@@ -59,6 +70,8 @@ internal sealed record TextTokenizer(bool Lowercase, bool KeepPunctuation)
     /// <summary>A letter, digit or combining mark: what words are made of.</summary>
     internal static bool IsWordCharacter(char character)
     {
+        if (char.IsAscii(character))
+            return char.IsAsciiLetterOrDigit(character); // ASCII holds no combining mark or surrogate
         if (char.IsLetterOrDigit(character))
             return true;
         UnicodeCategory category = char.GetUnicodeCategory(character);

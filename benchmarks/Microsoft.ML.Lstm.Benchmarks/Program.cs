@@ -7,7 +7,9 @@ using Microsoft.ML.Lstm.Benchmarks;
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
 // `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `concurrent` two models training at
-// once in one process, `engine` one PredictionEngine call; anything else goes to BenchmarkDotNet.
+// once in one process, `engine` one PredictionEngine call, `compressed` bfloat16 and int8 weights beside float32
+// (issue #15), `mlnet-path` the time a sentiment job spends outside the engine (issue #15, item 5); anything else goes
+// to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -61,6 +63,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "learning-curve":
         TextQualityRunner.RunLearningCurve(args[1..]);
         break;
+    case "compressed":
+        CompressionRunner.Run(args[1..]);
+        break;
     case "engine":
         EngineRunner.Run(args[1..]);
         break;
@@ -69,6 +74,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "onnx":
         OnnxRunner.Run(args[1..]);
+        break;
+    case "mlnet-path":
+        MLNetPathRunner.Run(args[1..]);
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);
