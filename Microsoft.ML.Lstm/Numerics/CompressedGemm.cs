@@ -85,7 +85,7 @@ internal static unsafe class CompressedGemm
 
     /// <summary>
     /// C = alpha · A · op(B) + beta · C with A [m × k] row-major (row stride <paramref name="lda"/>). When beta is zero,
-    /// C is overwritten. Below <see cref="GemmDriver{TKernel}.ParallelThreshold"/> multiply-adds it runs on the calling
+    /// C is overwritten. With fewer than <see cref="GemmTuning.MinimumWorkPerThread"/> multiply-adds per thread it runs on the calling
     /// thread; above, on up to <paramref name="threads"/>, split by panels of columns.
     /// </summary>
     public static void Multiply(int m, float alpha, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1)
@@ -101,7 +101,8 @@ internal static unsafe class CompressedGemm
         {
             var problem = new Problem(m, alpha, aPointer, lda, b, beta, cPointer, ldc);
             int panels = b.PaddedColumns / b.PanelWidth;
-            int parts = (long)m * b.Columns * b.Depth < GemmDriver<Vector128MicroKernel>.ParallelThreshold ? 1 : Math.Min(threads, panels);
+            long partsForWork = Math.Max(1, (long)m * b.Columns * b.Depth / GemmTuning.Current.MinimumWorkPerThread);
+            int parts = (int)Math.Min(Math.Min(threads, panels), partsForWork);
             if (parts <= 1)
                 problem.Run(0, b.Columns);
             else
