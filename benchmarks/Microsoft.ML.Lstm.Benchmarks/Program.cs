@@ -58,6 +58,9 @@ switch (args.Length > 0 ? args[0] : "")
     case "learning-curve":
         TextQualityRunner.RunLearningCurve(args[1..]);
         break;
+    case "featurize-quality":
+        FeaturizeQualityRunner.Run(args[1..]);
+        break;
     case "engine":
         EngineRunner.Run(args[1..]);
         break;
