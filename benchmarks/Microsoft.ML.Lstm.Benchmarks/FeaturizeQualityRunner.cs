@@ -58,7 +58,8 @@ internal static class FeaturizeQualityRunner
         string[] variants = ShapesRunner.StringOption(args, "--variants", "text-sdca,sdca:all:mv:auto,pre:max:0.003:tune,scratch-keys:max,scratch-text").Split(',');
         var lm = new LanguageModelSettings(
             ShapesRunner.IntOption(args, "--hidden", 128), ShapesRunner.IntOption(args, "--embedding", 64), ShapesRunner.IntOption(args, "--lm-epochs", 10),
-            ShapesRunner.DoubleOption(args, "--lm-dropout", 0.2), ShapesRunner.IntOption(args, "--min-count", 1));
+            ShapesRunner.DoubleOption(args, "--lm-dropout", 0.2), ShapesRunner.IntOption(args, "--min-count", 1),
+            ShapesRunner.DoubleOption(args, "--singleton-dropout", 0));
 
         List<Review> train = Read(trainPath), test = Read(testPath);
         Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, threads {threads}");
@@ -97,7 +98,7 @@ internal static class FeaturizeQualityRunner
                 featurizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
                 {
                     OutputColumnName = "Features", InputColumnName = "Tokens", Seed = seed, NumberOfThreads = threads,
-                    HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout,
+                    HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout, SingletonDropout = lm.SingletonDropout,
                     Progress = new Reporter(p => Console.Error.WriteLine($"  lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
                 }).Fit(textTokens);
                 ml.Model.Save(featurizer, textTokens.Schema, modelPath);
@@ -173,9 +174,10 @@ internal static class FeaturizeQualityRunner
         }
     }
 
-    private sealed record LanguageModelSettings(int Hidden, int Embedding, int Epochs, double Dropout, int MinimumCount)
+    private sealed record LanguageModelSettings(int Hidden, int Embedding, int Epochs, double Dropout, int MinimumCount, double SingletonDropout)
     {
-        public string Key => string.Create(CultureInfo.InvariantCulture, $"h{Hidden}-e{Embedding}-ep{Epochs}-d{Dropout}-m{MinimumCount}");
+        public string Key => string.Create(CultureInfo.InvariantCulture, $"h{Hidden}-e{Embedding}-ep{Epochs}-d{Dropout}-m{MinimumCount}") +
+            (SingletonDropout > 0 ? string.Create(CultureInfo.InvariantCulture, $"-s{SingletonDropout}") : "");
     }
 
     /// <summary>NormalizeText → TokenizeIntoWords → MapValueToKey over the language model's text; with a minimum count above 1, rarer words map to the missing key.</summary>
