@@ -18,9 +18,11 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <para>Variants (<c>--variants</c>, comma-separated): <c>text-sdca</c>; <c>sdca:POOLS:NORM:L2</c> (POOLS of
 /// last, mean, max joined by <c>+</c>, or all; NORM mv, mv0 (centered), minmax or none; L2 auto or a number);
 /// <c>pre:POOL:LR:tune|freeze</c> (the classifier on the featurizer's keys, pretrained); <c>scratch-keys:POOL</c>;
+/// <c>sdca-stream:PASSES</c> and <c>sdca-cached:PASSES</c> (SDCA for at most PASSES passes straight on the featurizer's
+/// output, or behind a cache);
 /// <c>scratch-text</c> (the README's text-column classifier, its own vocabulary).</para>
 /// <para>The featurizer (<c>--hidden</c>, <c>--embedding</c>, <c>--lm-epochs</c>, <c>--lm-dropout</c>, <c>--min-count</c>:
-/// words seen fewer times in the language model's text are mapped to the missing key) is trained once per seed and
+/// words seen fewer times in the language model's text are mapped to the missing key, <c>--singleton-dropout</c>) is trained once per seed and
 /// split and kept under <c>--cache DIR</c>, so several invocations share it.</para>
 /// Without the data set, it prints one line saying it skipped.
 /// </remarks>
@@ -150,7 +152,7 @@ internal static class FeaturizeQualityRunner
                     case "pre":
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
                         {
-                            FeatureColumnName = "Tokens", PretrainedEncoder = featurizer, FreezePretrainedEncoder = parts[3] == "freeze", FreezeWordVectors = parts[3] == "embed",
+                            FeatureColumnName = "Tokens", PretrainedEncoder = featurizer, FreezePretrainedEncoder = parts[3] == "freeze",
                             Pooling = Pooling(parts[1]), LearningRate = double.Parse(parts[2], CultureInfo.InvariantCulture), Seed = seed, NumberOfThreads = threads,
                         }).Fit(trainTokens).Transform(scoreTokens));
                         break;
