@@ -11,6 +11,12 @@ tokens as one unknown id), network (embedding -> one-directional LSTM -> linear 
 token t+1 from step t), Adam 2e-3, batch 32, gradient clipping at norm 5, one pass. Word sentences differ in length:
 they are sorted by length within windows of 32 batches, padded and packed, as the C# trainer groups them.
 
+--softmax adaptive puts nn.AdaptiveLogSoftmaxWithLoss (head bias on, div_value 4, as the C# head) in the linear layer and
+softmax's place, over the ids ranked by their training counts (ties: the lower id first) and the cutoffs of --cutoffs
+or, by default, the C# featurizer's automatic rule (AdaptiveSoftmaxPlan: the fewest most frequent tokens covering 50 %
+of the training tokens, then clusters each 4 times the one before). --seconds S trains for S seconds instead of
+--epochs (stopping after the batch that crosses S).
+
 Run it at its best (compare-lm.sh does): OPENBLAS_CORETYPE unset, OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS
 the thread count.
 """
@@ -51,12 +57,48 @@ def read(path, level, length, budget):
     return train, held, unknown + 1
 
 
+def automatic_cutoffs(counts):
+    ranked = sorted(counts, reverse=True)
+    total, covered, shortlist = sum(ranked), 0, 0
+    while shortlist < len(ranked) and (shortlist == 0 or covered < 0.5 * total):
+        covered += ranked[shortlist]
+        shortlist += 1
+    shortlist = min(max(shortlist, 1), len(ranked) - 1)
+    cutoffs, size = [shortlist], shortlist * 4
+    while len(cutoffs) < 8 and cutoffs[-1] + size < len(ranked):
+        cutoffs.append(cutoffs[-1] + size)
+        size *= 4
+    return cutoffs
+
+
+def rank_by_frequency(train, held, vocabulary):
+    """The ids renumbered by their training counts, most frequent first (AdaptiveLogSoftmaxWithLoss's convention)."""
+    counts = [0] * vocabulary
+    for s in train:
+        for t in s:
+            counts[t] += 1
+    order = sorted(range(vocabulary), key=lambda t: (-counts[t], t))
+    rank = [0] * vocabulary
+    for r, t in enumerate(order):
+        rank[t] = r
+    return [[rank[t] for t in s] for s in train], [[rank[t] for t in s] for s in held], counts
+
+
 class LanguageModel(nn.Module):
-    def __init__(self, vocabulary, embedding, hidden):
+    def __init__(self, vocabulary, embedding, hidden, cutoffs=None):
         super().__init__()
         self.embedding = nn.Embedding(vocabulary, embedding)
         self.lstm = nn.LSTM(embedding, hidden, batch_first=True)
-        self.output = nn.Linear(hidden, vocabulary)
+        self.adaptive = cutoffs is not None
+        if self.adaptive:
+            self.output = nn.AdaptiveLogSoftmaxWithLoss(hidden, vocabulary, cutoffs, div_value=4.0, head_bias=True)
+        else:
+            self.output = nn.Linear(hidden, vocabulary)
+
+    def log_probabilities(self, features):
+        if self.adaptive:
+            return self.output.log_prob(features)
+        return torch.log_softmax(self.output(features), dim=-1)
 
     def loss(self, batch):
         lengths = torch.tensor([len(s) - 1 for s in batch])
@@ -68,6 +110,11 @@ class LanguageModel(nn.Module):
             targets[i, :len(s) - 1] = torch.tensor(s[1:])
         packed = pack_padded_sequence(self.embedding(inputs), lengths, batch_first=True, enforce_sorted=False)
         out, _ = self.lstm(packed)
+        if self.adaptive:
+            # Only the real steps, as the packed data holds them; the targets in the same (time-major) order.
+            packed_targets = pack_padded_sequence(targets, lengths, batch_first=True, enforce_sorted=False).data
+            result = self.output(out.data, packed_targets)
+            return result.loss * packed_targets.shape[0], int(lengths.sum())
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=longest)
         logits = self.output(out)
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="sum"), int(lengths.sum())
@@ -95,23 +142,37 @@ def main():
     p.add_argument("--tokens", type=int, default=300000)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--softmax", default="full", choices=["full", "adaptive"])
+    p.add_argument("--cutoffs", default="")
+    p.add_argument("--seconds", type=float, default=0)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     train, held, vocabulary = read(a.text, a.level, a.length, a.tokens)
-    model = LanguageModel(vocabulary, a.embedding, a.hidden)
+    cutoffs = None
+    if a.softmax == "adaptive":
+        train, held, counts = rank_by_frequency(train, held, vocabulary)
+        cutoffs = [int(c) for c in a.cutoffs.split(",")] if a.cutoffs else automatic_cutoffs(counts)
+    model = LanguageModel(vocabulary, a.embedding, a.hidden, cutoffs)
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
 
     start = time.perf_counter()
     model.train()
-    for _ in range(a.epochs):
+    epochs, batches_run, out_of_time = (10 ** 9 if a.seconds > 0 else a.epochs), 0, False
+    for _ in range(epochs):
         for chunk in batches(train, rng):
             total, count = model.loss([train[i] for i in chunk])
             optimizer.zero_grad()
             (total / max(count, 1)).backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
+            batches_run += 1
+            if a.seconds > 0 and time.perf_counter() - start >= a.seconds:
+                out_of_time = True
+                break
+        if out_of_time:
+            break
     train_seconds = time.perf_counter() - start
     tokens = sum(len(s) for s in train) * a.epochs
 
@@ -128,15 +189,16 @@ def main():
             token, state = torch.tensor([[train[0][0]]]), None
             for _ in range(steps):
                 out, state = model.lstm(model.embedding(token), state)
-                probabilities = torch.softmax(model.output(out[:, -1]), dim=-1)
+                probabilities = torch.exp(model.log_probabilities(out[:, -1]))
                 token = torch.multinomial(probabilities, 1, generator=generator)
         generate(50)
         start = time.perf_counter()
         generate(2000)
         generate_seconds = time.perf_counter() - start
 
-    name = f"lm-{a.level}-V{vocabulary}-H{a.hidden}"
-    for metric, value in [("train_seconds", train_seconds), ("train_tokens_per_s", tokens / train_seconds),
+    name = f"lm-{a.level}-V{vocabulary}-H{a.hidden}" + (f"-adaptive{'/'.join(map(str, cutoffs))}" if cutoffs else "") + (f"-{a.seconds:g}s" if a.seconds > 0 else "")
+    speed = ("train_batches", batches_run) if a.seconds > 0 else ("train_tokens_per_s", tokens / train_seconds)
+    for metric, value in [("train_seconds", train_seconds), speed,
                           ("heldout_bits_per_token", loss / count / math.log(2)), ("generate_tokens_per_s", 2000 / generate_seconds)]:
         print(json.dumps({"engine": "pytorch", "case": name, "metric": metric, "value": value}))
 

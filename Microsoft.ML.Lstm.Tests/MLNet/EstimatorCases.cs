@@ -47,6 +47,11 @@ public static class EstimatorCases
             ml => ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options { OutputColumnName = "Vector", InputColumnName = "Tokens", HiddenSize = 8, EmbeddingSize = 8, Epochs = 2, BatchSize = 8, Dropout = 0, NumberOfThreads = 1, Seed = 1 }),
             FeatureColumn: "Tokens", WrongTypeSource: "Label",
             WrongVectorSize: ml => Tokens(ml, LstmTestData.Reviews(24, seed: 1), vocabularyFrom: LstmTestData.Reviews(3, seed: 9))),
+        new("featurizer over token keys, adaptive softmax",
+            ml => Tokens(ml, LstmTestData.Reviews(24, seed: 1)),
+            ml => ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options { OutputColumnName = "Vector", InputColumnName = "Tokens", HiddenSize = 8, EmbeddingSize = 8, Epochs = 2, BatchSize = 8, Dropout = 0, NumberOfThreads = 1, Seed = 1, Softmax = LstmLanguageModelSoftmax.Adaptive }),
+            FeatureColumn: "Tokens", WrongTypeSource: "Label",
+            WrongVectorSize: ml => Tokens(ml, LstmTestData.Reviews(24, seed: 1), vocabularyFrom: LstmTestData.Reviews(3, seed: 9))),
     ];
 
     /// <summary>The case names, as xunit's member data.</summary>

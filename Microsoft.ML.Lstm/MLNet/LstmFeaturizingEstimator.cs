@@ -13,7 +13,8 @@ namespace Microsoft.ML.Lstm;
 /// <remarks>
 /// <para>The network reads each row's tokens and, at every token, predicts the next one (a forward language model);
 /// bidirectional, a second direction reads the row backwards and predicts the previous token, as ELMo's two models do.
-/// Both are trained with the full softmax over the vocabulary. What the encoder learns to predict the text is what the
+/// Both predict through a softmax over the vocabulary: a full one for characters and small vocabularies, an adaptive one
+/// for word vocabularies (<see cref="Options.Softmax"/>), which trains several times faster there. What the encoder learns to predict the text is what the
 /// featurizer outputs: its states at every token pooled (<see cref="Options.Pooling"/>) into one vector, for SDCA,
 /// LightGBM, k-means or any ML.NET component, trained on few labels.</para>
 /// <para>The transformer is also the language model: it generates text from a prefix
@@ -113,6 +114,27 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         /// <summary>Threads for training; null uses every core. The same seed and thread count give the same model. Default: null.</summary>
         public int? NumberOfThreads;
 
+        /// <summary>
+        /// The language model's output layer over the tokens (a float column is predicted by regression and ignores it):
+        /// <see cref="LstmLanguageModelSoftmax.Automatic"/> takes a full softmax below <see cref="AutomaticAdaptiveVocabulary"/>
+        /// tokens and an adaptive one from there on. Default: <see cref="LstmLanguageModelSoftmax.Automatic"/>.
+        /// </summary>
+        public LstmLanguageModelSoftmax Softmax = LstmLanguageModelSoftmax.Automatic;
+
+        /// <summary>
+        /// With an adaptive softmax, where its clusters begin, in ranks of the tokens' training counts (0 the most frequent):
+        /// the first value is how many of the most frequent tokens the head softmax holds, each next one where a tail
+        /// cluster after the first begins; strictly increasing, below the vocabulary size (keys + 1), at most 8 values.
+        /// Tail cluster i is read through a projection of <see cref="HiddenSize"/> / 4^(i+1) values. null chooses them from
+        /// the training tokens: the fewest most frequent tokens covering half of the training tokens, then clusters each
+        /// 4 times the size of the one before. Cutoffs given with <see cref="Softmax"/> left Automatic choose the adaptive
+        /// softmax at any vocabulary size. Default: null.
+        /// </summary>
+        public int[]? AdaptiveSoftmaxCutoffs;
+
+        /// <summary>The vocabulary size (keys + 1) from which <see cref="LstmLanguageModelSoftmax.Automatic"/> takes an adaptive softmax: 2,000.</summary>
+        public const int AutomaticAdaptiveVocabulary = 2000;
+
         /// <summary>Stops training between minibatches. Default: none.</summary>
         public CancellationToken CancellationToken;
 
@@ -121,7 +143,12 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
 
         internal string InputName => InputColumnName ?? OutputColumnName;
 
-        internal Options Snapshot() => (Options)MemberwiseClone();
+        internal Options Snapshot()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.AdaptiveSoftmaxCutoffs = AdaptiveSoftmaxCutoffs?.ToArray();
+            return copy;
+        }
 
         internal PoolingMode[] PoolingModes() => LstmFeaturizingTransformer.ModesOf(Pooling);
 
@@ -149,7 +176,32 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
             Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 (no early stopping) or positive");
             Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "null (every core) or positive");
+            Require(Enum.IsDefined(Softmax), nameof(Softmax), Softmax, "Automatic, Full or Adaptive");
+            if (AdaptiveSoftmaxCutoffs is int[] cutoffs)
+            {
+                Require(Softmax != LstmLanguageModelSoftmax.Full, nameof(AdaptiveSoftmaxCutoffs), Describe(cutoffs), "null when Softmax is Full");
+                Require(cutoffs.Length is > 0 and <= LanguageModelHeadSpec.MaxTailClusters, nameof(AdaptiveSoftmaxCutoffs), Describe(cutoffs),
+                    $"1 to {LanguageModelHeadSpec.MaxTailClusters} values, or null");
+                for (int i = 0; i < cutoffs.Length; i++)
+                    Require(cutoffs[i] > (i == 0 ? 0 : cutoffs[i - 1]), nameof(AdaptiveSoftmaxCutoffs), Describe(cutoffs), "positive and strictly increasing");
+            }
         }
+
+        /// <summary>The softmax a language model over <paramref name="vocabulary"/> tokens gets: its cutoffs, or none for a full softmax.</summary>
+        internal int[] CutoffsFor(int vocabulary, ReadOnlySpan<long> counts)
+        {
+            bool adaptive = Softmax == LstmLanguageModelSoftmax.Adaptive
+                || (Softmax == LstmLanguageModelSoftmax.Automatic && (AdaptiveSoftmaxCutoffs is not null || vocabulary >= AutomaticAdaptiveVocabulary));
+            if (!adaptive)
+                return [];
+            if (AdaptiveSoftmaxCutoffs is not int[] cutoffs)
+                return AdaptiveSoftmaxPlan.AutomaticCutoffs(counts);
+            Require(cutoffs[^1] < vocabulary, nameof(AdaptiveSoftmaxCutoffs), Describe(cutoffs),
+                $"below the vocabulary size, {vocabulary} (the column's keys and the unknown token)");
+            return [.. cutoffs];
+        }
+
+        private static string Describe(int[] values) => $"[{string.Join(", ", values)}]";
 
         private static void Require(bool condition, string option, object? value, string expectation)
         {
@@ -173,8 +225,16 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         options.CancellationToken.ThrowIfCancellationRequested();
         var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training", acceptsText: false);
         bool tokens = column.Input.Kind == SequenceInputKind.Tokens;
+        if (!tokens && (options.Softmax == LstmLanguageModelSoftmax.Adaptive || options.AdaptiveSoftmaxCutoffs is not null))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Options.Softmax), options.Softmax,
+                $"FeaturizeByLstm's options Softmax and AdaptiveSoftmaxCutoffs are for tokens; column '{options.InputName}' holds floats, which the model predicts by regression (leave Softmax Automatic and the cutoffs null).");
+        }
         Standardization? scaling = !tokens && options.StandardizeInputs ? MeasureSteps(input, column) : null;
         List<SequenceExample> examples = ReadExamples(input, column, scaling);
+        int vocabulary = tokens ? checked((int)column.Input.TokenKeyCount + 1) : 0;
+        long[] counts = tokens ? AdaptiveSoftmaxPlan.Counts(examples.Select(example => example.Tokens!), vocabulary) : [];
+        int[] cutoffs = tokens ? options.CutoffsFor(vocabulary, counts) : [];
 
         using IChannel channel = _host.Start("Training");
         if (scaling is not null)
@@ -182,7 +242,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         EncoderSpec encoder = new()
         {
             Input = column.Input.Kind,
-            VocabularySize = tokens ? checked((int)column.Input.TokenKeyCount + 1) : 0,
+            VocabularySize = vocabulary,
             EmbeddingSize = tokens ? options.EmbeddingSize : 0,
             FeaturesPerStep = column.Input.FeaturesPerStep,
             Cell = LstmOptionsMapping.ToEngine(options.CellType),
@@ -191,7 +251,14 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
             Bidirectional = options.Bidirectional,
             Dropout = options.Dropout,
         };
-        var spec = new NetworkSpec(encoder, new LanguageModelHeadSpec { OutputSize = tokens ? encoder.VocabularySize : encoder.FeaturesPerStep, Bidirectional = options.Bidirectional, Dropout = options.Dropout });
+        var spec = new NetworkSpec(encoder, new LanguageModelHeadSpec
+        {
+            OutputSize = tokens ? encoder.VocabularySize : encoder.FeaturesPerStep,
+            Bidirectional = options.Bidirectional,
+            Dropout = options.Dropout,
+            Cutoffs = cutoffs,
+            TokenRanking = cutoffs.Length > 0 ? AdaptiveSoftmaxPlan.Ranking(counts) : null,
+        });
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(_env, _host);
         var training = new TrainingOptions
         {
@@ -209,7 +276,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         };
         long steps = examples.Sum(example => (long)(example.Tokens?.Length ?? example.Features!.Length / encoder.FeaturesPerStep));
         string network = tokens
-            ? $"{encoder.VocabularySize} tokens embedded in {encoder.EmbeddingSize}, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), full softmax"
+            ? $"{encoder.VocabularySize} tokens embedded in {encoder.EmbeddingSize}, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), {SoftmaxDescription(cutoffs, encoder.HiddenSize)}"
             : $"steps of {encoder.FeaturesPerStep} values, {encoder.Cell} of {encoder.HiddenSize} hidden units × {encoder.LayerCount} layer(s), the next step by squared error";
         channel.Info(
             $"Training an LSTM language model{(options.Bidirectional ? " in both directions" : "")}: {network}; {examples.Count} rows ({steps} steps), " +
@@ -222,6 +289,17 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
 
         var features = new SequenceFeatures(options.InputName, column.Input, options.MaxSequenceLength) { InputScaling = scaling };
         return new LstmFeaturizingTransformer(_env, model, features, options.OutputColumnName, options.PoolingModes(), column.TokenTexts());
+    }
+
+    /// <summary>How the log names the softmax: "full softmax", or the adaptive one's clusters.</summary>
+    private static string SoftmaxDescription(int[] cutoffs, int hidden)
+    {
+        if (cutoffs.Length == 0)
+            return "full softmax";
+        var tails = new List<string>();
+        for (int i = 0; i < cutoffs.Length; i++)
+            tails.Add($"from rank {cutoffs[i]} through {AdaptiveSoftmax<float>.TailWidth(hidden, i)} values");
+        return $"adaptive softmax (a head of the {cutoffs[0]} most frequent tokens and {cutoffs.Length} cluster(s): {string.Join("; ", tails)})";
     }
 
     /// <summary>The schema the transformer will produce: the input's columns and the output vector.</summary>

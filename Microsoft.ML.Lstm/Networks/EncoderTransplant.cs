@@ -22,7 +22,8 @@ internal static class EncoderTransplant
 
     /// <summary>
     /// The forward model of a language model trained under a <see cref="LanguageModelHead{T}"/>: its one-directional
-    /// encoder (embedding and forward layers) and its next-token softmax, as a <see cref="StepSoftmaxHead{T}"/>.
+    /// encoder (embedding and forward layers) and its next-token softmax, as a <see cref="StepSoftmaxHead{T}"/>; an
+    /// adaptive softmax stays a one-directional <see cref="LanguageModelHead{T}"/>, whose predictions are log-probabilities.
     /// </summary>
     public static SequenceNetwork<float> ForwardLanguageModel(SequenceNetwork<float> languageModel)
     {
@@ -30,7 +31,9 @@ internal static class EncoderTransplant
             throw new ArgumentException("The network is not a language model over tokens.", nameof(languageModel));
         var spec = new NetworkSpec(
             languageModel.Spec.Encoder with { Bidirectional = false },
-            new StepSoftmaxHeadSpec { ClassCount = head.OutputSize, Dropout = head.Dropout });
+            head.IsAdaptive
+                ? head with { Bidirectional = false }
+                : new StepSoftmaxHeadSpec { ClassCount = head.OutputSize, Dropout = head.Dropout });
         var network = SequenceNetwork<float>.CreateForLoading(spec, threads: 1);
         Copy(languageModel.Parameters, network.Parameters, includeHead: true);
         return network;

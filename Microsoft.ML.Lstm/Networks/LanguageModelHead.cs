@@ -17,12 +17,19 @@ namespace Microsoft.ML.Lstm.Networks;
 /// so the forward model can run alone as one) and <c>head.dense_reverse.*</c> (backward). <see cref="Predict"/> writes
 /// the forward model's V logits (or F predicted values) at every step, each sequence's steps in time order: step t's
 /// predict step t + 1.
+/// With <see cref="LanguageModelHeadSpec.Cutoffs"/> each direction's dense layer and softmax are an
+/// <see cref="AdaptiveSoftmax{T}"/> instead (<c>head.adaptive.*</c>, <c>head.adaptive_reverse.*</c>): the same loss, exact,
+/// at a fraction of the work for a word vocabulary; <see cref="Predict"/> then writes the V log-probabilities, which a
+/// softmax maps back to the probabilities as it maps logits.
 /// </summary>
 internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LanguageModelHeadSpec spec;
     private readonly DropoutLayer<T> dropout;
-    private readonly DenseLayer<T>[] dense;     // [forward] or [forward, backward]
+    private readonly DenseLayer<T>[] dense;     // [forward] or [forward, backward]; empty when adaptive
+    private readonly AdaptiveSoftmax<T>[] adaptive; // [forward] or [forward, backward]; empty for a full softmax
+    private readonly int directions;
+    private int[] targetIds = Array.Empty<int>();       // [N] a direction's target token per row, −1 for none
     private readonly int hidden, featureSize, vocabulary;   // vocabulary: outputs per step (tokens, or a step's values)
     private readonly bool regression;
     private readonly OutputOrder order = new();
@@ -44,12 +51,15 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         vocabulary = spec.OutputSize;
         regression = encoder.Input == SequenceInputKind.Features;
         dropout = new DropoutLayer<T>(spec.Dropout, random ?? new Random(0));
-        dense = spec.Bidirectional
-            ? [new DenseLayer<T>(store, "head.dense", hidden, vocabulary, random), new DenseLayer<T>(store, "head.dense_reverse", hidden, vocabulary, random)]
-            : [new DenseLayer<T>(store, "head.dense", hidden, vocabulary, random)];
-        halves = new T[dense.Length][];
-        logits = new T[dense.Length][];
-        for (int d = 0; d < dense.Length; d++)
+        directions = spec.Bidirectional ? 2 : 1;
+        string[] names = spec.IsAdaptive ? ["head.adaptive", "head.adaptive_reverse"] : ["head.dense", "head.dense_reverse"];
+        dense = spec.IsAdaptive ? [] : [.. names.Take(directions).Select(name => new DenseLayer<T>(store, name, hidden, vocabulary, random))];
+        adaptive = spec.IsAdaptive
+            ? [.. names.Take(directions).Select(name => new AdaptiveSoftmax<T>(store, name, hidden, vocabulary, spec.Cutoffs, spec.TokenRanking, random))]
+            : [];
+        halves = new T[directions][];
+        logits = new T[directions][];
+        for (int d = 0; d < directions; d++)
         {
             halves[d] = Array.Empty<T>();
             logits[d] = Array.Empty<T>();
@@ -86,13 +96,18 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         long predictions = 0;
         foreach (int length in layout.Lengths)
             predictions += length - 1;
-        predictions *= dense.Length;
+        predictions *= directions;
         double lossSum = 0;
         long hits = 0;
         long values = regression ? predictions * vocabulary : predictions;
         T scale = predictions == 0 ? T.Zero : T.One / T.CreateChecked(values);
-        for (int direction = 0; direction < dense.Length; direction++)
+        for (int direction = 0; direction < directions; direction++)
         {
+            if (adaptive.Length > 0)
+            {
+                lossSum += AdaptiveLoss(direction, layout, tokens!, input, scale);
+                continue;
+            }
             Span<T> scores = Workspace.Ensure(ref logits[direction], rows * vocabulary);
             dense[direction].Forward(rows, Half(direction, input, rows), scores, Threads);
             // Forward: step t predicts token t + 1; backward: step t predicts token t − 1.
@@ -121,7 +136,26 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
                 }
             }
         }
-        return new HeadLoss(predictions == 0 ? 0 : lossSum / values, predictions, regression ? null : hits);
+        // The adaptive softmax never forms the full distribution in training, so it counts no argmax hits.
+        return new HeadLoss(predictions == 0 ? 0 : lossSum / values, predictions, regression || adaptive.Length > 0 ? null : hits);
+    }
+
+    /// <summary>Direction <paramref name="direction"/>'s summed loss through its adaptive softmax: each row's target is the batch's next (previous) token.</summary>
+    private double AdaptiveLoss(int direction, PackedLayout layout, int[] tokens, ReadOnlySpan<T> input, T scale)
+    {
+        int rows = layout.TotalSteps;
+        Span<int> targets = Workspace.Ensure(ref targetIds, rows);
+        int shift = direction == 0 ? 1 : -1;
+        for (int s = 0; s < layout.SequenceCount; s++)
+        {
+            int length = layout.Lengths[s];
+            for (int t = 0; t < length; t++)
+            {
+                int source = t + shift;
+                targets[layout.Row(t, s)] = source < 0 || source >= length ? -1 : tokens[layout.Row(source, s)];
+            }
+        }
+        return adaptive[direction].Loss(rows, Half(direction, input, rows), targets, scale, Threads);
     }
 
     /// <inheritdoc />
@@ -129,17 +163,16 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
     {
         int rows = encoded.Layout.TotalSteps;
         Span<T> inputGradient = Workspace.Ensure(ref droppedGradient, rows * featureSize);
-        for (int direction = 0; direction < dense.Length; direction++)
+        for (int direction = 0; direction < directions; direction++)
         {
-            ReadOnlySpan<T> scoreGradient = logits[direction].AsSpan(0, rows * vocabulary);
             ReadOnlySpan<T> half = Half(direction, dropped.AsSpan(0, rows * featureSize), rows, copy: false);
+            Span<T> gradient = featureSize == hidden ? inputGradient : Workspace.Ensure(ref halfGradient, rows * hidden);
+            if (adaptive.Length > 0)
+                adaptive[direction].Backward(half, gradient, Threads);
+            else
+                dense[direction].Backward(rows, half, logits[direction].AsSpan(0, rows * vocabulary), gradient, Threads);
             if (featureSize == hidden)
-            {
-                dense[direction].Backward(rows, half, scoreGradient, inputGradient, Threads);
                 continue;
-            }
-            Span<T> gradient = Workspace.Ensure(ref halfGradient, rows * hidden);
-            dense[direction].Backward(rows, half, scoreGradient, gradient, Threads);
             for (int row = 0; row < rows; row++)
                 gradient.Slice(row * hidden, hidden).CopyTo(inputGradient.Slice(row * featureSize + direction * hidden, hidden));
         }
@@ -154,7 +187,10 @@ internal sealed class LanguageModelHead<T> : ISequenceHead<T> where T : unmanage
         Span<T> input = Workspace.Ensure(ref dropped, rows * featureSize);
         encoded.Features.CopyTo(input);
         Span<T> scores = Workspace.Ensure(ref logits[0], rows * vocabulary);
-        dense[0].Forward(rows, Half(0, input, rows), scores, Threads);
+        if (adaptive.Length > 0)
+            adaptive[0].LogProbabilities(rows, Half(0, input, rows), scores, Threads);
+        else
+            dense[0].Forward(rows, Half(0, input, rows), scores, Threads);
         order.ForSteps(layout);
         Span<T> ordered = Workspace.Ensure(ref output, rows * vocabulary);
         order.ToCaller<T>(scores, ordered, vocabulary);

@@ -22,6 +22,7 @@ internal static class NetworkSerializer
     private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf", ForecastKind = "forecast";
     private const string LanguageModelKind = "language-model", PooledFeaturesKind = "pooled-features";
     private const string ForecastWithCovariatesKind = "forecast-covariates";
+    private const string AdaptiveLanguageModelKind = "language-model-adaptive";
     private const int MaxNameLength = 256, MaxRank = 4;
 
     /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
@@ -128,11 +129,22 @@ internal static class NetworkSerializer
                 WriteFlags(writer, crf.AllowedEnds);
                 break;
             case LanguageModelHeadSpec languageModel:
-                // outputs (tokens, or values of a float step) · bidirectional
-                writer.WriteString(LanguageModelKind);
+                // outputs (tokens, or values of a float step) · bidirectional [· only in the kind
+                // "language-model-adaptive": cutoffs (count · each) · whether ranked · if so each token id by rank;
+                // a full softmax writes what the first format did]
+                writer.WriteString(languageModel.IsAdaptive ? AdaptiveLanguageModelKind : LanguageModelKind);
                 writer.WriteDouble(languageModel.Dropout);
                 writer.WriteInt32(languageModel.OutputSize);
                 writer.WriteBoolean(languageModel.Bidirectional);
+                if (languageModel.IsAdaptive)
+                {
+                    writer.WriteInt32(languageModel.Cutoffs.Length);
+                    foreach (int cutoff in languageModel.Cutoffs)
+                        writer.WriteInt32(cutoff);
+                    writer.WriteBoolean(languageModel.TokenRanking is not null);
+                    foreach (int token in languageModel.TokenRanking ?? [])
+                        writer.WriteInt32(token);
+                }
                 break;
             case PooledFeaturesHeadSpec features:
                 // count of modes · each mode
@@ -190,12 +202,25 @@ internal static class NetworkSerializer
                     AllowedStarts = ReadFlags(reader, "allowed starts", tags),
                     AllowedEnds = ReadFlags(reader, "allowed ends", tags),
                 };
-            case LanguageModelKind:
+            case LanguageModelKind or AdaptiveLanguageModelKind:
+                int lmOutputs = reader.ReadInt32("language model outputs", 1, StepSoftmaxHeadSpec.MaxClassCount);
+                bool lmBidirectional = reader.ReadBoolean("bidirectional language model");
+                if (kind == LanguageModelKind)
+                    return new LanguageModelHeadSpec { Dropout = dropout, OutputSize = lmOutputs, Bidirectional = lmBidirectional };
+                var cutoffs = new int[reader.ReadCount("adaptive softmax cutoffs", LanguageModelHeadSpec.MaxTailClusters, sizeof(int))];
+                for (int i = 0; i < cutoffs.Length; i++)
+                    cutoffs[i] = reader.ReadInt32("adaptive softmax cutoff", 1, lmOutputs - 1);
+                int[]? ranking = null;
+                if (reader.ReadBoolean("adaptive softmax token ranking"))
+                {
+                    reader.EnsureHolds("ranked tokens", lmOutputs, sizeof(int));
+                    ranking = new int[lmOutputs];
+                    for (int i = 0; i < ranking.Length; i++)
+                        ranking[i] = reader.ReadInt32("ranked token", 0, lmOutputs - 1);
+                }
                 return new LanguageModelHeadSpec
                 {
-                    Dropout = dropout,
-                    OutputSize = reader.ReadInt32("language model outputs", 1, StepSoftmaxHeadSpec.MaxClassCount),
-                    Bidirectional = reader.ReadBoolean("bidirectional language model"),
+                    Dropout = dropout, OutputSize = lmOutputs, Bidirectional = lmBidirectional, Cutoffs = cutoffs, TokenRanking = ranking,
                 };
             case PooledFeaturesKind:
                 var modes = new PoolingMode[reader.ReadInt32("pooling modes", 1, 3)];

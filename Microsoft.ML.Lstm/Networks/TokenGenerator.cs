@@ -2,7 +2,8 @@ namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
 /// Continues a prefix of token ids with a next-token language model: a one-directional token encoder under a
-/// per-step softmax head whose class k is token k. The prefix is fed once, then each new token one step at a time
+/// per-step softmax head whose class k is token k (or a one-directional adaptive <see cref="LanguageModelHead{T}"/>, whose
+/// log-probabilities a softmax maps as it maps logits). The prefix is fed once, then each new token one step at a time
 /// through <see cref="EncoderStepper{T}"/>, so nothing is recomputed: generating n tokens costs n steps.
 /// Not thread-safe; give each thread its own generator (over its own copy of the network).
 /// </summary>
@@ -19,13 +20,19 @@ internal sealed class TokenGenerator
     /// <summary>A generator over <paramref name="network"/>, which it alone runs while generating.</summary>
     public TokenGenerator(SequenceNetwork<float> network)
     {
-        if (network.Spec.Encoder.Input != SequenceInputKind.Tokens || network.Spec.Head is not StepSoftmaxHeadSpec head)
+        int classes = network.Spec.Head switch
+        {
+            StepSoftmaxHeadSpec step => step.ClassCount,
+            LanguageModelHeadSpec { Bidirectional: false } languageModel => languageModel.OutputSize,
+            _ => -1,
+        };
+        if (network.Spec.Encoder.Input != SequenceInputKind.Tokens || classes < 0)
             throw new ArgumentException("Generation needs a language model: token ids in, a per-step softmax over the tokens out.", nameof(network));
-        if (head.ClassCount != network.Spec.Encoder.VocabularySize)
-            throw new ArgumentException($"The head predicts {head.ClassCount} classes, but the encoder reads {network.Spec.Encoder.VocabularySize} tokens: a language model predicts the next token.", nameof(network));
+        if (classes != network.Spec.Encoder.VocabularySize)
+            throw new ArgumentException($"The head predicts {classes} classes, but the encoder reads {network.Spec.Encoder.VocabularySize} tokens: a language model predicts the next token.", nameof(network));
         this.network = network;
         stepper = new EncoderStepper<float>(network.Encoder, sequences: 1);
-        vocabulary = head.ClassCount;
+        vocabulary = classes;
     }
 
     /// <summary>The tokens that follow <paramref name="prefix"/> (at least one token), up to <see cref="GenerationOptions.MaxTokens"/> or a stop token.</summary>
