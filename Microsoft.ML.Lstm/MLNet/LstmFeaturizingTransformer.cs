@@ -77,6 +77,9 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
 
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => _columns;
 
+    private protected override SequencePredictionTransformerBase WithModelCore(SequenceModel model) =>
+        new LstmFeaturizingTransformer(Host, model, Features, OutputColumnName, _modes, _tokenTexts);
+
     /// <summary>The trained network, for a trainer that starts its encoder from it.</summary>
     internal SequenceNetwork<float> Network => Model.Network;
 

@@ -39,6 +39,12 @@ public sealed partial class LstmForecastingTransformer : ITransformer
 
     internal ForecastSettings Settings { get; }
 
+    /// <summary>How the network's recurrent weights are stored and run (<see cref="WeightPrecisionExtensions"/>); <see cref="WeightPrecision.Float32"/> as trained.</summary>
+    public WeightPrecision WeightPrecision => WeightPrecisionExtensions.PrecisionOf(Model.WeightFormat);
+
+    /// <summary>A forecaster with these settings around <paramref name="model"/> (the same network, its weights stored another way).</summary>
+    internal LstmForecastingTransformer WithModel(SequenceModel model) => new(host, model, Settings);
+
     /// <summary>Steps forecast from each row.</summary>
     public int Horizon => Settings.Horizon;
 

@@ -34,6 +34,9 @@ public sealed partial class SequenceBinaryClassificationTransformer : SequencePr
 
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => Columns;
 
+    private protected override SequencePredictionTransformerBase WithModelCore(SequenceModel model) =>
+        new SequenceBinaryClassificationTransformer(Host, model, Features);
+
     private static PredictionRole Role(PredictionValue value) => new(PredictionTask.BinaryClassification, value);
 
     /// <summary>

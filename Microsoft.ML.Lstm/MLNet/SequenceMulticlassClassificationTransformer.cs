@@ -47,6 +47,9 @@ public sealed partial class SequenceMulticlassClassificationTransformer : Sequen
 
     private protected override void SaveExtras(ModelFileWriter file) => SequenceTransformerFile.WriteClassNames(file, _classNames);
 
+    private protected override SequencePredictionTransformerBase WithModelCore(SequenceModel model) =>
+        new SequenceMulticlassClassificationTransformer(Host, model, Features, _classNames);
+
     private static PredictionRole Role(PredictionValue value) => new(PredictionTask.MulticlassClassification, value);
 
     /// <summary>

@@ -58,6 +58,9 @@ public sealed partial class SequenceRegressionTransformer : SequencePredictionTr
 
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => _columns;
 
+    private protected override SequencePredictionTransformerBase WithModelCore(SequenceModel model) =>
+        new SequenceRegressionTransformer(Host, model, Features, _vectorScore, _targetScaling);
+
     private protected override void SaveExtras(ModelFileWriter file)
     {
         file.Section(ScoreSection).WriteBoolean(_vectorScore);

@@ -64,6 +64,9 @@ public sealed partial class SequenceTaggingTransformer : SequencePredictionTrans
 
     private protected override IReadOnlyList<PredictionColumn> PredictionColumns => _columns;
 
+    private protected override SequencePredictionTransformerBase WithModelCore(SequenceModel model) =>
+        new SequenceTaggingTransformer(Host, model, Features, _tagNames);
+
     private protected override void SaveExtras(ModelFileWriter file) => SequenceTransformerFile.WriteClassNames(file, _tagNames);
 
     /// <summary>softmax(logits)[argmax] = 1 / Σ_j exp(l_j − l_max).</summary>

@@ -14,6 +14,7 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// "network.spec"         }
 /// "network.encoder"      } the network (<see cref="SequenceModel.Save"/>)
 /// "network.head"         }
+/// "network.compressed"   } (only for compressed weights: WeightPrecisionExtensions; the file is then format version 2)
 /// "transformer.characters"  when the network spells its tokens (<see cref="SequenceCharacters"/>): the text column's
 ///                        name · word shapes · the known characters (count · code points)
 /// "transformer.input-scaling"  when float steps are standardized (<see cref="Standardization"/>): count (features

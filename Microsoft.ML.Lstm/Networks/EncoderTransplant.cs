@@ -5,7 +5,9 @@ namespace Microsoft.ML.Lstm.Networks;
 /// network (its encoder, and its pooling when that has weights, under a <see cref="PooledFeaturesHead{T}"/>), the
 /// forward language model of a (bi)directional one (under a <see cref="StepSoftmaxHead{T}"/>, so it can generate a
 /// step at a time), and a new network's encoder started from a pretrained one. A copy gives the same bits: the
-/// networks then compute with the same weights through the same code.
+/// networks then compute with the same weights through the same code. A featurizer or forward model of a compressed network
+/// scores with its compressed weights too (<see cref="WeightCompression"/>); a new network started from a pretrained
+/// encoder gets its float weights only, since training changes them.
 /// </summary>
 internal static class EncoderTransplant
 {
@@ -17,6 +19,7 @@ internal static class EncoderTransplant
         var spec = new NetworkSpec(source.Spec.Encoder, new PooledFeaturesHeadSpec { Modes = [.. modes] });
         var network = SequenceNetwork<float>.CreateForLoading(spec, threads: 1);
         Copy(source.Parameters, network.Parameters, includeHead: true);
+        source.Parameters.Compression?.AttachMatchingTo(network.Parameters);
         return network;
     }
 
@@ -36,6 +39,7 @@ internal static class EncoderTransplant
                 : new StepSoftmaxHeadSpec { ClassCount = head.OutputSize, Dropout = head.Dropout });
         var network = SequenceNetwork<float>.CreateForLoading(spec, threads: 1);
         Copy(languageModel.Parameters, network.Parameters, includeHead: true);
+        languageModel.Parameters.Compression?.AttachMatchingTo(network.Parameters);
         return network;
     }
 

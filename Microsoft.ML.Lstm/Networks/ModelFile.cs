@@ -13,7 +13,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <code>
 /// offset  bytes  field
 ///  0      8      magic "MLLSTMMF"
-///  8      4      format version (int32), 1
+///  8      4      format version (int32): 1, or 2 for a file holding compressed weights (an older library refuses it by number)
 /// 12      8      file length (int64): every byte of the file, magic through checksum
 /// 20      4      section count (int32), 0 to 64
 /// 24      …      directory, per section: name (string, 1 to 64 of A-Z a-z 0-9 . _ -) · byte length (int64)
@@ -38,8 +38,14 @@ namespace Microsoft.ML.Lstm.Networks;
 /// </remarks>
 internal sealed class ModelFile
 {
-    /// <summary>The format version this library writes and the newest it reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The newest format version this library reads (and writes, for a file that needs it).</summary>
+    public const int FormatVersion = CompressedWeightsVersion;
+
+    /// <summary>The first format version: what a file without compressed weights is written as, so older libraries read it.</summary>
+    public const int FirstFormatVersion = 1;
+
+    /// <summary>The version of a file holding compressed weights (the "network.compressed" section), which scoring cannot do without.</summary>
+    public const int CompressedWeightsVersion = 2;
 
     internal const int MaxSections = 64;
     internal const int MaxSectionNameLength = 64;
@@ -117,7 +123,7 @@ internal sealed class ModelFile
         int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         if (version > FormatVersion)
             throw new InvalidDataException(
-                $"The model file has format version {version}; this library reads {FormatVersion}. Load it with a newer Microsoft.ML.Lstm.");
+                $"The model file has format version {version}; this library reads {FirstFormatVersion} to {FormatVersion}. Load it with a newer Microsoft.ML.Lstm.");
         if (version < 1)
             throw new InvalidDataException($"The model file has format version {version}, which does not exist (damaged).");
 

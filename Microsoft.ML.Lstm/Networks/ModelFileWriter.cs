@@ -21,6 +21,16 @@ internal sealed class ModelFileWriter
 {
     private readonly List<ModelSectionWriter> sections = [];
 
+    /// <summary>The format version written: <see cref="ModelFile.FirstFormatVersion"/> unless a section needs a later one.</summary>
+    public int FormatVersion { get; private set; } = ModelFile.FirstFormatVersion;
+
+    /// <summary>Raises the version written to at least <paramref name="version"/>, for a section that older readers must not skip.</summary>
+    public void RequireFormatVersion(int version)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(version, ModelFile.FormatVersion);
+        FormatVersion = Math.Max(FormatVersion, version);
+    }
+
     /// <summary>
     /// Adds a section and returns the writer for its bytes. Names are 1 to 64 characters of
     /// A-Z, a-z, 0-9, '.', '_' and '-', each used once.
@@ -59,7 +69,7 @@ internal sealed class ModelFileWriter
 
         Span<byte> header = stackalloc byte[ModelFile.HeaderLength];
         ModelFile.Magic.CopyTo(header);
-        BinaryPrimitives.WriteInt32LittleEndian(header[8..], ModelFile.FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], FormatVersion);
         BinaryPrimitives.WriteInt64LittleEndian(header[12..], fileLength);
 
         var crc = new Crc32();

@@ -143,6 +143,22 @@ internal sealed class ModelSectionReader
         }
     }
 
+    /// <summary>Fills <paramref name="destination"/> with 16-bit values (bfloat16 weights), bit for bit as written.</summary>
+    public void ReadUInt16s(string what, Span<ushort> destination)
+    {
+        EnsureHolds(what, destination.Length, sizeof(ushort));
+        Take(what, destination.Length * sizeof(ushort)).CopyTo(MemoryMarshal.AsBytes(destination));
+        if (!BitConverter.IsLittleEndian)
+            BinaryPrimitives.ReverseEndianness(destination, destination);
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with signed bytes (int8 weights) as written.</summary>
+    public void ReadSBytes(string what, Span<sbyte> destination)
+    {
+        EnsureHolds(what, destination.Length, 1);
+        Take(what, destination.Length).CopyTo(MemoryMarshal.AsBytes(destination));
+    }
+
     /// <summary>Checks that the whole section was read: bytes left over mean reader and writer disagree.</summary>
     public void ExpectEnd()
     {

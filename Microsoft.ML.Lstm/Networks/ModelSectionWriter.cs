@@ -91,6 +91,21 @@ internal sealed class ModelSectionWriter
         }
     }
 
+    /// <summary>Writes 16-bit values (bfloat16 weights), bit for bit, without their count.</summary>
+    public void WriteUInt16s(ReadOnlySpan<ushort> values)
+    {
+        Span<byte> destination = Grow(checked(values.Length * sizeof(ushort)));
+        MemoryMarshal.AsBytes(values).CopyTo(destination);
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<ushort> words = MemoryMarshal.Cast<byte, ushort>(destination);
+            BinaryPrimitives.ReverseEndianness(words, words);
+        }
+    }
+
+    /// <summary>Writes signed bytes (int8 weights) without their count.</summary>
+    public void WriteSBytes(ReadOnlySpan<sbyte> values) => MemoryMarshal.AsBytes(values).CopyTo(Grow(values.Length));
+
     internal static void RequireInt32Enum<TEnum>() where TEnum : struct, Enum
     {
         if (Enum.GetUnderlyingType(typeof(TEnum)) != typeof(int))

@@ -1,3 +1,5 @@
+using Microsoft.ML.Lstm.Numerics;
+
 namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
@@ -10,6 +12,11 @@ namespace Microsoft.ML.Lstm.Networks;
 ///                    head: kind (string) · dropout · the kind's own fields (see WriteHead)
 /// "network.encoder"  the encoder's parameters   } each: count · per parameter: name · rank · dimensions ·
 /// "network.head"     the head's parameters      }       then every value (float32), parameter after parameter
+/// "network.compressed"  only for a network compressed for scoring (<see cref="WeightCompression"/>): format ·
+///                    count · per matrix: parameter name · rows · columns; then per matrix: (int8) a scale per row,
+///                    float32 · every weight, row-major (bfloat16: uint16 each; int8: one byte each). The encoder
+///                    section still lists these parameters, but holds no values for them. The file is then of format
+///                    version 2 (<see cref="ModelFile.CompressedWeightsVersion"/>), which older libraries refuse by number.
 /// </code>
 /// Reading builds nothing until the spec has been checked against this library's limits and the parameter
 /// sections are known to hold every weight the spec implies; the network is then built without initialisation
@@ -18,6 +25,8 @@ namespace Microsoft.ML.Lstm.Networks;
 internal static class NetworkSerializer
 {
     private const string SpecSection = "network.spec", EncoderSection = "network.encoder", HeadSection = "network.head";
+    private const string CompressedSection = "network.compressed";
+    private const int MaxCompressedMatrices = 4096;
     private const string HeadPrefix = "head.";
     private const string PooledDenseKind = "pooled-dense", StepSoftmaxKind = "step-softmax", CrfKind = "crf", ForecastKind = "forecast";
     private const string LanguageModelKind = "language-model", PooledFeaturesKind = "pooled-features";
@@ -28,9 +37,16 @@ internal static class NetworkSerializer
     /// <summary>Writes the network's architecture and weights into <paramref name="file"/>.</summary>
     public static void Write(ModelFileWriter file, SequenceNetwork<float> network)
     {
+        WeightCompression? compression = network.Parameters.Compression;
+        var compressed = compression?.Weights.Select(weight => weight.Name).ToHashSet(StringComparer.Ordinal);
         WriteSpec(file.Section(SpecSection), network.Spec);
-        WriteParameters(file.Section(EncoderSection), network.Parameters, head: false);
-        WriteParameters(file.Section(HeadSection), network.Parameters, head: true);
+        WriteParameters(file.Section(EncoderSection), network.Parameters, head: false, compressed);
+        WriteParameters(file.Section(HeadSection), network.Parameters, head: true, compressed);
+        if (compression is not null)
+        {
+            file.RequireFormatVersion(ModelFile.CompressedWeightsVersion);
+            WriteCompressed(file.Section(CompressedSection), compression);
+        }
     }
 
     /// <summary>Writes the architecture alone: the contents of the spec section.</summary>
@@ -48,18 +64,119 @@ internal static class NetworkSerializer
         specReader.ExpectEnd();
 
         ModelSectionReader encoder = file.Open(EncoderSection), head = file.Open(HeadSection);
-        // Every weight is 4 bytes of one of the two sections: refuse a spec the file cannot back before allocating for it.
-        encoder.EnsureHolds("encoder weights", spec.Encoder.ParameterCount(), sizeof(float));
+        ModelSectionReader? compressedReader = file.Contains(CompressedSection) ? file.Open(CompressedSection) : null;
+        // Compressed matrices: their names and sizes, checked against what the spec holds before anything is allocated.
+        (WeightFormat Format, List<(string Name, int Rows, int Columns)> Matrices)? compressed =
+            compressedReader is null ? null : ReadCompressedHeader(compressedReader, spec.Encoder.ParameterCount());
+        long compressedCount = compressed?.Matrices.Sum(matrix => (long)matrix.Rows * matrix.Columns) ?? 0;
+        // Every other weight is 4 bytes of one of the two sections: refuse a spec the file cannot back before allocating for it.
+        encoder.EnsureHolds("encoder weights", spec.Encoder.ParameterCount() - compressedCount, sizeof(float));
         head.EnsureHolds("head weights", spec.Head.ParameterCount(spec.Encoder), sizeof(float));
+        compressedReader?.EnsureHolds("compressed weights", compressedCount, compressed!.Value.Format == WeightFormat.BFloat16 ? sizeof(ushort) : 1);
 
         var network = SequenceNetwork<float>.CreateForLoading(spec, threads);
-        ReadParameters(encoder, network.Parameters, head: false);
-        ReadParameters(head, network.Parameters, head: true);
+        HashSet<string>? compressedNames = compressed is null ? null : CheckCompressedNames(compressed.Value.Matrices, network.Parameters);
+        ReadParameters(encoder, network.Parameters, head: false, compressedNames);
+        ReadParameters(head, network.Parameters, head: true, compressedNames);
+        if (compressed is null)
+            network.Parameters.MarkChanged();
+        else
+        {
+            WeightCompression compression = ReadCompressedValues(compressedReader!, compressed.Value.Format, compressed.Value.Matrices);
+            compression.AttachTo(network.Parameters);
+        }
         int bad = IndexOfNonFinite(network.Parameters.Values);
         if (bad >= 0)
             throw new InvalidDataException($"The model file's weight {bad} is {network.Parameters.Values[bad]}; a trained network's weights are finite.");
-        network.Parameters.MarkChanged();
         return network;
+    }
+
+    /// <summary>The format, then each matrix's name and size, then the values: scales (int8) and weights of each matrix.</summary>
+    private static void WriteCompressed(ModelSectionWriter writer, WeightCompression compression)
+    {
+        writer.WriteEnum(compression.Format);
+        writer.WriteInt32(compression.Weights.Count);
+        foreach (CompressedWeight weight in compression.Weights)
+        {
+            writer.WriteString(weight.Name);
+            writer.WriteInt32(weight.Values.Rows);
+            writer.WriteInt32(weight.Values.Columns);
+        }
+        foreach (CompressedWeight weight in compression.Weights)
+        {
+            if (weight.Values.RowScales is float[] scales)
+                writer.WriteFloats(scales);
+            if (weight.Values.BFloat16Values is ushort[] bits)
+                writer.WriteUInt16s(bits);
+            else
+                writer.WriteSBytes(weight.Values.Int8Values);
+        }
+    }
+
+    /// <summary>The compressed section's format and list of matrices, whose weights add up to at most the encoder's <paramref name="encoderWeights"/>.</summary>
+    private static (WeightFormat, List<(string, int, int)>) ReadCompressedHeader(ModelSectionReader reader, long encoderWeights)
+    {
+        WeightFormat format = reader.ReadEnum<WeightFormat>("weight format");
+        int count = reader.ReadCount("compressed matrices", MaxCompressedMatrices, 3 * sizeof(int));
+        var matrices = new List<(string, int, int)>(count);
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString("compressed matrix name", MaxNameLength);
+            int rows = reader.ReadInt32("compressed matrix rows", 1, int.MaxValue);
+            int columns = reader.ReadInt32("compressed matrix columns", 1, int.MaxValue);
+            total += (long)rows * columns;
+            if (total > encoderWeights)
+                throw new InvalidDataException($"The model file's section '{CompressedSection}' declares more compressed weights than the encoder's {encoderWeights}.");
+            matrices.Add((name, rows, columns));
+        }
+        return (format, matrices);
+    }
+
+    /// <summary>Checks that each compressed matrix is a distinct compressible parameter of the encoder, of its shape.</summary>
+    private static HashSet<string> CheckCompressedNames(List<(string Name, int Rows, int Columns)> matrices, ParameterStore<float> store)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string name, int rows, int columns) in matrices)
+        {
+            ParameterView? view = store.Views.FirstOrDefault(v => v.Name == name);
+            if (view is null || !WeightCompression.IsCompressible(view) || view.Shape[0] != rows || view.Shape[1] != columns)
+                throw new InvalidDataException($"The model file's compressed matrix '{name}' [{rows}, {columns}] is not a recurrent weight matrix of the network's encoder.");
+            if (!names.Add(name))
+                throw new InvalidDataException($"The model file's section '{CompressedSection}' holds the matrix '{name}' twice.");
+        }
+        return names;
+    }
+
+    private static WeightCompression ReadCompressedValues(ModelSectionReader reader, WeightFormat format, List<(string Name, int Rows, int Columns)> matrices)
+    {
+        var weights = new List<(string, QuantizedMatrix)>(matrices.Count);
+        try
+        {
+            foreach ((string name, int rows, int columns) in matrices)
+            {
+                int count = rows * columns;
+                if (format == WeightFormat.BFloat16)
+                {
+                    var bits = new ushort[count];
+                    reader.ReadUInt16s(name, bits);
+                    weights.Add((name, QuantizedMatrix.FromBFloat16(rows, columns, bits)));
+                }
+                else
+                {
+                    float[] scales = reader.ReadFloats($"{name} row scales", rows);
+                    var values = new sbyte[count];
+                    reader.ReadSBytes(name, values);
+                    weights.Add((name, QuantizedMatrix.FromInt8(rows, columns, values, scales)));
+                }
+            }
+            reader.ExpectEnd();
+            return WeightCompression.Create(format, weights);
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidDataException($"The model file's section '{CompressedSection}' is invalid: {error.Message}", error);
+        }
     }
 
     private static void WriteEncoder(ModelSectionWriter writer, EncoderSpec spec)
@@ -267,7 +384,8 @@ internal static class NetworkSerializer
         return flags;
     }
 
-    private static void WriteParameters(ModelSectionWriter writer, ParameterStore<float> store, bool head)
+    /// <summary>Each parameter's name and shape, then the values of all but those in <paramref name="compressed"/>.</summary>
+    private static void WriteParameters(ModelSectionWriter writer, ParameterStore<float> store, bool head, HashSet<string>? compressed)
     {
         List<ParameterView> views = store.Views.Where(view => view.Name.StartsWith(HeadPrefix, StringComparison.Ordinal) == head).ToList();
         writer.WriteInt32(views.Count);
@@ -279,11 +397,14 @@ internal static class NetworkSerializer
                 writer.WriteInt32(dimension);
         }
         foreach (ParameterView view in views)
-            writer.WriteFloats(store.Value(view));
+        {
+            if (compressed is null || !compressed.Contains(view.Name))
+                writer.WriteFloats(store.Value(view));
+        }
     }
 
-    /// <summary>Checks the section's list of parameters against the network's, then reads each one's values into place.</summary>
-    private static void ReadParameters(ModelSectionReader reader, ParameterStore<float> store, bool head)
+    /// <summary>Checks the section's list of parameters against the network's, then reads each one's values into place (but those in <paramref name="compressed"/>).</summary>
+    private static void ReadParameters(ModelSectionReader reader, ParameterStore<float> store, bool head, HashSet<string>? compressed)
     {
         List<ParameterView> expected = store.Views.Where(view => view.Name.StartsWith(HeadPrefix, StringComparison.Ordinal) == head).ToList();
         int count = reader.ReadInt32("parameter count", 0, store.Views.Count);
@@ -303,7 +424,10 @@ internal static class NetworkSerializer
             }
         }
         foreach (ParameterView view in expected)
-            reader.ReadFloats(view.Name, store.Value(view));
+        {
+            if (compressed is null || !compressed.Contains(view.Name))
+                reader.ReadFloats(view.Name, store.Value(view));
+        }
         reader.ExpectEnd();
     }
 

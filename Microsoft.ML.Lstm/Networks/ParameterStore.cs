@@ -72,8 +72,18 @@ internal sealed class ParameterStore<T> where T : unmanaged, IFloatingPointIeee7
     /// </summary>
     public int Version { get; private set; }
 
-    /// <summary>Records that <see cref="Values"/> changed.</summary>
-    public void MarkChanged() => Version++;
+    /// <summary>Records that <see cref="Values"/> changed; a <see cref="Compression"/> of the old values is dropped.</summary>
+    public void MarkChanged()
+    {
+        Version++;
+        Compression = null;
+    }
+
+    /// <summary>
+    /// The compressed copies of some weights that products multiply by instead of the float values (a network compressed
+    /// for scoring), or null. Set after the values it stands for are in place; dropped by <see cref="MarkChanged"/>.
+    /// </summary>
+    public WeightCompression? Compression { get; set; }
 
     /// <summary>Parameters that training must leave as they are (e.g. frozen pretrained embeddings).</summary>
     public IReadOnlyCollection<ParameterView> FrozenViews => frozen;

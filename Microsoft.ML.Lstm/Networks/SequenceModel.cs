@@ -86,6 +86,15 @@ internal sealed class SequenceModel
         }
     }
 
+    /// <summary>How the recurrent weights are stored and run: null for float32, else the compressed format (<see cref="WeightCompression"/>).</summary>
+    public Numerics.WeightFormat? WeightFormat => network.Parameters.Compression?.Format;
+
+    /// <summary>
+    /// A model of the same network whose recurrent weights are compressed to <paramref name="format"/> (null: float32), from
+    /// this model's weights as they are; this model is not changed.
+    /// </summary>
+    public SequenceModel WithWeightFormat(Numerics.WeightFormat? format) => new(WeightCompression.Compress(network, format));
+
     /// <summary>Writes the network (architecture and weights) into sections of <paramref name="file"/>.</summary>
     public void Save(ModelFileWriter file) => NetworkSerializer.Write(file, network);
 

@@ -68,12 +68,13 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Values <see cref="Predict"/> gives for a sequence of <paramref name="length"/> steps.</summary>
     public int PredictionCount(int length) => Head.PredictionCount(length);
 
-    /// <summary>A network with the same weights and its own workspaces, on one thread: what a scoring thread runs.</summary>
+    /// <summary>A network with the same weights (and compressed weights) and its own workspaces, on one thread: what a scoring thread runs.</summary>
     public SequenceNetwork<T> CloneForInference()
     {
         var clone = CreateForLoading(Spec, threads: 1);
         Parameters.Values.CopyTo(clone.Parameters.Values, 0);
         clone.Parameters.MarkChanged();
+        clone.Parameters.Compression = Parameters.Compression; // read-only, so shared
         return clone;
     }
 

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Lstm.Networks;
 /// A product by a weight matrix that repeats while the weights stay the same: h_{t−1}·W_hhᵀ forward and
 /// ∂gates·W_hh backward at every time step, and X·W_ihᵀ at every inference call. For float the weight is packed
 /// into the GEMM's panel layout once per change of the parameters and reused by every step, thread and call;
-/// double (used only by gradient checks) multiplies directly.
+/// double (used only by gradient checks) multiplies directly. A network compressed for scoring multiplies by the
+/// compressed copy of the weights (<see cref="WeightCompression"/>) instead.
 /// </summary>
 internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -18,6 +19,7 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
     private readonly int depth, columns;
     private PackedMatrix? packed;
     private int packedVersion;
+    private CompressedPackedMatrix? compressed;
 
     /// <summary>C = A·op(W) with op(W) [depth × columns]; W is stored [columns × depth] when <paramref name="transpose"/>.</summary>
     public WeightProduct(ParameterStore<T> store, ParameterView weight, bool transpose, int depth, int columns)
@@ -31,10 +33,18 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
 
     private int WeightStride => transpose ? depth : columns;
 
-    /// <summary>Packs the weights at the start of a pass, unless they have not changed since the last packing.</summary>
+    /// <summary>
+    /// Packs the weights at the start of a pass, unless they have not changed since the last packing; when the store
+    /// holds a compressed copy of them (<see cref="ParameterStore{T}.Compression"/>), takes that instead.
+    /// </summary>
     public void Prepare()
     {
-        if (typeof(T) != typeof(float) || (packed is not null && packedVersion == store.Version))
+        if (typeof(T) != typeof(float))
+            return;
+        compressed = transpose ? store.Compression?.Find(weight) : null;
+        if (compressed is not null && (compressed.Depth != depth || compressed.Columns != columns))
+            compressed = null;
+        if (compressed is not null || (packed is not null && packedVersion == store.Version))
             return;
         ReadOnlySpan<float> values = MemoryMarshal.Cast<T, float>(store.Value(weight));
         if (packed is null)
@@ -51,6 +61,11 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
             return;
         if (typeof(T) == typeof(float))
         {
+            if (compressed is not null)
+            {
+                CompressedGemm.Multiply(rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, compressed, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns, threads);
+                return;
+            }
             Gemm.Multiply(false, rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, packed!, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns, threads);
             return;
         }

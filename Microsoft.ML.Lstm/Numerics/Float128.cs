@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>A 128-bit vector of 4 floats, wrapping <see cref="Vector128{T}"/> for kernels generic over <see cref="IFloatVector{TSelf}"/>.</summary>
-internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float128>
+internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVector<Float128>
 {
     private readonly Vector128<float> value = value;
 
@@ -62,6 +62,23 @@ internal readonly struct Float128(Vector128<float> value) : IFloatVector<Float12
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 SelectWhereLess(Float128 left, Float128 right, Float128 whenLess, Float128 otherwise) =>
         new(Vector128.ConditionalSelect(Vector128.LessThan(left.value, right.value), whenLess.value, otherwise.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 LoadWords(uint* source) => new(Vector128.Load(source).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 LowHalves(Float128 words) => new(Vector128.ShiftLeft(words.value.AsUInt32(), 16).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 HighHalves(Float128 words) => new((words.value.AsUInt32() & Vector128.Create(0xFFFF0000u)).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 WidenInt8(sbyte* source) =>
+        new(Vector128.ConvertToSingle(Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<int>(source)).AsSByte()))));
 
     /// <summary>Lane-wise sum.</summary>
     public static Float128 operator +(Float128 left, Float128 right) => new(left.value + right.value);

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>A 256-bit vector of 8 floats, wrapping <see cref="Vector256{T}"/> for kernels generic over <see cref="IFloatVector{TSelf}"/>.</summary>
-internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float256>
+internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVector<Float256>
 {
     private readonly Vector256<float> value = value;
 
@@ -62,6 +63,28 @@ internal readonly struct Float256(Vector256<float> value) : IFloatVector<Float25
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 SelectWhereLess(Float256 left, Float256 right, Float256 whenLess, Float256 otherwise) =>
         new(Vector256.ConditionalSelect(Vector256.LessThan(left.value, right.value), whenLess.value, otherwise.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 LoadWords(uint* source) => new(Vector256.Load(source).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 LowHalves(Float256 words) => new(Vector256.ShiftLeft(words.value.AsUInt32(), 16).AsSingle()); // vpslld
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 HighHalves(Float256 words) => new((words.value.AsUInt32() & Vector256.Create(0xFFFF0000u)).AsSingle()); // vpand
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 WidenInt8(sbyte* source)
+    {
+        if (Avx2.IsSupported)
+            return new(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(source))); // vpmovsxbd, vcvtdq2ps
+        Vector128<short> shorts = Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(source)).AsSByte());
+        return new(Vector256.ConvertToSingle(Vector256.Create(Vector128.WidenLower(shorts), Vector128.WidenUpper(shorts))));
+    }
 
     /// <summary>Lane-wise sum.</summary>
     public static Float256 operator +(Float256 left, Float256 right) => new(left.value + right.value);

@@ -122,7 +122,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// Packs rows [i0, i0+rows) × depth [p0, p0+depth) of op(A) into MR-wide micro-panels:
     /// panel r at r·depth, element (i, p) at p·MR + i.
     /// </summary>
-    private static void PackA(bool transposeA, float* a, nint lda, int i0, int p0, int rows, int depth, float* packed)
+    internal static void PackA(bool transposeA, float* a, nint lda, int i0, int p0, int rows, int depth, float* packed)
     {
         int mr = TKernel.Rows;
         for (int ir = 0; ir < rows; ir += mr)

@@ -11,7 +11,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <c>series,method,smape,mase,coverage80,seconds</c> (seconds: training time, a shared model's divided among its series),
 /// which compare-forecast.sh joins with R's. Options override the estimator's defaults for experiments:
 /// --per-series, --hidden N, --epochs N, --window N, --seed N, --threads N, --cell Lstm|Gru, --baseline None|SeasonalNaive,
-/// --no-skip, --no-refit, --no-calibration, --ensemble N.
+/// --no-skip, --no-refit, --no-calibration, --ensemble N; --weights BFloat16|Int8 forecasts with the trained model's
+/// recurrent weights compressed (issue #15; the same training, so the lines compare with a float32 run's).
 /// </summary>
 internal static class ForecastQualityRunner
 {
@@ -49,6 +50,9 @@ internal static class ForecastQualityRunner
                     ? ml.Forecasting.ForecastByLstm(Options(args, horizon, member)).Fit(data)
                     : ml.Forecasting.ForecastByLstm("Forecast", "Value", horizon, seriesColumnName: "Series",
                         lowerBoundColumnName: "Lower", upperBoundColumnName: "Upper").Fit(data);
+                string? weights = Value(args, "--weights");
+                if (weights is not null)
+                    model = model.WithWeightPrecision(Enum.Parse<WeightPrecision>(weights));
                 forecasts.Add(LastRows(model.Transform(data)));
             }
             double seconds = clock.Elapsed.TotalSeconds / group.Length;

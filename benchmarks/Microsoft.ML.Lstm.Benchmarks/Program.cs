@@ -7,7 +7,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
 // `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `featurize-quality` issue #11's 300-label bar, `concurrent` two models training at
-// once in one process, `engine` one PredictionEngine call; anything else goes to BenchmarkDotNet.
+// once in one process, `engine` one PredictionEngine call, `compressed` bfloat16 and int8 weights beside float32
+// (issue #15); anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -60,6 +61,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "featurize-quality":
         FeaturizeQualityRunner.Run(args[1..]);
+        break;
+    case "compressed":
+        CompressionRunner.Run(args[1..]);
         break;
     case "engine":
         EngineRunner.Run(args[1..]);

@@ -1,0 +1,175 @@
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Tests.Numerics;
+
+/// <summary>
+/// The compressed GEMM at every vector width it has (256-bit and 128-bit, tested on any machine that runs them, as
+/// <see cref="GemmTests"/> tests the narrower float kernels), in both weight formats.
+/// </summary>
+public class CompressedGemmTests
+{
+    /// <summary>m, n, k: one row, the few-rows shapes, row groups of four with a remainder, n off the panels, k across two depth blocks.</summary>
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (1, 512, 128), (2, 37, 5), (3, 129, 31), (4, 16, 8), (5, 200, 3), (11, 65, 257), (50, 512, 128), (7, 300, 600),
+    ];
+
+    private static readonly WeightFormat[] Formats = [WeightFormat.BFloat16, WeightFormat.Int8];
+
+    /// <summary>Every width this CPU runs compressed products at.</summary>
+    public static TheoryData<string, string> WidthsAndFormats
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (GemmKernel kernel in Widths)
+            {
+                foreach (WeightFormat format in Formats)
+                    data.Add(kernel.ToString(), format.ToString());
+            }
+            return data;
+        }
+    }
+
+    private static IEnumerable<GemmKernel> Widths => Enum.GetValues<GemmKernel>().Where(CompressedGemm.IsSupported);
+
+    [Fact]
+    public void BothWidthsAreTestedOnThisMachine()
+    {
+        // The 128-bit width is what ARM64 runs; it must be covered on x64 too.
+        Assert.Contains(GemmKernel.Vector128, Widths);
+        Assert.False(CompressedGemm.IsSupported(GemmKernel.Avx512));
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndFormats))]
+    public void MatchesADoubleReferenceOfTheScaledProduct(string width, string formatName)
+    {
+        GemmKernel kernel = Enum.Parse<GemmKernel>(width);
+        WeightFormat format = Enum.Parse<WeightFormat>(formatName);
+        foreach ((int m, int n, int k) in Shapes)
+        foreach (float beta in new[] { 0f, 1f, 0.5f })
+        {
+            QuantizedMatrix weights = QuantizedMatrix.Quantize(format, QuantizedMatrixTests.Random(n * k, 11, scale: 0.5f), n, k);
+            CompressedPackedMatrix packed = CompressedGemm.Pack(kernel, weights);
+            int lda = k + 3, ldc = n + 2;
+            float[] a = QuantizedMatrixTests.Random(m * lda, 12, scale: 1f), c = QuantizedMatrixTests.Random(m * ldc, 13, scale: 1f);
+            float[] initial = (float[])c.Clone();
+            CompressedGemm.Multiply(m, 0.75f, a, lda, packed, beta, c, ldc);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = 0, magnitude = 0;
+                    for (int p = 0; p < k; p++)
+                    {
+                        double term = a[i * lda + p] * (double)weights.Unscaled(j, p);
+                        sum += term;
+                        magnitude += Math.Abs(term);
+                    }
+                    double scale = 0.75 * weights.Scale(j);
+                    double expected = scale * sum + (beta == 0f ? 0 : beta * (double)initial[i * ldc + j]);
+                    double tolerance = 1e-6 * (Math.Abs(scale) * magnitude + Math.Abs(beta * initial[i * ldc + j])) + 1e-30;
+                    Assert.True(Math.Abs(c[i * ldc + j] - expected) <= tolerance, $"{width} {format} m={m} n={n} k={k} beta={beta} C[{i},{j}] = {c[i * ldc + j]}, expected {expected}");
+                }
+                // Padding between rows of C is never written.
+                for (int j = n; j < ldc && i * ldc + j < c.Length; j++)
+                    Assert.Equal(initial[i * ldc + j], c[i * ldc + j]);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndFormats))]
+    public void AnyRowsAndThreadsGiveEachElementTheSameBits(string width, string formatName)
+    {
+        // Rows alone, in twos, threes and fours, inside a larger product and on two threads: one FMA chain per element.
+        GemmKernel kernel = Enum.Parse<GemmKernel>(width);
+        WeightFormat format = Enum.Parse<WeightFormat>(formatName);
+        const int large = 41, n = 515, k = 300; // 41·515·300 multiply-adds: above the two-thread threshold
+        QuantizedMatrix weights = QuantizedMatrix.Quantize(format, QuantizedMatrixTests.Random(n * k, 21, scale: 0.3f), n, k);
+        CompressedPackedMatrix packed = CompressedGemm.Pack(kernel, weights);
+        float[] a = QuantizedMatrixTests.Random(large * k, 22, scale: 1f), initial = QuantizedMatrixTests.Random(large * n, 23, scale: 1f);
+        foreach (float beta in new[] { 0f, 0.5f })
+        {
+            float[] whole = (float[])initial.Clone();
+            CompressedGemm.Multiply(large, 1.25f, a, k, packed, beta, whole, n, threads: 1);
+            float[] twoThreads = (float[])initial.Clone();
+            CompressedGemm.Multiply(large, 1.25f, a, k, packed, beta, twoThreads, n, threads: 2);
+            Assert.Equal(whole, twoThreads);
+            foreach (int m in new[] { 1, 2, 3, 4, 5 })
+            foreach (int first in new[] { 0, 17, large - m })
+            {
+                float[] part = (float[])initial.Clone();
+                CompressedGemm.Multiply(m, 1.25f, a.AsSpan(first * k), k, packed, beta, part.AsSpan(first * n), n);
+                for (int index = 0; index < part.Length; index++)
+                {
+                    bool inside = index >= first * n && index < (first + m) * n;
+                    float expected = inside ? whole[index] : initial[index];
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(part[index]), $"{width} {format} m={m} from row {first}: element {index} is {part[index]:R}, expected {expected:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void BothWidthsGiveTheSameBits()
+    {
+        foreach (WeightFormat format in Formats)
+        {
+            QuantizedMatrix weights = QuantizedMatrix.Quantize(format, QuantizedMatrixTests.Random(203 * 300, 31, scale: 0.4f), 203, 300);
+            float[] a = QuantizedMatrixTests.Random(9 * 300, 32, scale: 1f);
+            float[][] results = [.. Widths.Select(kernel =>
+            {
+                var c = new float[9 * 203];
+                CompressedGemm.Multiply(9, 1f, a, 300, CompressedGemm.Pack(kernel, weights), 0f, c, 203);
+                return c;
+            })];
+            foreach (float[] result in results)
+                Assert.Equal(results[0], result);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndFormats))]
+    public void BFloat16GivesTheFloatGemmsBitsOnTheWidenedWeights(string width, string formatName)
+    {
+        // With scale 1, widening is exact and the chains are the float GEMM's: the same bits (int8 applies its scale at
+        // the store instead of to each weight, so it is only close, which the reference test bounds).
+        if (formatName != nameof(WeightFormat.BFloat16))
+            return;
+        GemmKernel kernel = Enum.Parse<GemmKernel>(width);
+        foreach ((int m, int n, int k) in Shapes)
+        {
+            QuantizedMatrix weights = QuantizedMatrix.Quantize(WeightFormat.BFloat16, QuantizedMatrixTests.Random(n * k, 41, scale: 0.5f), n, k);
+            var widened = new float[n * k];
+            weights.Dequantize(widened);
+            float[] a = QuantizedMatrixTests.Random(m * k, 42, scale: 1f);
+            float[] expected = QuantizedMatrixTests.Random(m * n, 43, scale: 1f), actual = (float[])expected.Clone();
+            Gemm.Multiply(kernel, false, true, m, n, k, 0.75f, a, k, widened, k, 0.5f, expected, n);
+            CompressedGemm.Multiply(m, 0.75f, a, k, CompressedGemm.Pack(kernel, weights), 0.5f, actual, n);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void PackingTakesHalfOrAQuarterOfTheFloatBytes()
+    {
+        float[] values = QuantizedMatrixTests.Random(512 * 128, 51, scale: 1f);
+        PackedMatrix floats = Gemm.Pack(GemmKernel.Vector128, true, 128, 512, values, 128);
+        Assert.Equal(512 * 128, floats.Depth * floats.PaddedColumns);
+        CompressedPackedMatrix bfloat16 = CompressedGemm.Pack(GemmKernel.Vector128, QuantizedMatrix.Quantize(WeightFormat.BFloat16, values, 512, 128));
+        CompressedPackedMatrix int8 = CompressedGemm.Pack(GemmKernel.Vector128, QuantizedMatrix.Quantize(WeightFormat.Int8, values, 512, 128));
+        Assert.Equal(512 * 128 * 2 + 512 * 4, bfloat16.ByteCount);
+        Assert.Equal(512 * 128 + 512 * 4, int8.ByteCount);
+    }
+
+    [Fact]
+    public void RefusesOperandsOfTheWrongSize()
+    {
+        CompressedPackedMatrix packed = CompressedGemm.Pack(QuantizedMatrix.Quantize(WeightFormat.Int8, new float[6 * 4], 6, 4));
+        Assert.Throws<ArgumentException>(() => CompressedGemm.Multiply(2, 1f, new float[7], 4, packed, 0f, new float[12], 6));
+        Assert.Throws<ArgumentException>(() => CompressedGemm.Multiply(2, 1f, new float[8], 4, packed, 0f, new float[11], 6));
+        Assert.Throws<ArgumentException>(() => CompressedGemm.Multiply(1, 1f, new float[8], 3, packed, 0f, new float[6], 6));
+    }
+}

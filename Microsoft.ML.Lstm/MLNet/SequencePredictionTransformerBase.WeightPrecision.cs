@@ -1,0 +1,16 @@
+using Microsoft.ML.Lstm.Networks;
+
+namespace Microsoft.ML.Lstm;
+
+// Compressed scoring (WeightPrecisionExtensions): each task makes a copy of itself around another network.
+public abstract partial class SequencePredictionTransformerBase
+{
+    /// <summary>How the network's recurrent weights are stored and run (<see cref="WeightPrecisionExtensions"/>); <see cref="WeightPrecision.Float32"/> as trained.</summary>
+    public WeightPrecision WeightPrecision => WeightPrecisionExtensions.PrecisionOf(Model.WeightFormat);
+
+    /// <summary>A transformer of this task, columns and extras around <paramref name="model"/> (the same network, its weights stored another way).</summary>
+    private protected abstract SequencePredictionTransformerBase WithModelCore(SequenceModel model);
+
+    /// <summary>See <see cref="WithModelCore"/>; the result has this transformer's own type.</summary>
+    internal SequencePredictionTransformerBase WithModel(SequenceModel model) => WithModelCore(model);
+}

@@ -1,0 +1,21 @@
+namespace Microsoft.ML.Lstm.Numerics;
+
+/// <summary>
+/// A float vector that can be loaded from compressed weights, widening each to a float exactly: what the compressed
+/// kernels (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>) read their panels through, so the weights stay
+/// compressed in memory and in cache and are widened in registers.
+/// </summary>
+internal unsafe interface IWideningVector<TSelf> : IFloatVector<TSelf> where TSelf : struct, IWideningVector<TSelf>
+{
+    /// <summary>Count 32-bit words from <paramref name="source"/>, as they are (each word holds two bfloat16 weights).</summary>
+    static abstract TSelf LoadWords(uint* source);
+
+    /// <summary>Each word's low 16 bits moved to its upper half: the float of the bfloat16 stored there (exact).</summary>
+    static abstract TSelf LowHalves(TSelf words);
+
+    /// <summary>Each word with its low 16 bits cleared: the float of the bfloat16 in its upper half (exact).</summary>
+    static abstract TSelf HighHalves(TSelf words);
+
+    /// <summary>Count int8 values from <paramref name="source"/>, each converted to the float of the same integer value (exact).</summary>
+    static abstract TSelf WidenInt8(sbyte* source);
+}

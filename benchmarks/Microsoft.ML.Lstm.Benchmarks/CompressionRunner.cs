@@ -1,0 +1,192 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Benchmarks;
+
+/// <summary>
+/// The `compressed` mode (issue #15, item 4): float32 beside bfloat16 and int8 weights (<see cref="WeightPrecision"/>),
+/// measured side by side in one run, each round timing every precision in turn.
+/// <list type="bullet">
+/// <item><c>--part latency</c>: the one-row latency case of compare.sh (input and hidden 128, 50 steps, batch 1, an LSTM
+/// with random weights) on the one-row scoring path, and how far each compressed output is from float32's.</item>
+/// <item><c>--part sentiment</c>: the README's sentiment classifier (the trainer on the text column, defaults) trained on
+/// the UCI sentences (<c>--data</c>, default ../shared/data/sentiment), then each precision's saved size, test accuracy
+/// and AUC, agreement with float32's labels, and its <c>PredictionEngine</c> time per test sentence.</item>
+/// </list>
+/// Options: <c>--part latency,sentiment</c> (both by default), <c>--rounds 5</c>, <c>--seconds 0.5</c> per timing,
+/// <c>--threads 2</c> for training, <c>--seed 1</c>. Without the data set the sentiment part prints one line saying it skipped.
+/// </summary>
+internal static class CompressionRunner
+{
+    private static readonly WeightPrecision[] Precisions = [WeightPrecision.Float32, WeightPrecision.BFloat16, WeightPrecision.Int8];
+
+    public static void Run(string[] args)
+    {
+        string[] parts = ShapesRunner.StringOption(args, "--part", "latency,sentiment").Split(',');
+        int rounds = ShapesRunner.IntOption(args, "--rounds", 5);
+        double seconds = ShapesRunner.DoubleOption(args, "--seconds", 0.5);
+        Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, compressed kernels at {CompressedGemm.BestKernel} width, float GEMM {Gemm.BestKernel}, {Environment.ProcessorCount} processors");
+        if (parts.Contains("products"))
+            Products(rounds, seconds);
+        if (parts.Contains("latency"))
+            Latency(rounds, seconds);
+        if (parts.Contains("sentiment"))
+            Sentiment(args, rounds, seconds);
+    }
+
+    /// <summary>The products of the latency case alone: h·W_hhᵀ (1 × 128 · 128 × 512) and the input projection (50 rows).</summary>
+    private static void Products(int rounds, double seconds)
+    {
+        var random = new Random(3);
+        float[] weights = [.. Enumerable.Range(0, 512 * 128).Select(_ => (float)(random.NextDouble() - 0.5))];
+        float[] a = [.. Enumerable.Range(0, 50 * 128).Select(_ => (float)(random.NextDouble() - 0.5))];
+        var c = new float[50 * 512];
+        PackedMatrix packed = Gemm.Pack(true, 128, 512, weights, 128);
+        CompressedPackedMatrix bfloat16 = CompressedGemm.Pack(QuantizedMatrix.Quantize(WeightFormat.BFloat16, weights, 512, 128));
+        CompressedPackedMatrix int8 = CompressedGemm.Pack(QuantizedMatrix.Quantize(WeightFormat.Int8, weights, 512, 128));
+        Console.WriteLine();
+        Console.WriteLine("## The latency case's products alone, median ns per product");
+        Console.WriteLine("| rows | float32 | bfloat16 | int8 |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (int rows in new[] { 1, 50 })
+        {
+            var times = new List<double>[3] { [], [], [] };
+            for (int round = 0; round < rounds; round++)
+            {
+                times[0].Add(ShapesRunner.MedianSeconds(() => Gemm.Multiply(false, rows, 1f, a, 128, packed, 1f, c, 512), 1000, seconds / 4) * 1e9);
+                times[1].Add(ShapesRunner.MedianSeconds(() => CompressedGemm.Multiply(rows, 1f, a, 128, bfloat16, 1f, c, 512), 1000, seconds / 4) * 1e9);
+                times[2].Add(ShapesRunner.MedianSeconds(() => CompressedGemm.Multiply(rows, 1f, a, 128, int8, 1f, c, 512), 1000, seconds / 4) * 1e9);
+            }
+            Console.WriteLine($"| {rows} | {Median(times[0]):F0} | {Median(times[1]):F0} | {Median(times[2]):F0} |");
+        }
+    }
+
+    private static void Latency(int rounds, double seconds)
+    {
+        var spec = new NetworkSpec(
+            new EncoderSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 128, HiddenSize = 128 },
+            new PooledHeadSpec { OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy });
+        var trained = new SequenceNetwork<float>(spec, seed: 1, threads: 1);
+        var random = new Random(2);
+        float[] steps = [.. Enumerable.Range(0, 50 * 128).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        var predictors = Precisions.Select(p => new SequencePredictor(WeightCompression.Compress(trained, WeightPrecisionExtensions.FormatOf(p)))).ToArray();
+        var outputs = Precisions.Select(_ => new float[1]).ToArray();
+        for (int i = 0; i < predictors.Length; i++)
+            predictors[i].Predict(steps, outputs[i]);
+
+        Console.WriteLine();
+        Console.WriteLine($"## One-row latency: LSTM input 128, hidden 128, 50 steps, batch 1 (SequencePredictor), median µs per sequence, {rounds} rounds");
+        var times = Precisions.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < predictors.Length; i++)
+            {
+                SequencePredictor predictor = predictors[i];
+                float[] output = outputs[i];
+                times[i].Add(ShapesRunner.MedianSeconds(() => predictor.Predict(steps, output), 200, seconds) * 1e6);
+            }
+            Console.WriteLine($"round {round + 1}: " + string.Join(", ", Precisions.Select((p, i) => $"{p} {times[i][^1]:F1} µs")));
+        }
+        Console.WriteLine("| weights | W_ih + W_hh bytes | latency µs (median of rounds) | vs float32 | logit | |Δ logit| vs float32 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        double baseline = Median(times[0]);
+        for (int i = 0; i < Precisions.Length; i++)
+        {
+            long bytes = 2L * 512 * 128 * (Precisions[i] switch { WeightPrecision.BFloat16 => 2, WeightPrecision.Int8 => 1, _ => 4 })
+                + (Precisions[i] == WeightPrecision.Int8 ? 2 * 512 * 4 : 0);
+            double median = Median(times[i]);
+            Console.WriteLine($"| {Precisions[i]} | {bytes:N0} | {median:F1} | {baseline / median:F2}× | {outputs[i][0]:G6} | {Math.Abs(outputs[i][0] - outputs[0][0]):G3} |");
+        }
+    }
+
+    private static void Sentiment(string[] args, int rounds, double seconds)
+    {
+        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
+        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
+        Console.WriteLine();
+        if (!File.Exists(trainPath) || !File.Exists(testPath))
+        {
+            Console.WriteLine($"Skipped the sentiment part: {trainPath} and {testPath} are not here (the shared data set is absent).");
+            return;
+        }
+        int seed = ShapesRunner.IntOption(args, "--seed", 1), threads = ShapesRunner.IntOption(args, "--threads", 2);
+        var ml = new MLContext(seed: seed);
+        List<Review> trainRows = Read(trainPath), testRows = Read(testPath);
+        IDataView train = ml.Data.LoadFromEnumerable(trainRows), test = ml.Data.LoadFromEnumerable(testRows);
+        var trainer = ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads });
+        SequenceBinaryClassificationTransformer trained = trainer.Fit(train);
+
+        Console.WriteLine($"## Sentiment classifier (README's snippet: BiLSTM hidden 64 over the text column, defaults), UCI sentences, seed {seed}: {trainRows.Count} training, {testRows.Count} test sentences");
+        var models = Precisions.Select(p => trained.WithWeightPrecision(p)).ToArray();
+        var engines = models.Select(model => ml.Model.CreatePredictionEngine<Review, Scored>(model)).ToArray();
+        bool[] reference = [.. testRows.Select(row => engines[0].Predict(row).PredictedLabel)];
+        float[] referenceProbabilities = [.. testRows.Select(row => engines[0].Predict(row).Probability)];
+        Console.WriteLine("| weights | saved model bytes | accuracy | AUC | labels as float32 | max |Δ probability| | PredictionEngine µs per sentence | vs float32 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        var times = Precisions.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < engines.Length; i++)
+            {
+                var engine = engines[i];
+                times[i].Add(ShapesRunner.MedianSeconds(() =>
+                {
+                    foreach (Review row in testRows)
+                        engine.Predict(row);
+                }, 3, seconds) * 1e6 / testRows.Count);
+            }
+        }
+        double baseline = Median(times[0]);
+        for (int i = 0; i < Precisions.Length; i++)
+        {
+            using var saved = new MemoryStream();
+            ml.Model.Save(models[i], train.Schema, saved);
+            CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate(models[i].Transform(test));
+            int same = 0;
+            float largest = 0f;
+            for (int r = 0; r < testRows.Count; r++)
+            {
+                Scored scored = engines[i].Predict(testRows[r]);
+                same += scored.PredictedLabel == reference[r] ? 1 : 0;
+                largest = Math.Max(largest, Math.Abs(scored.Probability - referenceProbabilities[r]));
+            }
+            double median = Median(times[i]);
+            Console.WriteLine($"| {Precisions[i]} | {saved.Length:N0} | {metrics.Accuracy:P1} | {metrics.AreaUnderRocCurve:F3} | {same}/{testRows.Count} | {largest:G3} | {median:F1} | {baseline / median:F2}× |");
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>A header line (Text, Label), then one text and its 0/1 label per line.</summary>
+    private static List<Review> Read(string path)
+    {
+        var rows = new List<Review>();
+        foreach (string line in File.ReadLines(path).Skip(1))
+        {
+            int tab = line.LastIndexOf('\t');
+            if (tab > 0)
+                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
+        }
+        return rows;
+    }
+
+    private sealed class Review
+    {
+        public string Text { get; set; } = "";
+
+        public bool Label { get; set; }
+    }
+
+    private sealed class Scored
+    {
+        public bool PredictedLabel { get; set; }
+
+        public float Probability { get; set; }
+    }
+}
