@@ -28,13 +28,6 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// </remarks>
 internal static class FeaturizeQualityRunner
 {
-    private sealed class Review
-    {
-        public string Text { get; set; } = "";
-
-        public bool Label { get; set; }
-    }
-
     private sealed class FeatureRow
     {
         public float[] Features { get; set; } = [];
@@ -63,7 +56,7 @@ internal static class FeaturizeQualityRunner
             ShapesRunner.DoubleOption(args, "--lm-dropout", 0.2), ShapesRunner.IntOption(args, "--min-count", 1),
             ShapesRunner.DoubleOption(args, "--singleton-dropout", 0));
 
-        List<Review> train = Read(trainPath), test = Read(testPath);
+        List<Review> train = SentimentReviews.Read(trainPath), test = SentimentReviews.Read(testPath);
         Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, threads {threads}");
         foreach (int seed in seeds)
         {
@@ -243,18 +236,6 @@ internal static class FeaturizeQualityRunner
         var schema = SchemaDefinition.Create(typeof(FeatureRow));
         schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, slots.Length);
         return ml.Data.LoadFromEnumerable(rows.Select(row => new FeatureRow { Features = [.. slots.Select(i => row.Features[i])], Label = row.Label }).ToList(), schema);
-    }
-
-    private static List<Review> Read(string path)
-    {
-        var rows = new List<Review>();
-        foreach (string line in File.ReadLines(path).Skip(1))
-        {
-            int tab = line.LastIndexOf('\t');
-            if (tab > 0)
-                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
-        }
-        return rows;
     }
 
     private sealed class Reporter(Action<LstmTrainingProgress> report) : IProgress<LstmTrainingProgress>
