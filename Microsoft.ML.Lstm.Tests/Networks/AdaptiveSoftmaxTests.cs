@@ -145,11 +145,7 @@ public class AdaptiveSoftmaxTests
     {
         NetworkSpec spec = Adaptive(Tokens(11, 3, 8, bidirectional: true));
         var network = new SequenceNetwork<float>(spec, seed: 3, threads: 1);
-        var file = new ModelFileWriter();
-        NetworkSerializer.Write(file, network);
-        using var stream = new MemoryStream();
-        file.WriteTo(stream);
-        var loaded = NetworkSerializer.Read(ModelFile.Read(new MemoryStream(stream.ToArray()), int.MaxValue), threads: 1);
+        var loaded = SavedNetworks.RoundTrip(network);
 
         Assert.Equal(network.Spec, loaded.Spec);
         Assert.NotEqual(spec.Head, ((LanguageModelHeadSpec)spec.Head) with { TokenRanking = null });

@@ -12,17 +12,6 @@ public class NetworkSerializerTests
 
     private static readonly int[][] Sequences = [[1, 2, 3], [4, 5], [6, 7, 8, 9]];
 
-    private static byte[] Save(SequenceNetwork<float> network)
-    {
-        var file = new ModelFileWriter();
-        NetworkSerializer.Write(file, network);
-        using var stream = new MemoryStream();
-        file.WriteTo(stream);
-        return stream.ToArray();
-    }
-
-    private static SequenceNetwork<float> Load(byte[] bytes) => NetworkSerializer.Read(ModelFile.Read(new MemoryStream(bytes), int.MaxValue), threads: 1);
-
     [Fact]
     public void RoundTripGivesIdenticalWeightsAndPredictions()
     {
@@ -37,7 +26,7 @@ public class NetworkSerializerTests
         foreach (NetworkSpec spec in specs)
         {
             var network = new SequenceNetwork<float>(spec, seed: 3, threads: 1);
-            var loaded = Load(Save(network));
+            var loaded = SavedNetworks.RoundTrip(network);
 
             Assert.Equal(network.Spec, loaded.Spec);
             Assert.Equal(network.Parameters.Values, loaded.Parameters.Values);
@@ -50,14 +39,14 @@ public class NetworkSerializerTests
     public void SavingTwiceWritesTheSameBytes()
     {
         var network = new SequenceNetwork<float>(Spec, seed: 3, threads: 1);
-        Assert.Equal(Save(network), Save(Load(Save(network))));
+        Assert.Equal(SavedNetworks.Save(network), SavedNetworks.Save(SavedNetworks.RoundTrip(network)));
     }
 
     [Fact]
     public void LoadsTheCommittedModelOfFormatVersion1()
     {
         // Written once by WriteCommittedModel below; a later format must keep reading it, or refuse it by name.
-        var network = Load(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, CommittedModel)));
+        var network = SavedNetworks.Load(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, CommittedModel)));
         Assert.Equal(Spec, network.Spec);
         float[] predictions = network.Predict(SequenceBatch<float>.FromTokens(Sequences)).ToArray();
         float[] expected = new SequenceNetwork<float>(Spec, seed: 3, threads: 1).Predict(SequenceBatch<float>.FromTokens(Sequences)).ToArray();
@@ -69,16 +58,16 @@ public class NetworkSerializerTests
     public void WriteCommittedModel()
     {
         string path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", CommittedModel);
-        File.WriteAllBytes(path, Save(new SequenceNetwork<float>(Spec, seed: 3, threads: 1)));
+        File.WriteAllBytes(path, SavedNetworks.Save(new SequenceNetwork<float>(Spec, seed: 3, threads: 1)));
     }
 
     [Fact]
     public void LoadRejectsTruncatedNetwork()
     {
-        byte[] bytes = Save(new SequenceNetwork<float>(Spec, seed: 3, threads: 1));
+        byte[] bytes = SavedNetworks.Save(new SequenceNetwork<float>(Spec, seed: 3, threads: 1));
         foreach (int length in new[] { 4, 12, 20, bytes.Length / 2, bytes.Length - 1 })
         {
-            var error = Assert.Throws<InvalidDataException>(() => Load(bytes[..length]));
+            var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes[..length]));
             Assert.Contains("truncated", error.Message);
         }
     }
@@ -86,16 +75,16 @@ public class NetworkSerializerTests
     [Fact]
     public void LoadRejectsAlteredWeights()
     {
-        byte[] bytes = Save(new SequenceNetwork<float>(Spec, seed: 3, threads: 1));
+        byte[] bytes = SavedNetworks.Save(new SequenceNetwork<float>(Spec, seed: 3, threads: 1));
         bytes[bytes.Length - 40] ^= 0x10;
-        var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes));
         Assert.Contains("damaged", error.Message);
     }
 
     [Fact]
     public void LoadRejectsAForeignStream()
     {
-        var error = Assert.Throws<InvalidDataException>(() => Load("PK\u0003\u0004 this is a zip file, not a network"u8.ToArray()));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load("PK\u0003\u0004 this is a zip file, not a network"u8.ToArray()));
         Assert.Contains("not a Microsoft.ML.Lstm model", error.Message);
     }
 
@@ -106,7 +95,7 @@ public class NetworkSerializerTests
         var huge = Spec with { Encoder = Spec.Encoder with { VocabularySize = 1 << 24, EmbeddingSize = 64 } };
         byte[] bytes = SpecOnly(huge);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated for weights the file does not hold");
         Assert.Contains("encoder weights", error.Message);
     }
@@ -115,7 +104,7 @@ public class NetworkSerializerTests
     public void LoadRejectsACraftedLayerCountBeyondTheLimit()
     {
         byte[] bytes = SpecOnly(Spec with { Encoder = Spec.Encoder with { LayerCount = 1_000_000 } });
-        var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes));
         Assert.Contains("layer count", error.Message);
     }
 
@@ -124,7 +113,7 @@ public class NetworkSerializerTests
     {
         var network = new SequenceNetwork<float>(Spec, seed: 3, threads: 1);
         network.Parameters.Values[7] = float.NaN;
-        var error = Assert.Throws<InvalidDataException>(() => Load(Save(network)));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.RoundTrip(network));
         Assert.Contains("finite", error.Message);
     }
 
@@ -136,7 +125,7 @@ public class NetworkSerializerTests
         int at = bytes.AsSpan().IndexOf("pooled-dense"u8);
         "crystal-ball"u8.CopyTo(bytes.AsSpan(at));
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
-        var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes));
         Assert.Contains("'crystal-ball'", error.Message);
     }
 
@@ -145,14 +134,14 @@ public class NetworkSerializerTests
     {
         // Only tag 0 may start, only tag 1 may end: no sequence of one step can be tagged.
         var head = new CrfHeadSpec { ClassCount = 2, AllowedStarts = [true, false], AllowedEnds = [false, true] };
-        var error = Assert.Throws<InvalidDataException>(() => Load(SpecOnly(Spec with { Head = head })));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(SpecOnly(Spec with { Head = head })));
         Assert.Contains("no tag path of length 1", error.Message);
     }
 
     [Fact]
     public void LoadRejectsACraftedCrfTagCountBeyondTheLimit()
     {
-        var error = Assert.Throws<InvalidDataException>(() => Load(SpecOnly(Spec with { Head = new CrfHeadSpec { ClassCount = 1 << 20 } })));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(SpecOnly(Spec with { Head = new CrfHeadSpec { ClassCount = 1 << 20 } })));
         Assert.Contains("CRF tags", error.Message);
     }
 
@@ -165,7 +154,7 @@ public class NetworkSerializerTests
         bytes[flag] = 1;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var error = Assert.Throws<InvalidDataException>(() => Load(bytes));
+        var error = Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated for flags the file does not hold");
         Assert.Contains("allowed transitions", error.Message);
     }

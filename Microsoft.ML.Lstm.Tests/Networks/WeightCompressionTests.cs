@@ -14,17 +14,6 @@ public class WeightCompressionTests
         StepSoftmax(Tokens(30, 6, 17, CellType.PeepholeLstm, bidirectional: true), 4),
     ];
 
-    private static byte[] Save(SequenceNetwork<float> network)
-    {
-        var file = new ModelFileWriter();
-        NetworkSerializer.Write(file, network);
-        using var stream = new MemoryStream();
-        file.WriteTo(stream);
-        return stream.ToArray();
-    }
-
-    private static SequenceNetwork<float> Load(byte[] bytes) => NetworkSerializer.Read(ModelFile.Read(new MemoryStream(bytes), int.MaxValue), threads: 1);
-
     private static float[] Predict(SequenceNetwork<float> network, int seed = 1)
     {
         var batch = Batch<float>(network.Spec.Encoder, [7, 3, 12, 1], new Random(seed));
@@ -128,8 +117,8 @@ public class WeightCompressionTests
         {
             var network = new SequenceNetwork<float>(spec, seed: 11, threads: 1);
             SequenceNetwork<float> compressed = WeightCompression.Compress(network, format);
-            byte[] bytes = Save(compressed);
-            SequenceNetwork<float> loaded = Load(bytes);
+            byte[] bytes = SavedNetworks.Save(compressed);
+            SequenceNetwork<float> loaded = SavedNetworks.Load(bytes);
 
             WeightCompression written = compressed.Parameters.Compression!, read = loaded.Parameters.Compression!;
             Assert.Equal(format, read.Format);
@@ -142,11 +131,11 @@ public class WeightCompressionTests
             }
             Assert.Equal(compressed.Parameters.Values, loaded.Parameters.Values);
             Assert.Equal(Predict(compressed), Predict(loaded));
-            Assert.Equal(bytes, Save(loaded));
+            Assert.Equal(bytes, SavedNetworks.Save(loaded));
 
             // Format version 2, smaller than the float file by the compressed matrices' bytes, less the section's list of names.
             Assert.Equal(ModelFile.CompressedWeightsVersion, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)));
-            byte[] floats = Save(network);
+            byte[] floats = SavedNetworks.Save(network);
             Assert.Equal(ModelFile.FirstFormatVersion, BinaryPrimitives.ReadInt32LittleEndian(floats.AsSpan(8)));
             long saved = written.Weights.Sum(w => 4L * w.Values.Rows * w.Values.Columns - w.Values.ByteCount);
             Assert.InRange(floats.Length - bytes.Length, saved - 600, saved);
@@ -185,7 +174,7 @@ public class WeightCompressionTests
     public void LoadRefusesACompressedSectionThatDoesNotFitTheNetwork()
     {
         var network = new SequenceNetwork<float>(Specs[1], seed: 3, threads: 1);
-        byte[] bytes = Save(WeightCompression.Compress(network, WeightFormat.Int8));
+        byte[] bytes = SavedNetworks.Save(WeightCompression.Compress(network, WeightFormat.Int8));
         string[] errors =
         [
             Refused(Rename(bytes, "rnn.l0.weight_ih", "rnn.l0.weight_ix")),
@@ -195,7 +184,7 @@ public class WeightCompressionTests
         Assert.All(errors, error => Assert.NotEmpty(error));
     }
 
-    private static string Refused(byte[] bytes) => Assert.Throws<InvalidDataException>(() => Load(bytes)).Message;
+    private static string Refused(byte[] bytes) => Assert.Throws<InvalidDataException>(() => SavedNetworks.Load(bytes)).Message;
 
     /// <summary>The file with the first compressed matrix's name replaced by one of the same length, checksum recomputed.</summary>
     private static byte[] Rename(byte[] bytes, string from, string to)

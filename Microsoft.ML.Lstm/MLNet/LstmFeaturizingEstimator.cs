@@ -79,6 +79,14 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         /// <summary>Fraction of activations zeroed while training, between layers and before the softmax, in [0, 1). Default: 0.2.</summary>
         public double Dropout = 0.2;
 
+        /// <summary>
+        /// For a key column: the chance that an occurrence of a token seen once in the training rows is read (and
+        /// predicted) as the unknown token while training, drawn afresh each time, in [0, 1]. The unknown token is how the
+        /// network reads the missing key 0 and every key of the column that training never saw; without this dropout its
+        /// vector keeps its random start, which the network never learned to read. Default: 0.
+        /// </summary>
+        public double SingletonDropout;
+
         /// <summary>Tokens kept from the start of a longer row, in training and when featurizing; 0 keeps all. Default: 0.</summary>
         public int MaxSequenceLength;
 
@@ -159,6 +167,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
                 "1 when Bidirectional (a second layer's forward direction would read backward states that have seen the token it predicts)");
             Require(EmbeddingSize is > 0 and <= EncoderSpec.MaxWidth, nameof(EmbeddingSize), EmbeddingSize, $"in [1, {EncoderSpec.MaxWidth}]");
             Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "in [0, 1)");
+            Require(SingletonDropout is >= 0 and <= 1, nameof(SingletonDropout), SingletonDropout, "in [0, 1]");
             Require(MaxSequenceLength >= 0, nameof(MaxSequenceLength), MaxSequenceLength, "0 (no limit) or positive");
             Require(Epochs > 0, nameof(Epochs), Epochs, "positive");
             Require(BatchSize > 0, nameof(BatchSize), BatchSize, "positive");
@@ -263,6 +272,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
             Threads = options.NumberOfThreads ?? Math.Max(1, System.Environment.ProcessorCount),
             Progress = new TrainingProgressRelay(channel, options.Progress),
             CancellationToken = options.CancellationToken,
+            TokenDropout = tokens ? TokenDropout.OfSingletons(encoder.VocabularySize, options.SingletonDropout, examples) : null,
         };
         long steps = examples.Sum(example => (long)(example.Tokens?.Length ?? example.Features!.Length / encoder.FeaturesPerStep));
         string network = tokens

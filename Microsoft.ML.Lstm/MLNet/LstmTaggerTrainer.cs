@@ -218,8 +218,8 @@ public sealed class LstmTaggerTrainer : LstmTrainerBase<SequenceTaggingTransform
     private protected override TrainingOptions ConfigureTraining(TrainingOptions training, NetworkSpec network, LabelColumn label, IReadOnlyList<SequenceExample> examples)
     {
         var tags = (KeyVectorLabelColumn)label;
-        if (network.Encoder.Input == SequenceInputKind.Tokens && SingletonTokens(network.Encoder.VocabularySize, examples) is bool[] singletons)
-            training = training with { TokenDropout = new TokenDropout(network.Encoder.VocabularySize - 1, SingletonDropout, singletons) };
+        if (network.Encoder.Input == SequenceInputKind.Tokens && TokenDropout.OfSingletons(network.Encoder.VocabularySize, SingletonDropout, examples) is TokenDropout dropout)
+            training = training with { TokenDropout = dropout };
         if (tags.ClassNames.Count > 0)
             training = training with { ValidationScore = SpanF1(ScoringScheme(tags, examples), network.Head) };
         return training;
@@ -227,26 +227,6 @@ public sealed class LstmTaggerTrainer : LstmTrainerBase<SequenceTaggingTransform
 
     private protected override SequenceTaggingTransformer CreateTransformer(SequenceModel model, SequenceFeatures features, LabelColumn label, Standardization? targetScaling) =>
         new(Environment, model, features, ((KeyVectorLabelColumn)label).ClassNames);
-
-    /// <summary>Which token ids occur exactly once in the training examples (the unknown token, the last id, never); null when none does.</summary>
-    private static bool[]? SingletonTokens(int vocabularySize, IReadOnlyList<SequenceExample> examples)
-    {
-        var counts = new int[vocabularySize];
-        foreach (SequenceExample example in examples)
-        {
-            foreach (int token in example.Tokens!)
-                counts[token] = counts[token] < 2 ? counts[token] + 1 : 2;
-        }
-        counts[vocabularySize - 1] = 0;
-        var singletons = new bool[vocabularySize];
-        bool any = false;
-        for (int token = 0; token < vocabularySize; token++)
-        {
-            singletons[token] = counts[token] == 1;
-            any |= singletons[token];
-        }
-        return any ? singletons : null;
-    }
 
     /// <summary>
     /// The scheme the validation sentences' spans are read by: the training labels' (as the CRF's constraints); for a

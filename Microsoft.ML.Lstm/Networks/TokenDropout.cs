@@ -21,6 +21,32 @@ internal sealed record TokenDropout(int UnknownToken, double Probability, bool[]
         EncoderSpec.Require(Replaceable.Length == vocabularySize, nameof(Replaceable), Replaceable.Length, $"one flag per token id ({vocabularySize})");
     }
 
+    /// <summary>
+    /// Word dropout of the tokens that occur exactly once in <paramref name="examples"/> (the unknown token, the last id of
+    /// <paramref name="vocabularySize"/>, never), each read as unknown with <paramref name="probability"/>; null when no
+    /// token occurs once or the probability is 0.
+    /// </summary>
+    public static TokenDropout? OfSingletons(int vocabularySize, double probability, IReadOnlyList<SequenceExample> examples)
+    {
+        if (probability <= 0)
+            return null;
+        var counts = new int[vocabularySize];
+        foreach (SequenceExample example in examples)
+        {
+            foreach (int token in example.Tokens!)
+                counts[token] = counts[token] < 2 ? counts[token] + 1 : 2;
+        }
+        counts[vocabularySize - 1] = 0;
+        var singletons = new bool[vocabularySize];
+        bool any = false;
+        for (int token = 0; token < vocabularySize; token++)
+        {
+            singletons[token] = counts[token] == 1;
+            any |= singletons[token];
+        }
+        return any ? new TokenDropout(vocabularySize - 1, probability, singletons) : null;
+    }
+
     /// <summary>Replaces the replaceable tokens of <paramref name="tokens"/> in place, each with probability <see cref="Probability"/>.</summary>
     public void Apply(Span<int> tokens, Random random)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.Networks;
 using Microsoft.ML.Lstm.Numerics;
@@ -113,7 +112,7 @@ internal static class CompressionRunner
         }
         int seed = ShapesRunner.IntOption(args, "--seed", 1), threads = ShapesRunner.IntOption(args, "--threads", 2);
         var ml = new MLContext(seed: seed);
-        List<Review> trainRows = Read(trainPath), testRows = Read(testPath);
+        List<Review> trainRows = SentimentReviews.Read(trainPath), testRows = SentimentReviews.Read(testPath);
         IDataView train = ml.Data.LoadFromEnumerable(trainRows), test = ml.Data.LoadFromEnumerable(testRows);
         var trainer = ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads });
         SequenceBinaryClassificationTransformer trained = trainer.Fit(train);
@@ -161,26 +160,6 @@ internal static class CompressionRunner
     {
         var sorted = values.Order().ToList();
         return sorted[sorted.Count / 2];
-    }
-
-    /// <summary>A header line (Text, Label), then one text and its 0/1 label per line.</summary>
-    private static List<Review> Read(string path)
-    {
-        var rows = new List<Review>();
-        foreach (string line in File.ReadLines(path).Skip(1))
-        {
-            int tab = line.LastIndexOf('\t');
-            if (tab > 0)
-                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
-        }
-        return rows;
-    }
-
-    private sealed class Review
-    {
-        public string Text { get; set; } = "";
-
-        public bool Label { get; set; }
     }
 
     private sealed class Scored

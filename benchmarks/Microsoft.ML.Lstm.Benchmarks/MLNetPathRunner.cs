@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.Lstm.MLNet;
@@ -43,13 +42,6 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// </remarks>
 internal static class MLNetPathRunner
 {
-    private sealed class Review
-    {
-        public string Text { get; set; } = "";
-
-        public bool Label { get; set; }
-    }
-
     private sealed class ScoredReview
     {
         public float Score { get; set; }
@@ -80,7 +72,7 @@ internal static class MLNetPathRunner
         int epochs = ShapesRunner.IntOption(args, "--epochs", 3);
         int rounds = ShapesRunner.IntOption(args, "--rounds", 3);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 1);
-        List<Review> train = Read(trainPath), test = Read(testPath);
+        List<Review> train = SentimentReviews.Read(trainPath), test = SentimentReviews.Read(testPath);
         string profile = ShapesRunner.StringOption(args, "--profile", "");
         ProfiledPhase = profile.Length == 0 ? null : profile;
 
@@ -480,18 +472,5 @@ internal static class MLNetPathRunner
     {
         double[] sorted = [.. values.Order()];
         return sorted[sorted.Length / 2];
-    }
-
-    /// <summary>A header line (Text, Label), then one text and its 0/1 label per line.</summary>
-    private static List<Review> Read(string path)
-    {
-        var rows = new List<Review>();
-        foreach (string line in File.ReadLines(path).Skip(1))
-        {
-            int tab = line.LastIndexOf('\t');
-            if (tab > 0)
-                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
-        }
-        return rows;
     }
 }

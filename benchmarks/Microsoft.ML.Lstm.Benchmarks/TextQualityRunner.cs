@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Lstm.Benchmarks;
@@ -17,13 +16,6 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// </summary>
 internal static class TextQualityRunner
 {
-    private sealed class Review
-    {
-        public string Text { get; set; } = "";
-
-        public bool Label { get; set; }
-    }
-
     /// <summary>Options <c>--data DIR</c>, <c>--seeds 1,2,3</c>, <c>--threads</c>; text options to try: <c>--punctuation 0|1</c>,
     /// <c>--min-count N</c>, <c>--lowercase 0|1</c>.</summary>
     public static void RunTextQuality(string[] args)
@@ -305,21 +297,8 @@ internal static class TextQualityRunner
             train = test = [];
             return false;
         }
-        train = Read(trainPath);
-        test = Read(testPath);
+        train = SentimentReviews.Read(trainPath);
+        test = SentimentReviews.Read(testPath);
         return true;
-    }
-
-    /// <summary>A header line (Text, Label), then one text and its 0/1 label per line.</summary>
-    private static List<Review> Read(string path)
-    {
-        var rows = new List<Review>();
-        foreach (string line in File.ReadLines(path).Skip(1))
-        {
-            int tab = line.LastIndexOf('\t');
-            if (tab > 0)
-                rows.Add(new Review { Text = line[..tab], Label = int.Parse(line[(tab + 1)..], CultureInfo.InvariantCulture) == 1 });
-        }
-        return rows;
     }
 }
