@@ -92,8 +92,8 @@ internal static unsafe class CompressedGemm
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegative(m);
-        CheckOperand("A", m, b.Depth, a.Length, lda);
-        CheckOperand("C", m, b.Columns, c.Length, ldc);
+        Gemm.CheckOperand("A", m, b.Depth, a.Length, lda);
+        Gemm.CheckOperand("C", m, b.Columns, c.Length, ldc);
         if (m == 0 || b.Columns == 0)
             return;
         fixed (float* aPointer = a)
@@ -126,16 +126,6 @@ internal static unsafe class CompressedGemm
     {
         if (!IsSupported(kernel))
             throw new PlatformNotSupportedException($"This CPU has no compressed kernel at the width of the {kernel} GEMM kernel.");
-    }
-
-    private static void CheckOperand(string name, int rows, int columns, int length, int stride)
-    {
-        if (rows == 0 || columns == 0)
-            return;
-        if (stride < columns)
-            throw new ArgumentException($"Row stride of {name} ({stride}) is smaller than its {columns} columns.");
-        if ((long)(rows - 1) * stride + columns > length)
-            throw new ArgumentException($"{name} needs {(long)(rows - 1) * stride + columns} elements for {rows}×{columns} with stride {stride}, but has {length}.");
     }
 
     /// <summary>One multiply's operands, passed by value to each thread.</summary>

@@ -217,7 +217,8 @@ internal static class Gemm
         CheckOperand("C", m, n, cLength, ldc);
     }
 
-    private static void CheckOperand(string name, int rows, int columns, int length, int stride)
+    /// <summary>Checks that a row-major operand of <paramref name="rows"/> × <paramref name="columns"/> with row stride <paramref name="stride"/> fits in <paramref name="length"/> elements.</summary>
+    internal static void CheckOperand(string name, int rows, int columns, int length, int stride)
     {
         if (rows == 0 || columns == 0)
             return;
