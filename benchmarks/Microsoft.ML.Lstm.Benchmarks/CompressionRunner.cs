@@ -102,17 +102,11 @@ internal static class CompressionRunner
 
     private static void Sentiment(string[] args, int rounds, double seconds)
     {
-        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
-        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
         Console.WriteLine();
-        if (!File.Exists(trainPath) || !File.Exists(testPath))
-        {
-            Console.WriteLine($"Skipped the sentiment part: {trainPath} and {testPath} are not here (the shared data set is absent).");
+        if (!SentimentReviews.TryRead(args, out List<Review> trainRows, out List<Review> testRows, "Skipped the sentiment part"))
             return;
-        }
         int seed = ShapesRunner.IntOption(args, "--seed", 1), threads = ShapesRunner.IntOption(args, "--threads", 2);
         var ml = new MLContext(seed: seed);
-        List<Review> trainRows = SentimentReviews.Read(trainPath), testRows = SentimentReviews.Read(testPath);
         IDataView train = ml.Data.LoadFromEnumerable(trainRows), test = ml.Data.LoadFromEnumerable(testRows);
         var trainer = ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options { FeatureColumnName = "Text", NumberOfThreads = threads });
         SequenceBinaryClassificationTransformer trained = trainer.Fit(train);

@@ -37,13 +37,8 @@ internal static class FeaturizeQualityRunner
 
     public static void Run(string[] args)
     {
-        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
-        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
-        if (!File.Exists(trainPath) || !File.Exists(testPath))
-        {
-            Console.WriteLine($"Skipped: {trainPath} and {testPath} are not here (the shared data set is absent).");
+        if (!SentimentReviews.TryRead(args, out List<Review> train, out List<Review> test))
             return;
-        }
         int[] seeds = ShapesRunner.StringOption(args, "--seeds", "1,2,3").Split(',').Select(int.Parse).ToArray();
         bool select = ShapesRunner.StringOption(args, "--split", "select") == "select";
         int labels = ShapesRunner.IntOption(args, "--labels", 300);
@@ -56,7 +51,6 @@ internal static class FeaturizeQualityRunner
             ShapesRunner.DoubleOption(args, "--lm-dropout", 0.2), ShapesRunner.IntOption(args, "--min-count", 1),
             ShapesRunner.DoubleOption(args, "--singleton-dropout", 0));
 
-        List<Review> train = SentimentReviews.Read(trainPath), test = SentimentReviews.Read(testPath);
         Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, threads {threads}");
         foreach (int seed in seeds)
         {

@@ -60,19 +60,13 @@ internal static class MLNetPathRunner
 
     public static void Run(string[] args)
     {
-        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
-        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
-        if (!File.Exists(trainPath) || !File.Exists(testPath))
-        {
-            Console.WriteLine($"Skipped: {trainPath} and {testPath} are not here (the shared data set is absent).");
+        if (!SentimentReviews.TryRead(args, out List<Review> train, out List<Review> test))
             return;
-        }
         string form = ShapesRunner.StringOption(args, "--form", "both");
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
         int epochs = ShapesRunner.IntOption(args, "--epochs", 3);
         int rounds = ShapesRunner.IntOption(args, "--rounds", 3);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 1);
-        List<Review> train = SentimentReviews.Read(trainPath), test = SentimentReviews.Read(testPath);
         string profile = ShapesRunner.StringOption(args, "--profile", "");
         ProfiledPhase = profile.Length == 0 ? null : profile;
 

@@ -20,7 +20,7 @@ internal static class TextQualityRunner
     /// <c>--min-count N</c>, <c>--lowercase 0|1</c>.</summary>
     public static void RunTextQuality(string[] args)
     {
-        if (!TryRead(args, out List<Review> train, out List<Review> test))
+        if (!SentimentReviews.TryRead(args, out List<Review> train, out List<Review> test))
             return;
         int[] seeds = Seeds(args);
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
@@ -70,7 +70,7 @@ internal static class TextQualityRunner
     /// </summary>
     public static void RunSiteQuality(string[] args)
     {
-        if (!TryRead(args, out List<Review> train, out List<Review> test))
+        if (!SentimentReviews.TryRead(args, out List<Review> train, out List<Review> test))
             return;
         string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
         var sites = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -123,7 +123,7 @@ internal static class TextQualityRunner
     /// <c>--no-baseline</c> skips FeaturizeText + SDCA.</summary>
     public static void RunLearningCurve(string[] args)
     {
-        if (!TryRead(args, out List<Review> train, out List<Review> test))
+        if (!SentimentReviews.TryRead(args, out List<Review> train, out List<Review> test))
             return;
         int[] seeds = Seeds(args);
         int[] sizes = ShapesRunner.StringOption(args, "--sizes", "100,300,1000,2400").Split(',').Select(int.Parse).ToArray();
@@ -182,7 +182,7 @@ internal static class TextQualityRunner
     /// </summary>
     public static void RunSmallDataProbe(string[] args)
     {
-        if (!TryRead(args, out List<Review> train, out List<Review> test))
+        if (!SentimentReviews.TryRead(args, out List<Review> train, out List<Review> test))
             return;
         int[] seeds = Seeds(args);
         int[] sizes = ShapesRunner.StringOption(args, "--sizes", "100,300,1000").Split(',').Select(int.Parse).ToArray();
@@ -286,19 +286,4 @@ internal static class TextQualityRunner
 
     private static int[] Seeds(string[] args) =>
         ShapesRunner.StringOption(args, "--seeds", "1,2,3").Split(',').Select(int.Parse).ToArray();
-
-    private static bool TryRead(string[] args, out List<Review> train, out List<Review> test)
-    {
-        string data = ShapesRunner.StringOption(args, "--data", "../shared/data/sentiment");
-        string trainPath = Path.Combine(data, "train.tsv"), testPath = Path.Combine(data, "test.tsv");
-        if (!File.Exists(trainPath) || !File.Exists(testPath))
-        {
-            Console.WriteLine($"Skipped: {trainPath} and {testPath} are not here (the shared data set is absent).");
-            train = test = [];
-            return false;
-        }
-        train = SentimentReviews.Read(trainPath);
-        test = SentimentReviews.Read(testPath);
-        return true;
-    }
 }
