@@ -17,7 +17,10 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// is the nearer to what the code can do; <c>--tuning fixed</c> runs the blocking used before the tuning per
 /// processor (<see cref="GemmTuning.Fixed"/>) instead of this CPU's (<see cref="GemmTuning.Current"/>);
 /// <c>--cpu</c> (Linux, one thread) times each call by the thread's own CPU time rather than the wall clock, which
-/// leaves out the time other processes held the core (an A/B on a loaded machine; their cache traffic stays in).
+/// leaves out the time other processes held the core (an A/B on a loaded machine; their cache traffic stays in);
+/// <c>--steps S</c> multiplies into S different row blocks of one tall C in turn with beta 1, as the recurrent step
+/// adds h·W_hhᵀ into its slice of the gates buffer that the input projection wrote long before (C then comes from
+/// memory, not from the cache a repeated product into one C finds it in).
 /// </remarks>
 internal static class GemmRunner
 {
@@ -40,12 +43,20 @@ internal static class GemmRunner
         foreach (var (m, k, n) in shapes)
         {
             float[] a = RandomMatrix(m * k, random), b = RandomMatrix(k * n, random);
-            var c = new float[m * n];
+            int steps = ShapesRunner.IntOption(args, "--steps", 1), step = 0;
+            float beta = steps > 1 ? 1f : 0f;
+            var tall = RandomMatrix(steps * m * n, random);
             PackedMatrix? packedB = packed ? Gemm.Pack(false, k, n, b, n) : null;
             int lda = transposeA ? m : k;
-            Action multiply = packedB is null
-                ? () => Gemm.Multiply(kernel, transposeA, false, m, n, k, 1f, a, lda, b, n, 0f, c, n, threads, tuning)
-                : () => Gemm.Multiply(kernel, transposeA, m, 1f, a, lda, packedB, 0f, c, n, threads, tuning);
+            Action multiply = () =>
+            {
+                Span<float> c = tall.AsSpan(step * m * n, m * n);
+                step = (step + 1) % steps;
+                if (packedB is null)
+                    Gemm.Multiply(kernel, transposeA, false, m, n, k, 1f, a, lda, b, n, beta, c, n, threads, tuning);
+                else
+                    Gemm.Multiply(kernel, transposeA, m, 1f, a, lda, packedB, beta, c, n, threads, tuning);
+            };
             double time = args.Contains("--cpu") ? BestThreadSeconds(multiply, seconds)
                 : best ? BestSeconds(multiply, seconds) : ShapesRunner.MedianSeconds(multiply, repeats: 5, seconds);
             Console.WriteLine(JsonSerializer.Serialize(new
