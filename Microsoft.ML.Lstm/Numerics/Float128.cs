@@ -40,7 +40,7 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 ScaleByPowerOfTwo(Float128 x, Float128 n) =>
-        new(x.value * Vector128.ShiftLeft(Vector128.ConvertToInt32(n.value) + Vector128.Create(127), 23).AsSingle());
+        new(x.value * Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n.value) + Vector128.Create(127), 23).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,11 +48,11 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Min(Float128 a, Float128 b) => new(Vector128.Min(a.value, b.value));
+    public static Float128 Min(Float128 a, Float128 b) => new(Vector128.MinNative(b.value, a.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Max(Float128 a, Float128 b) => new(Vector128.Max(a.value, b.value));
+    public static Float128 Max(Float128 a, Float128 b) => new(Vector128.MaxNative(b.value, a.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

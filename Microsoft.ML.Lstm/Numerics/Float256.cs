@@ -41,7 +41,7 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 ScaleByPowerOfTwo(Float256 x, Float256 n) =>
-        new(x.value * Vector256.ShiftLeft(Vector256.ConvertToInt32(n.value) + Vector256.Create(127), 23).AsSingle());
+        new(x.value * Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n.value) + Vector256.Create(127), 23).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -49,11 +49,11 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Min(Float256 a, Float256 b) => new(Vector256.Min(a.value, b.value));
+    public static Float256 Min(Float256 a, Float256 b) => new(Vector256.MinNative(b.value, a.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Max(Float256 a, Float256 b) => new(Vector256.Max(a.value, b.value));
+    public static Float256 Max(Float256 a, Float256 b) => new(Vector256.MaxNative(b.value, a.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -40,7 +40,7 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 ScaleByPowerOfTwo(Float512 x, Float512 n) =>
-        new(x.value * Vector512.ShiftLeft(Vector512.ConvertToInt32(n.value) + Vector512.Create(127), 23).AsSingle());
+        new(x.value * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.value) + Vector512.Create(127), 23).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,11 +48,11 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Min(Float512 a, Float512 b) => new(Vector512.Min(a.value, b.value));
+    public static Float512 Min(Float512 a, Float512 b) => new(Vector512.MinNative(b.value, a.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Max(Float512 a, Float512 b) => new(Vector512.Max(a.value, b.value));
+    public static Float512 Max(Float512 a, Float512 b) => new(Vector512.MaxNative(b.value, a.value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -26,33 +26,65 @@ internal static class GruKernels
         Span<T> gates, Span<T> hidden, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            if (batch > 0)
+            {
+                ForwardUnits(
+                    MemoryMarshal.Cast<T, float>(inputProjection), MemoryMarshal.Cast<T, float>(hiddenProjection), MemoryMarshal.Cast<T, float>(previousHidden),
+                    MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(hidden), 0, batch, hiddenSize, 0, hiddenSize);
+            }
+            return;
+        }
+
         int h3 = 3 * hiddenSize;
         for (int row = 0; row < batch; row++)
         {
-            ReadOnlySpan<T> x = inputProjection.Slice(row * h3, h3);
-            ReadOnlySpan<T> h = hiddenProjection.Slice(row * h3, h3);
-            Span<T> g = gates.Slice(row * h3, h3);
             int s = row * hiddenSize;
-            ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize);
-            Span<T> hOut = hidden.Slice(s, hiddenSize);
-            int done = 0;
-            if (typeof(T) == typeof(float))
-            {
-                done = LaneLoop.RunWidestFirst(new ForwardLanes(
-                    MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(h), MemoryMarshal.Cast<T, float>(hPrev),
-                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(hOut), hiddenSize));
-            }
+            ForwardUnits(
+                inputProjection.Slice(row * h3, h3), hiddenProjection.Slice(row * h3, h3), previousHidden.Slice(s, hiddenSize),
+                gates.Slice(row * h3, h3), hidden.Slice(s, hiddenSize), hiddenSize, hiddenSize, 0);
+        }
+    }
 
-            for (int j = done; j < hiddenSize; j++)
-            {
-                T reset = Activations.Sigmoid(x[j] + h[j]);
-                T update = Activations.Sigmoid(x[hiddenSize + j] + h[hiddenSize + j]);
-                T candidate = T.Tanh(x[2 * hiddenSize + j] + reset * h[2 * hiddenSize + j]);
-                g[j] = reset;
-                g[hiddenSize + j] = update;
-                g[2 * hiddenSize + j] = candidate;
-                hOut[j] = (T.One - update) * candidate + update * hPrev[j];
-            }
+    /// <summary>
+    /// <see cref="ForwardStep{T}"/> on units [<paramref name="unitStart"/>, + <paramref name="units"/>) of rows
+    /// [<paramref name="rowStart"/>, + <paramref name="rows"/>), for the recurrent product run unit group by unit group
+    /// (<see cref="GruUnitGroups"/>); the same bits as the whole rows give those units when <paramref name="units"/>
+    /// is whole vectors of every width the CPU runs, as the GEMM's panels are.
+    /// </summary>
+    public static void ForwardUnits(
+        ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
+        Span<float> gates, Span<float> hidden, int rowStart, int rows, int hiddenSize, int unitStart, int units)
+    {
+        int h3 = 3 * hiddenSize, g = rowStart * h3 + unitStart, s = rowStart * hiddenSize + unitStart;
+        int gateLength = (rows - 1) * h3 + 2 * hiddenSize + units, stateLength = (rows - 1) * hiddenSize + units;
+        ReadOnlySpan<float> x = inputProjection.Slice(g, gateLength), h = hiddenProjection.Slice(g, gateLength);
+        ReadOnlySpan<float> hPrev = previousHidden.Slice(s, stateLength);
+        Span<float> gOut = gates.Slice(g, gateLength), hOut = hidden.Slice(s, stateLength);
+        // All rows in one call per width: a block is only a few vectors wide, so a call per row would cost as much as its work.
+        int done = LaneLoop.RunWidestFirst(new ForwardLanes(x, h, hPrev, gOut, hOut, hiddenSize, units, rows));
+        for (int row = 0; row < rows && done < units; row++)
+        {
+            int gr = row * h3, sr = row * hiddenSize;
+            ForwardUnits(x.Slice(gr), h.Slice(gr), hPrev.Slice(sr), gOut.Slice(gr), hOut.Slice(sr), hiddenSize, units, done);
+        }
+    }
+
+    /// <summary>The scalar equations on units [done, units) of one row: gate q of unit j at q·stride + j (the double path, and float's tail lanes).</summary>
+    private static void ForwardUnits<T>(
+        ReadOnlySpan<T> x, ReadOnlySpan<T> h, ReadOnlySpan<T> hPrev, Span<T> g, Span<T> hOut, int stride, int units, int done)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = done; j < units; j++)
+        {
+            T reset = Activations.Sigmoid(x[j] + h[j]);
+            T update = Activations.Sigmoid(x[stride + j] + h[stride + j]);
+            T candidate = T.Tanh(x[2 * stride + j] + reset * h[2 * stride + j]);
+            g[j] = reset;
+            g[stride + j] = update;
+            g[2 * stride + j] = candidate;
+            hOut[j] = (T.One - update) * candidate + update * hPrev[j];
         }
     }
 
@@ -111,34 +143,42 @@ internal static class GruKernels
         }
     }
 
-    /// <summary>The forward equations on lanes [start, start + Count·q) of one row.</summary>
+    /// <summary>
+    /// The forward equations on lanes [start, start + Count·q) of the units of <c>rows</c> rows: gate q of a row's unit j
+    /// at q·stride + j, rows 3·stride apart in the projections and gates and stride apart in the hidden states.
+    /// </summary>
     private readonly ref struct ForwardLanes(
         ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
-        Span<float> gates, Span<float> hidden, int hiddenSize) : ILaneLoop
+        Span<float> gates, Span<float> hidden, int stride, int units, int rows) : ILaneLoop
     {
         private readonly ReadOnlySpan<float> inputProjection = inputProjection, hiddenProjection = hiddenProjection, previousHidden = previousHidden;
         private readonly Span<float> gates = gates, hidden = hidden;
-        private readonly int hiddenSize = hiddenSize;
+        private readonly int stride = stride, units = units, rows = rows;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
             ReadOnlySpan<float> x = inputProjection, h = hiddenProjection, hPrev = previousHidden;
             Span<float> g = gates, hOut = hidden;
-            int hiddenSize = this.hiddenSize;
-            int j = start;
-            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            int stride = this.stride, units = this.units, rows = this.rows;
+            int end = start + (units - start) / TVector.Count * TVector.Count;
+            for (int row = 0; row < rows; row++)
             {
-                TVector reset = Activations.VectorSigmoid(TVector.Load(x, j) + TVector.Load(h, j));
-                TVector update = Activations.VectorSigmoid(TVector.Load(x, hiddenSize + j) + TVector.Load(h, hiddenSize + j));
-                TVector candidate = Activations.VectorTanh(TVector.FusedMultiplyAdd(reset, TVector.Load(h, 2 * hiddenSize + j), TVector.Load(x, 2 * hiddenSize + j)));
-                reset.Store(g, j);
-                update.Store(g, hiddenSize + j);
-                candidate.Store(g, 2 * hiddenSize + j);
-                // (1 − z)·n + z·h_{t−1} = n + z·(h_{t−1} − n)
-                TVector.FusedMultiplyAdd(update, TVector.Load(hPrev, j) - candidate, candidate).Store(hOut, j);
+                int gateRow = 3 * stride * row, stateRow = stride * row;
+                for (int j = start; j < end; j += TVector.Count)
+                {
+                    int gj = gateRow + j, sj = stateRow + j;
+                    TVector reset = Activations.VectorSigmoid(TVector.Load(x, gj) + TVector.Load(h, gj));
+                    TVector update = Activations.VectorSigmoid(TVector.Load(x, stride + gj) + TVector.Load(h, stride + gj));
+                    TVector candidate = Activations.VectorTanh(TVector.FusedMultiplyAdd(reset, TVector.Load(h, 2 * stride + gj), TVector.Load(x, 2 * stride + gj)));
+                    reset.Store(g, gj);
+                    update.Store(g, stride + gj);
+                    candidate.Store(g, 2 * stride + gj);
+                    // (1 − z)·n + z·h_{t−1} = n + z·(h_{t−1} − n)
+                    TVector.FusedMultiplyAdd(update, TVector.Load(hPrev, sj) - candidate, candidate).Store(hOut, sj);
+                }
             }
-            return j;
+            return end;
         }
     }
 

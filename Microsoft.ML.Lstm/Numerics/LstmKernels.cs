@@ -25,35 +25,61 @@ internal static class LstmKernels
     public static void ForwardStep<T>(Span<T> gates, ReadOnlySpan<T> previousCell, Span<T> cell, Span<T> hidden, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            if (batch > 0)
+                ForwardUnits(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(previousCell), MemoryMarshal.Cast<T, float>(cell), MemoryMarshal.Cast<T, float>(hidden), 0, batch, hiddenSize, 0, hiddenSize);
+            return;
+        }
+
         int h4 = 4 * hiddenSize;
         for (int row = 0; row < batch; row++)
         {
-            Span<T> g = gates.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize);
-            Span<T> c = cell.Slice(s, hiddenSize), h = hidden.Slice(s, hiddenSize);
-            int done = 0;
-            if (typeof(T) == typeof(float))
-            {
-                done = LaneLoop.RunWidestFirst(new ForwardLanes(
-                    MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(cPrev),
-                    MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h), hiddenSize));
-            }
+            ForwardUnits(gates.Slice(row * h4, h4), previousCell.Slice(s, hiddenSize), cell.Slice(s, hiddenSize), hidden.Slice(s, hiddenSize), hiddenSize, hiddenSize, 0);
+        }
+    }
 
-            for (int j = done; j < hiddenSize; j++)
-            {
-                T input = Activations.Sigmoid(g[j]);
-                T forget = Activations.Sigmoid(g[hiddenSize + j]);
-                T candidate = T.Tanh(g[2 * hiddenSize + j]);
-                T output = Activations.Sigmoid(g[3 * hiddenSize + j]);
-                g[j] = input;
-                g[hiddenSize + j] = forget;
-                g[2 * hiddenSize + j] = candidate;
-                g[3 * hiddenSize + j] = output;
-                T cj = forget * cPrev[j] + input * candidate;
-                c[j] = cj;
-                h[j] = output * T.Tanh(cj);
-            }
+    /// <summary>
+    /// <see cref="ForwardStep{T}"/> on units [<paramref name="unitStart"/>, + <paramref name="units"/>) of rows
+    /// [<paramref name="rowStart"/>, + <paramref name="rows"/>), for the recurrent product run unit group by unit group
+    /// (<see cref="LstmUnitGroups"/>); the same bits as the whole rows give those units when <paramref name="units"/>
+    /// is whole vectors of every width the CPU runs, as the GEMM's panels are.
+    /// </summary>
+    public static void ForwardUnits(
+        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden,
+        int rowStart, int rows, int hiddenSize, int unitStart, int units)
+    {
+        int h4 = 4 * hiddenSize, s = rowStart * hiddenSize + unitStart, length = (rows - 1) * hiddenSize + units;
+        Span<float> g = gates.Slice(rowStart * h4 + unitStart, (rows - 1) * h4 + 3 * hiddenSize + units);
+        ReadOnlySpan<float> cPrev = previousCell.Slice(s, length);
+        Span<float> c = cell.Slice(s, length), h = hidden.Slice(s, length);
+        // All rows in one call per width: a block is only a few vectors wide, so a call per row would cost as much as its work.
+        int done = LaneLoop.RunWidestFirst(new ForwardLanes(g, cPrev, c, h, hiddenSize, units, rows));
+        for (int row = 0; row < rows && done < units; row++)
+        {
+            int r = row * hiddenSize;
+            ForwardUnits(g.Slice(row * h4), cPrev.Slice(r), c.Slice(r), h.Slice(r), hiddenSize, units, done);
+        }
+    }
+
+    /// <summary>The scalar equations on units [done, units) of one row (the double path, and float's tail lanes).</summary>
+    private static void ForwardUnits<T>(Span<T> g, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> h, int stride, int units, int done)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = done; j < units; j++)
+        {
+            T input = Activations.Sigmoid(g[j]);
+            T forget = Activations.Sigmoid(g[stride + j]);
+            T candidate = T.Tanh(g[2 * stride + j]);
+            T output = Activations.Sigmoid(g[3 * stride + j]);
+            g[j] = input;
+            g[stride + j] = forget;
+            g[2 * stride + j] = candidate;
+            g[3 * stride + j] = output;
+            T cj = forget * cPrev[j] + input * candidate;
+            c[j] = cj;
+            h[j] = output * T.Tanh(cj);
         }
     }
 
@@ -105,36 +131,45 @@ internal static class LstmKernels
         }
     }
 
-    /// <summary>The forward equations on lanes [start, start + Count·q) of one row.</summary>
-    private readonly ref struct ForwardLanes(Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize)
+    /// <summary>
+    /// The forward equations on lanes [start, start + Count·q) of the units of <c>rows</c> rows: gate q of a row's unit j
+    /// at q·stride + j, rows 4·stride apart in the gates and stride apart in the cells and hidden states.
+    /// </summary>
+    private readonly ref struct ForwardLanes(
+        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int stride, int units, int rows)
         : ILaneLoop
     {
         private readonly Span<float> gates = gates, cell = cell, hidden = hidden;
         private readonly ReadOnlySpan<float> previousCell = previousCell;
-        private readonly int hiddenSize = hiddenSize;
+        private readonly int stride = stride, units = units, rows = rows;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
             Span<float> g = gates, c = cell, h = hidden;
             ReadOnlySpan<float> cPrev = previousCell;
-            int hiddenSize = this.hiddenSize;
-            int j = start;
-            for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
+            int stride = this.stride, units = this.units, rows = this.rows;
+            int end = start + (units - start) / TVector.Count * TVector.Count;
+            for (int row = 0; row < rows; row++)
             {
-                TVector input = Activations.VectorSigmoid(TVector.Load(g, j));
-                TVector forget = Activations.VectorSigmoid(TVector.Load(g, hiddenSize + j));
-                TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * hiddenSize + j));
-                TVector output = Activations.VectorSigmoid(TVector.Load(g, 3 * hiddenSize + j));
-                input.Store(g, j);
-                forget.Store(g, hiddenSize + j);
-                candidate.Store(g, 2 * hiddenSize + j);
-                output.Store(g, 3 * hiddenSize + j);
-                TVector cj = TVector.FusedMultiplyAdd(forget, TVector.Load(cPrev, j), input * candidate);
-                cj.Store(c, j);
-                (output * Activations.VectorTanh(cj)).Store(h, j);
+                int gateRow = 4 * stride * row, stateRow = stride * row;
+                for (int j = start; j < end; j += TVector.Count)
+                {
+                    int gj = gateRow + j, sj = stateRow + j;
+                    TVector input = Activations.VectorSigmoid(TVector.Load(g, gj));
+                    TVector forget = Activations.VectorSigmoid(TVector.Load(g, stride + gj));
+                    TVector candidate = Activations.VectorTanh(TVector.Load(g, 2 * stride + gj));
+                    TVector output = Activations.VectorSigmoid(TVector.Load(g, 3 * stride + gj));
+                    input.Store(g, gj);
+                    forget.Store(g, stride + gj);
+                    candidate.Store(g, 2 * stride + gj);
+                    output.Store(g, 3 * stride + gj);
+                    TVector cj = TVector.FusedMultiplyAdd(forget, TVector.Load(cPrev, sj), input * candidate);
+                    cj.Store(c, sj);
+                    (output * Activations.VectorTanh(cj)).Store(h, sj);
+                }
             }
-            return j;
+            return end;
         }
     }
 

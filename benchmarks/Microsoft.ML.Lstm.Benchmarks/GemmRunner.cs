@@ -96,7 +96,7 @@ internal static class GemmRunner
         return best;
     }
 
-    private static unsafe double ThreadSeconds()
+    internal static unsafe double ThreadSeconds()
     {
         const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
         long* time = stackalloc long[2];
