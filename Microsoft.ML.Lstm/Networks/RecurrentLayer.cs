@@ -264,13 +264,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             {
                 Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);
                 VectorMath.BroadcastRows<T>(store.Value(recurrentBias!), count, projection);
-                if (recurrentForward.CanMultiplyByUnitGroups(count, gateCount))
-                {
-                    // Each block of units runs the cell as soon as its product is done, its gates still in L1.
-                    var gruCells = new GruUnitGroups(Floats(stepGates), Floats(projection), Floats(hPrev), Floats(stepGates), Floats(stepHidden), h);
-                    recurrentForward.MultiplyByUnitGroups(count, hPrev, projection, gateCount, ref gruCells);
-                    continue;
-                }
                 recurrentForward.Multiply(count, hPrev, T.One, projection);
                 // The x-projection is read from the gates buffer before the kernel overwrites it with r, z, n.
                 GruKernels.ForwardStep<T>(stepGates, projection, hPrev, stepGates, stepHidden, count, h);
@@ -278,23 +271,14 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             }
 
             Span<T> cPrev = PreviousCells(layout, t, row, start * h, count * h);
-            Span<T> stepCells = cells.AsSpan(row * h, count * h);
-            if (peephole is null && recurrentForward.CanMultiplyByUnitGroups(count, gateCount))
-            {
-                var lstmCells = new LstmUnitGroups(Floats(stepGates), Floats(cPrev), Floats(stepCells), Floats(stepHidden), h);
-                recurrentForward.MultiplyByUnitGroups(count, hPrev, stepGates, gateCount, ref lstmCells);
-                continue;
-            }
             recurrentForward.Multiply(count, hPrev, T.One, stepGates);
+            Span<T> stepCells = cells.AsSpan(row * h, count * h);
             if (peephole is null)
                 LstmKernels.ForwardStep<T>(stepGates, cPrev, stepCells, stepHidden, count, h);
             else
                 PeepholeLstmKernels.ForwardStep<T>(stepGates, peepholes, cPrev, stepCells, stepHidden, count, h);
         }
     }
-
-    /// <summary>A span of T as floats, for the fused float kernels (called only where T is float).</summary>
-    private static Span<float> Floats(Span<T> values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values);
 
     /// <summary>
     /// h_{t−1} for the <paramref name="length"/> values of step t from row <paramref name="row"/> on: the

@@ -54,22 +54,6 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
         packedVersion = store.Version;
     }
 
-    /// <summary>
-    /// Whether <see cref="MultiplyByUnitGroups{TCells}"/> takes this product of <paramref name="rows"/> rows with
-    /// <paramref name="gateCount"/> gates: float weights packed (not compressed) whose gates are whole panels
-    /// (<see cref="Gemm.CanMultiplyByUnitGroups"/>). Call after <see cref="Prepare"/>.
-    /// </summary>
-    public bool CanMultiplyByUnitGroups(int rows, int gateCount) =>
-        typeof(T) == typeof(float) && compressed is null && packed is not null && Gemm.CanMultiplyByUnitGroups(packed, rows, gateCount);
-
-    /// <summary>
-    /// c [rows, columns] += a [rows, depth] · op(W), with <paramref name="cells"/> run on each block of units as soon as
-    /// its gates are final (<see cref="GemmDriver{TKernel}.MultiplyByUnitGroups{TCells}"/>); only where <see cref="CanMultiplyByUnitGroups"/>.
-    /// </summary>
-    public void MultiplyByUnitGroups<TCells>(int rows, ReadOnlySpan<T> a, Span<T> c, int gateCount, ref TCells cells)
-        where TCells : IUnitGroupKernel, allows ref struct =>
-        Gemm.MultiplyByUnitGroups(rows, MemoryMarshal.Cast<T, float>(a), depth, packed!, MemoryMarshal.Cast<T, float>(c), columns, gateCount, ref cells);
-
     /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread or, for a large product, <paramref name="threads"/>.</summary>
     public void Multiply(int rows, ReadOnlySpan<T> a, T beta, Span<T> c, int threads = 1)
     {

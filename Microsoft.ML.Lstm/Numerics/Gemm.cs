@@ -80,64 +80,6 @@ internal static class Gemm
         MultiplySingle(kernel, transposeA, false, m, b.Columns, b.Depth, alpha, a, lda, default, 0, b, beta, c, ldc, threads, tuning ?? GemmTuning.Current);
     }
 
-    /// <summary>
-    /// Whether <see cref="GemmDriver{TKernel}.MultiplyByUnitGroups{TCells}"/> takes a product of <paramref name="rows"/> rows by
-    /// <paramref name="b"/> with <paramref name="gateCount"/> gates: B packed for this CPU's kernel, each gate's columns
-    /// whole panels, and more rows than the few-rows kernel takes (fewer run faster on the plain product, whose
-    /// one-row kernel runs several panels at once).
-    /// </summary>
-    internal static bool CanMultiplyByUnitGroups(PackedMatrix b, int rows, int gateCount) =>
-        rows > FewRowsKernel<Float128>.MaxRows && b.Depth > 0 && gateCount > 0
-        && b.Columns % gateCount == 0 && b.Columns / gateCount % b.PanelWidth == 0;
-
-    /// <summary>
-    /// The recurrent step fused with its cell: C [rows × G·H] += A [rows × k] · B (B packed, gate-major columns), and
-    /// <paramref name="cells"/> run on each block of NR units as soon as its gates are final, while they are in L1
-    /// (<see cref="GemmDriver{TKernel}.MultiplyByUnitGroups{TCells}"/>). The same bits as <see cref="Multiply(bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, int)"/>
-    /// with alpha = beta = 1 followed by the cell's whole-row kernel. Only where <see cref="CanMultiplyByUnitGroups"/>.
-    /// </summary>
-    internal static void MultiplyByUnitGroups<TCells>(
-        int rows, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, int gateCount, ref TCells cells)
-        where TCells : IUnitGroupKernel, allows ref struct =>
-        MultiplyByUnitGroups(KernelOf(b.PanelWidth), rows, a, lda, b, c, ldc, gateCount, ref cells);
-
-    /// <summary>
-    /// <see cref="MultiplyByUnitGroups{TCells}(int, ReadOnlySpan{float}, int, PackedMatrix, Span{float}, int, int, ref TCells)"/>
-    /// on the named kernel (B packed for it) and with <paramref name="tuning"/> in place of <see cref="GemmTuning.Current"/> when given.
-    /// </summary>
-    internal static unsafe void MultiplyByUnitGroups<TCells>(
-        GemmKernel kernel, int rows, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, int gateCount, ref TCells cells,
-        GemmTuning? tuning = null)
-        where TCells : IUnitGroupKernel, allows ref struct
-    {
-        ArgumentNullException.ThrowIfNull(b);
-        CheckKernel(kernel);
-        tuning?.Validate();
-        if (b.PanelWidth != PanelWidthOf(kernel))
-            throw new ArgumentException($"B was packed for panels of {b.PanelWidth} columns, the {kernel} kernel uses {PanelWidthOf(kernel)}.", nameof(b));
-        if (!CanMultiplyByUnitGroups(b, rows, gateCount))
-            throw new ArgumentException($"A product of {rows} rows by {b.Depth}×{b.Columns} packed for panels of {b.PanelWidth} does not split into {gateCount} gates of whole panels.", nameof(b));
-        CheckOperand("A", rows, b.Depth, a.Length, lda);
-        CheckOperand("C", rows, b.Columns, c.Length, ldc);
-        fixed (float* aPointer = a)
-        fixed (float* cPointer = c)
-        {
-            GemmTuning blocking = tuning ?? GemmTuning.Current;
-            switch (kernel)
-            {
-                case GemmKernel.Avx512:
-                    GemmDriver<Avx512MicroKernel>.MultiplyByUnitGroups(rows, aPointer, lda, b, cPointer, ldc, gateCount, blocking, ref cells);
-                    break;
-                case GemmKernel.Avx2:
-                    GemmDriver<Avx2MicroKernel>.MultiplyByUnitGroups(rows, aPointer, lda, b, cPointer, ldc, gateCount, blocking, ref cells);
-                    break;
-                default:
-                    GemmDriver<Vector128MicroKernel>.MultiplyByUnitGroups(rows, aPointer, lda, b, cPointer, ldc, gateCount, blocking, ref cells);
-                    break;
-            }
-        }
-    }
-
     /// <summary>Packs op(B) [k×n] (B stored [n×k] when <paramref name="transposeB"/>) for repeated multiplies.</summary>
     public static PackedMatrix Pack(bool transposeB, int k, int n, ReadOnlySpan<float> b, int ldb) =>
         Pack(BestKernel, transposeB, k, n, b, ldb);

@@ -22,7 +22,7 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// order no matter how C is cut into tiles, blocks or threads, so results are bit-identical for any thread count
 /// and any <see cref="GemmTuning"/> (MC, NC, the few-rows panels and the parallel threshold come from it; KC does not).
 /// </summary>
-internal static unsafe partial class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
     /// <summary>KC: depth of a packed block; a B micro-panel (KC × NR floats) stays within L1.</summary>
     public const int DepthBlock = 256;
@@ -287,7 +287,7 @@ internal static unsafe partial class GemmDriver<TKernel> where TKernel : struct,
         /// A group of four runs eight FMA chains per panel, as many as two pipes of 4-cycle FMAs keep busy; a padded
         /// tile computes MR rows whatever it stores. Either way each element is the same FMA chain (same bits).
         /// </summary>
-        internal static int FewRowsAtEnd(int rows)
+        private static int FewRowsAtEnd(int rows)
         {
             int mr = TKernel.Rows, most = FewRowsKernel<Float128>.MaxRows;
             int remainder = rows % mr;

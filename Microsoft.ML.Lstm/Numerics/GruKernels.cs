@@ -28,12 +28,9 @@ internal static class GruKernels
     {
         if (typeof(T) == typeof(float))
         {
-            if (batch > 0)
-            {
-                ForwardUnits(
-                    MemoryMarshal.Cast<T, float>(inputProjection), MemoryMarshal.Cast<T, float>(hiddenProjection), MemoryMarshal.Cast<T, float>(previousHidden),
-                    MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(hidden), 0, batch, hiddenSize, 0, hiddenSize);
-            }
+            ForwardRows(
+                MemoryMarshal.Cast<T, float>(inputProjection), MemoryMarshal.Cast<T, float>(hiddenProjection), MemoryMarshal.Cast<T, float>(previousHidden),
+                MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(hidden), batch, hiddenSize);
             return;
         }
 
@@ -41,49 +38,41 @@ internal static class GruKernels
         for (int row = 0; row < batch; row++)
         {
             int s = row * hiddenSize;
-            ForwardUnits(
+            ForwardTail(
                 inputProjection.Slice(row * h3, h3), hiddenProjection.Slice(row * h3, h3), previousHidden.Slice(s, hiddenSize),
-                gates.Slice(row * h3, h3), hidden.Slice(s, hiddenSize), hiddenSize, hiddenSize, 0);
+                gates.Slice(row * h3, h3), hidden.Slice(s, hiddenSize), hiddenSize, 0);
         }
     }
 
-    /// <summary>
-    /// <see cref="ForwardStep{T}"/> on units [<paramref name="unitStart"/>, + <paramref name="units"/>) of rows
-    /// [<paramref name="rowStart"/>, + <paramref name="rows"/>), for the recurrent product run unit group by unit group
-    /// (<see cref="GruUnitGroups"/>); the same bits as the whole rows give those units when <paramref name="units"/>
-    /// is whole vectors of every width the CPU runs, as the GEMM's panels are.
-    /// </summary>
-    public static void ForwardUnits(
+    /// <summary>The float path of <see cref="ForwardStep{T}"/>: every row in one call per vector width, then any tail lanes.</summary>
+    private static void ForwardRows(
         ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
-        Span<float> gates, Span<float> hidden, int rowStart, int rows, int hiddenSize, int unitStart, int units)
+        Span<float> gates, Span<float> hidden, int batch, int hiddenSize)
     {
-        int h3 = 3 * hiddenSize, g = rowStart * h3 + unitStart, s = rowStart * hiddenSize + unitStart;
-        int gateLength = (rows - 1) * h3 + 2 * hiddenSize + units, stateLength = (rows - 1) * hiddenSize + units;
-        ReadOnlySpan<float> x = inputProjection.Slice(g, gateLength), h = hiddenProjection.Slice(g, gateLength);
-        ReadOnlySpan<float> hPrev = previousHidden.Slice(s, stateLength);
-        Span<float> gOut = gates.Slice(g, gateLength), hOut = hidden.Slice(s, stateLength);
-        // All rows in one call per width: a block is only a few vectors wide, so a call per row would cost as much as its work.
-        int done = LaneLoop.RunWidestFirst(new ForwardLanes(x, h, hPrev, gOut, hOut, hiddenSize, units, rows));
-        for (int row = 0; row < rows && done < units; row++)
+        int h3 = 3 * hiddenSize;
+        int done = LaneLoop.RunWidestFirst(new ForwardLanes(inputProjection, hiddenProjection, previousHidden, gates, hidden, hiddenSize, batch));
+        for (int row = 0; row < batch && done < hiddenSize; row++)
         {
-            int gr = row * h3, sr = row * hiddenSize;
-            ForwardUnits(x.Slice(gr), h.Slice(gr), hPrev.Slice(sr), gOut.Slice(gr), hOut.Slice(sr), hiddenSize, units, done);
+            int s = row * hiddenSize;
+            ForwardTail(
+                inputProjection.Slice(row * h3, h3), hiddenProjection.Slice(row * h3, h3), previousHidden.Slice(s, hiddenSize),
+                gates.Slice(row * h3, h3), hidden.Slice(s, hiddenSize), hiddenSize, done);
         }
     }
 
-    /// <summary>The scalar equations on units [done, units) of one row: gate q of unit j at q·stride + j (the double path, and float's tail lanes).</summary>
-    private static void ForwardUnits<T>(
-        ReadOnlySpan<T> x, ReadOnlySpan<T> h, ReadOnlySpan<T> hPrev, Span<T> g, Span<T> hOut, int stride, int units, int done)
+    /// <summary>The scalar equations on units [done, H) of one row (the double path, and float's lanes past the last vector).</summary>
+    private static void ForwardTail<T>(
+        ReadOnlySpan<T> x, ReadOnlySpan<T> h, ReadOnlySpan<T> hPrev, Span<T> g, Span<T> hOut, int hiddenSize, int done)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int j = done; j < units; j++)
+        for (int j = done; j < hiddenSize; j++)
         {
             T reset = Activations.Sigmoid(x[j] + h[j]);
-            T update = Activations.Sigmoid(x[stride + j] + h[stride + j]);
-            T candidate = T.Tanh(x[2 * stride + j] + reset * h[2 * stride + j]);
+            T update = Activations.Sigmoid(x[hiddenSize + j] + h[hiddenSize + j]);
+            T candidate = T.Tanh(x[2 * hiddenSize + j] + reset * h[2 * hiddenSize + j]);
             g[j] = reset;
-            g[stride + j] = update;
-            g[2 * stride + j] = candidate;
+            g[hiddenSize + j] = update;
+            g[2 * hiddenSize + j] = candidate;
             hOut[j] = (T.One - update) * candidate + update * hPrev[j];
         }
     }
@@ -144,24 +133,24 @@ internal static class GruKernels
     }
 
     /// <summary>
-    /// The forward equations on lanes [start, start + Count·q) of the units of <c>rows</c> rows: gate q of a row's unit j
-    /// at q·stride + j, rows 3·stride apart in the projections and gates and stride apart in the hidden states.
+    /// The forward equations on lanes [start, start + Count·q) of every one of <c>rows</c> rows, in one call: a call per
+    /// row costs as much as a narrow row's work.
     /// </summary>
     private readonly ref struct ForwardLanes(
         ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
-        Span<float> gates, Span<float> hidden, int stride, int units, int rows) : ILaneLoop
+        Span<float> gates, Span<float> hidden, int hiddenSize, int rows) : ILaneLoop
     {
         private readonly ReadOnlySpan<float> inputProjection = inputProjection, hiddenProjection = hiddenProjection, previousHidden = previousHidden;
         private readonly Span<float> gates = gates, hidden = hidden;
-        private readonly int stride = stride, units = units, rows = rows;
+        private readonly int hiddenSize = hiddenSize, rows = rows;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
             ReadOnlySpan<float> x = inputProjection, h = hiddenProjection, hPrev = previousHidden;
             Span<float> g = gates, hOut = hidden;
-            int stride = this.stride, units = this.units, rows = this.rows;
-            int end = start + (units - start) / TVector.Count * TVector.Count;
+            int stride = hiddenSize, rows = this.rows;
+            int end = start + (stride - start) / TVector.Count * TVector.Count;
             for (int row = 0; row < rows; row++)
             {
                 int gateRow = 3 * stride * row, stateRow = stride * row;

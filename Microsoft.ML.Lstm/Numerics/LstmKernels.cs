@@ -27,8 +27,7 @@ internal static class LstmKernels
     {
         if (typeof(T) == typeof(float))
         {
-            if (batch > 0)
-                ForwardUnits(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(previousCell), MemoryMarshal.Cast<T, float>(cell), MemoryMarshal.Cast<T, float>(hidden), 0, batch, hiddenSize, 0, hiddenSize);
+            ForwardRows(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(previousCell), MemoryMarshal.Cast<T, float>(cell), MemoryMarshal.Cast<T, float>(hidden), batch, hiddenSize);
             return;
         }
 
@@ -36,47 +35,36 @@ internal static class LstmKernels
         for (int row = 0; row < batch; row++)
         {
             int s = row * hiddenSize;
-            ForwardUnits(gates.Slice(row * h4, h4), previousCell.Slice(s, hiddenSize), cell.Slice(s, hiddenSize), hidden.Slice(s, hiddenSize), hiddenSize, hiddenSize, 0);
+            ForwardTail(gates.Slice(row * h4, h4), previousCell.Slice(s, hiddenSize), cell.Slice(s, hiddenSize), hidden.Slice(s, hiddenSize), hiddenSize, 0);
         }
     }
 
-    /// <summary>
-    /// <see cref="ForwardStep{T}"/> on units [<paramref name="unitStart"/>, + <paramref name="units"/>) of rows
-    /// [<paramref name="rowStart"/>, + <paramref name="rows"/>), for the recurrent product run unit group by unit group
-    /// (<see cref="LstmUnitGroups"/>); the same bits as the whole rows give those units when <paramref name="units"/>
-    /// is whole vectors of every width the CPU runs, as the GEMM's panels are.
-    /// </summary>
-    public static void ForwardUnits(
-        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden,
-        int rowStart, int rows, int hiddenSize, int unitStart, int units)
+    /// <summary>The float path of <see cref="ForwardStep{T}"/>: every row in one call per vector width, then any tail lanes.</summary>
+    private static void ForwardRows(Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int batch, int hiddenSize)
     {
-        int h4 = 4 * hiddenSize, s = rowStart * hiddenSize + unitStart, length = (rows - 1) * hiddenSize + units;
-        Span<float> g = gates.Slice(rowStart * h4 + unitStart, (rows - 1) * h4 + 3 * hiddenSize + units);
-        ReadOnlySpan<float> cPrev = previousCell.Slice(s, length);
-        Span<float> c = cell.Slice(s, length), h = hidden.Slice(s, length);
-        // All rows in one call per width: a block is only a few vectors wide, so a call per row would cost as much as its work.
-        int done = LaneLoop.RunWidestFirst(new ForwardLanes(g, cPrev, c, h, hiddenSize, units, rows));
-        for (int row = 0; row < rows && done < units; row++)
+        int h4 = 4 * hiddenSize;
+        int done = LaneLoop.RunWidestFirst(new ForwardLanes(gates, previousCell, cell, hidden, hiddenSize, batch));
+        for (int row = 0; row < batch && done < hiddenSize; row++)
         {
-            int r = row * hiddenSize;
-            ForwardUnits(g.Slice(row * h4), cPrev.Slice(r), c.Slice(r), h.Slice(r), hiddenSize, units, done);
+            int s = row * hiddenSize;
+            ForwardTail(gates.Slice(row * h4, h4), previousCell.Slice(s, hiddenSize), cell.Slice(s, hiddenSize), hidden.Slice(s, hiddenSize), hiddenSize, done);
         }
     }
 
-    /// <summary>The scalar equations on units [done, units) of one row (the double path, and float's tail lanes).</summary>
-    private static void ForwardUnits<T>(Span<T> g, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> h, int stride, int units, int done)
+    /// <summary>The scalar equations on units [done, H) of one row (the double path, and float's lanes past the last vector).</summary>
+    private static void ForwardTail<T>(Span<T> g, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> h, int hiddenSize, int done)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int j = done; j < units; j++)
+        for (int j = done; j < hiddenSize; j++)
         {
             T input = Activations.Sigmoid(g[j]);
-            T forget = Activations.Sigmoid(g[stride + j]);
-            T candidate = T.Tanh(g[2 * stride + j]);
-            T output = Activations.Sigmoid(g[3 * stride + j]);
+            T forget = Activations.Sigmoid(g[hiddenSize + j]);
+            T candidate = T.Tanh(g[2 * hiddenSize + j]);
+            T output = Activations.Sigmoid(g[3 * hiddenSize + j]);
             g[j] = input;
-            g[stride + j] = forget;
-            g[2 * stride + j] = candidate;
-            g[3 * stride + j] = output;
+            g[hiddenSize + j] = forget;
+            g[2 * hiddenSize + j] = candidate;
+            g[3 * hiddenSize + j] = output;
             T cj = forget * cPrev[j] + input * candidate;
             c[j] = cj;
             h[j] = output * T.Tanh(cj);
@@ -132,24 +120,24 @@ internal static class LstmKernels
     }
 
     /// <summary>
-    /// The forward equations on lanes [start, start + Count·q) of the units of <c>rows</c> rows: gate q of a row's unit j
-    /// at q·stride + j, rows 4·stride apart in the gates and stride apart in the cells and hidden states.
+    /// The forward equations on lanes [start, start + Count·q) of every one of <c>rows</c> rows, in one call: a call per
+    /// row costs as much as a narrow row's work.
     /// </summary>
     private readonly ref struct ForwardLanes(
-        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int stride, int units, int rows)
+        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize, int rows)
         : ILaneLoop
     {
         private readonly Span<float> gates = gates, cell = cell, hidden = hidden;
         private readonly ReadOnlySpan<float> previousCell = previousCell;
-        private readonly int stride = stride, units = units, rows = rows;
+        private readonly int hiddenSize = hiddenSize, rows = rows;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
             Span<float> g = gates, c = cell, h = hidden;
             ReadOnlySpan<float> cPrev = previousCell;
-            int stride = this.stride, units = this.units, rows = this.rows;
-            int end = start + (units - start) / TVector.Count * TVector.Count;
+            int stride = hiddenSize, rows = this.rows;
+            int end = start + (stride - start) / TVector.Count * TVector.Count;
             for (int row = 0; row < rows; row++)
             {
                 int gateRow = 4 * stride * row, stateRow = stride * row;

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Microsoft.ML.Lstm.Benchmarks;
 
 // `shapes` prints the side-by-side figures compare.sh reads, `peak` this CPU's fp32 FMA peak on N threads (compare.sh's "/ peak"), `scaling` the cost against length and batch,
-// `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads, `step` the LSTM's recurrent steps alone (product, cells, both, fused),
+// `e2e` the sentiment training compare-e2e.sh reads, `gemm` the products compare-gemm.sh reads, `step` the LSTM's recurrent steps alone (the product, the cell kernel, both),
 // `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `forecast-quality` ForecastByLstm and seasonal naive on the R series (compare-forecast.sh), `forecast` training windows per second of the forecasting network (compare-forecast-speed.sh), `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
