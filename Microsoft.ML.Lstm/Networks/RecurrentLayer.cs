@@ -153,16 +153,15 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; on several, each
-        // range projects its own rows, so that they are made in the cache of the core that reads them.
+        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM, b added by each step just
+        // before it reads its rows (round(acc + b), the bits of the GEMM's fma(1, acc, 1·b), without writing the whole
+        // buffer once more for b and reading it back into the GEMM: a gates buffer far larger than the caches); on
+        // several ranges, each range projects its own rows, so that they are made in the cache of the core that reads them.
         Span<T> allGates = Workspace.Ensure(ref gates, n * width);
         inputForward.Prepare();
         projectInRanges = Ranges(layout) > 1;
         if (!projectInRanges)
-        {
-            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
-            inputForward.Multiply(n, input, T.One, allGates, threads);
-        }
+            inputForward.Multiply(n, input, T.Zero, allGates, threads);
 
         recurrentForward.Prepare();
         fixed (T* inputPointer = input)
@@ -260,6 +259,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             Span<T> hPrev = PreviousHidden(pass, t, row, start * h, count * h);
             Span<T> stepGates = gates.AsSpan(row * width, count * width);
             Span<T> stepHidden = output.Slice(row * h, count * h);
+            if (!projectInRanges)
+                VectorMath.AddToRows<T>(store.Value(bias), count, stepGates);
             if (cell == CellType.Gru)
             {
                 Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);

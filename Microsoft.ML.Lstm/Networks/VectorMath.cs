@@ -17,6 +17,17 @@ internal static class VectorMath
             TensorPrimitives.Add(destination, source.Slice(r * width, width), destination);
     }
 
+    /// <summary>Every row of destination [rows, width] += bias.</summary>
+    public static void AddToRows<T>(ReadOnlySpan<T> bias, int rows, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = bias.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<T> row = destination.Slice(r * width, width);
+            TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
     /// <summary>Every row of destination [rows, width] = bias.</summary>
     public static void BroadcastRows<T>(ReadOnlySpan<T> bias, int rows, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
