@@ -48,6 +48,31 @@ public class ActivationsTests
         Assert.True(float.IsNegative(result[0]), "tanh(−0) keeps the sign of zero");
     }
 
+    /// <summary>The clamps use the CPU's own min and max (one instruction, not .NET's IEEE sequence): a NaN argument must still come out NaN.</summary>
+    [Fact]
+    public void VectorActivationsPropagateNaNAtEveryWidth()
+    {
+        AssertNaNPropagates<Float512>();
+        AssertNaNPropagates<Float256>();
+        AssertNaNPropagates<Float128>();
+    }
+
+    private static void AssertNaNPropagates<TVector>() where TVector : struct, IFloatVector<TVector>
+    {
+        if (!TVector.IsHardwareAccelerated)
+            return;
+        var lanes = new float[TVector.Count];
+        for (int i = 0; i < lanes.Length; i++)
+            lanes[i] = i % 2 == 0 ? float.NaN : 0.5f * i;
+        var result = new float[lanes.Length];
+        foreach (Func<TVector, TVector> function in new Func<TVector, TVector>[] { Activations.VectorSigmoid, Activations.VectorTanh, Activations.VectorExp })
+        {
+            function(TVector.Load(lanes, 0)).Store(result, 0);
+            for (int i = 0; i < lanes.Length; i++)
+                Assert.True(float.IsNaN(result[i]) == (i % 2 == 0), $"{typeof(TVector).Name} lane {i}: {result[i]} from {lanes[i]}");
+        }
+    }
+
     private static float[] Arguments()
     {
         var values = new List<float>(SpecialArguments);

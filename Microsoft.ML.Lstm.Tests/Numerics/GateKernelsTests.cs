@@ -112,6 +112,39 @@ public class GateKernelsTests
         AssertClose(dhPrevD, dhPrev);
     }
 
+    /// <summary>The float kernels run all rows of a step in one pass per vector width: each row must get the bits it gets alone.</summary>
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void ForwardStepsGiveEachRowTheBitsItGetsAlone(int batch, int hiddenSize)
+    {
+        int h4 = 4 * hiddenSize, h3 = 3 * hiddenSize, hs = batch * hiddenSize;
+        float[] lstmGates = Random(batch * h4, 1, 4f), previousCell = Random(hs, 2, 2f), cell = new float[hs], hidden = new float[hs];
+        float[] rowGates = (float[])lstmGates.Clone(), rowCell = new float[hs], rowHidden = new float[hs];
+        LstmKernels.ForwardStep<float>(lstmGates, previousCell, cell, hidden, batch, hiddenSize);
+        for (int row = 0; row < batch; row++)
+        {
+            int s = row * hiddenSize;
+            LstmKernels.ForwardStep<float>(
+                rowGates.AsSpan(row * h4, h4), previousCell.AsSpan(s, hiddenSize), rowCell.AsSpan(s, hiddenSize), rowHidden.AsSpan(s, hiddenSize), 1, hiddenSize);
+        }
+        Assert.Equal(rowGates, lstmGates);
+        Assert.Equal(rowCell, cell);
+        Assert.Equal(rowHidden, hidden);
+
+        float[] inputProjection = Random(batch * h3, 3, 3f), hiddenProjection = Random(batch * h3, 4, 3f), previousHidden = Random(hs, 5, 1f);
+        float[] gruGates = new float[batch * h3], gruHidden = new float[hs], rowGruGates = new float[batch * h3], rowGruHidden = new float[hs];
+        GruKernels.ForwardStep<float>(inputProjection, hiddenProjection, previousHidden, gruGates, gruHidden, batch, hiddenSize);
+        for (int row = 0; row < batch; row++)
+        {
+            int g = row * h3, s = row * hiddenSize;
+            GruKernels.ForwardStep<float>(
+                inputProjection.AsSpan(g, h3), hiddenProjection.AsSpan(g, h3), previousHidden.AsSpan(s, hiddenSize),
+                rowGruGates.AsSpan(g, h3), rowGruHidden.AsSpan(s, hiddenSize), 1, hiddenSize);
+        }
+        Assert.Equal(rowGruGates, gruGates);
+        Assert.Equal(rowGruHidden, gruHidden);
+    }
+
     private static void AssertClose(double[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
