@@ -50,8 +50,13 @@ internal static class FeaturizeQualityRunner
             ShapesRunner.IntOption(args, "--hidden", 128), ShapesRunner.IntOption(args, "--embedding", 64), ShapesRunner.IntOption(args, "--lm-epochs", 10),
             ShapesRunner.DoubleOption(args, "--lm-dropout", 0.2), ShapesRunner.IntOption(args, "--min-count", 1),
             ShapesRunner.DoubleOption(args, "--singleton-dropout", 0));
+        // The text featurizer (FeaturizeByLstm over the Text column, its own vocabulary of words seen --word-count times).
+        int wordCount = ShapesRunner.IntOption(args, "--word-count", 2);
+        // Transductive: the scored rows' text (never their labels) joins the language model's text.
+        bool transductive = args.Contains("--transductive");
 
-        Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, threads {threads}");
+        Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, text featurizer words seen {wordCount}+ times, threads {threads}" +
+            (transductive ? ", TRANSDUCTIVE: the scored rows' text (not their labels) is in the language model's text" : ""));
         foreach (int seed in seeds)
         {
             // The sample's draw: the training rows shuffled by the seed, the first ones labelled.
@@ -61,6 +66,8 @@ internal static class FeaturizeQualityRunner
             Review[] scored = select ? shuffled[labels..(labels + 600)] : [.. test];
             // The language model's text; for the test split in the sample's order (unlabelled rows first), so the keys are the sample's.
             Review[] text = select ? [.. shuffled[..labels], .. shuffled[(labels + 600)..]] : [.. shuffled[labels..], .. shuffled[..labels]];
+            if (transductive)
+                text = [.. text, .. scored.Select(review => new Review { Text = review.Text })];
 
             var ml = new MLContext(seed: seed);
             string logFilter = ShapesRunner.StringOption(args, "--log", "");
@@ -75,26 +82,48 @@ internal static class FeaturizeQualityRunner
             IDataView textData = ml.Data.LoadFromEnumerable(text), trainData = ml.Data.LoadFromEnumerable(labelled), scoreData = ml.Data.LoadFromEnumerable(scored);
             ITransformer tokenizer = Tokenizer(ml, textData, lm.MinimumCount);
             IDataView textTokens = tokenizer.Transform(textData), trainTokens = tokenizer.Transform(trainData), scoreTokens = tokenizer.Transform(scoreData);
-            string modelPath = Path.Combine(cache, $"featurizer-{(select ? "select" : "test")}-s{seed}-{lm.Key}.zip");
+            string modelPath = Path.Combine(cache, $"featurizer-{(select ? "select" : "test")}{(transductive ? "-trans" : "")}-s{seed}-{lm.Key}.zip");
             var clock = Stopwatch.StartNew();
-            LstmFeaturizingTransformer featurizer;
-            if (File.Exists(modelPath))
+            LstmFeaturizingTransformer? featurizer = null;
+            if (variants.Any(variant => variant.Split(':')[0] is "sdca" or "sdca-stream" or "sdca-cached" or "pre"))
             {
-                featurizer = (LstmFeaturizingTransformer)ml.Model.Load(modelPath, out _);
-            }
-            else
-            {
-                featurizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
+                if (File.Exists(modelPath))
                 {
-                    OutputColumnName = "Features", InputColumnName = "Tokens", Seed = seed, NumberOfThreads = threads,
-                    HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout, SingletonDropout = lm.SingletonDropout,
-                    Progress = new Reporter(p => Console.Error.WriteLine($"  lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
-                }).Fit(textTokens);
-                ml.Model.Save(featurizer, textTokens.Schema, modelPath);
-                Console.WriteLine($"# seed {seed}: featurizer trained in {clock.Elapsed.TotalSeconds:F0} s");
+                    featurizer = (LstmFeaturizingTransformer)ml.Model.Load(modelPath, out _);
+                }
+                else
+                {
+                    featurizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
+                    {
+                        OutputColumnName = "Features", InputColumnName = "Tokens", Seed = seed, NumberOfThreads = threads,
+                        HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout, SingletonDropout = lm.SingletonDropout,
+                        Progress = new Reporter(p => Console.Error.WriteLine($"  lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
+                    }).Fit(textTokens);
+                    ml.Model.Save(featurizer, textTokens.Schema, modelPath);
+                    Console.WriteLine($"# seed {seed}: featurizer trained in {clock.Elapsed.TotalSeconds:F0} s");
+                }
+                Console.WriteLine($"# seed {seed}: perplexity of the forward model on the scored rows {featurizer.EvaluateLanguageModel(scoreTokens).Perplexity:F1}");
             }
-            Console.WriteLine($"# seed {seed}: perplexity of the forward model on the scored rows {featurizer.EvaluateLanguageModel(scoreTokens).Perplexity:F1}");
-            FeatureRow[]? trainVectors = null, scoreVectors = null;
+            FeatureRow[]? trainVectors = null, scoreVectors = null, textTrainVectors = null, textScoreVectors = null;
+            LstmFeaturizingTransformer? textFeaturizer = null;
+            LstmFeaturizingTransformer TextFeaturizer()
+            {
+                if (textFeaturizer is not null)
+                    return textFeaturizer;
+                string path = Path.Combine(cache, $"text-featurizer-{(select ? "select" : "test")}{(transductive ? "-trans" : "")}-s{seed}-{lm.Key}-w{wordCount}.zip");
+                if (File.Exists(path))
+                    return textFeaturizer = (LstmFeaturizingTransformer)ml.Model.Load(path, out _);
+                var watch = Stopwatch.StartNew();
+                textFeaturizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
+                {
+                    OutputColumnName = "Features", InputColumnName = "Text", Seed = seed, NumberOfThreads = threads, MinimumWordCount = wordCount,
+                    HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout,
+                    Progress = new Reporter(p => Console.Error.WriteLine($"  text lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
+                }).Fit(textData);
+                ml.Model.Save(textFeaturizer, textData.Schema, path);
+                Console.WriteLine($"# seed {seed}: text featurizer trained in {watch.Elapsed.TotalSeconds:F0} s; forward perplexity on the scored rows {textFeaturizer.EvaluateLanguageModel(scoreData).Perplexity:F1} (its own vocabulary: not comparable with the keys' figure)");
+                return textFeaturizer;
+            }
             foreach (string variant in variants)
             {
                 clock.Restart();
@@ -106,16 +135,25 @@ internal static class FeaturizeQualityRunner
                         metrics = ml.BinaryClassification.Evaluate(ml.Transforms.Text.FeaturizeText("Features", "Text")
                             .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(Sdca(null))).Fit(trainData).Transform(scoreData));
                         break;
-                    case "sdca":
-                        if (trainVectors is null || scoreVectors is null)
+                    case "sdca" or "tsdca":
+                        bool fromText = parts[0] == "tsdca";
+                        if (fromText && (textTrainVectors is null || textScoreVectors is null))
                         {
-                            trainVectors = Vectors(ml, featurizer.Transform(trainTokens));
-                            scoreVectors = Vectors(ml, featurizer.Transform(scoreTokens));
+                            LstmFeaturizingTransformer words = TextFeaturizer();
+                            clock.Restart();
+                            textTrainVectors = Vectors(ml, words.Transform(trainData));
+                            textScoreVectors = Vectors(ml, words.Transform(scoreData));
+                            clock.Restart();
+                        }
+                        if (!fromText && (trainVectors is null || scoreVectors is null))
+                        {
+                            trainVectors = Vectors(ml, featurizer!.Transform(trainTokens));
+                            scoreVectors = Vectors(ml, featurizer!.Transform(scoreTokens));
                             Console.WriteLine($"# seed {seed}: the featurizer's vectors of {trainVectors.Length + scoreVectors.Length} rows in {clock.Elapsed.TotalSeconds:F1} s");
                             clock.Restart();
                         }
-                        int[] slots = Slots(parts[1], featurizer.OutputSize);
-                        IDataView sdcaTrain = Load(ml, trainVectors, slots), sdcaScore = Load(ml, scoreVectors, slots);
+                        int[] slots = Slots(parts[1], (fromText ? TextFeaturizer() : featurizer!).OutputSize);
+                        IDataView sdcaTrain = Load(ml, (fromText ? textTrainVectors : trainVectors)!, slots), sdcaScore = Load(ml, (fromText ? textScoreVectors : scoreVectors)!, slots);
                         float? l2 = parts[3] == "auto" ? null : float.Parse(parts[3], CultureInfo.InvariantCulture);
                         IEstimator<ITransformer> normalize = parts[2] switch
                         {
@@ -130,18 +168,35 @@ internal static class FeaturizeQualityRunner
                     case "sdca-stream" or "sdca-cached":
                         // SDCA straight on the featurizer's output, as README's first featurizing snippet wrote it (stream), or
                         // behind a cache; at most parts[1] passes, the rest auto-tuned.
-                        IDataView featurized = featurizer.Transform(trainTokens);
+                        IDataView featurized = featurizer!.Transform(trainTokens);
                         var passes = Sdca(null);
                         passes.MaximumNumberOfIterations = int.Parse(parts[1], CultureInfo.InvariantCulture);
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.SdcaLogisticRegression(passes)
-                            .Fit(parts[0] == "sdca-cached" ? ml.Data.Cache(featurized) : featurized).Transform(featurizer.Transform(scoreTokens)));
+                            .Fit(parts[0] == "sdca-cached" ? ml.Data.Cache(featurized) : featurized).Transform(featurizer!.Transform(scoreTokens)));
                         break;
                     case "pre":
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
                         {
-                            FeatureColumnName = "Tokens", PretrainedEncoder = featurizer, FreezePretrainedEncoder = parts[3] == "freeze",
+                            FeatureColumnName = "Tokens", PretrainedEncoder = featurizer!, FreezePretrainedEncoder = parts[3] == "freeze",
                             Pooling = Pooling(parts[1]), LearningRate = double.Parse(parts[2], CultureInfo.InvariantCulture), Seed = seed, NumberOfThreads = threads,
                         }).Fit(trainTokens).Transform(scoreTokens));
+                        break;
+                    case "tpre":
+                        // tpre:POOL:LR:tune|freeze[:ENCODER_LR_SCALE[:FROZEN_EPOCHS[:EPOCHS]]]: the classifier on the Text column, started from the text featurizer.
+                        LstmFeaturizingTransformer pretrainedText = TextFeaturizer();
+                        clock.Restart();
+                        var textOptions = new LstmBinaryTrainer.Options
+                        {
+                            FeatureColumnName = "Text", PretrainedEncoder = pretrainedText, FreezePretrainedEncoder = parts[3] == "freeze",
+                            Pooling = Pooling(parts[1]), LearningRate = double.Parse(parts[2], CultureInfo.InvariantCulture), Seed = seed, NumberOfThreads = threads,
+                        };
+                        if (parts.Length > 4)
+                            textOptions.PretrainedEncoderLearningRateScale = double.Parse(parts[4], CultureInfo.InvariantCulture);
+                        if (parts.Length > 5)
+                            textOptions.PretrainedEncoderFrozenEpochs = int.Parse(parts[5], CultureInfo.InvariantCulture);
+                        if (parts.Length > 6)
+                            textOptions.Epochs = int.Parse(parts[6], CultureInfo.InvariantCulture);
+                        metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(textOptions).Fit(trainData).Transform(scoreData));
                         break;
                     case "scratch-keys":
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
@@ -150,9 +205,12 @@ internal static class FeaturizeQualityRunner
                         }).Fit(trainTokens).Transform(scoreTokens));
                         break;
                     case "scratch-text":
+                        // scratch-text[:POOL[:HIDDEN]]
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
                         {
                             FeatureColumnName = "Text", Seed = seed, NumberOfThreads = threads,
+                            Pooling = parts.Length > 1 ? Pooling(parts[1]) : SequencePoolingMode.Max,
+                            HiddenSize = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 64,
                         }).Fit(trainData).Transform(scoreData));
                         break;
                     default:
