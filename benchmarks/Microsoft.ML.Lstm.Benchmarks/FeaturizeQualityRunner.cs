@@ -141,8 +141,8 @@ internal static class FeaturizeQualityRunner
                         {
                             LstmFeaturizingTransformer words = TextFeaturizer();
                             clock.Restart();
-                            textTrainVectors = Vectors(ml, words.Transform(trainData));
-                            textScoreVectors = Vectors(ml, words.Transform(scoreData));
+                            textTrainVectors = WithEmbeddings(words, labelled, Vectors(ml, words.Transform(trainData)));
+                            textScoreVectors = WithEmbeddings(words, scored, Vectors(ml, words.Transform(scoreData)));
                             clock.Restart();
                         }
                         if (!fromText && (trainVectors is null || scoreVectors is null))
@@ -261,9 +261,44 @@ internal static class FeaturizeQualityRunner
     private static int[] Slots(string pools, int outputSize)
     {
         int width = outputSize / 3;
-        string[] order = ["last", "mean", "max"];
-        string[] wanted = pools == "all" ? order : pools.Split('+');
+        string[] order = ["last", "mean", "max", "emean", "emax"];
+        string[] wanted = pools == "all" ? order[..3] : pools.Split('+');
         return [.. wanted.SelectMany(name => Enumerable.Range(Array.IndexOf(order, name) * width, width))];
+    }
+
+    /// <summary>
+    /// Each row's vector followed by the mean and the max of its words' input embeddings in the text featurizer's language
+    /// model (a trial of an "embedding" pooling, read straight from the network), each as wide as a third of the vector
+    /// (the embedding is zero-padded or cut to that width).
+    /// </summary>
+    private static FeatureRow[] WithEmbeddings(LstmFeaturizingTransformer featurizer, Review[] reviews, FeatureRow[] rows)
+    {
+        var vocabulary = featurizer.Features.Vocabulary!;
+        var embedding = featurizer.Network.Embedding!;
+        int dimension = embedding.Dimension, width = featurizer.OutputSize / 3;
+        float[] table = embedding.Vectors.ToArray();
+        char[] buffer = [];
+        int[] ids = [];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int count = vocabulary.Encode(reviews[r].Text, ref buffer, ref ids);
+            var mean = new float[width];
+            var max = Enumerable.Repeat(float.NegativeInfinity, width).ToArray();
+            for (int t = 0; t < Math.Max(count, 1); t++)
+            {
+                int id = count == 0 ? vocabulary.UnknownId : ids[t];
+                for (int d = 0; d < Math.Min(dimension, width); d++)
+                {
+                    float value = table[id * dimension + d];
+                    mean[d] += value / Math.Max(count, 1);
+                    max[d] = Math.Max(max[d], value);
+                }
+            }
+            for (int d = dimension; d < width; d++)
+                max[d] = 0;
+            rows[r].Features = [.. rows[r].Features, .. mean, .. max];
+        }
+        return rows;
     }
 
     private static FeatureRow[] Vectors(MLContext ml, IDataView featurized)
