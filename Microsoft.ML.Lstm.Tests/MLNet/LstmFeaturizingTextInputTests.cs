@@ -48,6 +48,19 @@ public class LstmFeaturizingTextInputTests
     }
 
     [Fact]
+    public void FittedTextFeaturizerExportsToOnnxAndMatchesThePackage()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Reviews(40, seed: 1));
+        LstmFeaturizingEstimator.Options options = Small(epochs: 1);
+        options.HiddenSize = 4;
+        options.EmbeddingSize = 3;
+        LstmFeaturizingTransformer featurizer = ml.Transforms.FeaturizeByLstm(options).Fit(data);
+        // Unknown words, upper case, punctuation and blank texts, scored by ONNX Runtime as by the package.
+        SequenceTransformerOnnxTextExportTests.AssertExportMatches(ml, featurizer, [.. Reviews(4, seed: 2).Select(row => row.Text), .. SequenceTransformerOnnxTextExportTests.Texts], "Vector");
+    }
+
+    [Fact]
     public void ClassifierOnTheTextColumnReadsItWithThePretrainedEncodersWords()
     {
         var ml = new MLContext(seed: 1);
