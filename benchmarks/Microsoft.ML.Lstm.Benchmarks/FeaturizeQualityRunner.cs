@@ -20,7 +20,14 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <c>pre:POOL:LR:tune|freeze</c> (the classifier on the featurizer's keys, pretrained); <c>scratch-keys:POOL</c>;
 /// <c>sdca-stream:PASSES</c> and <c>sdca-cached:PASSES</c> (SDCA for at most PASSES passes straight on the featurizer's
 /// output, or behind a cache);
-/// <c>scratch-text</c> (the README's text-column classifier, its own vocabulary).</para>
+/// <c>scratch-text[:POOL[:HIDDEN]]</c> (the README's text-column classifier, its own vocabulary);
+/// over the text featurizer (<c>FeaturizeByLstm</c> on the Text column, its vocabulary of the words seen
+/// <c>--word-count</c> times, default 2): <c>tpre:POOL:LR:tune|freeze[:ENCODER_LR_SCALE[:FROZEN_EPOCHS[:EPOCHS]]]</c> (the
+/// classifier on the Text column started from it, with ULMFiT's options) and <c>tsdca:POOLS:NORM:L2</c> (SDCA on its
+/// vectors; POOLS may also name <c>emean</c> and <c>emax</c>, the mean and max of the language model's input embeddings,
+/// read from the network as a trial of that pooling).</para>
+/// <para><c>--transductive</c> adds the scored rows' text (never their labels) to the language models' text, as some
+/// semi-supervised papers let the unlabelled pool hold the test inputs; its results must be reported as such.</para>
 /// <para>The featurizer (<c>--hidden</c>, <c>--embedding</c>, <c>--lm-epochs</c>, <c>--lm-dropout</c>, <c>--min-count</c>:
 /// words seen fewer times in the language model's text are mapped to the missing key, <c>--singleton-dropout</c>) is trained once per seed and
 /// split and kept under <c>--cache DIR</c>, so several invocations share it.</para>
