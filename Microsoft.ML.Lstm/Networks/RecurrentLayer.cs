@@ -312,12 +312,11 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         PackedLayout layout = pass.Layout;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h, size = end - start;
-        // Scratch: ∂h and ∂c arriving from step t+1, and the total ∂h_t. A sequence's ∂h_next and ∂c_next
-        // start as ∂h_n and ∂c_n: nothing touches them before its last step.
-        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h);
+        // Scratch: ∂h and ∂c arriving from step t+1 (the kernels add ∂output_t to ∂h_next themselves). A sequence's
+        // ∂h_next and ∂c_next start as ∂h_n and ∂c_n: nothing touches them before its last step.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 2 * size * h);
         Span<T> hiddenNext = scratch.Slice(0, size * h);
         Span<T> cellNext = scratch.Slice(size * h, size * h);
-        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
         finalHiddenGradient.AsSpan(start * h, size * h).CopyTo(hiddenNext);
         finalCellGradient.AsSpan(start * h, size * h).CopyTo(cellNext);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
@@ -329,8 +328,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             if (stop <= start)
                 continue;
             int count = stop - start, row = layout.Row(t, start);
-            Span<T> dh = hiddenTotal.Slice(0, count * h);
-            System.Numerics.Tensors.TensorPrimitives.Add(outputGradient.Slice(row * h, count * h), hiddenNext.Slice(0, count * h), dh);
+            ReadOnlySpan<T> dy = outputGradient.Slice(row * h, count * h);
             Span<T> dStepGates = gates.AsSpan(row * width, count * width);
             ReadOnlySpan<T> stepGates = dStepGates;
             Span<T> dhPrevious = hiddenNext.Slice(0, count * h);
@@ -340,7 +338,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 Span<T> dProjection = hiddenProjection.AsSpan(row * width, count * width);
                 GruKernels.BackwardStep<T>(
                     stepGates, dProjection, previousHidden.AsSpan(row * h, count * h),
-                    dh, dStepGates, dProjection, dhPrevious, count, h);
+                    dy, dhPrevious, dStepGates, dProjection, dhPrevious, count, h);
                 recurrentBackward.Multiply(count, dProjection, T.One, dhPrevious);
             }
             else
@@ -349,9 +347,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 ReadOnlySpan<T> stepCells = cells.AsSpan(row * h, count * h);
                 Span<T> dc = cellNext.Slice(0, count * h);
                 if (peephole is null)
-                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dy, dhPrevious, dc, dStepGates, count, h);
                 else
-                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dy, dhPrevious, dc, dStepGates, count, h);
                 recurrentBackward.Multiply(count, dStepGates, T.Zero, dhPrevious);
             }
         }
