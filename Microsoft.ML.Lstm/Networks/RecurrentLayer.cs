@@ -223,11 +223,11 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
         // Weight gradients over all steps at once.
         Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
-        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias));
+        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias), threads);
         ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjection.AsSpan(0, n * width) : dGates;
         Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
         if (recurrentBias is not null)
-            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias));
+            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias), threads);
         if (!inputGradient.IsEmpty)
             Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
