@@ -96,6 +96,7 @@ internal static class GemmRunner
         return best;
     }
 
+    /// <summary>The calling thread's CPU time in seconds (Linux).</summary>
     internal static unsafe double ThreadSeconds()
     {
         const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
