@@ -51,6 +51,37 @@ public class LayerTests
         Assert.Contains("position 1", error.Message);
     }
 
+    /// <summary>
+    /// One thread projects the input of all steps at once, two threads each range's own rows; over an input wider than
+    /// one GEMM depth block (300) both must add the bias before the blocks' sums, or the bits differ with the thread count.
+    /// </summary>
+    [Theory]
+    [InlineData(CellTypeName.Lstm)]
+    [InlineData(CellTypeName.Gru)]
+    public void OneAndTwoThreadsGiveTheSameBitsOverAnInputWiderThanADepthBlock(CellTypeName cellName)
+    {
+        const int inputSize = 300, hiddenSize = 20;
+        var layout = PackedLayout.FromLengths([4, 3, 2, 2]);
+        float[] Run(int threads)
+        {
+            var store = new ParameterStore<float>();
+            var layer = new RecurrentLayer<float>(store, "l", (CellType)cellName, inputSize, hiddenSize, new Random(4), threads);
+            var random = new Random(6);
+            foreach (ParameterView view in store.Views.Where(view => view.Name.Contains("bias")))
+            {
+                Span<float> bias = store.Value(view);
+                for (int i = 0; i < bias.Length; i++)
+                    bias[i] = (float)(random.NextDouble() - 0.5);
+            }
+            float[] input = Enumerable.Range(0, layout.TotalSteps * inputSize).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var output = new float[layout.TotalSteps * hiddenSize];
+            layer.Forward(layout, input, output, training: false);
+            return output;
+        }
+
+        Assert.Equal(Run(1), Run(2));
+    }
+
     [Fact]
     public void RecurrentWeightsStartOrthogonalAndForgetBiasAtOne()
     {

@@ -49,6 +49,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H]
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private bool projectInRanges;
+    private bool biasPerStep;                        // the projection left b out; each step adds it to its rows
     private int lastSequenceCount;
 
     /// <summary>
@@ -153,15 +154,24 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM, b added by each step just
-        // before it reads its rows (round(acc + b), the bits of the GEMM's fma(1, acc, 1·b), without writing the whole
-        // buffer once more for b and reading it back into the GEMM: a gates buffer far larger than the caches); on
-        // several ranges, each range projects its own rows, so that they are made in the cache of the core that reads them.
+        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; where that gives the same bits
+        // (BiasCanFollow: an input of at most one depth block, float weights not compressed), b is added by each step just
+        // before it reads its rows rather than written over the whole buffer first and read back into the GEMM (a gates
+        // buffer far larger than the caches). On several ranges, each range projects its own rows, so that they are made
+        // in the cache of the core that reads them.
         Span<T> allGates = Workspace.Ensure(ref gates, n * width);
         inputForward.Prepare();
         projectInRanges = Ranges(layout) > 1;
-        if (!projectInRanges)
+        biasPerStep = !projectInRanges && inputForward.BiasCanFollow;
+        if (biasPerStep)
+        {
             inputForward.Multiply(n, input, T.Zero, allGates, threads);
+        }
+        else if (!projectInRanges)
+        {
+            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
+            inputForward.Multiply(n, input, T.One, allGates, threads);
+        }
 
         recurrentForward.Prepare();
         fixed (T* inputPointer = input)
@@ -259,7 +269,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             Span<T> hPrev = PreviousHidden(pass, t, row, start * h, count * h);
             Span<T> stepGates = gates.AsSpan(row * width, count * width);
             Span<T> stepHidden = output.Slice(row * h, count * h);
-            if (!projectInRanges)
+            if (biasPerStep)
                 VectorMath.AddToRows<T>(store.Value(bias), count, stepGates);
             if (cell == CellType.Gru)
             {

@@ -54,6 +54,15 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
         packedVersion = store.Version;
     }
 
+    /// <summary>
+    /// Whether c = a·op(W) (beta 0) followed by c += b gives the bits of c = b followed by c += a·op(W) (beta 1), so that a
+    /// bias can be added after the product. Call after <see cref="Prepare"/>. True for float weights over a depth of one
+    /// GEMM depth block (each element one FMA chain, stored as round(acc + b) either way) and for double (one sum per
+    /// element); false over several depth blocks (b would be added after the blocks' sums instead of before them) and for
+    /// compressed weights (int8 folds its scale into the store's rounding).
+    /// </summary>
+    public bool BiasCanFollow => typeof(T) != typeof(float) || (compressed is null && depth <= Gemm.DepthBlock);
+
     /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread or, for a large product, <paramref name="threads"/>.</summary>
     public void Multiply(int rows, ReadOnlySpan<T> a, T beta, Span<T> c, int threads = 1)
     {

@@ -119,6 +119,9 @@ internal static class Gemm
         }
     }
 
+    /// <summary>KC: the depth over which each element of C is one FMA chain before it is folded into C (every kernel's).</summary>
+    internal const int DepthBlock = GemmDriver<Vector128MicroKernel>.DepthBlock;
+
     /// <summary>The widest micro-kernel this CPU runs; what the overloads without a kernel use.</summary>
     internal static GemmKernel BestKernel { get; } =
         Avx512F.IsSupported ? GemmKernel.Avx512
