@@ -491,7 +491,7 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
             for (int j = 0; j < columns; j++)
             {
                 float multiplier = store.Alpha * scales[j];
-                target[j] = store.Overwrite ? multiplier * source[j] : MathF.FusedMultiplyAdd(multiplier, source[j], store.Beta * target[j]);
+                target[j] = store.Overwrite ? multiplier * source[j] : MultiplyAdd.Scalar(multiplier, source[j], store.Beta * target[j]);
             }
         }
     }

@@ -301,7 +301,7 @@ internal static unsafe class CompressedGemm
                 for (int j = 0; j < columns; j++)
                 {
                     float multiplier = alpha * scales[j];
-                    row[j] = overwrite ? multiplier * sums[j] : MathF.FusedMultiplyAdd(multiplier, sums[j], blockBeta * row[j]);
+                    row[j] = overwrite ? multiplier * sums[j] : MultiplyAdd.Scalar(multiplier, sums[j], blockBeta * row[j]);
                 }
             }
         }
