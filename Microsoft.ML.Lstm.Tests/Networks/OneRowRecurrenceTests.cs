@@ -90,6 +90,38 @@ public class OneRowRecurrenceTests
         AssertSameBits(Run(single, layout, input, initialHidden, initialCell), Run(split, layout, input, initialHidden, initialCell));
     }
 
+    [Theory]
+    [InlineData(false, 2, null)]
+    [InlineData(false, 2, (int)WeightFormat.BFloat16)]
+    [InlineData(true, 4, (int)WeightFormat.Int8)] // each direction on two threads: sections inside sections
+    public void ANetworkScoringOneSequenceOnSeveralThreadsGivesTheOneThreadBits(bool bidirectional, int threads, int? formatName)
+    {
+        NetworkSpec spec = NetworkSpecs.Pooled(
+            NetworkSpecs.Features(16, 48, CellType.Lstm, layers: 2, bidirectional: bidirectional), PoolingMode.Max, 3, LossKind.SoftmaxCrossEntropy);
+        var trained = new SequenceNetwork<float>(spec, seed: 5, threads: 1);
+        var random = new Random(6);
+        float[] steps = [.. Enumerable.Range(0, 400 * 16).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] expected = new float[3], actual = new float[3];
+
+        new SequencePredictor(Scoring(trained, 1, (WeightFormat?)formatName)).Predict(steps, expected);
+        var predictor = new SequencePredictor(Scoring(trained, threads, (WeightFormat?)formatName));
+        predictor.Predict(steps, actual);
+        AssertSameBits(expected, actual);
+        predictor.Predict(steps, actual); // warm: the parts' weights as they were cut
+        AssertSameBits(expected, actual);
+    }
+
+    /// <summary>A scoring copy of <paramref name="trained"/> on <paramref name="threads"/> threads, compressed as <see cref="WeightCompression.Compress"/> does.</summary>
+    private static SequenceNetwork<float> Scoring(SequenceNetwork<float> trained, int threads, WeightFormat? format)
+    {
+        var copy = SequenceNetwork<float>.CreateForLoading(trained.Spec, threads);
+        trained.Parameters.Values.CopyTo(copy.Parameters.Values, 0);
+        copy.Parameters.MarkChanged();
+        if (format is WeightFormat chosen)
+            WeightCompression.Compress(trained, chosen).Parameters.Compression!.AttachTo(copy.Parameters);
+        return copy;
+    }
+
     [Fact]
     public void PartsStartAtWholeVectorsOfUnits()
     {
