@@ -375,9 +375,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     }
 
     /// <summary>
-    /// Whether a pass runs on <see cref="OneRowRecurrence"/>: scoring one sequence in float on several threads, with at
-    /// least the work the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>) in its products, so that
-    /// a step or two at a time (<see cref="EncoderStepper{T}"/>) stays on the calling thread. Either way gives the same bits.
+    /// Whether a pass runs on <see cref="OneRowRecurrence"/>: scoring one sequence in float on several threads, with
+    /// products of at least twice the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>),
+    /// so that a step or two at a time (<see cref="EncoderStepper{T}"/>) stays on the calling thread. Either way gives the same bits.
     /// </summary>
     internal bool SplitsUnits(PackedLayout layout, bool training) =>
         oneRow is not null && !training && layout.SequenceCount == 1
