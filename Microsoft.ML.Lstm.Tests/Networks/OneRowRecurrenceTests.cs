@@ -72,6 +72,24 @@ public class OneRowRecurrenceTests
     }
 
     [Fact]
+    public void PassesThatStallOrRunAloneGiveTheOneThreadBits()
+    {
+        // Every wait counts as a stall: a thread may take every task left, and the passes after it run on one thread.
+        const int hidden = 48;
+        var (single, store) = Layer(CellType.Lstm, hidden, threads: 1, format: null);
+        var layout = PackedLayout.FromLengths([40]);
+        var (input, initialHidden, initialCell) = Inputs(CellType.Lstm, hidden, new Random(10));
+        float[] expected = Run(single, layout, input, initialHidden, initialCell);
+        var recurrence = new OneRowRecurrence(CellType.Lstm, InputSize, hidden, 2) { StallTicks = 0 };
+        for (int pass = 0; pass < OneRowRecurrence.CallsAloneAfterStall + 4; pass++)
+        {
+            var output = new float[layout.TotalSteps * hidden];
+            recurrence.Forward(Weights(store, CellType.Lstm), layout.TotalSteps, input.AsSpan(0, layout.TotalSteps * InputSize), initialHidden, initialCell, output, new float[layout.TotalSteps * hidden], threads: 2);
+            AssertSameBits(expected, output);
+        }
+    }
+
+    [Fact]
     public void NewWeightsAreCutAgain()
     {
         var (single, singleStore) = Layer(CellType.Lstm, 48, threads: 1, format: null);

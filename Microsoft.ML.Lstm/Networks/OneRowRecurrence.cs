@@ -19,7 +19,11 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <para>
 /// No thread waits on a task nobody has started: each thread claims the next task of whichever part is ready (its own
 /// first), so a worker that is late or absent only leaves its tasks to the others, and one thread alone runs everything.
-/// A thread spins only while a ready step's last task runs on another thread.
+/// A thread spins only while a ready step's last task runs on another thread. When that wait passes
+/// <see cref="StallMicroseconds"/> (the other thread was preempted: on a machine with more runnable threads than cores,
+/// it would be at every step), the waiting thread takes every task left in the pass and the others stop claiming,
+/// and the next <see cref="CallsAloneAfterStall"/> passes run on the calling thread alone, so a busy machine costs at
+/// most one preemption per that many passes rather than one per step.
 /// </para>
 /// <para>
 /// The bits are those of the one-thread path: each gate's pre-activation is the same FMA chain (the GEMM sums every
@@ -42,8 +46,16 @@ internal sealed class OneRowRecurrence
     private int version = -1;
     private WeightCompression? compression;
     private volatile bool failed;
+    private int soloThread;                 // the thread that took every remaining task after a stall, or −1
+    private int callsAlone;                 // passes left to run on the calling thread alone after a stall
 
     private const int Stride = 16; // ints between two parts' counters: 64 bytes
+
+    /// <summary>A wait on another thread's task longer than this means that thread is not running (a step's task takes a few µs).</summary>
+    public const double StallMicroseconds = 50;
+
+    /// <summary>Passes run on the calling thread alone after a pass in which a thread stalled.</summary>
+    public const int CallsAloneAfterStall = 16;
 
     /// <summary>A split of <paramref name="hiddenSize"/> units into <paramref name="partCount"/> parts (see <see cref="PartsFor"/>).</summary>
     public OneRowRecurrence(CellType cell, int inputSize, int hiddenSize, int partCount)
@@ -86,6 +98,13 @@ internal sealed class OneRowRecurrence
             doneSteps[q * Stride] = 0;
         }
         failed = false;
+        soloThread = -1;
+        int threadsNow = Math.Min(threads, parts.Length);
+        if (callsAlone > 0)
+        {
+            callsAlone--;
+            threadsNow = 1;
+        }
         fixed (float* inputPointer = input)
         fixed (float* hiddenPointer = initialHidden)
         fixed (float* cellPointer = initialCell)
@@ -94,17 +113,30 @@ internal sealed class OneRowRecurrence
         {
             var pass = new Pass(this, steps, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
                 new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length));
-            ParallelParts.Run(Math.Min(threads, parts.Length), pass, static (thread, pass) => pass.Owner.Work(thread, pass));
+            ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
         }
+        if (soloThread >= 0)
+            callsAlone = CallsAloneAfterStall;
     }
 
-    /// <summary>Claims and runs ready tasks, its own part's first, until every task is claimed.</summary>
+    /// <summary>How long a thread waits on another's task before it takes every task left (tests set 0); see <see cref="StallMicroseconds"/>.</summary>
+    internal long StallTicks { get; set; } = (long)(StallMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6);
+
+    /// <summary>Whether the last pass stalled and will be followed by passes on the calling thread alone (for tests).</summary>
+    internal bool RunsAlone => callsAlone > 0;
+
+    /// <summary>Claims and runs ready tasks, its own part's first, until every task is claimed (or another thread took them all).</summary>
     private void Work(int thread, Pass pass)
     {
         int count = parts.Length, steps = pass.Steps;
         var spinner = new SpinWait();
+        long waitingSince = 0;
         while (!failed)
         {
+            int solo = Volatile.Read(ref soloThread);
+            if (solo >= 0 && solo != thread)
+                return;
+
             // A step is ready once every part has finished the step before it.
             int ready = int.MaxValue, unclaimed = 0;
             for (int q = 0; q < count; q++)
@@ -135,9 +167,16 @@ internal sealed class OneRowRecurrence
                 Volatile.Write(ref doneSteps[q * Stride], t + 1);
                 worked = true;
                 spinner.Reset();
+                waitingSince = 0;
             }
-            if (!worked)
-                spinner.SpinOnce(sleep1Threshold: -1);
+            if (worked)
+                continue;
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (waitingSince == 0)
+                waitingSince = now;
+            else if (solo < 0 && now - waitingSince > StallTicks)
+                Interlocked.CompareExchange(ref soloThread, thread, -1);
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 
