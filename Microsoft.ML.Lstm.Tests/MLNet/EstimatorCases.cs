@@ -67,6 +67,11 @@ public static class EstimatorCases
             ml => ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options { OutputColumnName = "Vector", InputColumnName = "Tokens", HiddenSize = 8, EmbeddingSize = 8, Epochs = 2, BatchSize = 8, Dropout = 0, NumberOfThreads = 1, Seed = 1, Softmax = LstmLanguageModelSoftmax.Adaptive }),
             FeatureColumn: "Tokens", WrongTypeSource: "Label",
             WrongVectorSize: ml => Tokens(ml, LstmTestData.Reviews(24, seed: 1), vocabularyFrom: LstmTestData.Reviews(3, seed: 9))),
+        new("featurizer over a text column",
+            ml => ml.Data.LoadFromEnumerable(LstmTestData.Reviews(24, seed: 1)),
+            ml => ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options { OutputColumnName = "Vector", InputColumnName = "Text", HiddenSize = 8, EmbeddingSize = 8, Epochs = 2, BatchSize = 8, Dropout = 0, NumberOfThreads = 1, Seed = 1 }),
+            FeatureColumn: "Text", WrongTypeSource: "Label",
+            WrongVectorSize: ml => ml.Data.LoadFromEnumerable(LstmTestData.Reviews(4, seed: 1).Select(row => new TextPairRow { Text = [row.Text, row.Text], Label = row.Label }))),
     ];
 
     /// <summary>The case names, as xunit's member data.</summary>

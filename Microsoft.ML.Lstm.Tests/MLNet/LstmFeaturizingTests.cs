@@ -271,9 +271,9 @@ public class LstmFeaturizingTests
 
         var missing = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Nope")).Fit(data));
         Assert.Contains("'Nope'", missing.Message);
-        var notKeys = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Text")).Fit(data));
-        Assert.Contains("'Text'", notKeys.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Text")).GetOutputSchema(ShapeOf(data.Schema)));
+        var notKeys = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Label")).Fit(data));
+        Assert.Contains("'Label'", notKeys.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FeaturizeByLstm(Small(input: "Label")).GetOutputSchema(ShapeOf(data.Schema)));
 
         IDataView floats = ml.Data.LoadFromEnumerable(new[] { new BinarySequenceRow { Features = [1, 2, 3] } });
         LstmFeaturizingEstimator.Options pairs = Small(input: "Features");

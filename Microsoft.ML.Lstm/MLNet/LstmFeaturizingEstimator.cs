@@ -7,7 +7,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Lstm;
 
 /// <summary>
-/// Learns a recurrent encoder from token sequences without labels, as a language model, and returns a transformer
+/// Learns a recurrent encoder from texts or token sequences without labels, as a language model, and returns a transformer
 /// that writes each row's pooled encoder outputs as a fixed-size float vector (<c>mlContext.Transforms.FeaturizeByLstm</c>).
 /// </summary>
 /// <remarks>
@@ -17,6 +17,9 @@ namespace Microsoft.ML.Lstm;
 /// for word vocabularies (<see cref="Options.Softmax"/>), which trains several times faster there. What the encoder learns to predict the text is what the
 /// featurizer outputs: its states at every token pooled (<see cref="Options.Pooling"/>) into one vector, for SDCA,
 /// LightGBM, k-means or any ML.NET component, trained on few labels.</para>
+/// <para>A text column is split into words and read through a vocabulary built from the training texts, as the LSTM
+/// trainers read one (<see cref="Options.MinimumWordCount"/>): a classifier started from this featurizer
+/// (<see cref="LstmTrainerOptionsBase.PretrainedEncoder"/>) on the same text column reads it with the featurizer's words.</para>
 /// <para>The transformer is also the language model: it generates text from a prefix
 /// (<see cref="LstmFeaturizingTransformer.Generate(IEnumerable{string}, LstmGenerationOptions?)"/>) and reports perplexity on
 /// held-out rows (<see cref="LstmFeaturizingTransformer.EvaluateLanguageModel"/>); its encoder can start a classifier
@@ -25,6 +28,7 @@ namespace Microsoft.ML.Lstm;
 public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransformer>
 {
     private const int RowsPerCancellationCheck = 1024;
+    private const string ExpectedInput = "text (String), a vector of keys (tokens after MapValueToKey) or a vector of floats";
     private readonly IHostEnvironment _env;
     private readonly IHost _host;
     private readonly Options _options;
@@ -46,9 +50,10 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         public string OutputColumnName = "Features";
 
         /// <summary>
-        /// The column read: a vector of keys (tokens or characters after <c>MapValueToKey</c>), or a vector of floats read as
-        /// steps of <see cref="FeaturesPerStep"/> values (then the model predicts the next step's values by regression);
-        /// null reads <see cref="OutputColumnName"/>. Default: null.
+        /// The column read: text (a <c>String</c> per row, split into words as <see cref="LowercaseText"/>,
+        /// <see cref="KeepPunctuation"/> and <see cref="MinimumWordCount"/> say), a vector of keys (tokens or characters after
+        /// <c>MapValueToKey</c>), or a vector of floats read as steps of <see cref="FeaturesPerStep"/> values (then the model
+        /// predicts the next step's values by regression); null reads <see cref="OutputColumnName"/>. Default: null.
         /// </summary>
         public string? InputColumnName;
 
@@ -89,6 +94,31 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
 
         /// <summary>Tokens kept from the start of a longer row, in training and when featurizing; 0 keeps all. Default: 0.</summary>
         public int MaxSequenceLength;
+
+        /// <summary>
+        /// For a text column: whether the text is folded to lower case before it is split into words. Ignored for key and
+        /// float columns. Default: true.
+        /// </summary>
+        public bool LowercaseText = true;
+
+        /// <summary>
+        /// For a text column: whether punctuation marks are read as tokens (one per mark) or dropped. Words are runs of
+        /// letters and digits (an apostrophe inside a word stays in it). Ignored for key and float columns. Default: false.
+        /// </summary>
+        public bool KeepPunctuation;
+
+        /// <summary>
+        /// For a text column: a word is in the vocabulary only when the training texts hold it at least this many times;
+        /// rarer words, like words never seen, are read (and predicted) as the unknown token, whose vector the words seen
+        /// once thus train. Ignored for key and float columns. Default: 2.
+        /// </summary>
+        public int MinimumWordCount = 2;
+
+        /// <summary>
+        /// For a text column: the vocabulary keeps at most this many words, the most frequent; 0 keeps every word seen at
+        /// least <see cref="MinimumWordCount"/> times. Ignored for key and float columns. Default: 0.
+        /// </summary>
+        public int MaximumVocabularySize;
 
         /// <summary>Most passes over the rows. Default: 10.</summary>
         public int Epochs = 10;
@@ -169,6 +199,8 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
             Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "in [0, 1)");
             Require(SingletonDropout is >= 0 and <= 1, nameof(SingletonDropout), SingletonDropout, "in [0, 1]");
             Require(MaxSequenceLength >= 0, nameof(MaxSequenceLength), MaxSequenceLength, "0 (no limit) or positive");
+            Require(MinimumWordCount > 0, nameof(MinimumWordCount), MinimumWordCount, "positive");
+            Require(MaximumVocabularySize >= 0, nameof(MaximumVocabularySize), MaximumVocabularySize, "0 (no limit) or positive");
             Require(Epochs > 0, nameof(Epochs), Epochs, "positive");
             Require(BatchSize > 0, nameof(BatchSize), BatchSize, "positive");
             Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
@@ -214,16 +246,24 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
     /// Trains the language model on the rows of <paramref name="input"/> (their labels, if any, are not read); with
     /// <see cref="Options.ValidationFraction"/> above 0, that fraction of the rows is held out to stop early.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys or floats.</exception>
-    /// <exception cref="ArgumentException">The data has no row of two steps or more.</exception>
-    /// <exception cref="InvalidOperationException">A row holds an empty sequence or a key out of range (the message names the row).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not text or a vector of keys or floats.</exception>
+    /// <exception cref="ArgumentException">The data has no row of two steps or more, or a text column no word seen <see cref="Options.MinimumWordCount"/> times.</exception>
+    /// <exception cref="InvalidOperationException">A row holds an empty sequence, a text without a word or a key out of range (the message names the row).</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; no model is produced.</exception>
     public LstmFeaturizingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         Options options = _options;
         options.CancellationToken.ThrowIfCancellationRequested();
-        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training", acceptsText: false);
+        var column = SequenceFeatureColumn.From(input.Schema, options.InputName, options.FeaturesPerStep, "training", acceptsText: true);
+        string? vocabularyReport = null;
+        if (column.IsText)
+        {
+            (TextVocabulary words, vocabularyReport) = TextColumnVocabulary.Build(
+                input, column.Column, new TextTokenizer(options.LowercaseText, options.KeepPunctuation), options.MinimumWordCount,
+                options.MaximumVocabularySize, options.CancellationToken, $"texts in column '{column.Column.Name}'");
+            column = column.WithVocabulary(words);
+        }
         bool tokens = column.Input.Kind == SequenceInputKind.Tokens;
         if (!tokens && (options.Softmax == LstmLanguageModelSoftmax.Adaptive || options.AdaptiveSoftmaxCutoffs is not null))
         {
@@ -237,6 +277,8 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         int[] cutoffs = tokens ? options.CutoffsFor(vocabulary, counts) : [];
 
         using IChannel channel = _host.Start("Training");
+        if (vocabularyReport is not null)
+            channel.Info(vocabularyReport);
         if (scaling is not null)
             channel.Info($"Input steps standardized: {scaling.Describe()}.");
         EncoderSpec encoder = new()
@@ -287,7 +329,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         channel.Info($"Trained {result.EpochsRun} epochs{(result.StoppedEarly ? " (stopped early)" : "")}; keeping epoch {result.BestEpoch}, {(last.ValidationLoss is null ? "training" : "held-out")} loss {loss:F3}" +
             (tokens ? $" nats per token (perplexity {Math.Exp(loss):F1})." : " (mean squared error of a standardized value)."));
 
-        var features = new SequenceFeatures(options.InputName, column.Input, options.MaxSequenceLength) { InputScaling = scaling };
+        var features = new SequenceFeatures(options.InputName, column.Input, options.MaxSequenceLength) { InputScaling = scaling, Vocabulary = column.Vocabulary };
         return new LstmFeaturizingTransformer(_env, model, features, options.OutputColumnName, options.PoolingModes(), column.TokenTexts());
     }
 
@@ -303,16 +345,17 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
     }
 
     /// <summary>The schema the transformer will produce: the input's columns and the output vector.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a vector of keys or floats.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not text or a vector of keys or floats.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         string name = _options.InputName;
         if (!SchemaShapeColumns.TryFind(inputSchema, name, out SchemaShape.Column column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey) or of floats; found none.");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected {ExpectedInput}; found none.");
         bool keys = column.IsKey && column.ItemType == NumberDataViewType.UInt32, floats = !column.IsKey && column.ItemType == NumberDataViewType.Single;
-        if (!(keys || floats) || column.Kind == SchemaShape.Column.VectorKind.Scalar)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected a vector of keys (tokens after MapValueToKey) or of floats; found {SchemaShapeColumns.Describe(column)}.");
+        bool text = !column.IsKey && column.ItemType is TextDataViewType && column.Kind == SchemaShape.Column.VectorKind.Scalar;
+        if (!text && (!(keys || floats) || column.Kind == SchemaShape.Column.VectorKind.Scalar))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FeaturizeByLstm's input column '{name}': expected {ExpectedInput}; found {SchemaShapeColumns.Describe(column)}.");
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[_options.OutputColumnName] = PredictionColumnShapes.Features(_options.OutputColumnName);
         return new SchemaShape(columns.Values);
@@ -340,7 +383,7 @@ public sealed class LstmFeaturizingEstimator : IEstimator<LstmFeaturizingTransfo
         bool anyPrediction = false;
         using (DataViewRowCursor cursor = data.GetRowCursor([column.Column]))
         {
-            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training", scaling: scaling);
+            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, _options.MaxSequenceLength, "training", scaling: scaling, vocabulary: column.Vocabulary);
             while (cursor.MoveNext())
             {
                 if (examples.Count % RowsPerCancellationCheck == 0)

@@ -87,7 +87,8 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     /// Continues <paramref name="prefix"/> (token values, as <c>MapValueToKey</c> keeps them: words, or characters as
     /// one-character strings) with tokens drawn from the forward language model, one step at a time from the state the
     /// prefix left (the prefix is read once). Values the model never saw are read as the unknown token; the unknown
-    /// token is never generated.
+    /// token is never generated. A featurizer of a text column splits each prefix string into words as it splits its
+    /// texts (so <c>["The food was"]</c> and <c>["the", "food", "was"]</c> are the same prefix) and generates words.
     /// </summary>
     /// <returns>The generated token values, the stop token included when one ended it.</returns>
     /// <exception cref="InvalidOperationException">This featurizer is not a language model over tokens, or its keys have no text values.</exception>
@@ -100,7 +101,10 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         Dictionary<string, int> ids = _tokenIds ?? throw new InvalidOperationException(
             $"The featurizer's token column '{FeatureColumnName}' had keys without text values; generate from keys instead.");
         int unknown = UnknownToken;
-        int[] tokens = [.. prefix.Select(text => ids.TryGetValue(text ?? "", out int id) ? id : unknown)];
+        IEnumerable<string> values = Features.Vocabulary is TextVocabulary vocabulary
+            ? prefix.SelectMany(text => vocabulary.Tokenizer.Split(text ?? ""))
+            : prefix;
+        int[] tokens = [.. values.Select(text => ids.TryGetValue(text ?? "", out int id) ? id : unknown)];
         int[] generated = GenerateTokens(tokens, options ?? new LstmGenerationOptions(), "prefix");
         return Array.ConvertAll(generated, id => _tokenTexts![id]);
     }
@@ -138,11 +142,15 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     {
         ArgumentNullException.ThrowIfNull(data);
         RequireTokenLanguageModel();
-        var column = SequenceFeatureColumn.From(data.Schema, FeatureColumnName, 1, "evaluation", acceptsText: false);
-        if (column.Input != Features.Input)
+        TextVocabulary? words = Features.Vocabulary;
+        var column = SequenceFeatureColumn.From(data.Schema, FeatureColumnName, 1, "evaluation", acceptsText: words is not null);
+        if (column.IsText)
+            column = column.WithVocabulary(words!);
+        if (column.Input != Features.Input || column.IsText != (words is not null))
         {
-            throw new ArgumentOutOfRangeException(nameof(data),
-                $"The evaluation data's column '{FeatureColumnName}' is {column.Column.Type}; the language model reads keys of {Features.Input.TokenKeyCount} tokens (map them with the same MapValueToKey).");
+            throw new ArgumentOutOfRangeException(nameof(data), words is not null
+                ? $"The evaluation data's column '{FeatureColumnName}' is {column.Column.Type}; the language model reads text (String)."
+                : $"The evaluation data's column '{FeatureColumnName}' is {column.Column.Type}; the language model reads keys of {Features.Input.TokenKeyCount} tokens (map them with the same MapValueToKey).");
         }
         SequenceNetwork<float> forward;
         lock (_generationLock)
@@ -154,7 +162,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         float[] logits = [];
         using (DataViewRowCursor cursor = data.GetRowCursor([column.Column]))
         {
-            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, Features.MaxSequenceLength, "evaluation");
+            var sequence = new SequenceRowReader(cursor, column.Column, column.Input, Features.MaxSequenceLength, "evaluation", vocabulary: column.Vocabulary);
             while (cursor.MoveNext())
             {
                 sequence.Read();
@@ -278,7 +286,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         section.WriteInt32(_modes.Length);
         foreach (PoolingMode mode in _modes)
             section.WriteEnum(mode);
-        if (_tokenTexts is not null)
+        if (_tokenTexts is not null && Features.Vocabulary is null) // a text column's words are the vocabulary's, saved with it
         {
             ModelSectionWriter tokens = file.Section(TokensSection);
             tokens.WriteInt32(_tokenTexts.Count);
@@ -308,7 +316,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         }
         try
         {
-            return new LstmFeaturizingTransformer(env, file.Model, file.Features, output, modes, texts);
+            return new LstmFeaturizingTransformer(env, file.Model, file.Features, output, modes, texts ?? file.Features.Vocabulary?.Words);
         }
         catch (ArgumentException error)
         {

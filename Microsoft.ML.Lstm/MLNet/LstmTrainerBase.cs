@@ -130,7 +130,10 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         string? vocabularyReport = null;
         if (trainingFeatures.IsText)
         {
-            (TextVocabulary vocabulary, vocabularyReport) = BuildVocabulary(trainData, trainingFeatures);
+            (TextVocabulary vocabulary, vocabularyReport) = options.PretrainedEncoder?.Features.Vocabulary is TextVocabulary pretrainedWords
+                ? (pretrainedWords, $"Text column '{trainingFeatures.Column.Name}': the pretrained encoder's {pretrainedWords.Count:N0} words, " +
+                    $"{pretrainedWords.Tokenizer.Describe()}; other words are the unknown token.")
+                : BuildVocabulary(trainData, trainingFeatures);
             trainingFeatures = trainingFeatures.WithVocabulary(vocabulary);
             validationFeatures = validationFeatures?.WithVocabulary(vocabulary);
         }
@@ -163,6 +166,13 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         int seed = options.Seed ?? MLNetEnvironment.SeedOf(Environment, Host);
         TrainingOptions trainingOptions = ConfigureTraining(
             LstmOptionsMapping.ToTrainingOptions(options, seed, new TrainingProgressRelay(channel, options.Progress)), spec, trainingLabel, training);
+        if (pretrained is not null && !options.FreezePretrainedEncoder)
+        {
+            trainingOptions = trainingOptions with
+            {
+                EncoderLearningRateScale = options.PretrainedEncoderLearningRateScale, EncoderFrozenEpochs = options.PretrainedEncoderFrozenEpochs,
+            };
+        }
         if (SmallDataSchedule.Applies(trainingOptions, training.Count, validation is not null))
         {
             channel.Info(SmallDataSchedule.Describe(trainingOptions, training.Count));
@@ -210,6 +220,13 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
             return null;
         if (characters is not null)
             throw new ArgumentException("The option PretrainedEncoder starts an encoder of token keys alone; it cannot be combined with a character column.", "trainData");
+        bool textEncoder = featurizer.Features.Vocabulary is not null;
+        if (features.IsText != textEncoder)
+        {
+            throw new ArgumentOutOfRangeException("trainData", textEncoder
+                ? $"The option PretrainedEncoder reads text (FeaturizeByLstm over a text column), but the training data's feature column '{features.Column.Name}' is {features.Column.Type}: give the trainer the text column the featurizer read."
+                : $"The option PretrainedEncoder reads keys of {featurizer.Features.Input.TokenKeyCount} tokens, but the training data's feature column '{features.Column.Name}' is {features.Column.Type}: map its tokens with the MapValueToKey the featurizer was trained after.");
+        }
         if (features.Input != featurizer.Features.Input)
         {
             throw new ArgumentOutOfRangeException("trainData",
@@ -218,7 +235,11 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         SequenceNetwork<float> network = featurizer.Network;
         EncoderSpec pretrained = network.Spec.Encoder;
         encoder = pretrained with { Dropout = encoder.Dropout };
-        channel.Info($"Starting the encoder from a pretrained language model ({pretrained.Cell} of {pretrained.HiddenSize} hidden units, {(pretrained.Bidirectional ? "bidirectional" : "forward")}), {(TrainerOptions.FreezePretrainedEncoder ? "frozen" : "fine-tuned")}.");
+        LstmTrainerOptionsBase options = TrainerOptions;
+        string schedule = options.FreezePretrainedEncoder ? "frozen" : "fine-tuned"
+            + (options.PretrainedEncoderLearningRateScale != 1 ? $" at {options.PretrainedEncoderLearningRateScale:G3} × the learning rate" : "")
+            + (options.PretrainedEncoderFrozenEpochs > 0 ? $" after {options.PretrainedEncoderFrozenEpochs} epoch(s) frozen" : "");
+        channel.Info($"Starting the encoder from a pretrained language model ({pretrained.Cell} of {pretrained.HiddenSize} hidden units, {(pretrained.Bidirectional ? "bidirectional" : "forward")}), {schedule}.");
         return network;
     }
 
@@ -232,38 +253,9 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
     private (TextVocabulary Vocabulary, string Report) BuildVocabulary(IDataView data, SequenceFeatureColumn features)
     {
         LstmTrainerOptionsBase options = TrainerOptions;
-        var builder = new TextVocabulary.Builder(new TextTokenizer(options.LowercaseText, options.KeepPunctuation));
-        ReadOnlyMemory<char> text = default;
-        long rows = 0;
-        using (DataViewRowCursor cursor = data.GetRowCursor([features.Column]))
-        {
-            ValueGetter<ReadOnlyMemory<char>> getText = cursor.GetGetter<ReadOnlyMemory<char>>(features.Column);
-            for (; cursor.MoveNext(); rows++)
-            {
-                if (rows % RowsPerCancellationCheck == 0)
-                    options.CancellationToken.ThrowIfCancellationRequested();
-                getText(ref text);
-                if (builder.Add(text.Span) == 0)
-                    throw SequenceRowReader.NoWords(features.Column.Name, cursor.Position, " of the training data", text, options.KeepPunctuation);
-            }
-        }
-        if (rows == 0)
-            throw NoRows("training", "trainData");
-        TextVocabulary vocabulary = builder.Build(options.MinimumWordCount, options.MaximumVocabularySize);
-        if (vocabulary.Count == 0)
-        {
-            throw new ArgumentException(
-                $"The training data's text column '{features.Column.Name}' holds {builder.DistinctWords} distinct words, none of them at least " +
-                $"{options.MinimumWordCount} times (MinimumWordCount); expected at least one word in the vocabulary.", "trainData");
-        }
-        var limits = new List<string>();
-        if (options.MinimumWordCount > 1)
-            limits.Add($"seen at least {options.MinimumWordCount} times");
-        if (options.MaximumVocabularySize > 0)
-            limits.Add($"the {options.MaximumVocabularySize:N0} most frequent");
-        string kept = limits.Count == 0 ? "" : $" ({string.Join(", ", limits)})";
-        return (vocabulary, $"Text column '{features.Column.Name}': {vocabulary.Count:N0} words kept of {builder.DistinctWords:N0} distinct{kept}, " +
-            $"{builder.Tokenizer.Describe()}; other words are the unknown token.");
+        return TextColumnVocabulary.Build(
+            data, features.Column, new TextTokenizer(options.LowercaseText, options.KeepPunctuation), options.MinimumWordCount,
+            options.MaximumVocabularySize, options.CancellationToken, "at least one sequence with a label");
     }
 
     /// <summary>The pretrained vectors of the feature column's tokens, when the options name a file.</summary>

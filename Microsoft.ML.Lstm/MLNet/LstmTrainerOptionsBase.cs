@@ -87,8 +87,10 @@ public abstract class LstmTrainerOptionsBase
     /// unlabelled text, then fine-tuned on few labels. The network then takes the featurizer's architecture (cell,
     /// hidden size, layers, directions, embedding size), and <see cref="CellType"/>, <see cref="HiddenSize"/>,
     /// <see cref="LayerCount"/>, <see cref="Bidirectional"/> and <see cref="EmbeddingSize"/> are ignored; the feature
-    /// column must hold the same keys as the featurizer's (map both with the same <c>MapValueToKey</c>). null: the
-    /// encoder starts random. Default: null.
+    /// column must hold what the featurizer read: the same keys (map both with the same <c>MapValueToKey</c>), or text
+    /// when the featurizer read a text column, which is then split and read with the featurizer's words (and
+    /// <see cref="LowercaseText"/>, <see cref="KeepPunctuation"/>, <see cref="MinimumWordCount"/> and
+    /// <see cref="MaximumVocabularySize"/> are ignored). null: the encoder starts random. Default: null.
     /// </summary>
     public LstmFeaturizingTransformer? PretrainedEncoder;
 
@@ -97,6 +99,20 @@ public abstract class LstmTrainerOptionsBase
     /// layer alone (true), or fine-tunes it too (false). Default: false.
     /// </summary>
     public bool FreezePretrainedEncoder;
+
+    /// <summary>
+    /// With <see cref="PretrainedEncoder"/> fine-tuned: the pretrained encoder learns at this fraction of
+    /// <see cref="LearningRate"/>, the new output layer at all of it, so that the few labels adjust what the language model
+    /// learned rather than overwrite it (discriminative fine-tuning, Howard and Ruder 2018). In (0, 1]. Default: 1.
+    /// </summary>
+    public double PretrainedEncoderLearningRateScale = 1;
+
+    /// <summary>
+    /// With <see cref="PretrainedEncoder"/> fine-tuned: for this many first epochs the encoder stays as pretrained and the
+    /// output layer trains alone, then the encoder is fine-tuned too (gradual unfreezing, Howard and Ruder 2018); below
+    /// <see cref="Epochs"/>. Default: 0.
+    /// </summary>
+    public int PretrainedEncoderFrozenEpochs;
 
     #endregion
 
@@ -243,6 +259,10 @@ public abstract class LstmTrainerOptionsBase
         Require(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
         if (PretrainedEncoder is not null && !PretrainedEncoder.IsLanguageModel)
             throw new ArgumentException("The LSTM trainer's option PretrainedEncoder needs a featurizer made by FeaturizeByLstm (a language model).", nameof(PretrainedEncoder));
+        Require(PretrainedEncoderLearningRateScale > 0 && PretrainedEncoderLearningRateScale <= 1, nameof(PretrainedEncoderLearningRateScale), PretrainedEncoderLearningRateScale, "in (0, 1]");
+        Require(PretrainedEncoderFrozenEpochs >= 0 && PretrainedEncoderFrozenEpochs < Epochs, nameof(PretrainedEncoderFrozenEpochs), PretrainedEncoderFrozenEpochs, $"0 or more and below Epochs ({Epochs})");
+        if (PretrainedEncoder is null && (PretrainedEncoderLearningRateScale != 1 || PretrainedEncoderFrozenEpochs != 0))
+            throw new ArgumentException("The LSTM trainer's options PretrainedEncoderLearningRateScale and PretrainedEncoderFrozenEpochs apply to a PretrainedEncoder; none is given.", nameof(PretrainedEncoder));
         if (PretrainedEncoder is not null && PretrainedWordVectorsPath is not null)
             throw new ArgumentException("The LSTM trainer's options PretrainedEncoder and PretrainedWordVectorsPath both start the embedding; give one.", nameof(PretrainedEncoder));
         Require(MinimumWordCount > 0, nameof(MinimumWordCount), MinimumWordCount, "positive");

@@ -19,10 +19,15 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Batches are formed within windows of this many batches' worth of shuffled sequences sorted by length.</summary>
     private const int BucketWindowInBatches = 32;
 
+    /// <summary>The head's parameters are named <c>head.*</c>; every other one is the encoder's.</summary>
+    private const string HeadPrefix = "head.";
+
     private readonly SequenceNetwork<T> network;
     private readonly TrainingOptions options;
     private T[] targetBuffer = Array.Empty<T>();
     private T[]? frozenValues;
+    private T[]? encoderValues;
+    private ParameterView[]? encoderViews;
     private ResumableRandom? tokenDropoutRandom;
 
     /// <summary>Prepares to train <paramref name="network"/> with <paramref name="options"/>.</summary>
@@ -232,7 +237,7 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             if (!T.IsFinite(norm))
                 throw Diverged(epoch, batchNumber, $"the gradient norm became {norm}");
         }
-        StepKeepingFrozen(optimizer, parameters);
+        StepKeepingFrozen(optimizer, parameters, EncoderStepScale(epoch));
         return batchLoss;
     }
 
@@ -240,11 +245,30 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     private static Span<float> Floats(T[] values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values.AsSpan());
 
     /// <summary>
-    /// One optimizer step that leaves frozen parameters exactly as they were: a frozen parameter has no
-    /// gradient, but weight decay and the L2 term would still move it, so its values are put back.
+    /// The fraction of the optimizer's step the encoder's parameters take in <paramref name="epoch"/>: 0 while
+    /// <see cref="TrainingOptions.EncoderFrozenEpochs"/> last, then <see cref="TrainingOptions.EncoderLearningRateScale"/>.
     /// </summary>
-    private void StepKeepingFrozen(IOptimizer<T> optimizer, ParameterStore<T> parameters)
+    private double EncoderStepScale(int epoch) => epoch <= options.EncoderFrozenEpochs ? 0 : options.EncoderLearningRateScale;
+
+    /// <summary>
+    /// One optimizer step that leaves frozen parameters exactly as they were (a frozen parameter has no
+    /// gradient, but weight decay and the L2 term would still move it, so its values are put back), and moves the
+    /// encoder's parameters by <paramref name="encoderScale"/> of their step: w ← w₀ + s·(w₁ − w₀). Adam's and SGD's
+    /// steps (weight decay included) are proportional to the learning rate, so this is the step at s times the rate.
+    /// </summary>
+    private void StepKeepingFrozen(IOptimizer<T> optimizer, ParameterStore<T> parameters, double encoderScale)
     {
+        if (encoderScale != 1)
+        {
+            encoderViews ??= [.. parameters.Views.Where(view => !view.Name.StartsWith(HeadPrefix, StringComparison.Ordinal))];
+            encoderValues ??= new T[encoderViews.Sum(v => v.Length)];
+            int at = 0;
+            foreach (ParameterView view in encoderViews)
+            {
+                parameters.Value(view).CopyTo(encoderValues.AsSpan(at, view.Length));
+                at += view.Length;
+            }
+        }
         IReadOnlyCollection<ParameterView> frozen = parameters.FrozenViews;
         if (frozen.Count > 0)
         {
@@ -257,6 +281,19 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
             }
         }
         optimizer.Step(parameters.Values, parameters.Gradients);
+        if (encoderScale != 1)
+        {
+            T scale = T.CreateChecked(encoderScale);
+            int at = 0;
+            foreach (ParameterView view in encoderViews!)
+            {
+                Span<T> stepped = parameters.Value(view);
+                ReadOnlySpan<T> before = encoderValues.AsSpan(at, view.Length);
+                for (int i = 0; i < stepped.Length; i++)
+                    stepped[i] = before[i] + scale * (stepped[i] - before[i]);
+                at += view.Length;
+            }
+        }
         if (frozen.Count > 0)
         {
             int at = 0;

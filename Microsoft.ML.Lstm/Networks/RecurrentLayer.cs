@@ -237,11 +237,11 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
         // Weight gradients over all steps at once.
         Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
-        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias));
+        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias), threads);
         ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjection.AsSpan(0, n * width) : dGates;
         Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
         if (recurrentBias is not null)
-            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias));
+            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias), threads);
         if (!inputGradient.IsEmpty)
             Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
@@ -326,12 +326,11 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         PackedLayout layout = pass.Layout;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h, size = end - start;
-        // Scratch: ∂h and ∂c arriving from step t+1, and the total ∂h_t. A sequence's ∂h_next and ∂c_next
-        // start as ∂h_n and ∂c_n: nothing touches them before its last step.
-        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h);
+        // Scratch: ∂h and ∂c arriving from step t+1 (the kernels add ∂output_t to ∂h_next themselves). A sequence's
+        // ∂h_next and ∂c_next start as ∂h_n and ∂c_n: nothing touches them before its last step.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 2 * size * h);
         Span<T> hiddenNext = scratch.Slice(0, size * h);
         Span<T> cellNext = scratch.Slice(size * h, size * h);
-        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
         finalHiddenGradient.AsSpan(start * h, size * h).CopyTo(hiddenNext);
         finalCellGradient.AsSpan(start * h, size * h).CopyTo(cellNext);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
@@ -343,8 +342,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             if (stop <= start)
                 continue;
             int count = stop - start, row = layout.Row(t, start);
-            Span<T> dh = hiddenTotal.Slice(0, count * h);
-            System.Numerics.Tensors.TensorPrimitives.Add(outputGradient.Slice(row * h, count * h), hiddenNext.Slice(0, count * h), dh);
+            ReadOnlySpan<T> dy = outputGradient.Slice(row * h, count * h);
             Span<T> dStepGates = gates.AsSpan(row * width, count * width);
             ReadOnlySpan<T> stepGates = dStepGates;
             Span<T> dhPrevious = hiddenNext.Slice(0, count * h);
@@ -354,7 +352,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 Span<T> dProjection = hiddenProjection.AsSpan(row * width, count * width);
                 GruKernels.BackwardStep<T>(
                     stepGates, dProjection, previousHidden.AsSpan(row * h, count * h),
-                    dh, dStepGates, dProjection, dhPrevious, count, h);
+                    dy, dhPrevious, dStepGates, dProjection, dhPrevious, count, h);
                 recurrentBackward.Multiply(count, dProjection, T.One, dhPrevious);
             }
             else
@@ -363,9 +361,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 ReadOnlySpan<T> stepCells = cells.AsSpan(row * h, count * h);
                 Span<T> dc = cellNext.Slice(0, count * h);
                 if (peephole is null)
-                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dy, dhPrevious, dc, dStepGates, count, h);
                 else
-                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dy, dhPrevious, dc, dStepGates, count, h);
                 recurrentBackward.Multiply(count, dStepGates, T.Zero, dhPrevious);
             }
         }

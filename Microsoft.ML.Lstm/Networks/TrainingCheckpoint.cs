@@ -101,6 +101,11 @@ internal sealed class TrainingCheckpoint
         writer.WriteInt32(options.Threads);
         writer.WriteBoolean(options.ValidationScore is not null);
         writer.WriteDouble(options.TokenDropout?.Probability ?? -1);
+        if (options.EncoderLearningRateScale != 1 || options.EncoderFrozenEpochs != 0) // absent by default: older fingerprints stay as they were
+        {
+            writer.WriteDouble(options.EncoderLearningRateScale);
+            writer.WriteInt32(options.EncoderFrozenEpochs);
+        }
         hash.Append(writer.WrittenBytes);
         hash.Append(MemoryMarshal.AsBytes(initialWeights));
         AppendExamples(hash, training);

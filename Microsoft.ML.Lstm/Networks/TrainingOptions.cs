@@ -59,6 +59,19 @@ internal sealed record TrainingOptions
     /// </summary>
     public Func<IReadOnlyList<SequenceExample>, IReadOnlyList<float[]>, double>? ValidationScore { get; init; }
 
+    /// <summary>
+    /// The encoder's parameters (every one outside the head) move by this fraction of the optimizer's step, the head's by
+    /// all of it: a lower learning rate for a pretrained encoder than for a new head (ULMFiT's discriminative fine-tuning).
+    /// In [0, 1]; 1 trains every parameter alike. Default: 1.
+    /// </summary>
+    public double EncoderLearningRateScale { get; init; } = 1;
+
+    /// <summary>
+    /// In epochs 1 to this one, the encoder's parameters do not move (the head trains alone); from the next epoch on they
+    /// train at <see cref="EncoderLearningRateScale"/> (ULMFiT's gradual unfreezing, with the encoder as one group). Default: 0.
+    /// </summary>
+    public int EncoderFrozenEpochs { get; init; }
+
     /// <summary>Training batches read rare tokens as the unknown token now and then (see <see cref="Networks.TokenDropout"/>); null for never.</summary>
     public TokenDropout? TokenDropout { get; init; }
 

@@ -20,7 +20,14 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <c>pre:POOL:LR:tune|freeze</c> (the classifier on the featurizer's keys, pretrained); <c>scratch-keys:POOL</c>;
 /// <c>sdca-stream:PASSES</c> and <c>sdca-cached:PASSES</c> (SDCA for at most PASSES passes straight on the featurizer's
 /// output, or behind a cache);
-/// <c>scratch-text</c> (the README's text-column classifier, its own vocabulary).</para>
+/// <c>scratch-text[:POOL[:HIDDEN]]</c> (the README's text-column classifier, its own vocabulary);
+/// over the text featurizer (<c>FeaturizeByLstm</c> on the Text column, its vocabulary of the words seen
+/// <c>--word-count</c> times, default 2): <c>tpre:POOL:LR:tune|freeze[:ENCODER_LR_SCALE[:FROZEN_EPOCHS[:EPOCHS]]]</c> (the
+/// classifier on the Text column started from it, with ULMFiT's options) and <c>tsdca:POOLS:NORM:L2</c> (SDCA on its
+/// vectors; POOLS may also name <c>emean</c> and <c>emax</c>, the mean and max of the language model's input embeddings,
+/// read from the network as a trial of that pooling).</para>
+/// <para><c>--transductive</c> adds the scored rows' text (never their labels) to the language models' text, as some
+/// semi-supervised papers let the unlabelled pool hold the test inputs; its results must be reported as such.</para>
 /// <para>The featurizer (<c>--hidden</c>, <c>--embedding</c>, <c>--lm-epochs</c>, <c>--lm-dropout</c>, <c>--min-count</c>:
 /// words seen fewer times in the language model's text are mapped to the missing key, <c>--singleton-dropout</c>) is trained once per seed and
 /// split and kept under <c>--cache DIR</c>, so several invocations share it.</para>
@@ -50,8 +57,13 @@ internal static class FeaturizeQualityRunner
             ShapesRunner.IntOption(args, "--hidden", 128), ShapesRunner.IntOption(args, "--embedding", 64), ShapesRunner.IntOption(args, "--lm-epochs", 10),
             ShapesRunner.DoubleOption(args, "--lm-dropout", 0.2), ShapesRunner.IntOption(args, "--min-count", 1),
             ShapesRunner.DoubleOption(args, "--singleton-dropout", 0));
+        // The text featurizer (FeaturizeByLstm over the Text column, its own vocabulary of words seen --word-count times).
+        int wordCount = ShapesRunner.IntOption(args, "--word-count", 2);
+        // Transductive: the scored rows' text (never their labels) joins the language model's text.
+        bool transductive = args.Contains("--transductive");
 
-        Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, threads {threads}");
+        Console.WriteLine($"# split {(select ? "select (600 unlabelled training sentences score; test.tsv unused)" : "test")}, {labels} labels, featurizer {lm}, text featurizer words seen {wordCount}+ times, threads {threads}" +
+            (transductive ? ", TRANSDUCTIVE: the scored rows' text (not their labels) is in the language model's text" : ""));
         foreach (int seed in seeds)
         {
             // The sample's draw: the training rows shuffled by the seed, the first ones labelled.
@@ -61,6 +73,8 @@ internal static class FeaturizeQualityRunner
             Review[] scored = select ? shuffled[labels..(labels + 600)] : [.. test];
             // The language model's text; for the test split in the sample's order (unlabelled rows first), so the keys are the sample's.
             Review[] text = select ? [.. shuffled[..labels], .. shuffled[(labels + 600)..]] : [.. shuffled[labels..], .. shuffled[..labels]];
+            if (transductive)
+                text = [.. text, .. scored.Select(review => new Review { Text = review.Text })];
 
             var ml = new MLContext(seed: seed);
             string logFilter = ShapesRunner.StringOption(args, "--log", "");
@@ -75,26 +89,48 @@ internal static class FeaturizeQualityRunner
             IDataView textData = ml.Data.LoadFromEnumerable(text), trainData = ml.Data.LoadFromEnumerable(labelled), scoreData = ml.Data.LoadFromEnumerable(scored);
             ITransformer tokenizer = Tokenizer(ml, textData, lm.MinimumCount);
             IDataView textTokens = tokenizer.Transform(textData), trainTokens = tokenizer.Transform(trainData), scoreTokens = tokenizer.Transform(scoreData);
-            string modelPath = Path.Combine(cache, $"featurizer-{(select ? "select" : "test")}-s{seed}-{lm.Key}.zip");
+            string modelPath = Path.Combine(cache, $"featurizer-{(select ? "select" : "test")}{(transductive ? "-trans" : "")}-s{seed}-{lm.Key}.zip");
             var clock = Stopwatch.StartNew();
-            LstmFeaturizingTransformer featurizer;
-            if (File.Exists(modelPath))
+            LstmFeaturizingTransformer? featurizer = null;
+            if (variants.Any(variant => variant.Split(':')[0] is "sdca" or "sdca-stream" or "sdca-cached" or "pre"))
             {
-                featurizer = (LstmFeaturizingTransformer)ml.Model.Load(modelPath, out _);
-            }
-            else
-            {
-                featurizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
+                if (File.Exists(modelPath))
                 {
-                    OutputColumnName = "Features", InputColumnName = "Tokens", Seed = seed, NumberOfThreads = threads,
-                    HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout, SingletonDropout = lm.SingletonDropout,
-                    Progress = new Reporter(p => Console.Error.WriteLine($"  lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
-                }).Fit(textTokens);
-                ml.Model.Save(featurizer, textTokens.Schema, modelPath);
-                Console.WriteLine($"# seed {seed}: featurizer trained in {clock.Elapsed.TotalSeconds:F0} s");
+                    featurizer = (LstmFeaturizingTransformer)ml.Model.Load(modelPath, out _);
+                }
+                else
+                {
+                    featurizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
+                    {
+                        OutputColumnName = "Features", InputColumnName = "Tokens", Seed = seed, NumberOfThreads = threads,
+                        HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout, SingletonDropout = lm.SingletonDropout,
+                        Progress = new Reporter(p => Console.Error.WriteLine($"  lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
+                    }).Fit(textTokens);
+                    ml.Model.Save(featurizer, textTokens.Schema, modelPath);
+                    Console.WriteLine($"# seed {seed}: featurizer trained in {clock.Elapsed.TotalSeconds:F0} s");
+                }
+                Console.WriteLine($"# seed {seed}: perplexity of the forward model on the scored rows {featurizer.EvaluateLanguageModel(scoreTokens).Perplexity:F1}");
             }
-            Console.WriteLine($"# seed {seed}: perplexity of the forward model on the scored rows {featurizer.EvaluateLanguageModel(scoreTokens).Perplexity:F1}");
-            FeatureRow[]? trainVectors = null, scoreVectors = null;
+            FeatureRow[]? trainVectors = null, scoreVectors = null, textTrainVectors = null, textScoreVectors = null;
+            LstmFeaturizingTransformer? textFeaturizer = null;
+            LstmFeaturizingTransformer TextFeaturizer()
+            {
+                if (textFeaturizer is not null)
+                    return textFeaturizer;
+                string path = Path.Combine(cache, $"text-featurizer-{(select ? "select" : "test")}{(transductive ? "-trans" : "")}-s{seed}-{lm.Key}-w{wordCount}.zip");
+                if (File.Exists(path))
+                    return textFeaturizer = (LstmFeaturizingTransformer)ml.Model.Load(path, out _);
+                var watch = Stopwatch.StartNew();
+                textFeaturizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
+                {
+                    OutputColumnName = "Features", InputColumnName = "Text", Seed = seed, NumberOfThreads = threads, MinimumWordCount = wordCount,
+                    HiddenSize = lm.Hidden, EmbeddingSize = lm.Embedding, Epochs = lm.Epochs, Dropout = lm.Dropout,
+                    Progress = new Reporter(p => Console.Error.WriteLine($"  text lm epoch {p.Epoch}: train {p.TrainingLoss:F3} held-out {p.ValidationLoss:F3} at {p.Elapsed.TotalSeconds:F0} s")),
+                }).Fit(textData);
+                ml.Model.Save(textFeaturizer, textData.Schema, path);
+                Console.WriteLine($"# seed {seed}: text featurizer trained in {watch.Elapsed.TotalSeconds:F0} s; forward perplexity on the scored rows {textFeaturizer.EvaluateLanguageModel(scoreData).Perplexity:F1} (its own vocabulary: not comparable with the keys' figure)");
+                return textFeaturizer;
+            }
             foreach (string variant in variants)
             {
                 clock.Restart();
@@ -106,16 +142,25 @@ internal static class FeaturizeQualityRunner
                         metrics = ml.BinaryClassification.Evaluate(ml.Transforms.Text.FeaturizeText("Features", "Text")
                             .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(Sdca(null))).Fit(trainData).Transform(scoreData));
                         break;
-                    case "sdca":
-                        if (trainVectors is null || scoreVectors is null)
+                    case "sdca" or "tsdca":
+                        bool fromText = parts[0] == "tsdca";
+                        if (fromText && (textTrainVectors is null || textScoreVectors is null))
                         {
-                            trainVectors = Vectors(ml, featurizer.Transform(trainTokens));
-                            scoreVectors = Vectors(ml, featurizer.Transform(scoreTokens));
+                            LstmFeaturizingTransformer words = TextFeaturizer();
+                            clock.Restart();
+                            textTrainVectors = WithEmbeddings(words, labelled, Vectors(ml, words.Transform(trainData)));
+                            textScoreVectors = WithEmbeddings(words, scored, Vectors(ml, words.Transform(scoreData)));
+                            clock.Restart();
+                        }
+                        if (!fromText && (trainVectors is null || scoreVectors is null))
+                        {
+                            trainVectors = Vectors(ml, featurizer!.Transform(trainTokens));
+                            scoreVectors = Vectors(ml, featurizer!.Transform(scoreTokens));
                             Console.WriteLine($"# seed {seed}: the featurizer's vectors of {trainVectors.Length + scoreVectors.Length} rows in {clock.Elapsed.TotalSeconds:F1} s");
                             clock.Restart();
                         }
-                        int[] slots = Slots(parts[1], featurizer.OutputSize);
-                        IDataView sdcaTrain = Load(ml, trainVectors, slots), sdcaScore = Load(ml, scoreVectors, slots);
+                        int[] slots = Slots(parts[1], (fromText ? TextFeaturizer() : featurizer!).OutputSize);
+                        IDataView sdcaTrain = Load(ml, (fromText ? textTrainVectors : trainVectors)!, slots), sdcaScore = Load(ml, (fromText ? textScoreVectors : scoreVectors)!, slots);
                         float? l2 = parts[3] == "auto" ? null : float.Parse(parts[3], CultureInfo.InvariantCulture);
                         IEstimator<ITransformer> normalize = parts[2] switch
                         {
@@ -130,18 +175,35 @@ internal static class FeaturizeQualityRunner
                     case "sdca-stream" or "sdca-cached":
                         // SDCA straight on the featurizer's output, as README's first featurizing snippet wrote it (stream), or
                         // behind a cache; at most parts[1] passes, the rest auto-tuned.
-                        IDataView featurized = featurizer.Transform(trainTokens);
+                        IDataView featurized = featurizer!.Transform(trainTokens);
                         var passes = Sdca(null);
                         passes.MaximumNumberOfIterations = int.Parse(parts[1], CultureInfo.InvariantCulture);
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.SdcaLogisticRegression(passes)
-                            .Fit(parts[0] == "sdca-cached" ? ml.Data.Cache(featurized) : featurized).Transform(featurizer.Transform(scoreTokens)));
+                            .Fit(parts[0] == "sdca-cached" ? ml.Data.Cache(featurized) : featurized).Transform(featurizer!.Transform(scoreTokens)));
                         break;
                     case "pre":
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
                         {
-                            FeatureColumnName = "Tokens", PretrainedEncoder = featurizer, FreezePretrainedEncoder = parts[3] == "freeze",
+                            FeatureColumnName = "Tokens", PretrainedEncoder = featurizer!, FreezePretrainedEncoder = parts[3] == "freeze",
                             Pooling = Pooling(parts[1]), LearningRate = double.Parse(parts[2], CultureInfo.InvariantCulture), Seed = seed, NumberOfThreads = threads,
                         }).Fit(trainTokens).Transform(scoreTokens));
+                        break;
+                    case "tpre":
+                        // tpre:POOL:LR:tune|freeze[:ENCODER_LR_SCALE[:FROZEN_EPOCHS[:EPOCHS]]]: the classifier on the Text column, started from the text featurizer.
+                        LstmFeaturizingTransformer pretrainedText = TextFeaturizer();
+                        clock.Restart();
+                        var textOptions = new LstmBinaryTrainer.Options
+                        {
+                            FeatureColumnName = "Text", PretrainedEncoder = pretrainedText, FreezePretrainedEncoder = parts[3] == "freeze",
+                            Pooling = Pooling(parts[1]), LearningRate = double.Parse(parts[2], CultureInfo.InvariantCulture), Seed = seed, NumberOfThreads = threads,
+                        };
+                        if (parts.Length > 4)
+                            textOptions.PretrainedEncoderLearningRateScale = double.Parse(parts[4], CultureInfo.InvariantCulture);
+                        if (parts.Length > 5)
+                            textOptions.PretrainedEncoderFrozenEpochs = int.Parse(parts[5], CultureInfo.InvariantCulture);
+                        if (parts.Length > 6)
+                            textOptions.Epochs = int.Parse(parts[6], CultureInfo.InvariantCulture);
+                        metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(textOptions).Fit(trainData).Transform(scoreData));
                         break;
                     case "scratch-keys":
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
@@ -150,9 +212,12 @@ internal static class FeaturizeQualityRunner
                         }).Fit(trainTokens).Transform(scoreTokens));
                         break;
                     case "scratch-text":
+                        // scratch-text[:POOL[:HIDDEN]]
                         metrics = ml.BinaryClassification.Evaluate(ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
                         {
                             FeatureColumnName = "Text", Seed = seed, NumberOfThreads = threads,
+                            Pooling = parts.Length > 1 ? Pooling(parts[1]) : SequencePoolingMode.Max,
+                            HiddenSize = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 64,
                         }).Fit(trainData).Transform(scoreData));
                         break;
                     default:
@@ -203,9 +268,44 @@ internal static class FeaturizeQualityRunner
     private static int[] Slots(string pools, int outputSize)
     {
         int width = outputSize / 3;
-        string[] order = ["last", "mean", "max"];
-        string[] wanted = pools == "all" ? order : pools.Split('+');
+        string[] order = ["last", "mean", "max", "emean", "emax"];
+        string[] wanted = pools == "all" ? order[..3] : pools.Split('+');
         return [.. wanted.SelectMany(name => Enumerable.Range(Array.IndexOf(order, name) * width, width))];
+    }
+
+    /// <summary>
+    /// Each row's vector followed by the mean and the max of its words' input embeddings in the text featurizer's language
+    /// model (a trial of an "embedding" pooling, read straight from the network), each as wide as a third of the vector
+    /// (the embedding is zero-padded or cut to that width).
+    /// </summary>
+    private static FeatureRow[] WithEmbeddings(LstmFeaturizingTransformer featurizer, Review[] reviews, FeatureRow[] rows)
+    {
+        var vocabulary = featurizer.Features.Vocabulary!;
+        var embedding = featurizer.Network.Embedding!;
+        int dimension = embedding.Dimension, width = featurizer.OutputSize / 3;
+        float[] table = embedding.Vectors.ToArray();
+        char[] buffer = [];
+        int[] ids = [];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int count = vocabulary.Encode(reviews[r].Text, ref buffer, ref ids);
+            var mean = new float[width];
+            var max = Enumerable.Repeat(float.NegativeInfinity, width).ToArray();
+            for (int t = 0; t < Math.Max(count, 1); t++)
+            {
+                int id = count == 0 ? vocabulary.UnknownId : ids[t];
+                for (int d = 0; d < Math.Min(dimension, width); d++)
+                {
+                    float value = table[id * dimension + d];
+                    mean[d] += value / Math.Max(count, 1);
+                    max[d] = Math.Max(max[d], value);
+                }
+            }
+            for (int d = dimension; d < width; d++)
+                max[d] = 0;
+            rows[r].Features = [.. rows[r].Features, .. mean, .. max];
+        }
+        return rows;
     }
 
     private static FeatureRow[] Vectors(MLContext ml, IDataView featurized)

@@ -7,10 +7,11 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// The `profile` mode: runs one case of the `shapes` mode in a loop for a while, to be sampled by a profiler:
 /// <code>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -g dotnet …Benchmarks.dll profile --case lstm-a --work infer</code>
 /// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …) and <c>latency</c> (with <c>--precision float32|bfloat16|int8</c>
-/// and <c>--threads</c>; it also prints the fastest tenth of its calls' wall times, which moves least with other work); work is train or infer;
+/// and <c>--threads</c>; it also prints the 10th percentile and the median of its calls' wall times and the logit); work is train or infer;
 /// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length; <c>--checksum</c> runs the work
 /// three times instead and prints a hash of every parameter's and output's bits (two builds give the same hash only
-/// if they compute the same bits).
+/// if they compute the same bits). Beside the mean wall and process CPU time per call it prints the fastest call and,
+/// on Linux, the least CPU time the calling thread spent in one call (all of the work with one thread).
 /// </summary>
 internal static class ProfileRunner
 {
@@ -21,7 +22,7 @@ internal static class ProfileRunner
         int threads = ShapesRunner.IntOption(args, "--threads", 2);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 10);
         Action action;
-        var calls = new List<double>();
+        var latencyCalls = new List<double>();
         string logit = "";
         if (name == "latency")
         {
@@ -30,7 +31,7 @@ internal static class ProfileRunner
             {
                 long start = Stopwatch.GetTimestamp();
                 latency.Predict();
-                calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                latencyCalls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
                 logit = $", logit {latency.Logit:R}";
             };
         }
@@ -54,20 +55,30 @@ internal static class ProfileRunner
         }
 
         action();
-        calls.Clear();
-        int count = 0;
+        latencyCalls.Clear();
+        int calls = 0;
+        // The fastest call and, on Linux, the least CPU time the calling thread spent in one call: on a loaded machine
+        // the nearest to what the code costs (with one thread the calling thread does all the work).
+        double fastest = double.MaxValue, leastThread = double.MaxValue;
+        bool threadClock = OperatingSystem.IsLinux();
         // CPU time beside wall time: on a machine shared with other work the process's own CPU time per call moves
         // less with the others' load (it still counts workers spinning while they wait).
         TimeSpan processorBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
+            long start = Stopwatch.GetTimestamp();
+            double threadStart = threadClock ? GemmRunner.ThreadSeconds() : 0;
             action();
-            count++;
+            if (threadClock)
+                leastThread = Math.Min(leastThread, GemmRunner.ThreadSeconds() - threadStart);
+            fastest = Math.Min(fastest, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            calls++;
         }
-        double processor = (Process.GetCurrentProcess().TotalProcessorTime - processorBefore).TotalMilliseconds * 1000 / count;
-        calls.Sort();
-        string fastest = calls.Count > 0 ? $", {calls[0]:F1} µs fastest, {calls[calls.Count / 10]:F1} µs at the 10th percentile, {calls[calls.Count / 2]:F1} µs median" : "";
-        Console.WriteLine($"{name} {work}: {count} calls, {clock.Elapsed.TotalMilliseconds * 1000 / count:F1} µs per call, {processor:F1} µs of CPU per call{fastest}{logit}");
+        double processor = (Process.GetCurrentProcess().TotalProcessorTime - processorBefore).TotalMilliseconds * 1000 / calls;
+        string least = threadClock ? $", least {leastThread * 1e6:F1} µs of the calling thread's CPU in one call" : "";
+        latencyCalls.Sort();
+        string spread = latencyCalls.Count > 0 ? $", {latencyCalls[latencyCalls.Count / 10]:F1} µs at the 10th percentile, {latencyCalls[latencyCalls.Count / 2]:F1} µs median" : "";
+        Console.WriteLine($"{name} {work}: {calls} calls, {clock.Elapsed.TotalMilliseconds * 1000 / calls:F1} µs per call, {processor:F1} µs of CPU per call, fastest call {fastest * 1e6:F1} µs{least}{spread}{logit}");
     }
 }

@@ -19,17 +19,13 @@ Console.WriteLine($"Data: {source}");
 IDataView allText = ml.Data.LoadFromEnumerable(unlabelled.Concat(labelled));
 IDataView train = ml.Data.LoadFromEnumerable(labelled), testData = ml.Data.LoadFromEnumerable(test);
 
-// 1. The featurizer learns from every review's text, without labels.
-var tokenizer = ml.Transforms.Text.NormalizeText("Normalized", "Text", keepPunctuations: false)
-    .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Normalized"))
-    .Append(ml.Transforms.Conversion.MapValueToKey("Tokens"))
-    .Fit(allText);
-IDataView allTokens = tokenizer.Transform(allText), trainTokens = tokenizer.Transform(train), testTokens = tokenizer.Transform(testData);
+// 1. The featurizer learns from every review's text, without labels: it splits the text into words and keeps those seen
+// twice or more (its vocabulary), as the LSTM trainers do.
 var clock = Stopwatch.StartNew();
 LstmFeaturizingTransformer featurizer = ml.Transforms.FeaturizeByLstm(new LstmFeaturizingEstimator.Options
 {
-    OutputColumnName = "Features", InputColumnName = "Tokens", Epochs = 10, Seed = arguments.Seed,
-}).Fit(allTokens);
+    OutputColumnName = "Features", InputColumnName = "Text", Epochs = 10, Seed = arguments.Seed,
+}).Fit(allText);
 TimeSpan featurizerTime = clock.Elapsed;
 
 // 2. SDCA on the featurizer's vectors (each feature standardized), with the few labels. Cache: the vectors are computed
@@ -37,7 +33,7 @@ TimeSpan featurizerTime = clock.Elapsed;
 clock.Restart();
 var sdca = ml.Transforms.NormalizeMeanVariance("Features")
     .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(Sdca()))
-    .Fit(ml.Data.Cache(featurizer.Transform(trainTokens)));
+    .Fit(ml.Data.Cache(featurizer.Transform(train)));
 TimeSpan sdcaTime = clock.Elapsed;
 
 // 3. ML.NET's own baseline on the same labels: n-gram bag of words and SDCA.
@@ -47,29 +43,30 @@ var baseline = ml.Transforms.Text.FeaturizeText("Features", "Text")
     .Fit(train);
 TimeSpan baselineTime = clock.Elapsed;
 
-// 4. An LSTM classifier whose encoder starts from the featurizer's (fine-tuned), and one that starts from scratch.
+// 4. An LSTM classifier whose encoder starts from the featurizer's (fine-tuned; it reads the text with the featurizer's
+// words), and one that starts from scratch (its words are those of the labelled reviews).
 clock.Restart();
 var pretrained = ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
 {
-    LabelColumnName = "Label", FeatureColumnName = "Tokens", PretrainedEncoder = featurizer, Seed = arguments.Seed,
-}).Fit(trainTokens);
+    LabelColumnName = "Label", FeatureColumnName = "Text", PretrainedEncoder = featurizer, Seed = arguments.Seed,
+}).Fit(train);
 TimeSpan pretrainedTime = clock.Elapsed;
 clock.Restart();
 var scratch = ml.BinaryClassification.Trainers.Lstm(new LstmBinaryTrainer.Options
 {
-    LabelColumnName = "Label", FeatureColumnName = "Tokens", Seed = arguments.Seed,
-}).Fit(trainTokens);
+    LabelColumnName = "Label", FeatureColumnName = "Text", Seed = arguments.Seed,
+}).Fit(train);
 TimeSpan scratchTime = clock.Elapsed;
 
 var rows = new (string Name, Microsoft.ML.Data.CalibratedBinaryClassificationMetrics Metrics, TimeSpan Time)[]
 {
-    ("FeaturizeByLstm + SdcaLogistic", ml.BinaryClassification.Evaluate(sdca.Transform(featurizer.Transform(testTokens))), sdcaTime),
+    ("FeaturizeByLstm + SdcaLogistic", ml.BinaryClassification.Evaluate(sdca.Transform(featurizer.Transform(testData))), sdcaTime),
     ("FeaturizeText + SdcaLogistic", ml.BinaryClassification.Evaluate(baseline.Transform(testData)), baselineTime),
-    ("LSTM classifier, pretrained", ml.BinaryClassification.Evaluate(pretrained.Transform(testTokens)), pretrainedTime),
-    ("LSTM classifier, from scratch", ml.BinaryClassification.Evaluate(scratch.Transform(testTokens)), scratchTime),
+    ("LSTM classifier, pretrained", ml.BinaryClassification.Evaluate(pretrained.Transform(testData)), pretrainedTime),
+    ("LSTM classifier, from scratch", ml.BinaryClassification.Evaluate(scratch.Transform(testData)), scratchTime),
 };
 Console.WriteLine();
-LanguageModelMetrics wordModel = featurizer.EvaluateLanguageModel(testTokens);
+LanguageModelMetrics wordModel = featurizer.EvaluateLanguageModel(testData);
 Console.WriteLine($"The featurizer trained on {unlabelled.Length + labelled.Length:N0} reviews without labels in {featurizerTime.TotalSeconds:F1} s " +
     $"(its forward language model's perplexity on the test reviews: {wordModel.Perplexity:F1}); each model below saw {labelled.Length} labels.");
 Console.WriteLine($"{"model",-32} {"accuracy",9} {"AUC",7} {"train time",11}");
