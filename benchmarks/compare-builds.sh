@@ -12,7 +12,7 @@ before=$(mktemp -d)
 trap 'git worktree remove --force "$before" >/dev/null 2>&1 || true' EXIT
 git worktree add -q --detach "$before" "$revision"
 # Both builds are timed by this tree's harness (the profile mode and its shapes); only the library differs.
-cp benchmarks/Microsoft.ML.Lstm.Benchmarks/{ProfileRunner,RecurrentShape}.cs "$before/benchmarks/Microsoft.ML.Lstm.Benchmarks/"
+cp benchmarks/Microsoft.ML.Lstm.Benchmarks/{ProfileRunner,RecurrentShape,SingleSequenceLatency}.cs "$before/benchmarks/Microsoft.ML.Lstm.Benchmarks/"
 dotnet build "$before/benchmarks/Microsoft.ML.Lstm.Benchmarks" -c Release -v q -nologo >/dev/null
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
 app=benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll

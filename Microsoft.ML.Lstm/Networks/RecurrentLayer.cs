@@ -51,6 +51,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private bool projectInRanges;
     private bool biasPerStep;                        // the projection left b out; each step adds it to its rows
     private int lastSequenceCount;
+    private readonly OneRowRecurrence? oneRow;      // float scoring of one sequence on several threads: the units split
 
     /// <summary>
     /// Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>,
@@ -99,6 +100,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         inputForward = new WeightProduct<T>(store, inputWeight, transpose: true, depth: inputSize, columns: width);
         recurrentForward = new WeightProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
         recurrentBackward = new WeightProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
+        if (typeof(T) == typeof(float) && OneRowRecurrence.PartsFor(hiddenSize, this.threads) > 1)
+            oneRow = new OneRowRecurrence(cell, inputSize, hiddenSize, OneRowRecurrence.PartsFor(hiddenSize, this.threads));
     }
 
     /// <inheritdoc />
@@ -154,29 +157,40 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; where that gives the same bits
-        // (BiasCanFollow: an input of at most one depth block, float weights not compressed), b is added by each step just
-        // before it reads its rows rather than written over the whole buffer first and read back into the GEMM (a gates
-        // buffer far larger than the caches). On several ranges, each range projects its own rows, so that they are made
-        // in the cache of the core that reads them.
-        Span<T> allGates = Workspace.Ensure(ref gates, n * width);
-        inputForward.Prepare();
-        projectInRanges = Ranges(layout) > 1;
-        biasPerStep = !projectInRanges && inputForward.BiasCanFollow;
-        if (biasPerStep)
+        if (SplitsUnits(layout, training))
         {
-            inputForward.Multiply(n, input, T.Zero, allGates, threads);
+            // One sequence to score on several threads: they share each step, the hidden units cut between them.
+            oneRow!.Forward(
+                new OneRowRecurrence.LayerWeights((ParameterStore<float>)(object)store, inputWeight, recurrentWeight, bias, recurrentBias, peephole),
+                n, AsFloats(input), AsFloats(previousHidden.AsSpan(0, h)), HasCell ? AsFloats(initialCells.AsSpan(0, h)) : default,
+                AsFloats(output), HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, threads);
         }
-        else if (!projectInRanges)
+        else
         {
-            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
-            inputForward.Multiply(n, input, T.One, allGates, threads);
-        }
+            // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; where that gives the same
+            // bits (BiasCanFollow: an input of at most one depth block, float weights not compressed), b is added by each
+            // step just before it reads its rows rather than written over the whole buffer first and read back into the
+            // GEMM (a gates buffer far larger than the caches). On several ranges, each range projects its own rows, so
+            // that they are made in the cache of the core that reads them.
+            Span<T> allGates = Workspace.Ensure(ref gates, n * width);
+            inputForward.Prepare();
+            projectInRanges = Ranges(layout) > 1;
+            biasPerStep = !projectInRanges && inputForward.BiasCanFollow;
+            if (biasPerStep)
+            {
+                inputForward.Multiply(n, input, T.Zero, allGates, threads);
+            }
+            else if (!projectInRanges)
+            {
+                VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
+                inputForward.Multiply(n, input, T.One, allGates, threads);
+            }
 
-        recurrentForward.Prepare();
-        fixed (T* inputPointer = input)
-        fixed (T* outputPointer = output)
-            RunOverRanges(new Pass(this, layout, training, new(inputPointer, input.Length), new(outputPointer, output.Length)), static (range, pass) => pass.Layer.ForwardRange(range, pass));
+            recurrentForward.Prepare();
+            fixed (T* inputPointer = input)
+            fixed (T* outputPointer = output)
+                RunOverRanges(new Pass(this, layout, training, new(inputPointer, input.Length), new(outputPointer, output.Length)), static (range, pass) => pass.Layer.ForwardRange(range, pass));
+        }
 
         // h_n and c_n: each sequence's state after its own last step.
         Span<T> hiddenOut = Workspace.Ensure(ref finalHidden, b * h);
@@ -368,6 +382,19 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         hiddenNext.CopyTo(initialHiddenGradient.AsSpan(start * h, size * h));
         cellNext.CopyTo(initialCellGradient.AsSpan(start * h, size * h));
     }
+
+    /// <summary>
+    /// Whether a pass runs on <see cref="OneRowRecurrence"/>: scoring one sequence in float on several threads, with
+    /// products of at least twice the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>),
+    /// so that a step or two at a time (<see cref="EncoderStepper{T}"/>) stays on the calling thread. Either way gives the same bits.
+    /// </summary>
+    internal bool SplitsUnits(PackedLayout layout, bool training) =>
+        oneRow is not null && !training && layout.SequenceCount == 1
+        && (long)layout.TotalSteps * gateCount * HiddenSize * (InputSize + HiddenSize) >= 2 * GemmTuning.Current.MinimumWorkPerThread;
+
+    private static Span<float> AsFloats(Span<T> values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values);
+
+    private static ReadOnlySpan<float> AsFloats(ReadOnlySpan<T> values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values);
 
     /// <summary>How many ranges of sequences a pass over <paramref name="layout"/> runs: one per thread, at most one per sequence.</summary>
     private int Ranges(PackedLayout layout) => Math.Min(threads, layout.SequenceCount);
