@@ -3,7 +3,8 @@
 # ROUNDS times per case, and the median time per call of each with their ratio (after / before; lower is better).
 #   bash benchmarks/compare-builds.sh REVISION [rounds=5] [threads=2] [cases="lstm-a lstm-b gru-b lstm-bi-b"] [clock=wall]
 # REVISION is built in a temporary git worktree, removed afterwards, with this tree's profile harness. clock=cpu compares the process's CPU time per call
-# instead of the wall clock's, which moves less with other work on a shared machine (spinning workers still count).
+# instead of the wall clock's, which moves less with other work on a shared machine (spinning workers still count);
+# clock=least (Linux, threads=1) the least CPU time the calling thread spent in one call, which moves least of all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 revision=$1; rounds=${2:-5}; threads=${3:-2}; cases=${4:-"lstm-a lstm-b gru-b lstm-bi-b"}; clock=${5:-wall}
@@ -11,7 +12,7 @@ before=$(mktemp -d)
 trap 'git worktree remove --force "$before" >/dev/null 2>&1 || true' EXIT
 git worktree add -q --detach "$before" "$revision"
 # Both builds are timed by this tree's harness (the profile mode and its shapes); only the library differs.
-cp benchmarks/Microsoft.ML.Lstm.Benchmarks/{ProfileRunner,RecurrentShape}.cs "$before/benchmarks/Microsoft.ML.Lstm.Benchmarks/"
+cp benchmarks/Microsoft.ML.Lstm.Benchmarks/{ProfileRunner,RecurrentShape,SingleSequenceLatency}.cs "$before/benchmarks/Microsoft.ML.Lstm.Benchmarks/"
 dotnet build "$before/benchmarks/Microsoft.ML.Lstm.Benchmarks" -c Release -v q -nologo >/dev/null
 dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/dev/null
 app=benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll
@@ -25,7 +26,7 @@ echo "# command: bash benchmarks/compare-builds.sh $revision $rounds $threads \"
 /usr/bin/python3 - "$results" "$revision" "$clock" <<'PY'
 import re, statistics, sys
 times = {}
-unit = "µs of CPU per call" if sys.argv[3] == "cpu" else "µs per call"
+unit = {"cpu": "µs of CPU per call", "least": "µs of the calling thread's CPU in one call"}.get(sys.argv[3], "µs per call")
 for line in open(sys.argv[1]):
     m = re.match(r"(\w+) (\S+) (\w+) .*?([\d.]+) " + unit, line)
     if m:

@@ -23,10 +23,11 @@ public class GateKernelsTests
         AssertClose(cellD, cell);
         AssertClose(hiddenD, hidden);
 
-        float[] hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
+        float[] outputGradient = Random(hs, 8, 1f), hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
         double[] cellGradientD = ToDouble(cellGradient), gateGradientsD = new double[batch * h4];
-        LstmKernels.BackwardStep<double>(ToDouble(gates), ToDouble(previousCell), ToDouble(cell), ToDouble(hiddenGradient), cellGradientD, gateGradientsD, batch, hiddenSize);
-        LstmKernels.BackwardStep<float>(gates, previousCell, cell, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize);
+        LstmKernels.BackwardStep<double>(
+            ToDouble(gates), ToDouble(previousCell), ToDouble(cell), ToDouble(outputGradient), ToDouble(hiddenGradient), cellGradientD, gateGradientsD, batch, hiddenSize);
+        LstmKernels.BackwardStep<float>(gates, previousCell, cell, outputGradient, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize);
         AssertClose(gateGradientsD, gateGradients);
         AssertClose(cellGradientD, cellGradient);
     }
@@ -45,12 +46,12 @@ public class GateKernelsTests
         AssertClose(cellD, cell);
         AssertClose(hiddenD, hidden);
 
-        float[] hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
+        float[] outputGradient = Random(hs, 8, 1f), hiddenGradient = Random(hs, 3, 1f), cellGradient = Random(hs, 4, 1f), gateGradients = new float[batch * h4];
         double[] cellGradientD = ToDouble(cellGradient), gateGradientsD = new double[batch * h4];
         PeepholeLstmKernels.BackwardStep<double>(
-            ToDouble(gates), ToDouble(peepholes), ToDouble(previousCell), ToDouble(cell), ToDouble(hiddenGradient),
+            ToDouble(gates), ToDouble(peepholes), ToDouble(previousCell), ToDouble(cell), ToDouble(outputGradient), ToDouble(hiddenGradient),
             cellGradientD, gateGradientsD, batch, hiddenSize);
-        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, outputGradient, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize);
         AssertClose(gateGradientsD, gateGradients);
         AssertClose(cellGradientD, cellGradient);
     }
@@ -62,12 +63,12 @@ public class GateKernelsTests
         // The recurrent layer writes each step's gate gradients over its activations.
         int h4 = 4 * hiddenSize, h3 = 3 * hiddenSize, hs = batch * hiddenSize;
         float[] gates = Random(batch * h4, 1, 0.9f).Select(Math.Abs).ToArray(), previousCell = Random(hs, 2, 2f), cell = Random(hs, 3, 2f);
-        float[] hiddenGradient = Random(hs, 4, 1f), peepholes = Random(3 * hiddenSize, 5, 1f);
+        float[] outputGradient = Random(hs, 8, 1f), hiddenGradient = Random(hs, 4, 1f), peepholes = Random(3 * hiddenSize, 5, 1f);
 
         float[] cellGradient = Random(hs, 6, 1f), inPlaceCellGradient = (float[])cellGradient.Clone();
         float[] separate = new float[batch * h4], inPlace = (float[])gates.Clone();
-        LstmKernels.BackwardStep<float>(gates, previousCell, cell, hiddenGradient, cellGradient, separate, batch, hiddenSize);
-        LstmKernels.BackwardStep<float>(inPlace, previousCell, cell, hiddenGradient, inPlaceCellGradient, inPlace, batch, hiddenSize);
+        LstmKernels.BackwardStep<float>(gates, previousCell, cell, outputGradient, hiddenGradient, cellGradient, separate, batch, hiddenSize);
+        LstmKernels.BackwardStep<float>(inPlace, previousCell, cell, outputGradient, hiddenGradient, inPlaceCellGradient, inPlace, batch, hiddenSize);
         Assert.Equal(separate, inPlace);
         Assert.Equal(cellGradient, inPlaceCellGradient);
 
@@ -75,16 +76,17 @@ public class GateKernelsTests
         inPlaceCellGradient = (float[])cellGradient.Clone();
         separate = new float[batch * h4];
         inPlace = (float[])gates.Clone();
-        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, hiddenGradient, cellGradient, separate, batch, hiddenSize);
-        PeepholeLstmKernels.BackwardStep<float>(inPlace, peepholes, previousCell, cell, hiddenGradient, inPlaceCellGradient, inPlace, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(gates, peepholes, previousCell, cell, outputGradient, hiddenGradient, cellGradient, separate, batch, hiddenSize);
+        PeepholeLstmKernels.BackwardStep<float>(inPlace, peepholes, previousCell, cell, outputGradient, hiddenGradient, inPlaceCellGradient, inPlace, batch, hiddenSize);
         Assert.Equal(separate, inPlace);
         Assert.Equal(cellGradient, inPlaceCellGradient);
 
         float[] gruGates = gates.AsSpan(0, batch * h3).ToArray(), projection = Random(batch * h3, 7, 3f);
-        float[] dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs], inPlaceDhPrev = new float[hs];
+        // ∂h_{t−1} over ∂h_next too, as the layer writes it.
+        float[] dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs], inPlaceDhPrev = (float[])hiddenGradient.Clone();
         float[] dxInPlace = (float[])gruGates.Clone(), dhgInPlace = (float[])projection.Clone();
-        GruKernels.BackwardStep<float>(gruGates, projection, previousCell, hiddenGradient, dx, dhg, dhPrev, batch, hiddenSize);
-        GruKernels.BackwardStep<float>(dxInPlace, dhgInPlace, previousCell, hiddenGradient, dxInPlace, dhgInPlace, inPlaceDhPrev, batch, hiddenSize);
+        GruKernels.BackwardStep<float>(gruGates, projection, previousCell, outputGradient, hiddenGradient, dx, dhg, dhPrev, batch, hiddenSize);
+        GruKernels.BackwardStep<float>(dxInPlace, dhgInPlace, previousCell, outputGradient, inPlaceDhPrev, dxInPlace, dhgInPlace, inPlaceDhPrev, batch, hiddenSize);
         Assert.Equal(dx, dxInPlace);
         Assert.Equal(dhg, dhgInPlace);
         Assert.Equal(dhPrev, inPlaceDhPrev);
@@ -103,10 +105,11 @@ public class GateKernelsTests
         AssertClose(gatesD, gates);
         AssertClose(hiddenD, hidden);
 
-        float[] hiddenGradient = Random(hs, 4, 1f), dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs];
+        float[] outputGradient = Random(hs, 8, 1f), hiddenGradient = Random(hs, 4, 1f), dx = new float[batch * h3], dhg = new float[batch * h3], dhPrev = new float[hs];
         double[] dxD = new double[batch * h3], dhgD = new double[batch * h3], dhPrevD = new double[hs];
-        GruKernels.BackwardStep<double>(ToDouble(gates), ToDouble(hiddenProjection), ToDouble(previousHidden), ToDouble(hiddenGradient), dxD, dhgD, dhPrevD, batch, hiddenSize);
-        GruKernels.BackwardStep<float>(gates, hiddenProjection, previousHidden, hiddenGradient, dx, dhg, dhPrev, batch, hiddenSize);
+        GruKernels.BackwardStep<double>(
+            ToDouble(gates), ToDouble(hiddenProjection), ToDouble(previousHidden), ToDouble(outputGradient), ToDouble(hiddenGradient), dxD, dhgD, dhPrevD, batch, hiddenSize);
+        GruKernels.BackwardStep<float>(gates, hiddenProjection, previousHidden, outputGradient, hiddenGradient, dx, dhg, dhPrev, batch, hiddenSize);
         AssertClose(dxD, dx);
         AssertClose(dhgD, dhg);
         AssertClose(dhPrevD, dhPrev);

@@ -50,6 +50,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private bool projectInRanges;
     private int lastSequenceCount;
+    private readonly OneRowRecurrence? oneRow;      // float scoring of one sequence on several threads: the units split
 
     /// <summary>
     /// Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>,
@@ -98,6 +99,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         inputForward = new WeightProduct<T>(store, inputWeight, transpose: true, depth: inputSize, columns: width);
         recurrentForward = new WeightProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
         recurrentBackward = new WeightProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
+        if (typeof(T) == typeof(float) && OneRowRecurrence.PartsFor(hiddenSize, this.threads) > 1)
+            oneRow = new OneRowRecurrence(cell, inputSize, hiddenSize, OneRowRecurrence.PartsFor(hiddenSize, this.threads));
     }
 
     /// <inheritdoc />
@@ -153,21 +156,32 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; on several, each
-        // range projects its own rows, so that they are made in the cache of the core that reads them.
-        Span<T> allGates = Workspace.Ensure(ref gates, n * width);
-        inputForward.Prepare();
-        projectInRanges = Ranges(layout) > 1;
-        if (!projectInRanges)
+        if (SplitsUnits(layout, training))
         {
-            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
-            inputForward.Multiply(n, input, T.One, allGates, threads);
+            // One sequence to score on several threads: they share each step, the hidden units cut between them.
+            oneRow!.Forward(
+                new OneRowRecurrence.LayerWeights((ParameterStore<float>)(object)store, inputWeight, recurrentWeight, bias, recurrentBias, peephole),
+                n, AsFloats(input), AsFloats(previousHidden.AsSpan(0, h)), HasCell ? AsFloats(initialCells.AsSpan(0, h)) : default,
+                AsFloats(output), HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, threads);
         }
+        else
+        {
+            // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; on several, each
+            // range projects its own rows, so that they are made in the cache of the core that reads them.
+            Span<T> allGates = Workspace.Ensure(ref gates, n * width);
+            inputForward.Prepare();
+            projectInRanges = Ranges(layout) > 1;
+            if (!projectInRanges)
+            {
+                VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
+                inputForward.Multiply(n, input, T.One, allGates, threads);
+            }
 
-        recurrentForward.Prepare();
-        fixed (T* inputPointer = input)
-        fixed (T* outputPointer = output)
-            RunOverRanges(new Pass(this, layout, training, new(inputPointer, input.Length), new(outputPointer, output.Length)), static (range, pass) => pass.Layer.ForwardRange(range, pass));
+            recurrentForward.Prepare();
+            fixed (T* inputPointer = input)
+            fixed (T* outputPointer = output)
+                RunOverRanges(new Pass(this, layout, training, new(inputPointer, input.Length), new(outputPointer, output.Length)), static (range, pass) => pass.Layer.ForwardRange(range, pass));
+        }
 
         // h_n and c_n: each sequence's state after its own last step.
         Span<T> hiddenOut = Workspace.Ensure(ref finalHidden, b * h);
@@ -223,11 +237,11 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
         // Weight gradients over all steps at once.
         Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
-        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias));
+        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias), threads);
         ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjection.AsSpan(0, n * width) : dGates;
         Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
         if (recurrentBias is not null)
-            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias));
+            VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias), threads);
         if (!inputGradient.IsEmpty)
             Gemm.Multiply(false, false, n, InputSize, width, T.One, dGates, width, store.Value(inputWeight), InputSize, T.Zero, inputGradient, InputSize, threads);
     }
@@ -312,12 +326,11 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         PackedLayout layout = pass.Layout;
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h, size = end - start;
-        // Scratch: ∂h and ∂c arriving from step t+1, and the total ∂h_t. A sequence's ∂h_next and ∂c_next
-        // start as ∂h_n and ∂c_n: nothing touches them before its last step.
-        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 3 * size * h);
+        // Scratch: ∂h and ∂c arriving from step t+1 (the kernels add ∂output_t to ∂h_next themselves). A sequence's
+        // ∂h_next and ∂c_next start as ∂h_n and ∂c_n: nothing touches them before its last step.
+        Span<T> scratch = Workspace.Ensure(ref threadScratch[range], 2 * size * h);
         Span<T> hiddenNext = scratch.Slice(0, size * h);
         Span<T> cellNext = scratch.Slice(size * h, size * h);
-        Span<T> hiddenTotal = scratch.Slice(2 * size * h, size * h);
         finalHiddenGradient.AsSpan(start * h, size * h).CopyTo(hiddenNext);
         finalCellGradient.AsSpan(start * h, size * h).CopyTo(cellNext);
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
@@ -329,8 +342,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             if (stop <= start)
                 continue;
             int count = stop - start, row = layout.Row(t, start);
-            Span<T> dh = hiddenTotal.Slice(0, count * h);
-            System.Numerics.Tensors.TensorPrimitives.Add(outputGradient.Slice(row * h, count * h), hiddenNext.Slice(0, count * h), dh);
+            ReadOnlySpan<T> dy = outputGradient.Slice(row * h, count * h);
             Span<T> dStepGates = gates.AsSpan(row * width, count * width);
             ReadOnlySpan<T> stepGates = dStepGates;
             Span<T> dhPrevious = hiddenNext.Slice(0, count * h);
@@ -340,7 +352,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 Span<T> dProjection = hiddenProjection.AsSpan(row * width, count * width);
                 GruKernels.BackwardStep<T>(
                     stepGates, dProjection, previousHidden.AsSpan(row * h, count * h),
-                    dh, dStepGates, dProjection, dhPrevious, count, h);
+                    dy, dhPrevious, dStepGates, dProjection, dhPrevious, count, h);
                 recurrentBackward.Multiply(count, dProjection, T.One, dhPrevious);
             }
             else
@@ -349,9 +361,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 ReadOnlySpan<T> stepCells = cells.AsSpan(row * h, count * h);
                 Span<T> dc = cellNext.Slice(0, count * h);
                 if (peephole is null)
-                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                    LstmKernels.BackwardStep<T>(stepGates, cPrev, stepCells, dy, dhPrevious, dc, dStepGates, count, h);
                 else
-                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dh, dc, dStepGates, count, h);
+                    PeepholeLstmKernels.BackwardStep<T>(stepGates, peepholes, cPrev, stepCells, dy, dhPrevious, dc, dStepGates, count, h);
                 recurrentBackward.Multiply(count, dStepGates, T.Zero, dhPrevious);
             }
         }
@@ -359,6 +371,19 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         hiddenNext.CopyTo(initialHiddenGradient.AsSpan(start * h, size * h));
         cellNext.CopyTo(initialCellGradient.AsSpan(start * h, size * h));
     }
+
+    /// <summary>
+    /// Whether a pass runs on <see cref="OneRowRecurrence"/>: scoring one sequence in float on several threads, with
+    /// products of at least twice the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>),
+    /// so that a step or two at a time (<see cref="EncoderStepper{T}"/>) stays on the calling thread. Either way gives the same bits.
+    /// </summary>
+    internal bool SplitsUnits(PackedLayout layout, bool training) =>
+        oneRow is not null && !training && layout.SequenceCount == 1
+        && (long)layout.TotalSteps * gateCount * HiddenSize * (InputSize + HiddenSize) >= 2 * GemmTuning.Current.MinimumWorkPerThread;
+
+    private static Span<float> AsFloats(Span<T> values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values);
+
+    private static ReadOnlySpan<float> AsFloats(ReadOnlySpan<T> values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values);
 
     /// <summary>How many ranges of sequences a pass over <paramref name="layout"/> runs: one per thread, at most one per sequence.</summary>
     private int Ranges(PackedLayout layout) => Math.Min(threads, layout.SequenceCount);

@@ -125,6 +125,10 @@ internal sealed class WeightCompression
             target.Compression = new WeightCompression(Format, matching);
     }
 
+    /// <summary>The compressed values of <paramref name="view"/> where its products run compressed (<see cref="Find"/> is not null), else null.</summary>
+    public QuantizedMatrix? FindValues(ParameterView view) =>
+        byName.TryGetValue(view.Name, out CompressedWeight? weight) && weight.Packed is not null ? weight.Values : null;
+
     /// <summary>The packed compressed copy of <paramref name="view"/>, or null when it is not compressed or not multiplied by.</summary>
     public CompressedPackedMatrix? Find(ParameterView view) => byName.TryGetValue(view.Name, out CompressedWeight? weight) ? weight.Packed : null;
 }

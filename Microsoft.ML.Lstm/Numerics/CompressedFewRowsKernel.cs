@@ -34,11 +34,13 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
 
     /// <summary>
     /// Computes the product for <paramref name="rows"/> (1..4) rows of C. Row i of A, element p is at
-    /// a + i·<paramref name="aRowStride"/> + p·<paramref name="aDepthStride"/>.
+    /// a + i·<paramref name="aRowStride"/> + p·<paramref name="aDepthStride"/>. One row runs up to
+    /// <paramref name="oneRowPanels"/> (8, 4 or 1) panels at once: eight hold sixteen accumulators beside the two
+    /// broadcasts and the widened weights, which spill on AVX2's sixteen registers (<see cref="GemmTuning.OneRowPanels"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
-        int rows, int depth, float* a, nint aRowStride, nint aDepthStride,
+        int oneRowPanels, int rows, int depth, float* a, nint aRowStride, nint aDepthStride,
         byte* b, nint panelStride, nint rowStride, float* scales, int columns,
         float* c, nint ldc, float alpha, float beta, bool overwrite)
     {
@@ -49,9 +51,9 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
         switch (rows)
         {
             case 1:
-                for (; j + 8 * nr <= columns; j += 8 * nr, b += 8 * panelStride)
+                for (; oneRowPanels >= 8 && j + 8 * nr <= columns; j += 8 * nr, b += 8 * panelStride)
                     OneRowEightPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, scales + j, store);
-                for (; j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
+                for (; oneRowPanels >= 4 && j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
                     OneRowFourPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, scales + j, store);
                 for (; j < columns; j += nr, b += panelStride)
                     OneRowOnePanel(depth, a, aDepthStride, b, rowStride, c + j, scales + j, columns - j, tile, store);
@@ -489,7 +491,7 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
             for (int j = 0; j < columns; j++)
             {
                 float multiplier = store.Alpha * scales[j];
-                target[j] = store.Overwrite ? multiplier * source[j] : MathF.FusedMultiplyAdd(multiplier, source[j], store.Beta * target[j]);
+                target[j] = store.Overwrite ? multiplier * source[j] : MultiplyAdd.Scalar(multiplier, source[j], store.Beta * target[j]);
             }
         }
     }

@@ -169,6 +169,7 @@ internal static unsafe class CompressedGemm
             int nr = b.PanelWidth, bytes = b.BytesPerWeight, k = b.Depth, columns = columnEnd - columnStart;
             int depthsPerRow = TFormat.DepthsPerRow, laneBytes = TFormat.LaneBytes;
             float* scales = b.Scales + columnStart;
+            int oneRowPanels = GemmTuning.Current.OneRowPanels;
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, k - pc);
@@ -183,7 +184,7 @@ internal static unsafe class CompressedGemm
                 {
                     int rows = Math.Min(CompressedFewRowsKernel<TVector, TFormat>.MaxRows, m - i);
                     CompressedFewRowsKernel<TVector, TFormat>.Run(
-                        rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * laneBytes, (nint)nr * laneBytes, scales, columns,
+                        oneRowPanels, rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * laneBytes, (nint)nr * laneBytes, scales, columns,
                         c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
                 }
             }
@@ -300,7 +301,7 @@ internal static unsafe class CompressedGemm
                 for (int j = 0; j < columns; j++)
                 {
                     float multiplier = alpha * scales[j];
-                    row[j] = overwrite ? multiplier * sums[j] : MathF.FusedMultiplyAdd(multiplier, sums[j], blockBeta * row[j]);
+                    row[j] = overwrite ? multiplier * sums[j] : MultiplyAdd.Scalar(multiplier, sums[j], blockBeta * row[j]);
                 }
             }
         }

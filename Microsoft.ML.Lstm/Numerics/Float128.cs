@@ -81,17 +81,22 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
         new(Vector128.ConvertToSingle(Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<int>(source)).AsSByte()))));
 
     /// <summary>Lane-wise sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator +(Float128 left, Float128 right) => new(left.value + right.value);
 
     /// <summary>Lane-wise difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator -(Float128 left, Float128 right) => new(left.value - right.value);
 
     /// <summary>Lane-wise product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator *(Float128 left, Float128 right) => new(left.value * right.value);
 
     /// <summary>Lane-wise quotient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator /(Float128 left, Float128 right) => new(left.value / right.value);
 
     /// <summary>Lane-wise negation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator -(Float128 operand) => new(-operand.value);
 }

@@ -87,17 +87,22 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
     }
 
     /// <summary>Lane-wise sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 operator +(Float256 left, Float256 right) => new(left.value + right.value);
 
     /// <summary>Lane-wise difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 operator -(Float256 left, Float256 right) => new(left.value - right.value);
 
     /// <summary>Lane-wise product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 operator *(Float256 left, Float256 right) => new(left.value * right.value);
 
     /// <summary>Lane-wise quotient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 operator /(Float256 left, Float256 right) => new(left.value / right.value);
 
     /// <summary>Lane-wise negation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 operator -(Float256 operand) => new(-operand.value);
 }

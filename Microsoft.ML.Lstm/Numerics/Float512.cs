@@ -64,17 +64,22 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
         new(Vector512.ConditionalSelect(Vector512.LessThan(left.value, right.value), whenLess.value, otherwise.value));
 
     /// <summary>Lane-wise sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator +(Float512 left, Float512 right) => new(left.value + right.value);
 
     /// <summary>Lane-wise difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator -(Float512 left, Float512 right) => new(left.value - right.value);
 
     /// <summary>Lane-wise product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator *(Float512 left, Float512 right) => new(left.value * right.value);
 
     /// <summary>Lane-wise quotient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator /(Float512 left, Float512 right) => new(left.value / right.value);
 
     /// <summary>Lane-wise negation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator -(Float512 operand) => new(-operand.value);
 }

@@ -57,11 +57,12 @@ internal static class GruKernels
     }
 
     /// <summary>
-    /// Backward through one step. hiddenGradient is the total ∂L/∂h_t. Writes the pre-activation
+    /// Backward through one step. The total ∂L/∂h_t is outputGradient (from the layer above) + hiddenGradient
+    /// (from step t+1), summed here. Writes the pre-activation
     /// gradients of the x-projection and h-projection [batch, 3H] and the direct part of ∂L/∂h_{t−1}
     /// (dh ⊙ z) into previousHiddenGradient; the caller adds hg-gradient · W_hh. The gradients may be written
-    /// over their inputs (inputProjectionGradient over gates, hiddenProjectionGradient over hiddenProjection):
-    /// each unit's values are read before its gradients are written.
+    /// over their inputs (inputProjectionGradient over gates, hiddenProjectionGradient over hiddenProjection,
+    /// previousHiddenGradient over hiddenGradient): each unit's values are read before its gradients are written.
     /// <code>
     /// dn = dh ⊙ (1−z) ⊙ (1−n²)          → dxg_n = dn, dhg_n = dn ⊙ r
     /// dr = dn ⊙ hg_n ⊙ r(1−r)            → dxg_r = dhg_r = dr
@@ -70,7 +71,7 @@ internal static class GruKernels
     /// </summary>
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
-        ReadOnlySpan<T> hiddenGradient, Span<T> inputProjectionGradient, Span<T> hiddenProjectionGradient,
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> inputProjectionGradient, Span<T> hiddenProjectionGradient,
         Span<T> previousHiddenGradient, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -82,21 +83,21 @@ internal static class GruKernels
             Span<T> dx = inputProjectionGradient.Slice(row * h3, h3);
             Span<T> dhg = hiddenProjectionGradient.Slice(row * h3, h3);
             int s = row * hiddenSize;
-            ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
+            ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize), dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dhPrev = previousHiddenGradient.Slice(s, hiddenSize);
             int done = 0;
             if (typeof(T) == typeof(float))
             {
                 done = LaneLoop.RunWidestFirst(new BackwardLanes(
                     MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(h), MemoryMarshal.Cast<T, float>(hPrev),
-                    MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dx), MemoryMarshal.Cast<T, float>(dhg),
+                    MemoryMarshal.Cast<T, float>(dyRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dx), MemoryMarshal.Cast<T, float>(dhg),
                     MemoryMarshal.Cast<T, float>(dhPrev), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
             {
                 T reset = g[j], update = g[hiddenSize + j], candidate = g[2 * hiddenSize + j];
-                T dh = dhRow[j];
+                T dh = dyRow[j] + dhRow[j];
                 T dCandidate = dh * (T.One - update) * (T.One - candidate * candidate);
                 T dReset = dCandidate * h[2 * hiddenSize + j] * reset * (T.One - reset);
                 T dUpdate = dh * (hPrev[j] - candidate) * update * (T.One - update);
@@ -144,10 +145,11 @@ internal static class GruKernels
 
     /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
     private readonly ref struct BackwardLanes(
-        ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden, ReadOnlySpan<float> hiddenGradient,
-        Span<float> inputProjectionGradient, Span<float> hiddenProjectionGradient, Span<float> previousHiddenGradient, int hiddenSize) : ILaneLoop
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden, ReadOnlySpan<float> outputGradient,
+        ReadOnlySpan<float> hiddenGradient, Span<float> inputProjectionGradient, Span<float> hiddenProjectionGradient, Span<float> previousHiddenGradient, int hiddenSize) : ILaneLoop
     {
-        private readonly ReadOnlySpan<float> gates = gates, hiddenProjection = hiddenProjection, previousHidden = previousHidden, hiddenGradient = hiddenGradient;
+        private readonly ReadOnlySpan<float> gates = gates, hiddenProjection = hiddenProjection, previousHidden = previousHidden;
+        private readonly ReadOnlySpan<float> outputGradient = outputGradient, hiddenGradient = hiddenGradient;
         private readonly Span<float> inputProjectionGradient = inputProjectionGradient, hiddenProjectionGradient = hiddenProjectionGradient;
         private readonly Span<float> previousHiddenGradient = previousHiddenGradient;
         private readonly int hiddenSize = hiddenSize;
@@ -155,7 +157,7 @@ internal static class GruKernels
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
-            ReadOnlySpan<float> g = gates, h = hiddenProjection, hPrev = previousHidden, dhRow = hiddenGradient;
+            ReadOnlySpan<float> g = gates, h = hiddenProjection, hPrev = previousHidden, dyRow = outputGradient, dhRow = hiddenGradient;
             Span<float> dx = inputProjectionGradient, dhg = hiddenProjectionGradient, dhPrev = previousHiddenGradient;
             int hiddenSize = this.hiddenSize;
             TVector one = TVector.Create(1f);
@@ -163,7 +165,7 @@ internal static class GruKernels
             for (; j <= hiddenSize - TVector.Count; j += TVector.Count)
             {
                 TVector reset = TVector.Load(g, j), update = TVector.Load(g, hiddenSize + j), candidate = TVector.Load(g, 2 * hiddenSize + j);
-                TVector dh = TVector.Load(dhRow, j);
+                TVector dh = TVector.Load(dyRow, j) + TVector.Load(dhRow, j);
                 TVector dCandidate = dh * (one - update) * (one - candidate * candidate);
                 TVector dReset = dCandidate * TVector.Load(h, 2 * hiddenSize + j) * reset * (one - reset);
                 TVector dUpdate = dh * (TVector.Load(hPrev, j) - candidate) * update * (one - update);

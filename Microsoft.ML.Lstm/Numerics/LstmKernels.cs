@@ -59,7 +59,8 @@ internal static class LstmKernels
 
     /// <summary>
     /// Backward through one step. On entry <paramref name="cellGradient"/> holds ∂L/∂c_t arriving from
-    /// step t+1 and <paramref name="hiddenGradient"/> the total ∂L/∂h_t; on exit <paramref name="cellGradient"/>
+    /// step t+1, and the total ∂L/∂h_t is <paramref name="outputGradient"/> (from the layer above) +
+    /// <paramref name="hiddenGradient"/> (from step t+1), summed here rather than in a pass of its own; on exit <paramref name="cellGradient"/>
     /// holds ∂L/∂c_{t−1} and <paramref name="gateGradients"/> [batch, 4H] the gradients of the pre-activations.
     /// <paramref name="gateGradients"/> may be <paramref name="gates"/> itself: each unit's four gates are read
     /// before its four gradients are written.
@@ -71,7 +72,7 @@ internal static class LstmKernels
     /// </summary>
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
-        ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
@@ -80,21 +81,23 @@ internal static class LstmKernels
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize), c = cell.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
+            ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize), c = cell.Slice(s, hiddenSize);
+            ReadOnlySpan<T> dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dcRow = cellGradient.Slice(s, hiddenSize);
             int done = 0;
             if (typeof(T) == typeof(float))
             {
                 done = LaneLoop.RunWidestFirst(new BackwardLanes(
                     MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(cPrev), MemoryMarshal.Cast<T, float>(c),
-                    MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow), MemoryMarshal.Cast<T, float>(d), hiddenSize));
+                    MemoryMarshal.Cast<T, float>(dyRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
+                    MemoryMarshal.Cast<T, float>(d), hiddenSize));
             }
 
             for (int j = done; j < hiddenSize; j++)
             {
                 T input = g[j], forget = g[hiddenSize + j], candidate = g[2 * hiddenSize + j], output = g[3 * hiddenSize + j];
                 T tanhC = T.Tanh(c[j]);
-                T dh = dhRow[j];
+                T dh = dyRow[j] + dhRow[j];
                 T dc = dcRow[j] + dh * output * (T.One - tanhC * tanhC);
                 d[j] = dc * candidate * input * (T.One - input);
                 d[hiddenSize + j] = dc * cPrev[j] * forget * (T.One - forget);
@@ -140,17 +143,18 @@ internal static class LstmKernels
 
     /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
     private readonly ref struct BackwardLanes(
-        ReadOnlySpan<float> gates, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell, ReadOnlySpan<float> hiddenGradient,
-        Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell, ReadOnlySpan<float> outputGradient,
+        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
     {
-        private readonly ReadOnlySpan<float> gates = gates, previousCell = previousCell, cell = cell, hiddenGradient = hiddenGradient;
+        private readonly ReadOnlySpan<float> gates = gates, previousCell = previousCell, cell = cell;
+        private readonly ReadOnlySpan<float> outputGradient = outputGradient, hiddenGradient = hiddenGradient;
         private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
         private readonly int hiddenSize = hiddenSize;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
-            ReadOnlySpan<float> g = gates, cPrev = previousCell, c = cell, dhRow = hiddenGradient;
+            ReadOnlySpan<float> g = gates, cPrev = previousCell, c = cell, dyRow = outputGradient, dhRow = hiddenGradient;
             Span<float> dcRow = cellGradient, d = gateGradients;
             int hiddenSize = this.hiddenSize;
             TVector one = TVector.Create(1f);
@@ -160,7 +164,7 @@ internal static class LstmKernels
                 TVector input = TVector.Load(g, j), forget = TVector.Load(g, hiddenSize + j);
                 TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
                 TVector tanhC = Activations.VectorTanh(TVector.Load(c, j));
-                TVector dh = TVector.Load(dhRow, j);
+                TVector dh = TVector.Load(dyRow, j) + TVector.Load(dhRow, j);
                 TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC);
                 (dc * candidate * input * (one - input)).Store(d, j);
                 (dc * TVector.Load(cPrev, j) * forget * (one - forget)).Store(d, hiddenSize + j);

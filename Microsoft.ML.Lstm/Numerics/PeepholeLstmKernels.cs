@@ -71,7 +71,7 @@ internal static class PeepholeLstmKernels
     /// </summary>
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
-        ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
@@ -81,14 +81,15 @@ internal static class PeepholeLstmKernels
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
             int s = row * hiddenSize;
-            ReadOnlySpan<T> cPrevRow = previousCell.Slice(s, hiddenSize), cRow = cell.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
+            ReadOnlySpan<T> cPrevRow = previousCell.Slice(s, hiddenSize), cRow = cell.Slice(s, hiddenSize);
+            ReadOnlySpan<T> dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dcRow = cellGradient.Slice(s, hiddenSize);
             int done = 0;
             if (typeof(T) == typeof(float))
             {
                 done = LaneLoop.RunWidestFirst(new BackwardLanes(
                     MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(p), MemoryMarshal.Cast<T, float>(cPrevRow),
-                    MemoryMarshal.Cast<T, float>(cRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
+                    MemoryMarshal.Cast<T, float>(cRow), MemoryMarshal.Cast<T, float>(dyRow), MemoryMarshal.Cast<T, float>(dhRow), MemoryMarshal.Cast<T, float>(dcRow),
                     MemoryMarshal.Cast<T, float>(d), hiddenSize));
             }
 
@@ -97,7 +98,7 @@ internal static class PeepholeLstmKernels
                 T input = g[j], forget = g[hiddenSize + j], candidate = g[2 * hiddenSize + j], output = g[3 * hiddenSize + j];
                 T c = cRow[j], cPrev = cPrevRow[j];
                 T tanhC = T.Tanh(c);
-                T dh = dhRow[j];
+                T dh = dyRow[j] + dhRow[j];
                 T dOutput = dh * tanhC * output * (T.One - output);
                 T dc = dcRow[j] + dh * output * (T.One - tanhC * tanhC) + dOutput * p[2 * hiddenSize + j];
                 T dInput = dc * candidate * input * (T.One - input);
@@ -149,16 +150,17 @@ internal static class PeepholeLstmKernels
     /// <summary>The backward equations on lanes [start, start + Count·q) of one row.</summary>
     private readonly ref struct BackwardLanes(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> peepholes, ReadOnlySpan<float> previousCell, ReadOnlySpan<float> cell,
-        ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> hiddenGradient, Span<float> cellGradient, Span<float> gateGradients, int hiddenSize) : ILaneLoop
     {
-        private readonly ReadOnlySpan<float> gates = gates, peepholes = peepholes, previousCell = previousCell, cell = cell, hiddenGradient = hiddenGradient;
+        private readonly ReadOnlySpan<float> gates = gates, peepholes = peepholes, previousCell = previousCell, cell = cell;
+        private readonly ReadOnlySpan<float> outputGradient = outputGradient, hiddenGradient = hiddenGradient;
         private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
         private readonly int hiddenSize = hiddenSize;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
-            ReadOnlySpan<float> g = gates, p = peepholes, cPrevRow = previousCell, cRow = cell, dhRow = hiddenGradient;
+            ReadOnlySpan<float> g = gates, p = peepholes, cPrevRow = previousCell, cRow = cell, dyRow = outputGradient, dhRow = hiddenGradient;
             Span<float> dcRow = cellGradient, d = gateGradients;
             int hiddenSize = this.hiddenSize;
             TVector one = TVector.Create(1f);
@@ -169,7 +171,7 @@ internal static class PeepholeLstmKernels
                 TVector candidate = TVector.Load(g, 2 * hiddenSize + j), output = TVector.Load(g, 3 * hiddenSize + j);
                 TVector c = TVector.Load(cRow, j), cPrev = TVector.Load(cPrevRow, j);
                 TVector tanhC = Activations.VectorTanh(c);
-                TVector dh = TVector.Load(dhRow, j);
+                TVector dh = TVector.Load(dyRow, j) + TVector.Load(dhRow, j);
                 TVector dOutput = dh * tanhC * output * (one - output);
                 TVector dc = TVector.Load(dcRow, j) + dh * output * (one - tanhC * tanhC) + dOutput * TVector.Load(p, 2 * hiddenSize + j);
                 TVector dInput = dc * candidate * input * (one - input);

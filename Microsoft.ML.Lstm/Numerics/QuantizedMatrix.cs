@@ -144,6 +144,30 @@ internal sealed class QuantizedMatrix
         }
     }
 
+    /// <summary>A matrix of the given rows of this one, in that order, with their values and scales as they are (nothing is quantized again).</summary>
+    public QuantizedMatrix SelectRows(ReadOnlySpan<int> rows)
+    {
+        if (rows.IsEmpty)
+            throw new ArgumentException("Select at least one row.", nameof(rows));
+        int n = Columns;
+        ushort[]? bits = BFloat16Values is null ? null : new ushort[rows.Length * n];
+        sbyte[]? values = Int8Values is null ? null : new sbyte[rows.Length * n];
+        float[]? scales = RowScales is null ? null : new float[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            if ((uint)row >= (uint)Rows)
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"The matrix has rows 0 to {Rows - 1}.");
+            if (bits is not null)
+                BFloat16Values.AsSpan(row * n, n).CopyTo(bits.AsSpan(i * n, n));
+            if (values is not null)
+                Int8Values.AsSpan(row * n, n).CopyTo(values.AsSpan(i * n, n));
+            if (scales is not null)
+                scales[i] = RowScales![row];
+        }
+        return new QuantizedMatrix(Format, rows.Length, n, bits, values, scales);
+    }
+
     /// <summary>The weight at (row, column) of the matrix before the row scale: the widened bfloat16 value, or q.</summary>
     public float Unscaled(int row, int column) =>
         BFloat16Values is ushort[] bits ? FromBFloat16(bits[row * Columns + column]) : Int8Values![row * Columns + column];

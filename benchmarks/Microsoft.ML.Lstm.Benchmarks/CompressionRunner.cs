@@ -9,7 +9,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// measured side by side in one run, each round timing every precision in turn.
 /// <list type="bullet">
 /// <item><c>--part latency</c>: the one-row latency case of compare.sh (input and hidden 128, 50 steps, batch 1, an LSTM
-/// with random weights) on the one-row scoring path, and how far each compressed output is from float32's.</item>
+/// with random weights, <see cref="SingleSequenceLatency"/>) on the one-row scoring path at each thread count of
+/// <c>--latency-threads</c> (1,2 by default), and how far each compressed output is from float32's.</item>
 /// <item><c>--part sentiment</c>: the README's sentiment classifier (the trainer on the text column, defaults) trained on
 /// the UCI sentences (<c>--data</c>, default ../shared/data/sentiment), then each precision's saved size, test accuracy
 /// and AUC, agreement with float32's labels, and its <c>PredictionEngine</c> time per test sentence.</item>
@@ -30,7 +31,7 @@ internal static class CompressionRunner
         if (parts.Contains("products"))
             Products(rounds, seconds);
         if (parts.Contains("latency"))
-            Latency(rounds, seconds);
+            Latency(args, rounds, seconds);
         if (parts.Contains("sentiment"))
             Sentiment(args, rounds, seconds);
     }
@@ -62,41 +63,34 @@ internal static class CompressionRunner
         }
     }
 
-    private static void Latency(int rounds, double seconds)
+    private static void Latency(string[] args, int rounds, double seconds)
     {
-        var spec = new NetworkSpec(
-            new EncoderSpec { Input = SequenceInputKind.Features, FeaturesPerStep = 128, HiddenSize = 128 },
-            new PooledHeadSpec { OutputSize = 1, Loss = LossKind.SigmoidBinaryCrossEntropy });
-        var trained = new SequenceNetwork<float>(spec, seed: 1, threads: 1);
-        var random = new Random(2);
-        float[] steps = [.. Enumerable.Range(0, 50 * 128).Select(_ => (float)(random.NextDouble() * 2 - 1))];
-        var predictors = Precisions.Select(p => new SequencePredictor(WeightCompression.Compress(trained, WeightPrecisionExtensions.FormatOf(p)))).ToArray();
-        var outputs = Precisions.Select(_ => new float[1]).ToArray();
-        for (int i = 0; i < predictors.Length; i++)
-            predictors[i].Predict(steps, outputs[i]);
+        int[] threadCounts = [.. ShapesRunner.StringOption(args, "--latency-threads", "1,2").Split(',').Select(int.Parse)];
+        var cases = (from threads in threadCounts from precision in Precisions select (Precision: precision, Threads: threads)).ToArray();
+        var latencies = cases.Select(c => new SingleSequenceLatency(WeightPrecisionExtensions.FormatOf(c.Precision), c.Threads)).ToArray();
+        foreach (SingleSequenceLatency latency in latencies)
+            latency.Predict();
 
         Console.WriteLine();
         Console.WriteLine($"## One-row latency: LSTM input 128, hidden 128, 50 steps, batch 1 (SequencePredictor), median µs per sequence, {rounds} rounds");
-        var times = Precisions.Select(_ => new List<double>()).ToArray();
+        var times = cases.Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < rounds; round++)
         {
-            for (int i = 0; i < predictors.Length; i++)
-            {
-                SequencePredictor predictor = predictors[i];
-                float[] output = outputs[i];
-                times[i].Add(ShapesRunner.MedianSeconds(() => predictor.Predict(steps, output), 200, seconds) * 1e6);
-            }
-            Console.WriteLine($"round {round + 1}: " + string.Join(", ", Precisions.Select((p, i) => $"{p} {times[i][^1]:F1} µs")));
+            for (int i = 0; i < cases.Length; i++)
+                times[i].Add(ShapesRunner.MedianSeconds(latencies[i].Predict, 200, seconds) * 1e6);
+            Console.WriteLine($"round {round + 1}: " + string.Join(", ", cases.Select((c, i) => $"{c.Precision} {c.Threads}t {times[i][^1]:F1} µs")));
         }
-        Console.WriteLine("| weights | W_ih + W_hh bytes | latency µs (median of rounds) | vs float32 | logit | |Δ logit| vs float32 |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| weights | threads | W_ih + W_hh bytes | latency µs (median of rounds) | vs float32, 1 thread | logit | |Δ logit| vs float32 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         double baseline = Median(times[0]);
-        for (int i = 0; i < Precisions.Length; i++)
+        for (int i = 0; i < cases.Length; i++)
         {
-            long bytes = 2L * 512 * 128 * (Precisions[i] switch { WeightPrecision.BFloat16 => 2, WeightPrecision.Int8 => 1, _ => 4 })
-                + (Precisions[i] == WeightPrecision.Int8 ? 2 * 512 * 4 : 0);
+            WeightPrecision precision = cases[i].Precision;
+            long bytes = 2L * 512 * 128 * (precision switch { WeightPrecision.BFloat16 => 2, WeightPrecision.Int8 => 1, _ => 4 })
+                + (precision == WeightPrecision.Int8 ? 2 * 512 * 4 : 0);
             double median = Median(times[i]);
-            Console.WriteLine($"| {Precisions[i]} | {bytes:N0} | {median:F1} | {baseline / median:F2}× | {outputs[i][0]:G6} | {Math.Abs(outputs[i][0] - outputs[0][0]):G3} |");
+            float reference = latencies[Array.FindIndex(cases, c => c.Precision == WeightPrecision.Float32 && c.Threads == cases[i].Threads)].Logit;
+            Console.WriteLine($"| {precision} | {cases[i].Threads} | {bytes:N0} | {median:F1} | {baseline / median:F2}× | {latencies[i].Logit:G6} | {Math.Abs(latencies[i].Logit - reference):G3} |");
         }
     }
 

@@ -85,7 +85,8 @@ internal static class GemmRunner
         return best;
     }
 
-    private static unsafe double ThreadSeconds()
+    /// <summary>The calling thread's CPU time in seconds (Linux).</summary>
+    internal static unsafe double ThreadSeconds()
     {
         const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
         long* time = stackalloc long[2];

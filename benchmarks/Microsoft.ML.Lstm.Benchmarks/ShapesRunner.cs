@@ -32,7 +32,7 @@ internal static class ShapesRunner
                 Emit(name, "inference_steps_per_s", bench.StepsPerBatch / MedianSeconds(bench.Infer, repeats, seconds));
             }
         }
-        var latency = new SingleSequenceLatency();
+        var latency = new SingleSequenceLatency(format: null, threads);
         Emit("lstm-latency", "latency_us", MedianSeconds(latency.Predict, repeats * 20, seconds) * 1e6);
     }
 

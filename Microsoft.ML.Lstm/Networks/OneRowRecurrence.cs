@@ -1,0 +1,326 @@
+using Microsoft.ML.Lstm.Numerics;
+
+namespace Microsoft.ML.Lstm.Networks;
+
+/// <summary>
+/// The forward pass of one sequence through one recurrent layer on several threads, for scoring: the hidden units are
+/// cut into parts, and each part's gates (every gate of its units) are a layer of their own that reads the whole of
+/// h_{t−1}. Batch parallelism (<see cref="RecurrentLayer{T}"/>'s ranges of sequences) has nothing to split in a batch of
+/// one; this splits the step instead.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Part q owns units [u_q, u_{q+1}): the rows g·H + u of W_ih, W_hh and the biases for each gate g, packed once per change
+/// of the weights into matrices of their own (float, or compressed from the layer's compressed weights), so that a core
+/// keeps its part of the weights in its own cache. A task is (part, step): step 0 also projects the part's inputs of all
+/// steps, x·W_ih⁽q⁾ᵀ + b⁽q⁾; step t adds h_{t−1}·W_hh⁽q⁾ᵀ and runs the cell's kernel on the part's units, writing its slice
+/// of h_t and c_t. A step's tasks need every part's previous step, so the threads meet once per step.
+/// </para>
+/// <para>
+/// No thread waits on a task nobody has started: each thread claims the next task of whichever part is ready (its own
+/// first), so a worker that is late or absent only leaves its tasks to the others, and one thread alone runs everything.
+/// A thread spins only while a ready step's last task runs on another thread. When that wait passes
+/// <see cref="StallMicroseconds"/> (the other thread was preempted: on a machine with more runnable threads than cores,
+/// it would be at every step), the waiting thread takes every task left in the pass and the others stop claiming,
+/// and the next <see cref="CallsAloneAfterStall"/> passes run on the calling thread alone, so a busy machine costs at
+/// most one preemption per that many passes rather than one per step.
+/// </para>
+/// <para>
+/// The bits are those of the one-thread path: each gate's pre-activation is the same FMA chain (the GEMM sums every
+/// element of C over the depth in one order, whatever columns it computes with it), and the cell kernels work unit by
+/// unit, with parts cut at multiples of <see cref="UnitAlignment"/> units so that each unit falls in the same vector width
+/// (or scalar tail) as in the whole row.
+/// </para>
+/// </remarks>
+internal sealed class OneRowRecurrence
+{
+    /// <summary>Parts start at multiples of this many units: the lanes of the widest vector (512 bits of floats).</summary>
+    public const int UnitAlignment = 16;
+
+    private readonly CellType cell;
+    private readonly int gateCount, inputSize, hiddenSize;
+    private readonly int[] bounds;          // part q owns units [bounds[q], bounds[q + 1])
+    private readonly PartWeights[] parts;
+    private readonly int[] nextStep;        // per part: the next step nobody has claimed (padded to its own cache line)
+    private readonly int[] doneSteps;       // per part: steps finished (padded likewise)
+    private int version = -1;
+    private WeightCompression? compression;
+    private volatile bool failed;
+    private int soloThread;                 // the thread that took every remaining task after a stall, or −1
+    private int callsAlone;                 // passes left to run on the calling thread alone after a stall
+
+    private const int Stride = 16; // ints between two parts' counters: 64 bytes
+
+    /// <summary>A wait on another thread's task longer than this means that thread is not running (a step's task takes a few µs).</summary>
+    public const double StallMicroseconds = 50;
+
+    /// <summary>Passes run on the calling thread alone after a pass in which a thread stalled.</summary>
+    public const int CallsAloneAfterStall = 16;
+
+    /// <summary>A split of <paramref name="hiddenSize"/> units into <paramref name="partCount"/> parts (see <see cref="PartsFor"/>).</summary>
+    public OneRowRecurrence(CellType cell, int inputSize, int hiddenSize, int partCount)
+    {
+        if (partCount < 2 || partCount > PartsFor(hiddenSize, partCount))
+            throw new ArgumentOutOfRangeException(nameof(partCount), partCount, $"{hiddenSize} units split into 2 to {PartsFor(hiddenSize, int.MaxValue)} parts.");
+        this.cell = cell;
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+        gateCount = cell == CellType.Gru ? 3 : 4;
+        bounds = new int[partCount + 1];
+        int blocks = hiddenSize / UnitAlignment;
+        for (int q = 1; q < partCount; q++)
+            bounds[q] = (int)((long)blocks * q / partCount) * UnitAlignment;
+        bounds[partCount] = hiddenSize;
+        parts = new PartWeights[partCount];
+        nextStep = new int[partCount * Stride];
+        doneSteps = new int[partCount * Stride];
+    }
+
+    /// <summary>How many parts <paramref name="hiddenSize"/> units are cut into on <paramref name="threads"/> threads: each part at least <see cref="UnitAlignment"/> units.</summary>
+    public static int PartsFor(int hiddenSize, int threads) => Math.Max(1, Math.Min(threads, hiddenSize / UnitAlignment));
+
+    /// <summary>Units of each part, for tests: part q owns [bounds[q], bounds[q + 1]).</summary>
+    internal ReadOnlySpan<int> Bounds => bounds;
+
+    /// <summary>
+    /// Runs the layer over one sequence of <paramref name="steps"/> steps: <paramref name="input"/> [steps, I], the initial
+    /// states [H] (cell empty for a GRU), writing h_t into <paramref name="output"/> [steps, H] and, for an LSTM, c_t into
+    /// <paramref name="cells"/> [steps, H].
+    /// </summary>
+    public unsafe void Forward(
+        LayerWeights weights, int steps, ReadOnlySpan<float> input, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
+        Span<float> output, Span<float> cells, int threads)
+    {
+        Prepare(weights, steps);
+        for (int q = 0; q < parts.Length; q++)
+        {
+            nextStep[q * Stride] = 0;
+            doneSteps[q * Stride] = 0;
+        }
+        failed = false;
+        soloThread = -1;
+        int threadsNow = Math.Min(threads, parts.Length);
+        if (callsAlone > 0)
+        {
+            callsAlone--;
+            threadsNow = 1;
+        }
+        fixed (float* inputPointer = input)
+        fixed (float* hiddenPointer = initialHidden)
+        fixed (float* cellPointer = initialCell)
+        fixed (float* outputPointer = output)
+        fixed (float* cellsPointer = cells)
+        {
+            var pass = new Pass(this, steps, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
+                new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length));
+            ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
+        }
+        if (soloThread >= 0)
+            callsAlone = CallsAloneAfterStall;
+    }
+
+    /// <summary>How long a thread waits on another's task before it takes every task left (tests set 0); see <see cref="StallMicroseconds"/>.</summary>
+    internal long StallTicks { get; set; } = (long)(StallMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6);
+
+    /// <summary>Whether the last pass stalled and will be followed by passes on the calling thread alone (for tests).</summary>
+    internal bool RunsAlone => callsAlone > 0;
+
+    /// <summary>Claims and runs ready tasks, its own part's first, until every task is claimed (or another thread took them all).</summary>
+    private void Work(int thread, Pass pass)
+    {
+        int count = parts.Length, steps = pass.Steps;
+        var spinner = new SpinWait();
+        long waitingSince = 0;
+        while (!failed)
+        {
+            int solo = Volatile.Read(ref soloThread);
+            if (solo >= 0 && solo != thread)
+                return;
+
+            // A step is ready once every part has finished the step before it.
+            int ready = int.MaxValue, unclaimed = 0;
+            for (int q = 0; q < count; q++)
+            {
+                ready = Math.Min(ready, Volatile.Read(ref doneSteps[q * Stride]));
+                if (Volatile.Read(ref nextStep[q * Stride]) < steps)
+                    unclaimed++;
+            }
+            if (unclaimed == 0)
+                return;
+
+            bool worked = false;
+            for (int i = 0; i < count && !worked; i++)
+            {
+                int q = (thread + i) % count;
+                int t = Volatile.Read(ref nextStep[q * Stride]);
+                if (t >= steps || t > ready || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
+                    continue;
+                try
+                {
+                    RunTask(q, t, pass);
+                }
+                catch
+                {
+                    failed = true; // the others stop waiting; ParallelParts rethrows this
+                    throw;
+                }
+                Volatile.Write(ref doneSteps[q * Stride], t + 1);
+                worked = true;
+                spinner.Reset();
+                waitingSince = 0;
+            }
+            if (worked)
+                continue;
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (waitingSince == 0)
+                waitingSince = now;
+            else if (solo < 0 && now - waitingSince > StallTicks)
+                Interlocked.CompareExchange(ref soloThread, thread, -1);
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Part q's step t: at t = 0 its input projection of every step first.</summary>
+    private void RunTask(int q, int t, Pass pass)
+    {
+        PartWeights part = parts[q];
+        int h = hiddenSize, units = part.Units, width = gateCount * units, first = bounds[q];
+        Span<float> allGates = part.Gates.AsSpan(0, pass.Steps * width);
+        if (t == 0)
+        {
+            VectorMath.BroadcastRows<float>(part.Bias, pass.Steps, allGates);
+            part.Input.Multiply(pass.Steps, pass.Input.Read, allGates);
+        }
+
+        Span<float> output = pass.Output.Write;
+        ReadOnlySpan<float> hPrev = t == 0 ? pass.InitialHidden.Read : output.Slice((t - 1) * h, h);
+        Span<float> gates = allGates.Slice(t * width, width);
+        Span<float> hidden = output.Slice(t * h + first, units);
+        if (cell == CellType.Gru)
+        {
+            Span<float> projection = part.Projection;
+            part.RecurrentBias.CopyTo(projection);
+            part.Recurrent.Multiply(1, hPrev, projection);
+            GruKernels.ForwardStep<float>(gates, projection, hPrev.Slice(first, units), gates, hidden, 1, units);
+            return;
+        }
+
+        Span<float> cells = pass.Cells.Write;
+        ReadOnlySpan<float> cPrev = t == 0 ? pass.InitialCell.Read.Slice(first, units) : cells.Slice((t - 1) * h + first, units);
+        part.Recurrent.Multiply(1, hPrev, gates);
+        Span<float> cellOut = cells.Slice(t * h + first, units);
+        if (cell == CellType.PeepholeLstm)
+            PeepholeLstmKernels.ForwardStep<float>(gates, part.Peepholes, cPrev, cellOut, hidden, 1, units);
+        else
+            LstmKernels.ForwardStep<float>(gates, cPrev, cellOut, hidden, 1, units);
+    }
+
+    /// <summary>Cuts the layer's weights into the parts' own, when they (or their compression) changed since the last pass; sizes the gate buffers.</summary>
+    private void Prepare(LayerWeights weights, int steps)
+    {
+        ParameterStore<float> store = weights.Store;
+        if (version != store.Version || !ReferenceEquals(compression, store.Compression))
+        {
+            for (int q = 0; q < parts.Length; q++)
+                parts[q] = Cut(weights, bounds[q], bounds[q + 1] - bounds[q], parts[q]?.Gates);
+            version = store.Version;
+            compression = store.Compression;
+        }
+        foreach (PartWeights part in parts)
+            Workspace.Ensure(ref part.Gates, steps * gateCount * part.Units);
+    }
+
+    private PartWeights Cut(LayerWeights weights, int first, int units, float[]? gates)
+    {
+        ParameterStore<float> store = weights.Store;
+        int width = gateCount * units;
+        var rows = new int[width];
+        for (int g = 0; g < gateCount; g++)
+        {
+            for (int u = 0; u < units; u++)
+                rows[g * units + u] = g * hiddenSize + first + u;
+        }
+        float[] peepholes = Array.Empty<float>();
+        if (weights.Peephole is ParameterView peephole)
+        {
+            // p_i, p_f, p_o [3H] → the part's [3·units].
+            ReadOnlySpan<float> all = store.Value(peephole);
+            peepholes = new float[3 * units];
+            for (int g = 0; g < 3; g++)
+                all.Slice(g * hiddenSize + first, units).CopyTo(peepholes.AsSpan(g * units, units));
+        }
+        return new PartWeights(
+            units,
+            PartProduct.Cut(store, weights.Input, rows, inputSize),
+            PartProduct.Cut(store, weights.Recurrent, rows, hiddenSize),
+            Gather(store.Value(weights.Bias), rows),
+            weights.RecurrentBias is ParameterView recurrentBias ? Gather(store.Value(recurrentBias), rows) : Array.Empty<float>(),
+            peepholes,
+            cell == CellType.Gru ? new float[width] : Array.Empty<float>())
+        {
+            Gates = gates ?? Array.Empty<float>(),
+        };
+    }
+
+    private static float[] Gather(ReadOnlySpan<float> values, int[] rows)
+    {
+        var gathered = new float[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+            gathered[i] = values[rows[i]];
+        return gathered;
+    }
+
+    /// <summary>The layer's parameters this split reads.</summary>
+    internal readonly record struct LayerWeights(
+        ParameterStore<float> Store, ParameterView Input, ParameterView Recurrent, ParameterView Bias, ParameterView? RecurrentBias, ParameterView? Peephole);
+
+    /// <summary>One part's weights and its gates buffer [steps, G·units].</summary>
+    private sealed class PartWeights(int units, PartProduct input, PartProduct recurrent, float[] bias, float[] recurrentBias, float[] peepholes, float[] projection)
+    {
+        public int Units => units;
+
+        public PartProduct Input => input;
+
+        public PartProduct Recurrent => recurrent;
+
+        public float[] Bias => bias;
+
+        public float[] RecurrentBias => recurrentBias;
+
+        public float[] Peepholes => peepholes;
+
+        public float[] Projection => projection;
+
+        public float[] Gates = Array.Empty<float>();
+    }
+
+    /// <summary>A part's rows of one weight matrix, packed for the float GEMM or, when the layer's are compressed, for the compressed one.</summary>
+    private sealed class PartProduct(int depth, int columns, PackedMatrix? packed, CompressedPackedMatrix? compressed)
+    {
+        /// <summary>Rows <paramref name="rows"/> of the [·, depth] matrix <paramref name="view"/>, as op(B) = those rows transposed.</summary>
+        public static PartProduct Cut(ParameterStore<float> store, ParameterView view, int[] rows, int depth)
+        {
+            if (store.Compression?.FindValues(view) is QuantizedMatrix quantized)
+                return new PartProduct(depth, rows.Length, null, CompressedGemm.Pack(quantized.SelectRows(rows)));
+            ReadOnlySpan<float> all = store.Value(view);
+            var values = new float[rows.Length * depth];
+            for (int i = 0; i < rows.Length; i++)
+                all.Slice(rows[i] * depth, depth).CopyTo(values.AsSpan(i * depth, depth));
+            return new PartProduct(depth, rows.Length, Gemm.Pack(true, depth, rows.Length, values, depth), null);
+        }
+
+        /// <summary>c [rows, columns] += a [rows, depth] · op(B), as <see cref="WeightProduct{T}.Multiply"/> with beta 1.</summary>
+        public void Multiply(int rows, ReadOnlySpan<float> a, Span<float> c)
+        {
+            if (compressed is not null)
+                CompressedGemm.Multiply(rows, 1f, a, depth, compressed, 1f, c, columns);
+            else
+                Gemm.Multiply(false, rows, 1f, a, depth, packed!, 1f, c, columns);
+        }
+    }
+
+    /// <summary>One pass as the threads see it: the spans, pinned for the pass.</summary>
+    private readonly record struct Pass(
+        OneRowRecurrence Owner, int Steps, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
+        PinnedSpan<float> Output, PinnedSpan<float> Cells);
+}
