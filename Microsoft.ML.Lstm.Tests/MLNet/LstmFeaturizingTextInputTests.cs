@@ -48,6 +48,31 @@ public class LstmFeaturizingTextInputTests
     }
 
     [Fact]
+    public void TextFeaturizerTrainsAsKeysNumberingItsWordsInItsOrderWould()
+    {
+        // Reading the text column adds nothing of its own (no end-of-text token, no other default): given keys that
+        // number the same words in the vocabulary's order (most frequent first; rare words the missing key, as they
+        // are the unknown token), the same options give the same vectors and language model, bit for bit. Text and a
+        // key pipeline that numbers the words otherwise differ only by which initial vector each word draws.
+        var ml = new MLContext(seed: 1);
+        SentenceRow[] rows = [.. Reviews(60, seed: 1), new SentenceRow { Text = "The plot, a zebra: GREAT!" }];
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        LstmFeaturizingTransformer text = ml.Transforms.FeaturizeByLstm(Small()).Fit(data);
+        TextVocabulary vocabulary = text.Features.Vocabulary!;
+        Assert.DoesNotContain("zebra", vocabulary.Words);
+
+        IDataView words = ml.Data.LoadFromEnumerable(rows.Select(row => new WordsRow { Words = [.. vocabulary.Tokenizer.Split(row.Text)] }));
+        IDataView keyData = ml.Data.LoadFromEnumerable(vocabulary.Words.Select(word => new WordRow { Words = word }));
+        IDataView keys = ml.Transforms.Conversion.MapValueToKey("Words", keyData: keyData).Fit(words).Transform(words);
+        LstmFeaturizingEstimator.Options keyOptions = Small();
+        keyOptions.InputColumnName = "Words";
+        LstmFeaturizingTransformer byKeys = ml.Transforms.FeaturizeByLstm(keyOptions).Fit(keys);
+
+        Assert.Equal(Vectors(text.Transform(data)), Vectors(byKeys.Transform(keys)));
+        Assert.Equal(text.EvaluateLanguageModel(data).CrossEntropy, byKeys.EvaluateLanguageModel(keys).CrossEntropy);
+    }
+
+    [Fact]
     public void FittedTextFeaturizerExportsToOnnxAndMatchesThePackage()
     {
         var ml = new MLContext(seed: 1);
@@ -138,6 +163,16 @@ public class LstmFeaturizingTextInputTests
 
     private static float[][] Vectors(IDataView data) =>
         data.GetColumn<VBuffer<float>>("Vector").Select(v => v.DenseValues().ToArray()).ToArray();
+
+    public sealed class WordsRow
+    {
+        public string[] Words { get; set; } = [];
+    }
+
+    public sealed class WordRow
+    {
+        public string Words { get; set; } = "";
+    }
 
     public sealed class VectorRow
     {

@@ -6,7 +6,7 @@ using Microsoft.ML.Lstm.Benchmarks;
 // `tagging` the BiLSTM tagger compare-tagging.sh reads, `tagging-quality` span F1 on WNUT-17 through the catalog entry, `forecast-quality` ForecastByLstm and seasonal naive on the R series (compare-forecast.sh), `forecast` training windows per second of the forecasting network (compare-forecast-speed.sh), `profile` one case in a loop for a profiler, `memory` what training keeps against the BPTT minimum, `load` what reading a
 // saved network and copying it for scoring cost, `heads` what a CRF tagging head costs beside a per-step softmax and the
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
-// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `featurize-quality` issue #11's 300-label bar, `concurrent` two models training at
+// `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `featurize-quality` issue #11's 300-label bar, `featurize-sample` the Featurize sample's SDCA row over seeds and input forms, `concurrent` two models training at
 // once in one process, `engine` one PredictionEngine call, `compressed` bfloat16 and int8 weights beside float32
 // (issue #15), `mlnet-path` the time a sentiment job spends outside the engine (issue #15, item 5); anything else goes
 // to BenchmarkDotNet.
@@ -68,6 +68,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "featurize-quality":
         FeaturizeQualityRunner.Run(args[1..]);
+        break;
+    case "featurize-sample":
+        FeaturizeSampleRunner.Run(args[1..]);
         break;
     case "compressed":
         CompressionRunner.Run(args[1..]);
