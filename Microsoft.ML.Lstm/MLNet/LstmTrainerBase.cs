@@ -236,9 +236,9 @@ public abstract class LstmTrainerBase<TTransformer> : IEstimator<TTransformer>
         EncoderSpec pretrained = network.Spec.Encoder;
         encoder = pretrained with { Dropout = encoder.Dropout };
         LstmTrainerOptionsBase options = TrainerOptions;
-        string schedule = options.FreezePretrainedEncoder ? "frozen" : "fine-tuned"
+        string schedule = options.FreezePretrainedEncoder ? "frozen" : ("fine-tuned"
             + (options.PretrainedEncoderLearningRateScale != 1 ? $" at {options.PretrainedEncoderLearningRateScale:G3} × the learning rate" : "")
-            + (options.PretrainedEncoderFrozenEpochs > 0 ? $" after {options.PretrainedEncoderFrozenEpochs} epoch(s) frozen" : "");
+            + (options.PretrainedEncoderFrozenEpochs > 0 ? $" after {options.PretrainedEncoderFrozenEpochs} epoch(s) frozen" : ""));
         channel.Info($"Starting the encoder from a pretrained language model ({pretrained.Cell} of {pretrained.HiddenSize} hidden units, {(pretrained.Bidirectional ? "bidirectional" : "forward")}), {schedule}.");
         return network;
     }
