@@ -21,6 +21,17 @@ internal static class PeepholeLstmKernels
     /// <summary>peepholes is [3H]: p_i, p_f, p_o. gates [batch, 4H]; previousCell, cell, hidden [batch, H].</summary>
     public static void ForwardStep<T>(
         Span<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, Span<T> cell, Span<T> hidden, int batch, int hiddenSize)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardStep(gates, peepholes, previousCell, cell, hidden, batch, hiddenSize, hiddenSize);
+
+    /// <summary>
+    /// <see cref="ForwardStep{T}(Span{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> on rows of state
+    /// that lie <paramref name="stateStride"/> values apart: previousCell, cell and hidden hold row r's
+    /// <paramref name="hiddenSize"/> values from r·stateStride on (a part of the units of wider rows). Each unit gets the
+    /// bits it gets in a whole row when the part starts at a multiple of the widest vector's lanes.
+    /// </summary>
+    public static void ForwardStep<T>(
+        Span<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, Span<T> cell, Span<T> hidden, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
@@ -28,7 +39,7 @@ internal static class PeepholeLstmKernels
         for (int row = 0; row < batch; row++)
         {
             Span<T> g = gates.Slice(row * h4, h4);
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ReadOnlySpan<T> cPrevRow = previousCell.Slice(s, hiddenSize);
             Span<T> c = cell.Slice(s, hiddenSize), h = hidden.Slice(s, hiddenSize);
             int done = 0;

@@ -3,7 +3,7 @@ using Microsoft.ML.Lstm.Numerics;
 
 namespace Microsoft.ML.Lstm.Tests.Networks;
 
-public class OneRowRecurrenceTests
+public class UnitSplitRecurrenceTests
 {
     // Enough steps that a layer of these sizes on two threads takes the split (RecurrentLayer.SplitsUnits).
     private const int Steps = 600;
@@ -62,11 +62,11 @@ public class OneRowRecurrenceTests
             var (input, initialHidden, initialCell) = Inputs(cell, hidden, new Random(8));
             float[] expected = Run(single, layout, input, initialHidden, initialCell);
 
-            var recurrence = new OneRowRecurrence(cell, InputSize, hidden, parts);
+            var recurrence = new UnitSplitRecurrence(cell, InputSize, hidden, parts);
             Assert.Equal(parts, recurrence.Bounds.Length - 1);
             var output = new float[layout.TotalSteps * hidden];
             var cells = new float[cell == CellType.Gru ? 0 : layout.TotalSteps * hidden];
-            recurrence.Forward(Weights(store, cell), layout.TotalSteps, input.AsSpan(0, layout.TotalSteps * InputSize), initialHidden, initialCell, output, cells, threads);
+            recurrence.Forward(Weights(store, cell), layout, input.AsSpan(0, layout.TotalSteps * InputSize), initialHidden, initialCell, output, cells, threads);
             AssertSameBits(expected, output);
         }
     }
@@ -80,11 +80,11 @@ public class OneRowRecurrenceTests
         var layout = PackedLayout.FromLengths([40]);
         var (input, initialHidden, initialCell) = Inputs(CellType.Lstm, hidden, new Random(10));
         float[] expected = Run(single, layout, input, initialHidden, initialCell);
-        var recurrence = new OneRowRecurrence(CellType.Lstm, InputSize, hidden, 2) { StallTicks = 0 };
-        for (int pass = 0; pass < OneRowRecurrence.CallsAloneAfterStall + 4; pass++)
+        var recurrence = new UnitSplitRecurrence(CellType.Lstm, InputSize, hidden, 2) { StallTicks = 0 };
+        for (int pass = 0; pass < UnitSplitRecurrence.CallsAloneAfterStall + 4; pass++)
         {
             var output = new float[layout.TotalSteps * hidden];
-            recurrence.Forward(Weights(store, CellType.Lstm), layout.TotalSteps, input.AsSpan(0, layout.TotalSteps * InputSize), initialHidden, initialCell, output, new float[layout.TotalSteps * hidden], threads: 2);
+            recurrence.Forward(Weights(store, CellType.Lstm), layout, input.AsSpan(0, layout.TotalSteps * InputSize), initialHidden, initialCell, output, new float[layout.TotalSteps * hidden], threads: 2);
             AssertSameBits(expected, output);
         }
     }
@@ -143,12 +143,12 @@ public class OneRowRecurrenceTests
     [Fact]
     public void PartsStartAtWholeVectorsOfUnits()
     {
-        Assert.Equal(1, OneRowRecurrence.PartsFor(20, 2));
-        Assert.Equal(2, OneRowRecurrence.PartsFor(37, 4));
-        Assert.Equal(2, OneRowRecurrence.PartsFor(128, 2));
-        var recurrence = new OneRowRecurrence(CellType.Lstm, 8, 100, 3);
+        Assert.Equal(1, UnitSplitRecurrence.PartsFor(20, 2));
+        Assert.Equal(2, UnitSplitRecurrence.PartsFor(37, 4));
+        Assert.Equal(2, UnitSplitRecurrence.PartsFor(128, 2));
+        var recurrence = new UnitSplitRecurrence(CellType.Lstm, 8, 100, 3);
         Assert.Equal([0, 32, 64, 100], recurrence.Bounds.ToArray());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OneRowRecurrence(CellType.Lstm, 8, 20, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UnitSplitRecurrence(CellType.Lstm, 8, 20, 2));
     }
 
     private static (RecurrentLayer<float> Layer, ParameterStore<float> Store) Layer(CellType cell, int hidden, int threads, WeightFormat? format)
@@ -164,10 +164,10 @@ public class OneRowRecurrenceTests
         return (layer, store);
     }
 
-    private static OneRowRecurrence.LayerWeights Weights(ParameterStore<float> store, CellType cell)
+    private static UnitSplitRecurrence.LayerWeights Weights(ParameterStore<float> store, CellType cell)
     {
         ParameterView Find(string name) => store.Views.Single(view => view.Name == name);
-        return new OneRowRecurrence.LayerWeights(
+        return new UnitSplitRecurrence.LayerWeights(
             store, Find("l.weight_ih"), Find("l.weight_hh"), Find(cell == CellType.Gru ? "l.bias_ih" : "l.bias"),
             cell == CellType.Gru ? Find("l.bias_hh") : null, cell == CellType.PeepholeLstm ? Find("l.weight_peephole") : null);
     }
