@@ -129,6 +129,120 @@ public class UnitSplitRecurrenceTests
         AssertSameBits(expected, actual);
     }
 
+    // A batch sorted longest first whose rows shrink over the steps (PackedLayout's BatchSizes 6, 6, 4, 4, 3, …, 1).
+    private static readonly int[] BatchLengths = [9, 2, 7, 1, 4, 7];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ABatchOfVariableLengthsOnOneTwoAndFourThreadsGivesTheOneThreadBits(int cellName, int hidden, int? formatName)
+    {
+        var cell = (CellType)cellName;
+        var (single, store) = Layer(cell, hidden, threads: 1, (WeightFormat?)formatName);
+        var layout = PackedLayout.FromLengths(BatchLengths);
+        var (input, initialHidden, initialCell) = BatchInputs(cell, hidden, layout, new Random(11));
+        float[] expected = Run(single, layout, input, initialHidden, initialCell);
+
+        foreach ((int parts, int threads) in new[] { (2, 1), (2, 2), (2, 4), (UnitSplitRecurrence.PartsFor(hidden, 4), 4) })
+        {
+            var recurrence = new UnitSplitRecurrence(cell, InputSize, hidden, parts);
+            var output = new float[layout.TotalSteps * hidden];
+            var cells = new float[cell == CellType.Gru ? 0 : layout.TotalSteps * hidden];
+            recurrence.Forward(Weights(store, cell), layout, input, initialHidden, initialCell, output, cells, threads);
+            AssertSameBits(expected, output);
+        }
+    }
+
+    [Theory]
+    [InlineData((int)CellType.Lstm, 2, null)]
+    [InlineData((int)CellType.Lstm, 4, null)]
+    [InlineData((int)CellType.PeepholeLstm, 2, null)]
+    [InlineData((int)CellType.Gru, 2, null)]
+    [InlineData((int)CellType.Gru, 4, (int)WeightFormat.BFloat16)]
+    [InlineData((int)CellType.Lstm, 2, (int)WeightFormat.Int8)]
+    public void ALayerScoringFewSequencesPerThreadSplitsItsUnitsWithTheOneThreadBits(int cellName, int threads, int? formatName)
+    {
+        var cell = (CellType)cellName;
+        int hidden = HiddenPastL2(cell);
+        var (single, singleStore) = Layer(cell, hidden, threads: 1, (WeightFormat?)formatName);
+        var (split, splitStore) = Layer(cell, hidden, threads, (WeightFormat?)formatName);
+        Assert.Equal(singleStore.Values, splitStore.Values);
+        var layout = PackedLayout.FromLengths(BatchLengths);
+        var (input, initialHidden, initialCell) = BatchInputs(cell, hidden, layout, new Random(12));
+
+        Assert.False(single.SplitsUnits(layout, training: false));
+        Assert.True(split.SplitsUnits(layout, training: false));
+        Assert.False(split.SplitsUnits(layout, training: true));
+        // Enough sequences per thread: the ranges of sequences.
+        Assert.False(split.SplitsUnits(PackedLayout.FromLengths([.. Enumerable.Repeat(3, RecurrentLayer<float>.UnitSplitRowsPerThread * threads)]), training: false));
+
+        for (int pass = 0; pass < 2; pass++) // cold, then with the parts' weights as they were cut
+        {
+            AssertSameBits(Run(single, layout, input, initialHidden, initialCell), Run(split, layout, input, initialHidden, initialCell));
+            AssertSameBits(single.FinalHidden.ToArray(), split.FinalHidden.ToArray());
+            AssertSameBits(single.FinalCell.ToArray(), split.FinalCell.ToArray());
+        }
+        // Without initial states (zero), too.
+        AssertSameBits(Run(single, layout, input, [], []), Run(split, layout, input, [], []));
+    }
+
+    [Fact]
+    public void BatchPassesThatStallOrRunAloneGiveTheOneThreadBits()
+    {
+        const int hidden = 48;
+        foreach (CellType cell in new[] { CellType.Lstm, CellType.Gru })
+        {
+            var (single, store) = Layer(cell, hidden, threads: 1, format: null);
+            var layout = PackedLayout.FromLengths(BatchLengths);
+            var (input, initialHidden, initialCell) = BatchInputs(cell, hidden, layout, new Random(13));
+            float[] expected = Run(single, layout, input, initialHidden, initialCell);
+            var recurrence = new UnitSplitRecurrence(cell, InputSize, hidden, 2) { StallTicks = 0, StallTaskMultiple = 0 };
+            for (int pass = 0; pass < UnitSplitRecurrence.CallsAloneAfterStall + 4; pass++)
+            {
+                var output = new float[layout.TotalSteps * hidden];
+                var cells = new float[cell == CellType.Gru ? 0 : layout.TotalSteps * hidden];
+                recurrence.Forward(Weights(store, cell), layout, input, initialHidden, initialCell, output, cells, threads: 2);
+                AssertSameBits(expected, output);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false, 2, null)]
+    [InlineData(true, 4, null)] // each direction on two threads
+    [InlineData(false, 2, (int)WeightFormat.BFloat16)]
+    public void AStackedNetworkScoringABatchOnSeveralThreadsGivesTheOneThreadBits(bool bidirectional, int threads, int? formatName)
+    {
+        int hidden = HiddenPastL2(CellType.Lstm);
+        NetworkSpec spec = NetworkSpecs.Pooled(
+            NetworkSpecs.Features(16, hidden, CellType.Lstm, layers: 2, bidirectional: bidirectional), PoolingMode.Max, 3, LossKind.SoftmaxCrossEntropy);
+        var trained = new SequenceNetwork<float>(spec, seed: 5, threads: 1);
+        var random = new Random(14);
+        float[][] sequences = [.. BatchLengths.Select(length => Enumerable.Range(0, length * 16).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray())];
+        var batch = SequenceBatch<float>.FromFeatures(sequences, 16);
+
+        float[] expected = Scoring(trained, 1, (WeightFormat?)formatName).Predict(batch).ToArray();
+        SequenceNetwork<float> split = Scoring(trained, threads, (WeightFormat?)formatName);
+        AssertSameBits(expected, split.Predict(batch).ToArray());
+        AssertSameBits(expected, split.Predict(batch).ToArray());
+    }
+
+    /// <summary>The fewest units, a multiple of 16, whose W_hh [G·H, H] in float is larger than this CPU's L2 (as <see cref="RecurrentLayer{T}.SplitsUnits"/> reads it).</summary>
+    private static int HiddenPastL2(CellType cell)
+    {
+        long l2 = CpuDescription.Current.L2Bytes > 0 ? CpuDescription.Current.L2Bytes : 256 * 1024;
+        int gates = cell == CellType.Gru ? 3 : 4, hidden = 16;
+        while ((long)gates * hidden * hidden * sizeof(float) <= l2)
+            hidden += 16;
+        return hidden;
+    }
+
+    private static (float[] Input, float[] Hidden, float[] Cell) BatchInputs(CellType cell, int hidden, PackedLayout layout, Random random)
+    {
+        float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        int states = layout.SequenceCount * hidden;
+        return (Values(layout.TotalSteps * InputSize), Values(states), cell == CellType.Gru ? [] : Values(states));
+    }
+
     /// <summary>A scoring copy of <paramref name="trained"/> on <paramref name="threads"/> threads, compressed as <see cref="WeightCompression.Compress"/> does.</summary>
     private static SequenceNetwork<float> Scoring(SequenceNetwork<float> trained, int threads, WeightFormat? format)
     {
