@@ -171,7 +171,7 @@ public class UnitSplitRecurrenceTests
 
         Assert.False(single.SplitsUnits(layout, training: false));
         Assert.True(split.SplitsUnits(layout, training: false));
-        Assert.False(split.SplitsUnits(layout, training: true));
+        Assert.True(split.SplitsUnits(layout, training: true));
         // Enough sequences per thread: the ranges of sequences.
         Assert.False(split.SplitsUnits(PackedLayout.FromLengths([.. Enumerable.Repeat(3, RecurrentLayer<float>.UnitSplitRowsPerThread * threads)]), training: false));
 
@@ -183,6 +183,52 @@ public class UnitSplitRecurrenceTests
         }
         // Without initial states (zero), too.
         AssertSameBits(Run(single, layout, input, [], []), Run(split, layout, input, [], []));
+    }
+
+    [Theory]
+    [InlineData((int)CellType.Lstm, 2)]
+    [InlineData((int)CellType.Lstm, 4)]
+    [InlineData((int)CellType.PeepholeLstm, 2)]
+    [InlineData((int)CellType.Gru, 2)]
+    [InlineData((int)CellType.Gru, 3)]
+    public void TrainingABatchWithTheUnitsSplitGivesTheOneThreadBits(int cellName, int threads)
+    {
+        var cell = (CellType)cellName;
+        int hidden = HiddenPastL2(cell);
+        var (single, singleStore) = Layer(cell, hidden, threads: 1, format: null);
+        var (split, splitStore) = Layer(cell, hidden, threads, format: null);
+        var layout = PackedLayout.FromLengths(BatchLengths);
+        Assert.True(split.SplitsUnits(layout, training: true));
+        var random = new Random(15);
+        var (input, initialHidden, initialCell) = BatchInputs(cell, hidden, layout, random);
+        float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] outputGradient = Values(layout.TotalSteps * hidden);
+        float[] finalHiddenGradient = Values(layout.SequenceCount * hidden);
+        float[] finalCellGradient = cell == CellType.Gru ? [] : Values(layout.SequenceCount * hidden);
+
+        for (int batch = 0; batch < 2; batch++) // the second after an optimizer-like change of the weights: packed again
+        {
+            var results = new List<float[]>[2];
+            foreach ((int index, RecurrentLayer<float> layer, ParameterStore<float> store) in new[] { (0, single, singleStore), (1, split, splitStore) })
+            {
+                store.ZeroGradients();
+                var output = new float[layout.TotalSteps * hidden];
+                layer.Forward(layout, input, output, training: true, initialHidden, initialCell);
+                var inputGradient = new float[layout.TotalSteps * InputSize];
+                layer.Backward(layout, input, outputGradient, inputGradient, finalHiddenGradient, finalCellGradient);
+                results[index] = [output, layer.FinalHidden.ToArray(), layer.FinalCell.ToArray(), inputGradient, (float[])store.Gradients.Clone(),
+                    layer.InitialHiddenGradient.ToArray(), layer.InitialCellGradient.ToArray()];
+            }
+            for (int i = 0; i < results[0].Count; i++)
+                AssertSameBits(results[0][i], results[1][i]);
+
+            foreach (ParameterStore<float> store in new[] { singleStore, splitStore })
+            {
+                for (int i = 0; i < store.Values.Length; i++)
+                    store.Values[i] -= 0.01f * store.Gradients[i];
+                store.MarkChanged();
+            }
+        }
     }
 
     [Fact]

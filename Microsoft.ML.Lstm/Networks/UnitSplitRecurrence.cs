@@ -35,7 +35,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// vector width (or scalar tail) as in the whole row.
 /// </para>
 /// </remarks>
-internal sealed class UnitSplitRecurrence
+internal sealed partial class UnitSplitRecurrence
 {
     /// <summary>Parts start at multiples of this many units: the lanes of the widest vector (512 bits of floats).</summary>
     public const int UnitAlignment = 16;
@@ -95,6 +95,20 @@ internal sealed class UnitSplitRecurrence
         Span<float> output, Span<float> cells, int threads)
     {
         Prepare(weights, layout);
+        fixed (float* inputPointer = input)
+        fixed (float* hiddenPointer = initialHidden)
+        fixed (float* cellPointer = initialCell)
+        fixed (float* outputPointer = output)
+        fixed (float* cellsPointer = cells)
+        {
+            Run(new Pass(this, layout, PassKind.Scoring, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
+                new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length)), threads);
+        }
+    }
+
+    /// <summary>Runs every task of a pass on up to <paramref name="threads"/> threads (one after a recent stall).</summary>
+    private void Run(Pass pass, int threads)
+    {
         for (int q = 0; q < parts.Length; q++)
         {
             nextStep[q * Stride] = 0;
@@ -108,16 +122,7 @@ internal sealed class UnitSplitRecurrence
             callsAlone--;
             threadsNow = 1;
         }
-        fixed (float* inputPointer = input)
-        fixed (float* hiddenPointer = initialHidden)
-        fixed (float* cellPointer = initialCell)
-        fixed (float* outputPointer = output)
-        fixed (float* cellsPointer = cells)
-        {
-            var pass = new Pass(this, layout, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
-                new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length));
-            ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
-        }
+        ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
         if (soloThread >= 0)
             callsAlone = CallsAloneAfterStall;
     }
@@ -134,9 +139,11 @@ internal sealed class UnitSplitRecurrence
     /// <summary>Claims and runs ready tasks, its own part's first, until every task is claimed (or another thread took them all).</summary>
     private void Work(int thread, Pass pass)
     {
-        int count = parts.Length, steps = pass.Layout.MaxLength;
+        // Forward, a task is a step; backward, each step is two tasks: the cell's gradients, then ∂h_{t−1} = ∂gates·W_hh,
+        // which alone needs every part's first task of the step (the other only its own part's last task).
+        int count = parts.Length, steps = pass.Kind == PassKind.Backward ? 2 * pass.Layout.MaxLength : pass.Layout.MaxLength;
         var spinner = new SpinWait();
-        long waitingSince = 0, lastTaskTicks = 0;
+        long waitingSince = 0, lastTaskTicks = 0, previousTaskTicks = 0;
         while (!failed)
         {
             int solo = Volatile.Read(ref soloThread);
@@ -159,12 +166,19 @@ internal sealed class UnitSplitRecurrence
             {
                 int q = (thread + i) % count;
                 int t = Volatile.Read(ref nextStep[q * Stride]);
-                if (t >= steps || t > ready || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
+                bool needsEveryPart = pass.Kind != PassKind.Backward || t % 2 == 1;
+                if (t >= steps || t > (needsEveryPart ? ready : Volatile.Read(ref doneSteps[q * Stride]))
+                    || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
                     continue;
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    RunTask(q, t, pass);
+                    if (pass.Kind == PassKind.Scoring)
+                        RunTask(q, t, pass);
+                    else if (pass.Kind == PassKind.TrainingForward)
+                        RunTrainingTask(q, t, pass);
+                    else
+                        RunBackwardTask(q, t, pass);
                 }
                 catch
                 {
@@ -172,6 +186,7 @@ internal sealed class UnitSplitRecurrence
                     throw;
                 }
                 Volatile.Write(ref doneSteps[q * Stride], t + 1);
+                previousTaskTicks = lastTaskTicks;
                 lastTaskTicks = System.Diagnostics.Stopwatch.GetTimestamp() - started;
                 worked = true;
                 spinner.Reset();
@@ -182,7 +197,7 @@ internal sealed class UnitSplitRecurrence
             long now = System.Diagnostics.Stopwatch.GetTimestamp();
             if (waitingSince == 0)
                 waitingSince = now;
-            else if (solo < 0 && now - waitingSince > StallTicks + StallTaskMultiple * lastTaskTicks)
+            else if (solo < 0 && now - waitingSince > StallTicks + StallTaskMultiple * Math.Max(lastTaskTicks, previousTaskTicks))
                 Interlocked.CompareExchange(ref soloThread, thread, -1);
             spinner.SpinOnce(sleep1Threshold: -1);
         }
@@ -335,8 +350,27 @@ internal sealed class UnitSplitRecurrence
         }
     }
 
-    /// <summary>One pass as the threads see it: the spans, pinned for the pass.</summary>
+    /// <summary>What a pass computes.</summary>
+    private enum PassKind
+    {
+        /// <summary>Scoring: each part's own gates buffer, its input projection in its step-0 task.</summary>
+        Scoring,
+
+        /// <summary>Training's forward pass, over the layer's own buffers in their whole-row layout (<see cref="ForwardTraining"/>).</summary>
+        TrainingForward,
+
+        /// <summary>Training's backward pass through time (<see cref="Backward"/>).</summary>
+        Backward,
+    }
+
+    /// <summary>
+    /// One pass as the threads see it: the spans, pinned for the pass. Scoring reads <see cref="Input"/>; training reads and
+    /// writes the layer's gates [N, G·H], its GRU h-projection [N, G·H] and its kept h_{t−1} [N, H] (whose first B rows hold
+    /// h_{−1}); backward also reads ∂output and carries ∂h and ∂c [B, H] from step to step.
+    /// </summary>
     private readonly record struct Pass(
-        UnitSplitRecurrence Owner, PackedLayout Layout, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
-        PinnedSpan<float> Output, PinnedSpan<float> Cells);
+        UnitSplitRecurrence Owner, PackedLayout Layout, PassKind Kind, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
+        PinnedSpan<float> Output, PinnedSpan<float> Cells, PinnedSpan<float> Gates = default, PinnedSpan<float> Projection = default,
+        PinnedSpan<float> PreviousHidden = default, PinnedSpan<float> OutputGradient = default, PinnedSpan<float> HiddenGradient = default,
+        PinnedSpan<float> CellGradient = default);
 }
