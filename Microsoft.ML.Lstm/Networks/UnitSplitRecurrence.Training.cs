@@ -182,7 +182,7 @@ internal sealed partial class UnitSplitRecurrence
 
     /// <summary>
     /// Packs each part's rows of W_hh (forward) and columns of W_hh (backward) when the weights changed since the last
-    /// pass (an optimizer step: into the same memory), with its biases and peepholes; sizes its step buffers.
+    /// pass (an optimizer step: into the same memory); gathers its biases and peepholes; sizes its step buffers.
     /// </summary>
     private void PrepareTraining(LayerWeights weights, PackedLayout layout)
     {
@@ -214,16 +214,17 @@ internal sealed partial class UnitSplitRecurrence
                     part.RecurrentColumns = Gemm.Pack(false, gateCount * h, units, columns, h);
                 else
                     Gemm.PackInto(part.RecurrentColumns, false, columns, h);
-                if (weights.RecurrentBias is ParameterView recurrentBias)
-                    GatherGates(store.Value(recurrentBias), gateCount, first, units, ref part.RecurrentBias);
-                if (weights.Peephole is ParameterView peephole)
-                    GatherGates(store.Value(peephole), 3, first, units, ref part.Peepholes);
             }
             trainingVersion = store.Version;
         }
         for (int q = 0; q < parts.Length; q++)
         {
-            int width = gateCount * (bounds[q + 1] - bounds[q]);
+            // Biases and peepholes are read as they are now at every pass, as the split by sequences reads them.
+            int first = bounds[q], units = bounds[q + 1] - first, width = gateCount * units;
+            if (weights.RecurrentBias is ParameterView recurrentBias)
+                GatherGates(store.Value(recurrentBias), gateCount, first, units, ref trainingParts[q].RecurrentBias);
+            if (weights.Peephole is ParameterView peephole)
+                GatherGates(store.Value(peephole), 3, first, units, ref trainingParts[q].Peepholes);
             Workspace.Ensure(ref trainingParts[q].Gates, layout.SequenceCount * width);
             if (cell == CellType.Gru)
                 Workspace.Ensure(ref trainingParts[q].Projection, layout.SequenceCount * width);
