@@ -25,8 +25,9 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <see cref="StallMicroseconds"/> plus twice the time the waiting thread's own last task took (the other thread's task
 /// is as large, and started before ours ended; so it was preempted: on a machine with more runnable threads than cores,
 /// it would be at every step), the waiting thread takes every task left in the pass and the others stop claiming,
-/// and the next <see cref="CallsAloneAfterStall"/> passes run on the calling thread alone, so a busy machine costs at
-/// most one preemption per that many passes rather than one per step.
+/// and the next passes, up to <see cref="CallsAloneAfterStall"/> of them and about <see cref="AloneMillisecondsAfterStall"/>
+/// in all, run on the calling thread alone, so a busy machine costs at most one preemption per pass, or per that many
+/// short passes, rather than one per step.
 /// </para>
 /// <para>
 /// The bits are those of the one-thread path: each gate's pre-activation is the same FMA chain (the GEMM sums every
@@ -57,8 +58,17 @@ internal sealed partial class UnitSplitRecurrence
     /// <summary>A wait on another thread's task longer than this means that thread is not running (a step's task takes a few µs).</summary>
     public const double StallMicroseconds = 50;
 
-    /// <summary>Passes run on the calling thread alone after a pass in which a thread stalled.</summary>
+    /// <summary>Passes run on the calling thread alone after a pass in which a thread stalled, at most (see <see cref="AloneMillisecondsAfterStall"/>).</summary>
     public const int CallsAloneAfterStall = 16;
+
+    /// <summary>
+    /// How long, in passes as long as the one that stalled, the calling thread runs alone after a stall: a few one-row
+    /// passes of hundreds of µs (up to <see cref="CallsAloneAfterStall"/>), none after a batch's pass of tens of ms, whose
+    /// threads are tried again at the next pass (a stall still ends the sharing for the rest of its own pass).
+    /// </summary>
+    public const double AloneMillisecondsAfterStall = 5;
+
+    private static readonly long AloneTicksAfterStall = (long)(AloneMillisecondsAfterStall * System.Diagnostics.Stopwatch.Frequency / 1e3);
 
     /// <summary>A split of <paramref name="hiddenSize"/> units into <paramref name="partCount"/> parts (see <see cref="PartsFor"/>).</summary>
     public UnitSplitRecurrence(CellType cell, int inputSize, int hiddenSize, int partCount)
@@ -122,9 +132,13 @@ internal sealed partial class UnitSplitRecurrence
             callsAlone--;
             threadsNow = 1;
         }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
         if (soloThread >= 0)
-            callsAlone = CallsAloneAfterStall;
+        {
+            long passTicks = Math.Max(1, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            callsAlone = (int)Math.Min(CallsAloneAfterStall, AloneTicksAfterStall / passTicks);
+        }
     }
 
     /// <summary>How long a thread waits on another's task, past <see cref="StallTaskMultiple"/> times its own last task, before it takes every task left (tests set 0); see <see cref="StallMicroseconds"/>.</summary>
