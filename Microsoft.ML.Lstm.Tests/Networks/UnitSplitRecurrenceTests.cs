@@ -171,7 +171,7 @@ public class UnitSplitRecurrenceTests
 
         Assert.False(single.SplitsUnits(layout, training: false));
         Assert.True(split.SplitsUnits(layout, training: false));
-        Assert.True(split.SplitsUnits(layout, training: true));
+        Assert.False(split.SplitsUnits(layout, training: true));
         // Enough sequences per thread: the ranges of sequences.
         Assert.False(split.SplitsUnits(PackedLayout.FromLengths([.. Enumerable.Repeat(3, RecurrentLayer<float>.UnitSplitRowsPerThread * threads)]), training: false));
 
@@ -198,6 +198,8 @@ public class UnitSplitRecurrenceTests
         var (single, singleStore) = Layer(cell, hidden, threads: 1, format: null);
         var (split, splitStore) = Layer(cell, hidden, threads, format: null);
         var layout = PackedLayout.FromLengths(BatchLengths);
+        Assert.False(split.SplitsUnits(layout, training: true));
+        split.TrainsWithUnitsSplit = true;
         Assert.True(split.SplitsUnits(layout, training: true));
         var random = new Random(15);
         var (input, initialHidden, initialCell) = BatchInputs(cell, hidden, layout, random);

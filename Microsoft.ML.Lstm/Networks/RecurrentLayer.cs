@@ -413,13 +413,13 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// Whether a pass runs on <see cref="UnitSplitRecurrence"/>: float on several threads, with products of at least twice
     /// the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>), so that a step or two at a
     /// time (<see cref="EncoderStepper{T}"/>) stays on the calling thread, and either scoring one sequence (there is no batch
-    /// to split) or, scoring and training alike, fewer than <see cref="UnitSplitRowsPerThread"/> sequences per thread with a
-    /// W_hh larger than the core's L2 (<see cref="CpuDescription.L2Bytes"/>), which a split by sequences would have every
-    /// core stream from L3 at every step for its few rows. Backward takes the path its forward pass took (the rule reads
-    /// only the layout). Either way gives the same bits.
+    /// to split) or fewer than <see cref="UnitSplitRowsPerThread"/> sequences per thread with a W_hh larger than the core's
+    /// L2 (<see cref="CpuDescription.L2Bytes"/>), which a split by sequences would have every core stream from L3 at every
+    /// step for its few rows. Training takes it only when <see cref="TrainsWithUnitsSplit"/> is set; backward then takes
+    /// the path its forward pass took (the rule reads only the layout). Either way gives the same bits.
     /// </summary>
     internal bool SplitsUnits(PackedLayout layout, bool training) =>
-        unitSplit is not null
+        unitSplit is not null && (!training || TrainsWithUnitsSplit)
         && ((layout.SequenceCount == 1 && !training) || (layout.SequenceCount < UnitSplitRowsPerThread * threads && RecurrentWeightExceedsL2))
         && (long)layout.TotalSteps * gateCount * HiddenSize * (InputSize + HiddenSize) >= 2 * GemmTuning.Current.MinimumWorkPerThread;
 
@@ -428,6 +428,12 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// several threads (measured on the (a) and (c) shapes of the benchmarks: see benchmarks/RESULTS.md, issue #15).
     /// </summary>
     internal const int UnitSplitRowsPerThread = 48;
+
+    /// <summary>
+    /// Whether training passes take the split by units under the same rule as scoring (false by default: on the 2-core
+    /// Zen 3 it measured no faster than the ranges of sequences for training, see benchmarks/RESULTS.md, issue #15).
+    /// </summary>
+    internal bool TrainsWithUnitsSplit { get; set; }
 
     /// <summary>Whether W_hh in float [G·H, H] is larger than a core's L2 (256 KiB when the OS does not say).</summary>
     private bool RecurrentWeightExceedsL2 =>
