@@ -41,7 +41,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         new PooledFeaturesHeadSpec { Modes = modes }.Validate();
         _scoring = model.Spec.Head switch
         {
-            LanguageModelHeadSpec => SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes)),
+            LanguageModelHeadSpec => SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes), model.ScoringThreads),
             PooledFeaturesHeadSpec pooled when pooled.Modes.AsSpan().SequenceEqual(modes) => model,
             _ => throw new InvalidDataException("A featurizer needs a language model or an encoder under a featurizing head with its pooling modes."),
         };
@@ -154,7 +154,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         }
         SequenceNetwork<float> forward;
         lock (_generationLock)
-            forward = ForwardModel().CloneForInference();
+            forward = ForwardModel().CloneForInference(Model.ScoringThreads);
         var predictor = new SequencePredictor(forward);
         int vocabulary = forward.Spec.Encoder.VocabularySize;
         double total = 0;
@@ -329,7 +329,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     {
         if (string.IsNullOrWhiteSpace(outputColumnName))
             throw new ArgumentException("AsFeaturizer needs an output column name.", nameof(outputColumnName));
-        var featurizer = SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes));
+        var featurizer = SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes), model.ScoringThreads);
         return new LstmFeaturizingTransformer(env, featurizer, features, outputColumnName, modes, tokenTexts: null);
     }
 }
