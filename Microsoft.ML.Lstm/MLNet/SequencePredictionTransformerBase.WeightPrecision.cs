@@ -13,7 +13,10 @@ public abstract partial class SequencePredictionTransformerBase
     /// Threads each row or <c>PredictionEngine</c> call is scored on (<see cref="ScoringThreadsExtensions"/>); 1, the
     /// default, as trained and as loaded. Not saved with the model.
     /// </summary>
-    public int ScoringThreads => Model.ScoringThreads;
+    public int ScoringThreads => ScoringModel.ScoringThreads;
+
+    /// <summary>The model that scores rows (<see cref="ScoringModel"/>), for the tests of the threads it scores on.</summary>
+    internal SequenceModel RowScoringModel => ScoringModel;
 
     /// <summary>A transformer of this task, columns and extras around <paramref name="model"/> (the same network, its weights stored another way or scored on other threads).</summary>
     private protected abstract SequencePredictionTransformerBase WithModelCore(SequenceModel model);

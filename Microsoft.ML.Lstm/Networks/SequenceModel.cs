@@ -118,6 +118,20 @@ internal sealed class SequenceModel
     /// <summary>Reads the network <see cref="Save"/> wrote, scored on one thread; anything malformed fails with <see cref="InvalidDataException"/>.</summary>
     public static SequenceModel Load(ModelFile file) => new(NetworkSerializer.Read(file, threads: 1));
 
+    /// <summary>The threads of the network a scoring call would run now (for tests: the thread count leaves no trace in the bits).</summary>
+    internal int PredictorThreads()
+    {
+        SequencePredictor predictor = Rent();
+        try
+        {
+            return predictor.Threads;
+        }
+        finally
+        {
+            Return(predictor);
+        }
+    }
+
     private SequencePredictor Rent()
     {
         lock (idlePredictors)

@@ -35,6 +35,9 @@ internal sealed class SequencePredictor
     /// <summary>Wraps a network that this predictor alone will run.</summary>
     public SequencePredictor(SequenceNetwork<float> network) => this.network = network;
 
+    /// <summary>Threads the predictor's network scores each sequence on.</summary>
+    public int Threads => network.Threads;
+
     /// <summary>Batches kept for reuse (at most <see cref="MaxCachedLengths"/>).</summary>
     internal int CachedBatchCount => cachedCount;
 
