@@ -134,7 +134,8 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
 
     /// <summary>
     /// How well the forward language model predicts the rows of <paramref name="data"/> (read from the same column,
-    /// with the same keys): each token after a row's first, from the tokens before it.
+    /// with the same keys): each token after a row's first, from the tokens before it. Each row is scored on the
+    /// featurizer's <see cref="SequencePredictionTransformerBase.ScoringThreads"/> (generation runs on one thread).
     /// </summary>
     /// <exception cref="InvalidOperationException">This featurizer is not a language model over tokens, or a row is empty or holds a key out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The column is missing or holds other keys.</exception>
