@@ -269,6 +269,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 for (int p = 0; p < depth; p++)
                     new Span<float>(panel + p * nr + panelColumns, nr - panelColumns).Clear();
             }
+            else if (panelColumns == nr)
+            {
+                // A whole panel row is NR floats (8 to 32): copied in 128-bit vectors, where a call to Memmove per row
+                // cost more than the copy (the ∂W products pack a B block per depth block, row by row).
+                float* source = b + p0 * ldb + j0 + jr;
+                for (int p = 0; p < depth; p++)
+                {
+                    float* target = panel + p * nr;
+                    for (int j = 0; j < nr; j += 4)
+                        Vector128.Store(Vector128.Load(source + j), target + j);
+                    source += ldb;
+                }
+            }
             else
             {
                 for (int p = 0; p < depth; p++)
