@@ -129,7 +129,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 float* source = a + (p0 + p) * lda + i0;
                 if (p + TransposedPrefetchRows < depth)
                     PrefetchRow(source + TransposedPrefetchRows * lda, rows);
-                for (int ir = 0; ir < rows; ir += mr)
+                // Whole panels take MR floats each, without the ragged last panel's count and zero fill.
+                int ir = 0;
+                float* target = packed + p * mr;
+                nint panelStride = (nint)mr * depth;
+                for (; ir + mr <= rows; ir += mr, target += panelStride)
+                    CopyWholePanelRow(source + ir, target);
+                for (; ir < rows; ir += mr)
                     CopyPanelRow(source + ir, packed + (nint)ir * depth + p * mr, Math.Min(mr, rows - ir), mr);
             }
             return;
@@ -231,6 +237,22 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             for (int r = 0; r < mr; r++)
                 panel[p * mr + r] = source[r * lda + p];
         }
+    }
+
+    /// <summary>Copies MR floats (8 or 6; MR is a constant of the kernel) into one row of a panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyWholePanelRow(float* source, float* target)
+    {
+        int mr = TKernel.Rows, r = 0;
+        for (; r + 4 <= mr; r += 4)
+            Vector128.Store(Vector128.Load(source + r), target + r);
+        if (r + 2 <= mr)
+        {
+            Unsafe.WriteUnaligned(target + r, Unsafe.ReadUnaligned<long>(source + r));
+            r += 2;
+        }
+        for (; r < mr; r++)
+            target[r] = source[r];
     }
 
     /// <summary>Copies <paramref name="count"/> floats into one MR-wide row of a panel and zeroes the rest of it.</summary>
