@@ -244,6 +244,42 @@ public class GemmTests
         }
     }
 
+    [Fact]
+    public void PackedAPanelsHoldOpAForEveryPanelHeight()
+    {
+        // The pack uses no kernel's instructions, so every panel height (MR = 8, 6) is checked on any CPU: whole and
+        // partial panels, depths that are and are not multiples of four, an offset block, both transposes.
+        foreach ((int rows, int depth) in new[] { (1, 1), (6, 4), (8, 8), (13, 7), (24, 33), (23, 256) })
+        foreach (bool transposeA in new[] { false, true })
+        {
+            AssertPacksA<Avx512MicroKernel>(transposeA, rows, depth);
+            AssertPacksA<Avx2MicroKernel>(transposeA, rows, depth);
+            AssertPacksA<Vector128MicroKernel>(transposeA, rows, depth);
+        }
+    }
+
+    private static unsafe void AssertPacksA<TKernel>(bool transposeA, int rows, int depth) where TKernel : struct, IGemmMicroKernel
+    {
+        const int i0 = 3, p0 = 2;
+        int mr = TKernel.Rows, m = i0 + rows + 1, k = p0 + depth + 5;
+        int lda = (transposeA ? m : k) + 3;
+        float[] a = Random((transposeA ? k : m) * lda, 31);
+        int panels = (rows + mr - 1) / mr;
+        var packed = new float[panels * mr * depth];
+        Array.Fill(packed, float.NaN);
+        fixed (float* aPointer = a)
+        fixed (float* packedPointer = packed)
+            GemmDriver<TKernel>.PackA(transposeA, aPointer, lda, i0, p0, rows, depth, packedPointer);
+        for (int panel = 0; panel < panels; panel++)
+        for (int p = 0; p < depth; p++)
+        for (int r = 0; r < mr; r++)
+        {
+            int i = panel * mr + r;
+            float expected = i >= rows ? 0f : transposeA ? a[(p0 + p) * lda + i0 + i] : a[(i0 + i) * lda + p0 + p];
+            Assert.Equal(expected, packed[panel * mr * depth + p * mr + r]);
+        }
+    }
+
     private static float[] Random(int length, int seed)
     {
         var random = new Random(seed);

@@ -41,7 +41,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         new PooledFeaturesHeadSpec { Modes = modes }.Validate();
         _scoring = model.Spec.Head switch
         {
-            LanguageModelHeadSpec => SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes)),
+            LanguageModelHeadSpec => SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes), model.ScoringThreads),
             PooledFeaturesHeadSpec pooled when pooled.Modes.AsSpan().SequenceEqual(modes) => model,
             _ => throw new InvalidDataException("A featurizer needs a language model or an encoder under a featurizing head with its pooling modes."),
         };
@@ -134,7 +134,8 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
 
     /// <summary>
     /// How well the forward language model predicts the rows of <paramref name="data"/> (read from the same column,
-    /// with the same keys): each token after a row's first, from the tokens before it.
+    /// with the same keys): each token after a row's first, from the tokens before it. Each row is scored on the
+    /// featurizer's <see cref="SequencePredictionTransformerBase.ScoringThreads"/> (generation runs on one thread).
     /// </summary>
     /// <exception cref="InvalidOperationException">This featurizer is not a language model over tokens, or a row is empty or holds a key out of range.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The column is missing or holds other keys.</exception>
@@ -154,7 +155,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
         }
         SequenceNetwork<float> forward;
         lock (_generationLock)
-            forward = ForwardModel().CloneForInference();
+            forward = ForwardModel().CloneForInference(Model.ScoringThreads);
         var predictor = new SequencePredictor(forward);
         int vocabulary = forward.Spec.Encoder.VocabularySize;
         double total = 0;
@@ -329,7 +330,7 @@ public sealed partial class LstmFeaturizingTransformer : SequencePredictionTrans
     {
         if (string.IsNullOrWhiteSpace(outputColumnName))
             throw new ArgumentException("AsFeaturizer needs an output column name.", nameof(outputColumnName));
-        var featurizer = SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes));
+        var featurizer = SequenceModel.FromNetwork(EncoderTransplant.Featurizer(model.Network, modes), model.ScoringThreads);
         return new LstmFeaturizingTransformer(env, featurizer, features, outputColumnName, modes, tokenTexts: null);
     }
 }

@@ -42,7 +42,13 @@ public sealed partial class LstmForecastingTransformer : ITransformer
     /// <summary>How the network's recurrent weights are stored and run (<see cref="WeightPrecisionExtensions"/>); <see cref="WeightPrecision.Float32"/> as trained.</summary>
     public WeightPrecision WeightPrecision => WeightPrecisionExtensions.PrecisionOf(Model.WeightFormat);
 
-    /// <summary>A forecaster with these settings around <paramref name="model"/> (the same network, its weights stored another way).</summary>
+    /// <summary>
+    /// Threads each forecast is scored on, in <see cref="Transform"/> and the forecasting engine
+    /// (<see cref="ScoringThreadsExtensions"/>); 1, the default, as trained and as loaded. Not saved with the model.
+    /// </summary>
+    public int ScoringThreads => Model.ScoringThreads;
+
+    /// <summary>A forecaster with these settings around <paramref name="model"/> (the same network, its weights stored another way or scored on other threads).</summary>
     internal LstmForecastingTransformer WithModel(SequenceModel model) => new(host, model, Settings);
 
     /// <summary>Steps forecast from each row.</summary>

@@ -3,14 +3,22 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <summary>
 /// A trained network of float, as the ML.NET layer holds it: trains, scores from any thread, saves and loads.
 /// Scoring rents a <see cref="SequencePredictor"/> (a private copy of the network's workspaces) from a pool,
-/// so concurrent cursors never share buffers and a warm call allocates nothing.
+/// so concurrent cursors never share buffers and a warm call allocates nothing. Each predictor's network runs on
+/// <see cref="ScoringThreads"/> threads: 1 unless chosen with <see cref="WithScoringThreads"/>, which is not saved
+/// (a choice of the process that scores, not part of the model) and never changes a prediction's bits.
 /// </summary>
 internal sealed class SequenceModel
 {
     private readonly SequenceNetwork<float> network;
+    private readonly int scoringThreads;
     private readonly Stack<SequencePredictor> idlePredictors = new();
 
-    private SequenceModel(SequenceNetwork<float> network) => this.network = network;
+    private SequenceModel(SequenceNetwork<float> network, int scoringThreads = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(scoringThreads, 1);
+        this.network = network;
+        this.scoringThreads = scoringThreads;
+    }
 
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec => network.Spec;
@@ -32,8 +40,17 @@ internal sealed class SequenceModel
         return (new SequenceModel(network), result);
     }
 
-    /// <summary>Wraps an already trained network.</summary>
-    public static SequenceModel FromNetwork(SequenceNetwork<float> network) => new(network);
+    /// <summary>Wraps an already trained network, scored on <paramref name="scoringThreads"/> threads per predictor.</summary>
+    public static SequenceModel FromNetwork(SequenceNetwork<float> network, int scoringThreads = 1) => new(network, scoringThreads);
+
+    /// <summary>Threads each scoring call may use (at least 1): one sequence splits each step by hidden units across them.</summary>
+    public int ScoringThreads => scoringThreads;
+
+    /// <summary>
+    /// A model of the same network (its weights shared, read-only) whose predictors run on <paramref name="threads"/>
+    /// threads, with a pool of its own; this model is not changed. The predictions are the same bits.
+    /// </summary>
+    public SequenceModel WithScoringThreads(int threads) => new(network, threads);
 
     /// <summary>Values <see cref="Predict(ReadOnlySpan{int}, Span{float})"/> writes for a sequence of <paramref name="length"/> steps.</summary>
     public int PredictionCount(int length) => network.PredictionCount(length);
@@ -91,15 +108,29 @@ internal sealed class SequenceModel
 
     /// <summary>
     /// A model of the same network whose recurrent weights are compressed to <paramref name="format"/> (null: float32), from
-    /// this model's weights as they are; this model is not changed.
+    /// this model's weights as they are, scored on as many threads; this model is not changed.
     /// </summary>
-    public SequenceModel WithWeightFormat(Numerics.WeightFormat? format) => new(WeightCompression.Compress(network, format));
+    public SequenceModel WithWeightFormat(Numerics.WeightFormat? format) => new(WeightCompression.Compress(network, format), scoringThreads);
 
     /// <summary>Writes the network (architecture and weights) into sections of <paramref name="file"/>.</summary>
     public void Save(ModelFileWriter file) => NetworkSerializer.Write(file, network);
 
-    /// <summary>Reads the network <see cref="Save"/> wrote; anything malformed fails with <see cref="InvalidDataException"/>.</summary>
+    /// <summary>Reads the network <see cref="Save"/> wrote, scored on one thread; anything malformed fails with <see cref="InvalidDataException"/>.</summary>
     public static SequenceModel Load(ModelFile file) => new(NetworkSerializer.Read(file, threads: 1));
+
+    /// <summary>The threads of the network a scoring call would run now (for tests: the thread count leaves no trace in the bits).</summary>
+    internal int PredictorThreads()
+    {
+        SequencePredictor predictor = Rent();
+        try
+        {
+            return predictor.Threads;
+        }
+        finally
+        {
+            Return(predictor);
+        }
+    }
 
     private SequencePredictor Rent()
     {
@@ -108,7 +139,7 @@ internal sealed class SequenceModel
             if (idlePredictors.TryPop(out SequencePredictor? idle))
                 return idle;
         }
-        return new SequencePredictor(network.CloneForInference());
+        return new SequencePredictor(network.CloneForInference(scoringThreads));
     }
 
     private void Return(SequencePredictor predictor)

@@ -27,6 +27,7 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     {
         spec.Validate();
         Spec = spec;
+        Threads = Math.Max(1, threads);
         Random = random as ResumableRandom;
         Parameters = new ParameterStore<T>(spec.ParameterCount());
         // One random source, drawn in a fixed order (encoder, then head; dropout masks later): a seed gives one network.
@@ -46,6 +47,9 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
+
+    /// <summary>Threads the recurrence and the large products may use (at least 1); any count gives the same bits.</summary>
+    public int Threads { get; }
 
     /// <summary>
     /// The random source the weights were initialised from and the dropout masks are drawn from, whose state a
@@ -68,10 +72,16 @@ internal sealed class SequenceNetwork<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Values <see cref="Predict"/> gives for a sequence of <paramref name="length"/> steps.</summary>
     public int PredictionCount(int length) => Head.PredictionCount(length);
 
-    /// <summary>A network with the same weights (and compressed weights) and its own workspaces, on one thread: what a scoring thread runs.</summary>
-    public SequenceNetwork<T> CloneForInference()
+    /// <summary>
+    /// A network with the same weights (and compressed weights) and its own workspaces, on <paramref name="threads"/>
+    /// threads: what a scoring engine runs. One sequence on several threads splits each step by hidden units, a batch
+    /// splits by sequences; the predictions are the same bits for any count.
+    /// </summary>
+    /// <param name="threads">Threads the copy may use, at least 1.</param>
+    public SequenceNetwork<T> CloneForInference(int threads = 1)
     {
-        var clone = CreateForLoading(Spec, threads: 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var clone = CreateForLoading(Spec, threads);
         Parameters.Values.CopyTo(clone.Parameters.Values, 0);
         clone.Parameters.MarkChanged();
         clone.Parameters.Compression = Parameters.Compression; // read-only, so shared

@@ -3,7 +3,8 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <summary>
 /// Scores one sequence at a time with its own copy of a network's workspaces: the one-row path. It keeps
 /// a ready batch for each of the last few sequence lengths it has seen, so a warm call allocates nothing.
-/// Not thread-safe: use one predictor per thread (see <see cref="SequenceModel"/>).
+/// Not thread-safe: use one predictor per thread (see <see cref="SequenceModel"/>). A predictor over a network of
+/// several threads (<see cref="SequenceNetwork{T}.Threads"/>) scores each sequence on them, with the same bits as one thread.
 /// </summary>
 /// <remarks>
 /// What it holds between calls is bounded: at most <see cref="MaxCachedLengths"/> batches, each of at most
@@ -33,6 +34,9 @@ internal sealed class SequencePredictor
 
     /// <summary>Wraps a network that this predictor alone will run.</summary>
     public SequencePredictor(SequenceNetwork<float> network) => this.network = network;
+
+    /// <summary>Threads the predictor's network scores each sequence on.</summary>
+    public int Threads => network.Threads;
 
     /// <summary>Batches kept for reuse (at most <see cref="MaxCachedLengths"/>).</summary>
     internal int CachedBatchCount => cachedCount;
@@ -111,7 +115,7 @@ internal sealed class SequencePredictor
     private void Run(SequenceBatch<float> batch, Span<float> output)
     {
         // A long sequence runs in a network of its own, whose workspaces go when this call returns.
-        SequenceNetwork<float> runner = batch.Layout.TotalSteps > RetainedSteps ? network.CloneForInference() : network;
+        SequenceNetwork<float> runner = batch.Layout.TotalSteps > RetainedSteps ? network.CloneForInference(network.Threads) : network;
         ReadOnlySpan<float> result = runner.Predict(batch);
         if (output.Length != result.Length)
             throw new ArgumentException($"The output needs room for {result.Length} values, has {output.Length}.", nameof(output));

@@ -8,8 +8,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
 // `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `featurize-quality` issue #11's 300-label bar, `featurize-sample` the Featurize sample's SDCA row over seeds and input forms, `concurrent` two models training at
 // once in one process, `engine` one PredictionEngine call, `compressed` bfloat16 and int8 weights beside float32
-// (issue #15), `mlnet-path` the time a sentiment job spends outside the engine (issue #15, item 5); anything else goes
-// to BenchmarkDotNet.
+// (issue #15), `mlnet-path` the time a sentiment job spends outside the engine (issue #15, item 5), `scoring-threads` one
+// PredictionEngine call on 1 and 2 scoring threads (WithScoringThreads); anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
     case "shapes":
@@ -89,6 +89,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);
+        break;
+    case "scoring-threads":
+        ScoringThreadsRunner.Run(args[1..]);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(ShapesRunner).Assembly).Run(args);
