@@ -431,7 +431,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
     /// <summary>
     /// Whether training passes take the split by units under the same rule as scoring (false by default: on the 2-core
-    /// Zen 3 it measured no faster than the ranges of sequences for training, see benchmarks/RESULTS.md, issue #15).
+    /// Zen 3 it measured 1.1–1.2× the time of the ranges of sequences for training, see benchmarks/RESULTS.md, issue #15).
     /// </summary>
     internal bool TrainsWithUnitsSplit { get; set; }
 
