@@ -51,7 +51,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private bool projectInRanges;
     private bool biasPerStep;                        // the projection left b out; each step adds it to its rows
     private int lastSequenceCount;
-    private readonly OneRowRecurrence? oneRow;      // float scoring of one sequence on several threads: the units split
+    private readonly UnitSplitRecurrence? unitSplit; // float scoring on several threads with the units split (SplitsUnits)
 
     /// <summary>
     /// Registers the parameters under <paramref name="name"/> and initialises them from <paramref name="random"/>,
@@ -100,8 +100,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         inputForward = new WeightProduct<T>(store, inputWeight, transpose: true, depth: inputSize, columns: width);
         recurrentForward = new WeightProduct<T>(store, recurrentWeight, transpose: true, depth: hiddenSize, columns: width);
         recurrentBackward = new WeightProduct<T>(store, recurrentWeight, transpose: false, depth: width, columns: hiddenSize);
-        if (typeof(T) == typeof(float) && OneRowRecurrence.PartsFor(hiddenSize, this.threads) > 1)
-            oneRow = new OneRowRecurrence(cell, inputSize, hiddenSize, OneRowRecurrence.PartsFor(hiddenSize, this.threads));
+        if (typeof(T) == typeof(float) && UnitSplitRecurrence.PartsFor(hiddenSize, this.threads) > 1)
+            unitSplit = new UnitSplitRecurrence(cell, inputSize, hiddenSize, UnitSplitRecurrence.PartsFor(hiddenSize, this.threads));
     }
 
     /// <inheritdoc />
@@ -157,12 +157,24 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        if (SplitsUnits(layout, training))
+        if (SplitsUnits(layout, training) && training)
         {
-            // One sequence to score on several threads: they share each step, the hidden units cut between them.
-            oneRow!.Forward(
-                new OneRowRecurrence.LayerWeights((ParameterStore<float>)(object)store, inputWeight, recurrentWeight, bias, recurrentBias, peephole),
-                n, AsFloats(input), AsFloats(previousHidden.AsSpan(0, h)), HasCell ? AsFloats(initialCells.AsSpan(0, h)) : default,
+            // Few sequences per thread in training: the units split, over the buffers backward reads. b is written over the
+            // gates before the projection (the bits BiasCanFollow's per-step addition gives).
+            Span<T> allGates = Workspace.Ensure(ref gates, n * width);
+            inputForward.Prepare();
+            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
+            inputForward.Multiply(n, input, T.One, allGates, threads);
+            unitSplit!.ForwardTraining(
+                Weights, layout, AsFloats(allGates), cell == CellType.Gru ? AsFloats(hiddenProjection.AsSpan(0, n * width)) : default,
+                AsFloats(previousHidden.AsSpan(0, n * h)), HasCell ? AsFloats(initialCells.AsSpan(0, b * h)) : default,
+                AsFloats(output), HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, threads);
+        }
+        else if (SplitsUnits(layout, training))
+        {
+            // Scoring one sequence, or few per thread, on several threads: they share each step, the hidden units cut between them.
+            unitSplit!.Forward(
+                Weights, layout, AsFloats(input), AsFloats(previousHidden.AsSpan(0, b * h)), HasCell ? AsFloats(initialCells.AsSpan(0, b * h)) : default,
                 AsFloats(output), HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, threads);
         }
         else
@@ -220,9 +232,23 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         CopyOrClear(finalHiddenGradient, Workspace.Ensure(ref this.finalHiddenGradient, b * h));
         CopyOrClear(finalCellGradient, Workspace.Ensure(ref this.finalCellGradient, b * h));
 
-        recurrentBackward.Prepare();
-        fixed (T* outputGradientPointer = outputGradient)
-            RunOverRanges(new Pass(this, layout, true, new(outputGradientPointer, outputGradient.Length)), static (range, pass) => pass.Layer.BackwardRange(range, pass));
+        if (SplitsUnits(layout, training: true))
+        {
+            // As forward ran: the units split. ∂h and ∂c flow from step to step in the initial states' gradients.
+            this.finalHiddenGradient.AsSpan(0, b * h).CopyTo(initialHiddenGradient);
+            this.finalCellGradient.AsSpan(0, b * h).CopyTo(initialCellGradient);
+            unitSplit!.Backward(
+                layout, AsFloats(dGates), cell == CellType.Gru ? AsFloats(hiddenProjection.AsSpan(0, n * width)) : default,
+                AsFloats(previousHidden.AsSpan(0, n * h)), HasCell ? AsFloats(initialCells.AsSpan(0, b * h)) : default,
+                HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, AsFloats(outputGradient),
+                AsFloats(initialHiddenGradient.AsSpan(0, b * h)), AsFloats(initialCellGradient.AsSpan(0, b * h)), threads);
+        }
+        else
+        {
+            recurrentBackward.Prepare();
+            fixed (T* outputGradientPointer = outputGradient)
+                RunOverRanges(new Pass(this, layout, true, new(outputGradientPointer, outputGradient.Length)), static (range, pass) => pass.Layer.BackwardRange(range, pass));
+        }
         if (peephole is not null)
         {
             // Summed here over all rows in row order, not by the kernels per range of sequences, whose sums would
@@ -384,13 +410,38 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     }
 
     /// <summary>
-    /// Whether a pass runs on <see cref="OneRowRecurrence"/>: scoring one sequence in float on several threads, with
-    /// products of at least twice the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>),
-    /// so that a step or two at a time (<see cref="EncoderStepper{T}"/>) stays on the calling thread. Either way gives the same bits.
+    /// Whether a pass runs on <see cref="UnitSplitRecurrence"/>: float on several threads, with products of at least twice
+    /// the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>), so that a step or two at a
+    /// time (<see cref="EncoderStepper{T}"/>) stays on the calling thread, and either scoring one sequence (there is no batch
+    /// to split) or fewer than <see cref="UnitSplitRowsPerThread"/> sequences per thread with a W_hh larger than the core's
+    /// L2 (<see cref="CpuDescription.L2Bytes"/>), which a split by sequences would have every core stream from L3 at every
+    /// step for its few rows. Training takes it only when <see cref="TrainsWithUnitsSplit"/> is set; backward then takes
+    /// the path its forward pass took (the rule reads only the layout). Either way gives the same bits.
     /// </summary>
     internal bool SplitsUnits(PackedLayout layout, bool training) =>
-        oneRow is not null && !training && layout.SequenceCount == 1
+        unitSplit is not null && (!training || TrainsWithUnitsSplit)
+        && ((layout.SequenceCount == 1 && !training) || (layout.SequenceCount < UnitSplitRowsPerThread * threads && RecurrentWeightExceedsL2))
         && (long)layout.TotalSteps * gateCount * HiddenSize * (InputSize + HiddenSize) >= 2 * GemmTuning.Current.MinimumWorkPerThread;
+
+    /// <summary>
+    /// Sequences per thread below which a batch whose W_hh passes the L2 splits its units rather than its sequences on
+    /// several threads (measured on the (a) and (c) shapes of the benchmarks: see benchmarks/RESULTS.md, issue #15).
+    /// </summary>
+    internal const int UnitSplitRowsPerThread = 48;
+
+    /// <summary>
+    /// Whether training passes take the split by units under the same rule as scoring (false by default: on the 2-core
+    /// Zen 3 it measured 1.1–1.2× the time of the ranges of sequences for training, see benchmarks/RESULTS.md, issue #15).
+    /// </summary>
+    internal bool TrainsWithUnitsSplit { get; set; }
+
+    /// <summary>Whether W_hh in float [G·H, H] is larger than a core's L2 (256 KiB when the OS does not say).</summary>
+    private bool RecurrentWeightExceedsL2 =>
+        (long)gateCount * HiddenSize * HiddenSize * sizeof(float) > (CpuDescription.Current.L2Bytes > 0 ? CpuDescription.Current.L2Bytes : 256 * 1024);
+
+    /// <summary>The layer's parameters as <see cref="UnitSplitRecurrence"/> reads them (float only).</summary>
+    private UnitSplitRecurrence.LayerWeights Weights =>
+        new((ParameterStore<float>)(object)store, inputWeight, recurrentWeight, bias, recurrentBias, peephole);
 
     private static Span<float> AsFloats(Span<T> values) => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values);
 

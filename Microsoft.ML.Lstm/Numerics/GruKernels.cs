@@ -24,36 +24,48 @@ internal static class GruKernels
     public static void ForwardStep<T>(
         ReadOnlySpan<T> inputProjection, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
         Span<T> gates, Span<T> hidden, int batch, int hiddenSize)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardStep(inputProjection, hiddenProjection, previousHidden, gates, hidden, batch, hiddenSize, hiddenSize);
+
+    /// <summary>
+    /// <see cref="ForwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> on rows of
+    /// state that lie <paramref name="stateStride"/> values apart: previousHidden and hidden hold row r's
+    /// <paramref name="hiddenSize"/> values from r·stateStride on (a part of the units of wider rows). Each unit gets the
+    /// bits it gets in a whole row when the part starts at a multiple of the widest vector's lanes.
+    /// </summary>
+    public static void ForwardStep<T>(
+        ReadOnlySpan<T> inputProjection, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
+        Span<T> gates, Span<T> hidden, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
             ForwardRows(
                 MemoryMarshal.Cast<T, float>(inputProjection), MemoryMarshal.Cast<T, float>(hiddenProjection), MemoryMarshal.Cast<T, float>(previousHidden),
-                MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(hidden), batch, hiddenSize);
+                MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(hidden), batch, hiddenSize, stateStride);
             return;
         }
 
         int h3 = 3 * hiddenSize;
         for (int row = 0; row < batch; row++)
         {
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ForwardTail(
                 inputProjection.Slice(row * h3, h3), hiddenProjection.Slice(row * h3, h3), previousHidden.Slice(s, hiddenSize),
                 gates.Slice(row * h3, h3), hidden.Slice(s, hiddenSize), hiddenSize, 0);
         }
     }
 
-    /// <summary>The float path of <see cref="ForwardStep{T}"/>: every row in one call per vector width, then any tail lanes.</summary>
+    /// <summary>The float path of <see cref="ForwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int, int)"/>: every row in one call per vector width, then any tail lanes.</summary>
     private static void ForwardRows(
         ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
-        Span<float> gates, Span<float> hidden, int batch, int hiddenSize)
+        Span<float> gates, Span<float> hidden, int batch, int hiddenSize, int stateStride)
     {
         int h3 = 3 * hiddenSize;
-        int done = LaneLoop.RunWidestFirst(new ForwardLanes(inputProjection, hiddenProjection, previousHidden, gates, hidden, hiddenSize, batch));
+        int done = LaneLoop.RunWidestFirst(new ForwardLanes(inputProjection, hiddenProjection, previousHidden, gates, hidden, hiddenSize, stateStride, batch));
         for (int row = 0; row < batch && done < hiddenSize; row++)
         {
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ForwardTail(
                 inputProjection.Slice(row * h3, h3), hiddenProjection.Slice(row * h3, h3), previousHidden.Slice(s, hiddenSize),
                 gates.Slice(row * h3, h3), hidden.Slice(s, hiddenSize), hiddenSize, done);
@@ -94,6 +106,19 @@ internal static class GruKernels
         ReadOnlySpan<T> gates, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
         ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> inputProjectionGradient, Span<T> hiddenProjectionGradient,
         Span<T> previousHiddenGradient, int batch, int hiddenSize)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        BackwardStep(gates, hiddenProjection, previousHidden, outputGradient, hiddenGradient, inputProjectionGradient, hiddenProjectionGradient, previousHiddenGradient, batch, hiddenSize, hiddenSize);
+
+    /// <summary>
+    /// <see cref="BackwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, Span{T}, int, int)"/> on rows of state that lie <paramref name="stateStride"/>
+    /// values apart: previousHidden, outputGradient, hiddenGradient and previousHiddenGradient hold row r's <paramref name="hiddenSize"/> values from r·stateStride on
+    /// (a part of the units of wider rows). Each unit gets the bits it gets in a whole row when the part starts at a
+    /// multiple of the widest vector's lanes.
+    /// </summary>
+    public static void BackwardStep<T>(
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> inputProjectionGradient, Span<T> hiddenProjectionGradient,
+        Span<T> previousHiddenGradient, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h3 = 3 * hiddenSize;
@@ -103,7 +128,7 @@ internal static class GruKernels
             ReadOnlySpan<T> h = hiddenProjection.Slice(row * h3, h3);
             Span<T> dx = inputProjectionGradient.Slice(row * h3, h3);
             Span<T> dhg = hiddenProjectionGradient.Slice(row * h3, h3);
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize), dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dhPrev = previousHiddenGradient.Slice(s, hiddenSize);
             int done = 0;
@@ -139,22 +164,22 @@ internal static class GruKernels
     /// </summary>
     private readonly ref struct ForwardLanes(
         ReadOnlySpan<float> inputProjection, ReadOnlySpan<float> hiddenProjection, ReadOnlySpan<float> previousHidden,
-        Span<float> gates, Span<float> hidden, int hiddenSize, int rows) : ILaneLoop
+        Span<float> gates, Span<float> hidden, int hiddenSize, int stateStride, int rows) : ILaneLoop
     {
         private readonly ReadOnlySpan<float> inputProjection = inputProjection, hiddenProjection = hiddenProjection, previousHidden = previousHidden;
         private readonly Span<float> gates = gates, hidden = hidden;
-        private readonly int hiddenSize = hiddenSize, rows = rows;
+        private readonly int hiddenSize = hiddenSize, stateStride = stateStride, rows = rows;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
             ReadOnlySpan<float> x = inputProjection, h = hiddenProjection, hPrev = previousHidden;
             Span<float> g = gates, hOut = hidden;
-            int stride = hiddenSize, rows = this.rows;
+            int stride = hiddenSize, states = stateStride, rows = this.rows;
             int end = start + (stride - start) / TVector.Count * TVector.Count;
             for (int row = 0; row < rows; row++)
             {
-                int gateRow = 3 * stride * row, stateRow = stride * row;
+                int gateRow = 3 * stride * row, stateRow = states * row;
                 for (int j = start; j < end; j += TVector.Count)
                 {
                     int gj = gateRow + j, sj = stateRow + j;

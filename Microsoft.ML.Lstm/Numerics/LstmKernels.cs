@@ -23,30 +23,40 @@ internal static class LstmKernels
     /// gates [batch, 4H]; previousCell, cell, hidden [batch, H].
     /// </summary>
     public static void ForwardStep<T>(Span<T> gates, ReadOnlySpan<T> previousCell, Span<T> cell, Span<T> hidden, int batch, int hiddenSize)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardStep(gates, previousCell, cell, hidden, batch, hiddenSize, hiddenSize);
+
+    /// <summary>
+    /// <see cref="ForwardStep{T}(Span{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> on rows of state that lie
+    /// <paramref name="stateStride"/> values apart: previousCell, cell and hidden hold row r's <paramref name="hiddenSize"/>
+    /// values from r·stateStride on (a part of the units of wider rows). Each unit gets the bits it gets in a whole row
+    /// when the part starts at a multiple of the widest vector's lanes.
+    /// </summary>
+    public static void ForwardStep<T>(Span<T> gates, ReadOnlySpan<T> previousCell, Span<T> cell, Span<T> hidden, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
-            ForwardRows(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(previousCell), MemoryMarshal.Cast<T, float>(cell), MemoryMarshal.Cast<T, float>(hidden), batch, hiddenSize);
+            ForwardRows(MemoryMarshal.Cast<T, float>(gates), MemoryMarshal.Cast<T, float>(previousCell), MemoryMarshal.Cast<T, float>(cell), MemoryMarshal.Cast<T, float>(hidden), batch, hiddenSize, stateStride);
             return;
         }
 
         int h4 = 4 * hiddenSize;
         for (int row = 0; row < batch; row++)
         {
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ForwardTail(gates.Slice(row * h4, h4), previousCell.Slice(s, hiddenSize), cell.Slice(s, hiddenSize), hidden.Slice(s, hiddenSize), hiddenSize, 0);
         }
     }
 
-    /// <summary>The float path of <see cref="ForwardStep{T}"/>: every row in one call per vector width, then any tail lanes.</summary>
-    private static void ForwardRows(Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int batch, int hiddenSize)
+    /// <summary>The float path of <see cref="ForwardStep{T}(Span{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int, int)"/>: every row in one call per vector width, then any tail lanes.</summary>
+    private static void ForwardRows(Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int batch, int hiddenSize, int stateStride)
     {
         int h4 = 4 * hiddenSize;
-        int done = LaneLoop.RunWidestFirst(new ForwardLanes(gates, previousCell, cell, hidden, hiddenSize, batch));
+        int done = LaneLoop.RunWidestFirst(new ForwardLanes(gates, previousCell, cell, hidden, hiddenSize, stateStride, batch));
         for (int row = 0; row < batch && done < hiddenSize; row++)
         {
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ForwardTail(gates.Slice(row * h4, h4), previousCell.Slice(s, hiddenSize), cell.Slice(s, hiddenSize), hidden.Slice(s, hiddenSize), hiddenSize, done);
         }
     }
@@ -87,6 +97,18 @@ internal static class LstmKernels
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
         ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        BackwardStep(gates, previousCell, cell, outputGradient, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize, hiddenSize);
+
+    /// <summary>
+    /// <see cref="BackwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> on rows of state that lie <paramref name="stateStride"/>
+    /// values apart: previousCell, cell, outputGradient, hiddenGradient and cellGradient hold row r's <paramref name="hiddenSize"/> values from r·stateStride on
+    /// (a part of the units of wider rows). Each unit gets the bits it gets in a whole row when the part starts at a
+    /// multiple of the widest vector's lanes.
+    /// </summary>
+    public static void BackwardStep<T>(
+        ReadOnlySpan<T> gates, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
@@ -94,7 +116,7 @@ internal static class LstmKernels
         {
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
-            int s = row * hiddenSize;
+            int s = row * stateStride;
             ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize), c = cell.Slice(s, hiddenSize);
             ReadOnlySpan<T> dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dcRow = cellGradient.Slice(s, hiddenSize);
@@ -127,23 +149,23 @@ internal static class LstmKernels
     /// row costs as much as a narrow row's work.
     /// </summary>
     private readonly ref struct ForwardLanes(
-        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize, int rows)
+        Span<float> gates, ReadOnlySpan<float> previousCell, Span<float> cell, Span<float> hidden, int hiddenSize, int stateStride, int rows)
         : ILaneLoop
     {
         private readonly Span<float> gates = gates, cell = cell, hidden = hidden;
         private readonly ReadOnlySpan<float> previousCell = previousCell;
-        private readonly int hiddenSize = hiddenSize, rows = rows;
+        private readonly int hiddenSize = hiddenSize, stateStride = stateStride, rows = rows;
 
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
             Span<float> g = gates, c = cell, h = hidden;
             ReadOnlySpan<float> cPrev = previousCell;
-            int stride = hiddenSize, rows = this.rows;
+            int stride = hiddenSize, states = stateStride, rows = this.rows;
             int end = start + (stride - start) / TVector.Count * TVector.Count;
             for (int row = 0; row < rows; row++)
             {
-                int gateRow = 4 * stride * row, stateRow = stride * row;
+                int gateRow = 4 * stride * row, stateRow = states * row;
                 for (int j = start; j < end; j += TVector.Count)
                 {
                     int gj = gateRow + j, sj = stateRow + j;

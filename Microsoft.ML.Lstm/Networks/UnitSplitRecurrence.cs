@@ -3,36 +3,40 @@ using Microsoft.ML.Lstm.Numerics;
 namespace Microsoft.ML.Lstm.Networks;
 
 /// <summary>
-/// The forward pass of one sequence through one recurrent layer on several threads, for scoring: the hidden units are
-/// cut into parts, and each part's gates (every gate of its units) are a layer of their own that reads the whole of
-/// h_{t−1}. Batch parallelism (<see cref="RecurrentLayer{T}"/>'s ranges of sequences) has nothing to split in a batch of
-/// one; this splits the step instead.
+/// The forward pass of one recurrent layer over a packed batch on several threads that split the hidden units rather
+/// than the sequences: each thread computes a part of the units for every row of each step. A batch of one sequence has
+/// nothing else to split; a batch of few rows per thread whose W_hh is larger than a core's L2 gains from it too, since
+/// each core then reads only its part of W_hh every step (from its own cache when the part fits there), where a split by
+/// sequences has every core stream all of W_hh for its few rows (<see cref="RecurrentLayer{T}"/> picks between them).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Part q owns units [u_q, u_{q+1}): the rows g·H + u of W_ih, W_hh and the biases for each gate g, packed once per change
 /// of the weights into matrices of their own (float, or compressed from the layer's compressed weights), so that a core
 /// keeps its part of the weights in its own cache. A task is (part, step): step 0 also projects the part's inputs of all
-/// steps, x·W_ih⁽q⁾ᵀ + b⁽q⁾; step t adds h_{t−1}·W_hh⁽q⁾ᵀ and runs the cell's kernel on the part's units, writing its slice
-/// of h_t and c_t. A step's tasks need every part's previous step, so the threads meet once per step.
+/// rows, x·W_ih⁽q⁾ᵀ + b⁽q⁾ [N, G·units]; step t adds h_{t−1}·W_hh⁽q⁾ᵀ for the step's b_t rows and runs the cell's kernel on
+/// the part's units of those rows, writing its columns of h_t and c_t (rows H apart). A step's tasks need every part's
+/// previous step, so the threads meet once per step.
 /// </para>
 /// <para>
 /// No thread waits on a task nobody has started: each thread claims the next task of whichever part is ready (its own
 /// first), so a worker that is late or absent only leaves its tasks to the others, and one thread alone runs everything.
 /// A thread spins only while a ready step's last task runs on another thread. When that wait passes
-/// <see cref="StallMicroseconds"/> (the other thread was preempted: on a machine with more runnable threads than cores,
+/// <see cref="StallMicroseconds"/> plus twice the time the waiting thread's own last task took (the other thread's task
+/// is as large, and started before ours ended; so it was preempted: on a machine with more runnable threads than cores,
 /// it would be at every step), the waiting thread takes every task left in the pass and the others stop claiming,
-/// and the next <see cref="CallsAloneAfterStall"/> passes run on the calling thread alone, so a busy machine costs at
-/// most one preemption per that many passes rather than one per step.
+/// and the next passes, up to <see cref="CallsAloneAfterStall"/> of them and about <see cref="AloneMillisecondsAfterStall"/>
+/// in all, run on the calling thread alone, so a busy machine costs at most one preemption per pass, or per that many
+/// short passes, rather than one per step.
 /// </para>
 /// <para>
 /// The bits are those of the one-thread path: each gate's pre-activation is the same FMA chain (the GEMM sums every
-/// element of C over the depth in one order, whatever columns it computes with it), and the cell kernels work unit by
-/// unit, with parts cut at multiples of <see cref="UnitAlignment"/> units so that each unit falls in the same vector width
-/// (or scalar tail) as in the whole row.
+/// element of C over the depth in one order, whatever rows and columns it computes with it), and the cell kernels work
+/// unit by unit, with parts cut at multiples of <see cref="UnitAlignment"/> units so that each unit falls in the same
+/// vector width (or scalar tail) as in the whole row.
 /// </para>
 /// </remarks>
-internal sealed class OneRowRecurrence
+internal sealed partial class UnitSplitRecurrence
 {
     /// <summary>Parts start at multiples of this many units: the lanes of the widest vector (512 bits of floats).</summary>
     public const int UnitAlignment = 16;
@@ -54,11 +58,20 @@ internal sealed class OneRowRecurrence
     /// <summary>A wait on another thread's task longer than this means that thread is not running (a step's task takes a few µs).</summary>
     public const double StallMicroseconds = 50;
 
-    /// <summary>Passes run on the calling thread alone after a pass in which a thread stalled.</summary>
+    /// <summary>Passes run on the calling thread alone after a pass in which a thread stalled, at most (see <see cref="AloneMillisecondsAfterStall"/>).</summary>
     public const int CallsAloneAfterStall = 16;
 
+    /// <summary>
+    /// How long, in passes as long as the one that stalled, the calling thread runs alone after a stall: a few one-row
+    /// passes of hundreds of µs (up to <see cref="CallsAloneAfterStall"/>), none after a batch's pass of tens of ms, whose
+    /// threads are tried again at the next pass (a stall still ends the sharing for the rest of its own pass).
+    /// </summary>
+    public const double AloneMillisecondsAfterStall = 5;
+
+    private static readonly long AloneTicksAfterStall = (long)(AloneMillisecondsAfterStall * System.Diagnostics.Stopwatch.Frequency / 1e3);
+
     /// <summary>A split of <paramref name="hiddenSize"/> units into <paramref name="partCount"/> parts (see <see cref="PartsFor"/>).</summary>
-    public OneRowRecurrence(CellType cell, int inputSize, int hiddenSize, int partCount)
+    public UnitSplitRecurrence(CellType cell, int inputSize, int hiddenSize, int partCount)
     {
         if (partCount < 2 || partCount > PartsFor(hiddenSize, partCount))
             throw new ArgumentOutOfRangeException(nameof(partCount), partCount, $"{hiddenSize} units split into 2 to {PartsFor(hiddenSize, int.MaxValue)} parts.");
@@ -83,15 +96,29 @@ internal sealed class OneRowRecurrence
     internal ReadOnlySpan<int> Bounds => bounds;
 
     /// <summary>
-    /// Runs the layer over one sequence of <paramref name="steps"/> steps: <paramref name="input"/> [steps, I], the initial
-    /// states [H] (cell empty for a GRU), writing h_t into <paramref name="output"/> [steps, H] and, for an LSTM, c_t into
-    /// <paramref name="cells"/> [steps, H].
+    /// Runs the layer over the packed batch <paramref name="layout"/> of N rows: <paramref name="input"/> [N, I], the initial
+    /// states [B, H] of the sorted sequences (cell empty for a GRU), writing h_t into <paramref name="output"/> [N, H] and,
+    /// for an LSTM, c_t into <paramref name="cells"/> [N, H].
     /// </summary>
     public unsafe void Forward(
-        LayerWeights weights, int steps, ReadOnlySpan<float> input, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
+        LayerWeights weights, PackedLayout layout, ReadOnlySpan<float> input, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         Span<float> output, Span<float> cells, int threads)
     {
-        Prepare(weights, steps);
+        Prepare(weights, layout);
+        fixed (float* inputPointer = input)
+        fixed (float* hiddenPointer = initialHidden)
+        fixed (float* cellPointer = initialCell)
+        fixed (float* outputPointer = output)
+        fixed (float* cellsPointer = cells)
+        {
+            Run(new Pass(this, layout, PassKind.Scoring, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
+                new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length)), threads);
+        }
+    }
+
+    /// <summary>Runs every task of a pass on up to <paramref name="threads"/> threads (one after a recent stall).</summary>
+    private void Run(Pass pass, int threads)
+    {
         for (int q = 0; q < parts.Length; q++)
         {
             nextStep[q * Stride] = 0;
@@ -105,22 +132,20 @@ internal sealed class OneRowRecurrence
             callsAlone--;
             threadsNow = 1;
         }
-        fixed (float* inputPointer = input)
-        fixed (float* hiddenPointer = initialHidden)
-        fixed (float* cellPointer = initialCell)
-        fixed (float* outputPointer = output)
-        fixed (float* cellsPointer = cells)
-        {
-            var pass = new Pass(this, steps, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
-                new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length));
-            ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
-        }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        ParallelParts.Run(threadsNow, pass, static (thread, pass) => pass.Owner.Work(thread, pass));
         if (soloThread >= 0)
-            callsAlone = CallsAloneAfterStall;
+        {
+            long passTicks = Math.Max(1, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            callsAlone = (int)Math.Min(CallsAloneAfterStall, AloneTicksAfterStall / passTicks);
+        }
     }
 
-    /// <summary>How long a thread waits on another's task before it takes every task left (tests set 0); see <see cref="StallMicroseconds"/>.</summary>
+    /// <summary>How long a thread waits on another's task, past <see cref="StallTaskMultiple"/> times its own last task, before it takes every task left (tests set 0); see <see cref="StallMicroseconds"/>.</summary>
     internal long StallTicks { get; set; } = (long)(StallMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6);
+
+    /// <summary>How many times its own last task's time a thread also waits before it calls another's task stalled (tests set 0).</summary>
+    internal int StallTaskMultiple { get; set; } = 2;
 
     /// <summary>Whether the last pass stalled and will be followed by passes on the calling thread alone (for tests).</summary>
     internal bool RunsAlone => callsAlone > 0;
@@ -128,9 +153,11 @@ internal sealed class OneRowRecurrence
     /// <summary>Claims and runs ready tasks, its own part's first, until every task is claimed (or another thread took them all).</summary>
     private void Work(int thread, Pass pass)
     {
-        int count = parts.Length, steps = pass.Steps;
+        // Forward, a task is a step; backward, each step is two tasks: the cell's gradients, then ∂h_{t−1} = ∂gates·W_hh,
+        // which alone needs every part's first task of the step (the other only its own part's last task).
+        int count = parts.Length, steps = pass.Kind == PassKind.Backward ? 2 * pass.Layout.MaxLength : pass.Layout.MaxLength;
         var spinner = new SpinWait();
-        long waitingSince = 0;
+        long waitingSince = 0, lastTaskTicks = 0, previousTaskTicks = 0;
         while (!failed)
         {
             int solo = Volatile.Read(ref soloThread);
@@ -153,11 +180,19 @@ internal sealed class OneRowRecurrence
             {
                 int q = (thread + i) % count;
                 int t = Volatile.Read(ref nextStep[q * Stride]);
-                if (t >= steps || t > ready || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
+                bool needsEveryPart = pass.Kind != PassKind.Backward || t % 2 == 1;
+                if (t >= steps || t > (needsEveryPart ? ready : Volatile.Read(ref doneSteps[q * Stride]))
+                    || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
                     continue;
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    RunTask(q, t, pass);
+                    if (pass.Kind == PassKind.Scoring)
+                        RunTask(q, t, pass);
+                    else if (pass.Kind == PassKind.TrainingForward)
+                        RunTrainingTask(q, t, pass);
+                    else
+                        RunBackwardTask(q, t, pass);
                 }
                 catch
                 {
@@ -165,6 +200,8 @@ internal sealed class OneRowRecurrence
                     throw;
                 }
                 Volatile.Write(ref doneSteps[q * Stride], t + 1);
+                previousTaskTicks = lastTaskTicks;
+                lastTaskTicks = System.Diagnostics.Stopwatch.GetTimestamp() - started;
                 worked = true;
                 spinner.Reset();
                 waitingSince = 0;
@@ -174,63 +211,71 @@ internal sealed class OneRowRecurrence
             long now = System.Diagnostics.Stopwatch.GetTimestamp();
             if (waitingSince == 0)
                 waitingSince = now;
-            else if (solo < 0 && now - waitingSince > StallTicks)
+            else if (solo < 0 && now - waitingSince > StallTicks + StallTaskMultiple * Math.Max(lastTaskTicks, previousTaskTicks))
                 Interlocked.CompareExchange(ref soloThread, thread, -1);
             spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 
-    /// <summary>Part q's step t: at t = 0 its input projection of every step first.</summary>
+    /// <summary>Part q's step t over the step's rows: at t = 0 its input projection of every row first.</summary>
     private void RunTask(int q, int t, Pass pass)
     {
         PartWeights part = parts[q];
+        PackedLayout layout = pass.Layout;
         int h = hiddenSize, units = part.Units, width = gateCount * units, first = bounds[q];
-        Span<float> allGates = part.Gates.AsSpan(0, pass.Steps * width);
+        int n = layout.TotalSteps, rows = layout.BatchSizes[t], row = layout.StepOffsets[t];
+        Span<float> allGates = part.Gates.AsSpan(0, n * width);
         if (t == 0)
         {
-            VectorMath.BroadcastRows<float>(part.Bias, pass.Steps, allGates);
-            part.Input.Multiply(pass.Steps, pass.Input.Read, allGates);
+            VectorMath.BroadcastRows<float>(part.Bias, n, allGates);
+            part.Input.Multiply(n, pass.Input.Read, allGates);
         }
 
+        // The part's units of each row: `units` values from `first` on, rows H apart.
+        int partSpan = (rows - 1) * h + units;
         Span<float> output = pass.Output.Write;
-        ReadOnlySpan<float> hPrev = t == 0 ? pass.InitialHidden.Read : output.Slice((t - 1) * h, h);
-        Span<float> gates = allGates.Slice(t * width, width);
-        Span<float> hidden = output.Slice(t * h + first, units);
+        ReadOnlySpan<float> hPrev = t == 0 ? pass.InitialHidden.Read.Slice(0, rows * h) : output.Slice(layout.StepOffsets[t - 1] * h, rows * h);
+        Span<float> gates = allGates.Slice(row * width, rows * width);
+        Span<float> hidden = output.Slice(row * h + first, partSpan);
         if (cell == CellType.Gru)
         {
-            Span<float> projection = part.Projection;
-            part.RecurrentBias.CopyTo(projection);
-            part.Recurrent.Multiply(1, hPrev, projection);
-            GruKernels.ForwardStep<float>(gates, projection, hPrev.Slice(first, units), gates, hidden, 1, units);
+            Span<float> projection = part.Projection.AsSpan(0, rows * width);
+            VectorMath.BroadcastRows<float>(part.RecurrentBias, rows, projection);
+            part.Recurrent.Multiply(rows, hPrev, projection);
+            GruKernels.ForwardStep<float>(gates, projection, hPrev.Slice(first, partSpan), gates, hidden, rows, units, h);
             return;
         }
 
         Span<float> cells = pass.Cells.Write;
-        ReadOnlySpan<float> cPrev = t == 0 ? pass.InitialCell.Read.Slice(first, units) : cells.Slice((t - 1) * h + first, units);
-        part.Recurrent.Multiply(1, hPrev, gates);
-        Span<float> cellOut = cells.Slice(t * h + first, units);
+        ReadOnlySpan<float> cPrev = t == 0 ? pass.InitialCell.Read.Slice(first, partSpan) : cells.Slice(layout.StepOffsets[t - 1] * h + first, partSpan);
+        part.Recurrent.Multiply(rows, hPrev, gates);
+        Span<float> cellOut = cells.Slice(row * h + first, partSpan);
         if (cell == CellType.PeepholeLstm)
-            PeepholeLstmKernels.ForwardStep<float>(gates, part.Peepholes, cPrev, cellOut, hidden, 1, units);
+            PeepholeLstmKernels.ForwardStep<float>(gates, part.Peepholes, cPrev, cellOut, hidden, rows, units, h);
         else
-            LstmKernels.ForwardStep<float>(gates, cPrev, cellOut, hidden, 1, units);
+            LstmKernels.ForwardStep<float>(gates, cPrev, cellOut, hidden, rows, units, h);
     }
 
     /// <summary>Cuts the layer's weights into the parts' own, when they (or their compression) changed since the last pass; sizes the gate buffers.</summary>
-    private void Prepare(LayerWeights weights, int steps)
+    private void Prepare(LayerWeights weights, PackedLayout layout)
     {
         ParameterStore<float> store = weights.Store;
         if (version != store.Version || !ReferenceEquals(compression, store.Compression))
         {
             for (int q = 0; q < parts.Length; q++)
-                parts[q] = Cut(weights, bounds[q], bounds[q + 1] - bounds[q], parts[q]?.Gates);
+                parts[q] = Cut(weights, bounds[q], bounds[q + 1] - bounds[q], parts[q]);
             version = store.Version;
             compression = store.Compression;
         }
         foreach (PartWeights part in parts)
-            Workspace.Ensure(ref part.Gates, steps * gateCount * part.Units);
+        {
+            Workspace.Ensure(ref part.Gates, layout.TotalSteps * gateCount * part.Units);
+            if (cell == CellType.Gru)
+                Workspace.Ensure(ref part.Projection, layout.SequenceCount * gateCount * part.Units);
+        }
     }
 
-    private PartWeights Cut(LayerWeights weights, int first, int units, float[]? gates)
+    private PartWeights Cut(LayerWeights weights, int first, int units, PartWeights? buffers)
     {
         ParameterStore<float> store = weights.Store;
         int width = gateCount * units;
@@ -255,10 +300,10 @@ internal sealed class OneRowRecurrence
             PartProduct.Cut(store, weights.Recurrent, rows, hiddenSize),
             Gather(store.Value(weights.Bias), rows),
             weights.RecurrentBias is ParameterView recurrentBias ? Gather(store.Value(recurrentBias), rows) : Array.Empty<float>(),
-            peepholes,
-            cell == CellType.Gru ? new float[width] : Array.Empty<float>())
+            peepholes)
         {
-            Gates = gates ?? Array.Empty<float>(),
+            Gates = buffers?.Gates ?? Array.Empty<float>(),
+            Projection = buffers?.Projection ?? Array.Empty<float>(),
         };
     }
 
@@ -274,8 +319,8 @@ internal sealed class OneRowRecurrence
     internal readonly record struct LayerWeights(
         ParameterStore<float> Store, ParameterView Input, ParameterView Recurrent, ParameterView Bias, ParameterView? RecurrentBias, ParameterView? Peephole);
 
-    /// <summary>One part's weights and its gates buffer [steps, G·units].</summary>
-    private sealed class PartWeights(int units, PartProduct input, PartProduct recurrent, float[] bias, float[] recurrentBias, float[] peepholes, float[] projection)
+    /// <summary>One part's weights, its gates buffer [N, G·units] and, for a GRU, its h-projection of one step [B, G·units].</summary>
+    private sealed class PartWeights(int units, PartProduct input, PartProduct recurrent, float[] bias, float[] recurrentBias, float[] peepholes)
     {
         public int Units => units;
 
@@ -289,9 +334,9 @@ internal sealed class OneRowRecurrence
 
         public float[] Peepholes => peepholes;
 
-        public float[] Projection => projection;
-
         public float[] Gates = Array.Empty<float>();
+
+        public float[] Projection = Array.Empty<float>();
     }
 
     /// <summary>A part's rows of one weight matrix, packed for the float GEMM or, when the layer's are compressed, for the compressed one.</summary>
@@ -319,8 +364,27 @@ internal sealed class OneRowRecurrence
         }
     }
 
-    /// <summary>One pass as the threads see it: the spans, pinned for the pass.</summary>
+    /// <summary>What a pass computes.</summary>
+    private enum PassKind
+    {
+        /// <summary>Scoring: each part's own gates buffer, its input projection in its step-0 task.</summary>
+        Scoring,
+
+        /// <summary>Training's forward pass, over the layer's own buffers in their whole-row layout (<see cref="ForwardTraining"/>).</summary>
+        TrainingForward,
+
+        /// <summary>Training's backward pass through time (<see cref="Backward"/>).</summary>
+        Backward,
+    }
+
+    /// <summary>
+    /// One pass as the threads see it: the spans, pinned for the pass. Scoring reads <see cref="Input"/>; training reads and
+    /// writes the layer's gates [N, G·H], its GRU h-projection [N, G·H] and its kept h_{t−1} [N, H] (whose first B rows hold
+    /// h_{−1}); backward also reads ∂output and carries ∂h and ∂c [B, H] from step to step.
+    /// </summary>
     private readonly record struct Pass(
-        OneRowRecurrence Owner, int Steps, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
-        PinnedSpan<float> Output, PinnedSpan<float> Cells);
+        UnitSplitRecurrence Owner, PackedLayout Layout, PassKind Kind, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
+        PinnedSpan<float> Output, PinnedSpan<float> Cells, PinnedSpan<float> Gates = default, PinnedSpan<float> Projection = default,
+        PinnedSpan<float> PreviousHidden = default, PinnedSpan<float> OutputGradient = default, PinnedSpan<float> HiddenGradient = default,
+        PinnedSpan<float> CellGradient = default);
 }
