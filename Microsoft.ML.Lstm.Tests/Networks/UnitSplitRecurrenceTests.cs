@@ -191,16 +191,16 @@ public class UnitSplitRecurrenceTests
     [InlineData((int)CellType.PeepholeLstm, 2)]
     [InlineData((int)CellType.Gru, 2)]
     [InlineData((int)CellType.Gru, 3)]
-    public void TrainingABatchWithTheUnitsSplitGivesTheOneThreadBits(int cellName, int threads)
+    public void TrainingABatchThatScoringWouldSplitByUnitsGivesTheOneThreadBits(int cellName, int threads)
     {
         var cell = (CellType)cellName;
         int hidden = HiddenPastL2(cell);
         var (single, singleStore) = Layer(cell, hidden, threads: 1, format: null);
         var (split, splitStore) = Layer(cell, hidden, threads, format: null);
         var layout = PackedLayout.FromLengths(BatchLengths);
+        // Scoring this batch splits the units; training keeps the split by sequences.
+        Assert.True(split.SplitsUnits(layout, training: false));
         Assert.False(split.SplitsUnits(layout, training: true));
-        split.TrainsWithUnitsSplit = true;
-        Assert.True(split.SplitsUnits(layout, training: true));
         var random = new Random(15);
         var (input, initialHidden, initialCell) = BatchInputs(cell, hidden, layout, random);
         float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];

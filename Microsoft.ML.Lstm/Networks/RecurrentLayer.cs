@@ -157,20 +157,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        if (SplitsUnits(layout, training) && training)
-        {
-            // Few sequences per thread in training: the units split, over the buffers backward reads. b is written over the
-            // gates before the projection (the bits BiasCanFollow's per-step addition gives).
-            Span<T> allGates = Workspace.Ensure(ref gates, n * width);
-            inputForward.Prepare();
-            VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
-            inputForward.Multiply(n, input, T.One, allGates, threads);
-            unitSplit!.ForwardTraining(
-                Weights, layout, AsFloats(allGates), cell == CellType.Gru ? AsFloats(hiddenProjection.AsSpan(0, n * width)) : default,
-                AsFloats(previousHidden.AsSpan(0, n * h)), HasCell ? AsFloats(initialCells.AsSpan(0, b * h)) : default,
-                AsFloats(output), HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, threads);
-        }
-        else if (SplitsUnits(layout, training))
+        if (SplitsUnits(layout, training))
         {
             // Scoring one sequence, or few per thread, on several threads: they share each step, the hidden units cut between them.
             unitSplit!.Forward(
@@ -232,23 +219,9 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         CopyOrClear(finalHiddenGradient, Workspace.Ensure(ref this.finalHiddenGradient, b * h));
         CopyOrClear(finalCellGradient, Workspace.Ensure(ref this.finalCellGradient, b * h));
 
-        if (SplitsUnits(layout, training: true))
-        {
-            // As forward ran: the units split. ∂h and ∂c flow from step to step in the initial states' gradients.
-            this.finalHiddenGradient.AsSpan(0, b * h).CopyTo(initialHiddenGradient);
-            this.finalCellGradient.AsSpan(0, b * h).CopyTo(initialCellGradient);
-            unitSplit!.Backward(
-                layout, AsFloats(dGates), cell == CellType.Gru ? AsFloats(hiddenProjection.AsSpan(0, n * width)) : default,
-                AsFloats(previousHidden.AsSpan(0, n * h)), HasCell ? AsFloats(initialCells.AsSpan(0, b * h)) : default,
-                HasCell ? AsFloats(cells.AsSpan(0, n * h)) : default, AsFloats(outputGradient),
-                AsFloats(initialHiddenGradient.AsSpan(0, b * h)), AsFloats(initialCellGradient.AsSpan(0, b * h)), threads);
-        }
-        else
-        {
-            recurrentBackward.Prepare();
-            fixed (T* outputGradientPointer = outputGradient)
-                RunOverRanges(new Pass(this, layout, true, new(outputGradientPointer, outputGradient.Length)), static (range, pass) => pass.Layer.BackwardRange(range, pass));
-        }
+        recurrentBackward.Prepare();
+        fixed (T* outputGradientPointer = outputGradient)
+            RunOverRanges(new Pass(this, layout, true, new(outputGradientPointer, outputGradient.Length)), static (range, pass) => pass.Layer.BackwardRange(range, pass));
         if (peephole is not null)
         {
             // Summed here over all rows in row order, not by the kernels per range of sequences, whose sums would
@@ -410,17 +383,17 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     }
 
     /// <summary>
-    /// Whether a pass runs on <see cref="UnitSplitRecurrence"/>: float on several threads, with products of at least twice
+    /// Whether a pass runs on <see cref="UnitSplitRecurrence"/>: float scoring on several threads, with products of at least twice
     /// the multiply-adds the GEMM gives a thread (<see cref="GemmTuning.MinimumWorkPerThread"/>), so that a step or two at a
     /// time (<see cref="EncoderStepper{T}"/>) stays on the calling thread, and either scoring one sequence (there is no batch
     /// to split) or fewer than <see cref="UnitSplitRowsPerThread"/> sequences per thread with a W_hh larger than the core's
     /// L2 (<see cref="CpuDescription.L2Bytes"/>), which a split by sequences would have every core stream from L3 at every
-    /// step for its few rows. Training takes it only when <see cref="TrainsWithUnitsSplit"/> is set; backward then takes
-    /// the path its forward pass took (the rule reads only the layout). Either way gives the same bits.
+    /// step for its few rows. Training keeps the split by sequences (a split by units with a second meeting per backward
+    /// step measured slower: benchmarks/RESULTS.md, issue #15). Either way gives the same bits.
     /// </summary>
     internal bool SplitsUnits(PackedLayout layout, bool training) =>
-        unitSplit is not null && (!training || TrainsWithUnitsSplit)
-        && ((layout.SequenceCount == 1 && !training) || (layout.SequenceCount < UnitSplitRowsPerThread * threads && RecurrentWeightExceedsL2))
+        unitSplit is not null && !training
+        && (layout.SequenceCount == 1 || (layout.SequenceCount < UnitSplitRowsPerThread * threads && RecurrentWeightExceedsL2))
         && (long)layout.TotalSteps * gateCount * HiddenSize * (InputSize + HiddenSize) >= 2 * GemmTuning.Current.MinimumWorkPerThread;
 
     /// <summary>
@@ -428,12 +401,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// several threads (measured on the (a) and (c) shapes of the benchmarks: see benchmarks/RESULTS.md, issue #15).
     /// </summary>
     internal const int UnitSplitRowsPerThread = 48;
-
-    /// <summary>
-    /// Whether training passes take the split by units under the same rule as scoring (false by default: on the 2-core
-    /// Zen 3 it measured 1.1–1.2× the time of the ranges of sequences for training, see benchmarks/RESULTS.md, issue #15).
-    /// </summary>
-    internal bool TrainsWithUnitsSplit { get; set; }
 
     /// <summary>Whether W_hh in float [G·H, H] is larger than a core's L2 (256 KiB when the OS does not say).</summary>
     private bool RecurrentWeightExceedsL2 =>

@@ -36,7 +36,7 @@ namespace Microsoft.ML.Lstm.Networks;
 /// vector width (or scalar tail) as in the whole row.
 /// </para>
 /// </remarks>
-internal sealed partial class UnitSplitRecurrence
+internal sealed class UnitSplitRecurrence
 {
     /// <summary>Parts start at multiples of this many units: the lanes of the widest vector (512 bits of floats).</summary>
     public const int UnitAlignment = 16;
@@ -111,7 +111,7 @@ internal sealed partial class UnitSplitRecurrence
         fixed (float* outputPointer = output)
         fixed (float* cellsPointer = cells)
         {
-            Run(new Pass(this, layout, PassKind.Scoring, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
+            Run(new Pass(this, layout, new(inputPointer, input.Length), new(hiddenPointer, initialHidden.Length),
                 new(cellPointer, initialCell.Length), new(outputPointer, output.Length), new(cellsPointer, cells.Length)), threads);
         }
     }
@@ -153,9 +153,8 @@ internal sealed partial class UnitSplitRecurrence
     /// <summary>Claims and runs ready tasks, its own part's first, until every task is claimed (or another thread took them all).</summary>
     private void Work(int thread, Pass pass)
     {
-        // Forward, a task is a step; backward, each step is two tasks: the cell's gradients, then ∂h_{t−1} = ∂gates·W_hh,
-        // which alone needs every part's first task of the step (the other only its own part's last task).
-        int count = parts.Length, steps = pass.Kind == PassKind.Backward ? 2 * pass.Layout.MaxLength : pass.Layout.MaxLength;
+        // A task is one part's step.
+        int count = parts.Length, steps = pass.Layout.MaxLength;
         var spinner = new SpinWait();
         long waitingSince = 0, lastTaskTicks = 0, previousTaskTicks = 0;
         while (!failed)
@@ -180,19 +179,13 @@ internal sealed partial class UnitSplitRecurrence
             {
                 int q = (thread + i) % count;
                 int t = Volatile.Read(ref nextStep[q * Stride]);
-                bool needsEveryPart = pass.Kind != PassKind.Backward || t % 2 == 1;
-                if (t >= steps || t > (needsEveryPart ? ready : Volatile.Read(ref doneSteps[q * Stride]))
+                if (t >= steps || t > ready
                     || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
                     continue;
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    if (pass.Kind == PassKind.Scoring)
-                        RunTask(q, t, pass);
-                    else if (pass.Kind == PassKind.TrainingForward)
-                        RunTrainingTask(q, t, pass);
-                    else
-                        RunBackwardTask(q, t, pass);
+                    RunTask(q, t, pass);
                 }
                 catch
                 {
@@ -364,27 +357,8 @@ internal sealed partial class UnitSplitRecurrence
         }
     }
 
-    /// <summary>What a pass computes.</summary>
-    private enum PassKind
-    {
-        /// <summary>Scoring: each part's own gates buffer, its input projection in its step-0 task.</summary>
-        Scoring,
-
-        /// <summary>Training's forward pass, over the layer's own buffers in their whole-row layout (<see cref="ForwardTraining"/>).</summary>
-        TrainingForward,
-
-        /// <summary>Training's backward pass through time (<see cref="Backward"/>).</summary>
-        Backward,
-    }
-
-    /// <summary>
-    /// One pass as the threads see it: the spans, pinned for the pass. Scoring reads <see cref="Input"/>; training reads and
-    /// writes the layer's gates [N, G·H], its GRU h-projection [N, G·H] and its kept h_{t−1} [N, H] (whose first B rows hold
-    /// h_{−1}); backward also reads ∂output and carries ∂h and ∂c [B, H] from step to step.
-    /// </summary>
+    /// <summary>One pass as the threads see it: the spans, pinned for the pass.</summary>
     private readonly record struct Pass(
-        UnitSplitRecurrence Owner, PackedLayout Layout, PassKind Kind, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
-        PinnedSpan<float> Output, PinnedSpan<float> Cells, PinnedSpan<float> Gates = default, PinnedSpan<float> Projection = default,
-        PinnedSpan<float> PreviousHidden = default, PinnedSpan<float> OutputGradient = default, PinnedSpan<float> HiddenGradient = default,
-        PinnedSpan<float> CellGradient = default);
+        UnitSplitRecurrence Owner, PackedLayout Layout, PinnedSpan<float> Input, PinnedSpan<float> InitialHidden, PinnedSpan<float> InitialCell,
+        PinnedSpan<float> Output, PinnedSpan<float> Cells);
 }

@@ -106,19 +106,6 @@ internal static class GruKernels
         ReadOnlySpan<T> gates, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
         ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> inputProjectionGradient, Span<T> hiddenProjectionGradient,
         Span<T> previousHiddenGradient, int batch, int hiddenSize)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        BackwardStep(gates, hiddenProjection, previousHidden, outputGradient, hiddenGradient, inputProjectionGradient, hiddenProjectionGradient, previousHiddenGradient, batch, hiddenSize, hiddenSize);
-
-    /// <summary>
-    /// <see cref="BackwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, Span{T}, int, int)"/> on rows of state that lie <paramref name="stateStride"/>
-    /// values apart: previousHidden, outputGradient, hiddenGradient and previousHiddenGradient hold row r's <paramref name="hiddenSize"/> values from r·stateStride on
-    /// (a part of the units of wider rows). Each unit gets the bits it gets in a whole row when the part starts at a
-    /// multiple of the widest vector's lanes.
-    /// </summary>
-    public static void BackwardStep<T>(
-        ReadOnlySpan<T> gates, ReadOnlySpan<T> hiddenProjection, ReadOnlySpan<T> previousHidden,
-        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> inputProjectionGradient, Span<T> hiddenProjectionGradient,
-        Span<T> previousHiddenGradient, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h3 = 3 * hiddenSize;
@@ -128,7 +115,7 @@ internal static class GruKernels
             ReadOnlySpan<T> h = hiddenProjection.Slice(row * h3, h3);
             Span<T> dx = inputProjectionGradient.Slice(row * h3, h3);
             Span<T> dhg = hiddenProjectionGradient.Slice(row * h3, h3);
-            int s = row * stateStride;
+            int s = row * hiddenSize;
             ReadOnlySpan<T> hPrev = previousHidden.Slice(s, hiddenSize), dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dhPrev = previousHiddenGradient.Slice(s, hiddenSize);
             int done = 0;

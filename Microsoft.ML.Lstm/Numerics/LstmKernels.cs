@@ -97,18 +97,6 @@ internal static class LstmKernels
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
         ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        BackwardStep(gates, previousCell, cell, outputGradient, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize, hiddenSize);
-
-    /// <summary>
-    /// <see cref="BackwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> on rows of state that lie <paramref name="stateStride"/>
-    /// values apart: previousCell, cell, outputGradient, hiddenGradient and cellGradient hold row r's <paramref name="hiddenSize"/> values from r·stateStride on
-    /// (a part of the units of wider rows). Each unit gets the bits it gets in a whole row when the part starts at a
-    /// multiple of the widest vector's lanes.
-    /// </summary>
-    public static void BackwardStep<T>(
-        ReadOnlySpan<T> gates, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
-        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
@@ -116,7 +104,7 @@ internal static class LstmKernels
         {
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
-            int s = row * stateStride;
+            int s = row * hiddenSize;
             ReadOnlySpan<T> cPrev = previousCell.Slice(s, hiddenSize), c = cell.Slice(s, hiddenSize);
             ReadOnlySpan<T> dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dcRow = cellGradient.Slice(s, hiddenSize);

@@ -69,7 +69,7 @@ internal static class PeepholeLstmKernels
     }
 
     /// <summary>
-    /// Backward through one step; conventions as <see cref="LstmKernels.BackwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> (gateGradients may
+    /// Backward through one step; conventions as <see cref="LstmKernels.BackwardStep{T}"/> (gateGradients may
     /// be gates itself). The peephole weights' own gradients (dp_i = Σ da_i ⊙ c_{t−1}, dp_f = Σ da_f ⊙ c_{t−1},
     /// dp_o = Σ da_o ⊙ c_t) are left to the caller, which sums them over all rows in an order that does not
     /// depend on how the rows were split between threads.
@@ -83,18 +83,6 @@ internal static class PeepholeLstmKernels
     public static void BackwardStep<T>(
         ReadOnlySpan<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
         ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        BackwardStep(gates, peepholes, previousCell, cell, outputGradient, hiddenGradient, cellGradient, gateGradients, batch, hiddenSize, hiddenSize);
-
-    /// <summary>
-    /// <see cref="BackwardStep{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, Span{T}, int, int)"/> on rows of state that lie <paramref name="stateStride"/>
-    /// values apart: previousCell, cell, outputGradient, hiddenGradient and cellGradient hold row r's <paramref name="hiddenSize"/> values from r·stateStride on
-    /// (a part of the units of wider rows). Each unit gets the bits it gets in a whole row when the part starts at a
-    /// multiple of the widest vector's lanes.
-    /// </summary>
-    public static void BackwardStep<T>(
-        ReadOnlySpan<T> gates, ReadOnlySpan<T> peepholes, ReadOnlySpan<T> previousCell, ReadOnlySpan<T> cell,
-        ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> hiddenGradient, Span<T> cellGradient, Span<T> gateGradients, int batch, int hiddenSize, int stateStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h4 = 4 * hiddenSize;
@@ -103,7 +91,7 @@ internal static class PeepholeLstmKernels
         {
             ReadOnlySpan<T> g = gates.Slice(row * h4, h4);
             Span<T> d = gateGradients.Slice(row * h4, h4);
-            int s = row * stateStride;
+            int s = row * hiddenSize;
             ReadOnlySpan<T> cPrevRow = previousCell.Slice(s, hiddenSize), cRow = cell.Slice(s, hiddenSize);
             ReadOnlySpan<T> dyRow = outputGradient.Slice(s, hiddenSize), dhRow = hiddenGradient.Slice(s, hiddenSize);
             Span<T> dcRow = cellGradient.Slice(s, hiddenSize);
