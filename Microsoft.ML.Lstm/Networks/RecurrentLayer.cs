@@ -244,10 +244,21 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         }
 
         // Weight gradients over all steps at once.
-        Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
-        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias), threads);
         ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjection.AsSpan(0, n * width) : dGates;
-        Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
+        if (cell == CellType.Gru)
+        {
+            Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
+            Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
+        }
+        else
+        {
+            // ∂W_ih = ∂gatesᵀ·X and ∂W_hh = ∂gatesᵀ·H_prev share ∂gatesᵀ (larger than any cache): one pass packs each
+            // block of it once for both, with the same bits as two products.
+            Gemm.MultiplyPair(
+                true, width, InputSize, h, n, T.One, dGates, width,
+                input, InputSize, store.Gradient(inputWeight), InputSize, previousHidden, h, store.Gradient(recurrentWeight), h, T.One, threads);
+        }
+        VectorMath.AddColumnSums<T>(dGates, n, width, store.Gradient(bias), threads);
         if (recurrentBias is not null)
             VectorMath.AddColumnSums(dRecurrent, n, width, store.Gradient(recurrentBias), threads);
         if (!inputGradient.IsEmpty)

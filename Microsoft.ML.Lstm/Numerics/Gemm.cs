@@ -40,6 +40,46 @@ internal static class Gemm
     }
 
     /// <summary>
+    /// Computes C₁ = alpha · op(A) · B₁ + beta · C₁ and C₂ = alpha · op(A) · B₂ + beta · C₂ for row-major B₁ [k×n₁] and
+    /// B₂ [k×n₂] sharing A, packing each block of A once for both (the weight gradients ∂gatesᵀ·X and ∂gatesᵀ·H_prev);
+    /// bit-identical to the two <see cref="Multiply{T}"/> calls. C₁ and C₂ must not overlap each other, A or the B's.
+    /// </summary>
+    public static void MultiplyPair<T>(
+        bool transposeA, int m, int n1, int n2, int k, T alpha, ReadOnlySpan<T> a, int lda,
+        ReadOnlySpan<T> b1, int ldb1, Span<T> c1, int ldc1, ReadOnlySpan<T> b2, int ldb2, Span<T> c2, int ldc2,
+        T beta, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckArguments(transposeA, false, m, n1, k, a.Length, lda, b1.Length, ldb1, c1.Length, ldc1);
+        CheckArguments(transposeA, false, m, n2, k, a.Length, lda, b2.Length, ldb2, c2.Length, ldc2);
+        if (typeof(T) == typeof(float))
+        {
+            MultiplyPairSingle(
+                BestKernel, transposeA, m, n1, n2, k, Unsafe.BitCast<T, float>(alpha), MemoryMarshal.Cast<T, float>(a), lda,
+                MemoryMarshal.Cast<T, float>(b1), ldb1, MemoryMarshal.Cast<T, float>(c1), ldc1,
+                MemoryMarshal.Cast<T, float>(b2), ldb2, MemoryMarshal.Cast<T, float>(c2), ldc2,
+                Unsafe.BitCast<T, float>(beta), threads, GemmTuning.Current);
+            return;
+        }
+
+        ReferenceMultiply(transposeA, false, m, n1, k, alpha, a, lda, b1, ldb1, beta, c1, ldc1);
+        ReferenceMultiply(transposeA, false, m, n2, k, alpha, a, lda, b2, ldb2, beta, c2, ldc2);
+    }
+
+    /// <summary><see cref="MultiplyPair{T}"/> for float on the named micro-kernel; <paramref name="tuning"/> as in the other overloads.</summary>
+    internal static void MultiplyPair(
+        GemmKernel kernel, bool transposeA, int m, int n1, int n2, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b1, int ldb1, Span<float> c1, int ldc1, ReadOnlySpan<float> b2, int ldb2, Span<float> c2, int ldc2,
+        float beta, int threads = 1, GemmTuning? tuning = null)
+    {
+        CheckKernel(kernel);
+        tuning?.Validate();
+        CheckArguments(transposeA, false, m, n1, k, a.Length, lda, b1.Length, ldb1, c1.Length, ldc1);
+        CheckArguments(transposeA, false, m, n2, k, a.Length, lda, b2.Length, ldb2, c2.Length, ldc2);
+        MultiplyPairSingle(kernel, transposeA, m, n1, n2, k, alpha, a, lda, b1, ldb1, c1, ldc1, b2, ldb2, c2, ldc2, beta, threads, tuning ?? GemmTuning.Current);
+    }
+
+    /// <summary>
     /// Computes C[m×n] = alpha · op(A) · B + beta · C with B [k×n] packed beforehand by <see cref="Pack(bool, int, int, ReadOnlySpan{float}, int)"/>;
     /// bit-identical to the unpacked <see cref="Multiply{T}"/> on the same operands.
     /// </summary>
@@ -178,6 +218,32 @@ internal static class Gemm
                     break;
                 default:
                     GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
+                    break;
+            }
+        }
+    }
+
+    private static unsafe void MultiplyPairSingle(
+        GemmKernel kernel, bool transposeA, int m, int n1, int n2, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b1, int ldb1, Span<float> c1, int ldc1, ReadOnlySpan<float> b2, int ldb2, Span<float> c2, int ldc2,
+        float beta, int threads, GemmTuning tuning)
+    {
+        fixed (float* aPointer = a)
+        fixed (float* b1Pointer = b1)
+        fixed (float* c1Pointer = c1)
+        fixed (float* b2Pointer = b2)
+        fixed (float* c2Pointer = c2)
+        {
+            switch (kernel)
+            {
+                case GemmKernel.Avx512:
+                    GemmDriver<Avx512MicroKernel>.MultiplyPair(transposeA, m, n1, n2, k, alpha, aPointer, lda, b1Pointer, ldb1, c1Pointer, ldc1, b2Pointer, ldb2, c2Pointer, ldc2, beta, threads, tuning);
+                    break;
+                case GemmKernel.Avx2:
+                    GemmDriver<Avx2MicroKernel>.MultiplyPair(transposeA, m, n1, n2, k, alpha, aPointer, lda, b1Pointer, ldb1, c1Pointer, ldc1, b2Pointer, ldb2, c2Pointer, ldc2, beta, threads, tuning);
+                    break;
+                default:
+                    GemmDriver<Vector128MicroKernel>.MultiplyPair(transposeA, m, n1, n2, k, alpha, aPointer, lda, b1Pointer, ldb1, c1Pointer, ldc1, b2Pointer, ldb2, c2Pointer, ldc2, beta, threads, tuning);
                     break;
             }
         }

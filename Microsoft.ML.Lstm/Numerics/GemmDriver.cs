@@ -45,13 +45,43 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             return;
         }
 
-        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, tuning);
+        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, tuning, n);
+        RunSplit(problem, m, n, (long)m * n * k, threads, tuning);
+    }
+
+    /// <summary>
+    /// C₁ = alpha · op(A) · B₁ + beta · C₁ and C₂ = alpha · op(A) · B₂ + beta · C₂ (B₁ [k × n₁], B₂ [k × n₂] row-major)
+    /// as one product over the logically concatenated columns [B₁ | B₂]: each A block is packed once for both.
+    /// Every element of C₁ and C₂ gets the same depth blocks and FMA chains as in two <see cref="Multiply"/> calls,
+    /// so the bits are the same. Arguments are assumed checked; C₁ and C₂ must not overlap.
+    /// </summary>
+    public static void MultiplyPair(
+        bool transposeA, int m, int n1, int n2, int k, float alpha, float* a, nint lda,
+        float* b1, nint ldb1, float* c1, nint ldc1, float* b2, nint ldb2, float* c2, nint ldc2, float beta, int threads, GemmTuning tuning)
+    {
+        if (m <= FewRowsKernel<Float128>.MaxRows || n1 == 0 || n2 == 0 || k == 0)
+        {
+            // Nothing to share (no A panels are packed for so few rows) or nothing to multiply: the plain calls.
+            Multiply(transposeA, false, m, n1, k, alpha, a, lda, b1, ldb1, null, beta, c1, ldc1, threads, tuning);
+            Multiply(transposeA, false, m, n2, k, alpha, a, lda, b2, ldb2, null, beta, c2, ldc2, threads, tuning);
+            return;
+        }
+
+        // B₂'s columns start at the first whole panel after B₁'s, so no panel holds columns of both.
+        int split = (n1 + TKernel.Columns - 1) / TKernel.Columns * TKernel.Columns;
+        var problem = new Problem(transposeA, false, k, alpha, a, lda, b1, ldb1, null, beta, c1, ldc1, tuning, n1, split, b2, ldb2, c2, ldc2);
+        RunSplit(problem, m, split + n2, (long)m * (n1 + n2) * k, threads, tuning);
+    }
+
+    /// <summary>Runs <paramref name="problem"/> over C's <paramref name="m"/> × <paramref name="n"/> on one thread, or cut into parts for several.</summary>
+    private static void RunSplit(Problem problem, int m, int n, long work, int threads, GemmTuning tuning)
+    {
         int rowTiles = (m + TKernel.Rows - 1) / TKernel.Rows;
         int columnTiles = (n + TKernel.Columns - 1) / TKernel.Columns;
         // Cut C along whichever side has more tiles; each part is a whole number of tiles and gets at least the
         // tuning's minimum work (at 2²¹ multiply-adds, 32×128·128×512 took 1.6× as long on two threads as on one).
         bool splitColumns = columnTiles >= rowTiles;
-        long partsForWork = Math.Max(1, (long)m * n * k / tuning.MinimumWorkPerThread);
+        long partsForWork = Math.Max(1, work / tuning.MinimumWorkPerThread);
         int parts = (int)Math.Min(Math.Min(threads, splitColumns ? columnTiles : rowTiles), partsForWork);
         if (parts <= 1)
         {
@@ -317,10 +347,47 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>One multiply's operands, passed by value to each thread.</summary>
+    /// <remarks>
+    /// A pair (<see cref="MultiplyPair"/>) has a second B and C: C's columns from <c>split</c> on (a multiple of NR)
+    /// are B₂'s and C₂'s from 0, the columns [<c>firstColumns</c>, <c>split</c>) are padding that no panel reads
+    /// or writes. A single product has <c>firstColumns</c> = n and <c>split</c> = int.MaxValue.
+    /// </remarks>
     private readonly struct Problem(
         bool transposeA, bool transposeB, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, GemmTuning tuning)
+        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, GemmTuning tuning,
+        int firstColumns, int split = int.MaxValue, float* b2 = null, nint ldb2 = 0, float* c2 = null, nint ldc2 = 0)
     {
+        /// <summary>Packs columns [jc, jc+columns) of C's B (B₁ then B₂ for a pair) at depth [pc, pc+depth) into <paramref name="target"/>.</summary>
+        private void PackBlockB(int pc, int jc, int depth, int columns, float* target)
+        {
+            int end = jc + columns;
+            if (jc < split)
+                PackB(transposeB, b, ldb, pc, jc, depth, Math.Min(end, firstColumns) - jc, target);
+            if (end > split)
+            {
+                int start = Math.Max(jc, split);
+                PackB(false, b2, ldb2, pc, start - split, depth, end - start, target + (nint)(start - jc) * depth);
+            }
+        }
+
+        /// <summary>C's element (row, column) of the whole product (C₂'s from <c>split</c> on), and that C's row stride.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private float* Target(int row, int column, out nint stride)
+        {
+            if (column < split)
+            {
+                stride = ldc;
+                return c + row * ldc + column;
+            }
+            stride = ldc2;
+            return c2 + row * ldc2 + (column - split);
+        }
+
+        /// <summary>Columns of the NR-wide panel at <paramref name="column"/> that hold data, within a block ending at <paramref name="blockEnd"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int PanelColumns(int column, int blockEnd) =>
+            Math.Min(TKernel.Columns, (column < split ? Math.Min(blockEnd, firstColumns) : blockEnd) - column);
+
         /// <summary>MC: the tuning's rows of a packed A block, in whole micro-kernel rows.</summary>
         private int RowBlock => Math.Max(TKernel.Rows, tuning.RowBlock / TKernel.Rows * TKernel.Rows);
 
@@ -332,7 +399,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         {
             if (rowEnd - rowStart <= FewRowsKernel<Float128>.MaxRows)
             {
-                RunFewRows(rowStart, rowEnd - rowStart, columnStart, columnEnd);
+                if (split == int.MaxValue)
+                {
+                    RunFewRows(rowStart, rowEnd - rowStart, columnStart, columnEnd);
+                    return;
+                }
+
+                // A pair's few rows (the last part of a split by rows) pack no A to share: each C on its own.
+                if (columnStart < split)
+                    new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, null, beta, c, ldc, tuning, firstColumns)
+                        .RunFewRows(rowStart, rowEnd - rowStart, columnStart, Math.Min(columnEnd, firstColumns));
+                if (columnEnd > split)
+                    new Problem(transposeA, false, k, alpha, a, lda, b2, ldb2, null, beta, c2, ldc2, tuning, columnEnd - split)
+                        .RunFewRows(rowStart, rowEnd - rowStart, Math.Max(columnStart, split) - split, columnEnd - split);
                 return;
             }
 
@@ -350,7 +429,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     float* blockB;
                     if (packedB is null)
                     {
-                        PackB(transposeB, b, ldb, pc, jc, depth, columns, scratchB);
+                        PackBlockB(pc, jc, depth, columns, scratchB);
                         blockB = scratchB;
                     }
                     else
@@ -372,19 +451,20 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         float* aFew = a + (ic + tiledRows) * ARowStride + pc * ADepthStride;
                         for (int jr = 0; jr < columns; jr += TKernel.Columns)
                         {
-                            int tileColumns = Math.Min(TKernel.Columns, columns - jr);
+                            int tileColumns = PanelColumns(jc + jr, jc + columns);
                             float* panelB = blockB + (nint)jr * depth;
+                            float* cTile = Target(ic, jc + jr, out nint cStride);
                             for (int ir = 0; ir < tiledRows; ir += TKernel.Rows)
                             {
                                 TKernel.Run(
-                                    depth, packedA + (nint)ir * depth, panelB, c + (ic + ir) * ldc + jc + jr, ldc,
+                                    depth, packedA + (nint)ir * depth, panelB, cTile + ir * cStride, cStride,
                                     Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, blockBeta, overwrite);
                             }
                             for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
                             {
                                 RunKernel(
                                     Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir), depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
-                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, c + (ic + tiledRows + ir) * ldc + jc + jr, blockBeta, overwrite);
+                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, cTile + (tiledRows + ir) * cStride, cStride, blockBeta, overwrite);
                             }
                         }
                     }
@@ -443,24 +523,24 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     if (packedB is not null)
                     {
                         float* blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, blockBeta, overwrite);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite);
                     }
                     else if (!transposeB)
                     {
                         // Whole panels straight from row-major B; only the ragged last panel is packed (zero-padded),
                         // since reading NR columns there could run past the end of B.
                         int direct = columns / nr * nr;
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, blockBeta, overwrite);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, ldc, blockBeta, overwrite);
                         if (direct < columns)
                         {
                             PackB(false, b, ldb, pc, jc + direct, depth, columns - direct, scratchB);
-                            RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, blockBeta, overwrite);
+                            RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, ldc, blockBeta, overwrite);
                         }
                     }
                     else
                     {
                         PackB(true, b, ldb, pc, jc, depth, columns, scratchB);
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, blockBeta, overwrite);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite);
                     }
                 }
             }
@@ -469,7 +549,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         /// <summary>Runs the few-rows kernel of the vector width that matches <typeparamref name="TKernel"/>'s NR.</summary>
         private void RunKernel(
             int rows, int depth, float* aBlock, nint aRowStride, nint aDepthStride,
-            float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, float blockBeta, bool overwrite)
+            float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, nint ldc, float blockBeta, bool overwrite)
         {
             if (columns == 0)
                 return;
