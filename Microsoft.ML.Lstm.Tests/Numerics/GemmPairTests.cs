@@ -33,8 +33,9 @@ public class GemmPairTests
         foreach (int threads in new[] { 1, 2 })
         {
             int lda = (transposeA ? m : k) + 1, ldb1 = n1 + 2, ldb2 = n2, ldc1 = n1 + 3, ldc2 = n2 + 1;
-            float[] a = Random((transposeA ? k : m) * lda, ++seed), b1 = Random(k * ldb1, ++seed), b2 = Random(k * ldb2, ++seed);
-            float[] c1 = Random(m * ldc1, ++seed), c2 = Random(m * ldc2, ++seed);
+            float[] a = QuantizedMatrixTests.Random((transposeA ? k : m) * lda, ++seed, scale: 1f);
+            float[] b1 = QuantizedMatrixTests.Random(k * ldb1, ++seed, scale: 1f), b2 = QuantizedMatrixTests.Random(k * ldb2, ++seed, scale: 1f);
+            float[] c1 = QuantizedMatrixTests.Random(m * ldc1, ++seed, scale: 1f), c2 = QuantizedMatrixTests.Random(m * ldc2, ++seed, scale: 1f);
             float[] expected1 = (float[])c1.Clone(), expected2 = (float[])c2.Clone();
             Gemm.Multiply(kernel, transposeA, false, m, n1, k, 0.75f, a, lda, b1, ldb1, beta, expected1, ldc1, threads, tuning);
             Gemm.Multiply(kernel, transposeA, false, m, n2, k, 0.75f, a, lda, b2, ldb2, beta, expected2, ldc2, threads, tuning);
@@ -51,8 +52,8 @@ public class GemmPairTests
     public void PairMatchesTheReferenceInDouble()
     {
         const int m = 9, n1 = 5, n2 = 7, k = 11;
-        double[] a = Random(k * m, 1).Select(x => (double)x).ToArray();
-        double[] b1 = Random(k * n1, 2).Select(x => (double)x).ToArray(), b2 = Random(k * n2, 3).Select(x => (double)x).ToArray();
+        double[] a = QuantizedMatrixTests.Random(k * m, 1, scale: 1f).Select(x => (double)x).ToArray();
+        double[] b1 = QuantizedMatrixTests.Random(k * n1, 2, scale: 1f).Select(x => (double)x).ToArray(), b2 = QuantizedMatrixTests.Random(k * n2, 3, scale: 1f).Select(x => (double)x).ToArray();
         double[] c1 = new double[m * n1], c2 = new double[m * n2], expected1 = new double[m * n1], expected2 = new double[m * n2];
         Gemm.ReferenceMultiply(true, false, m, n1, k, 2.0, a, m, b1, n1, 0.0, expected1, n1);
         Gemm.ReferenceMultiply(true, false, m, n2, k, 2.0, a, m, b2, n2, 0.0, expected2, n2);
@@ -78,14 +79,5 @@ public class GemmPairTests
             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
                 Assert.Fail($"{context}: element {i} is {actual[i]:R}, two products give {expected[i]:R}.");
         }
-    }
-
-    private static float[] Random(int length, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[length];
-        for (int i = 0; i < length; i++)
-            values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
     }
 }
