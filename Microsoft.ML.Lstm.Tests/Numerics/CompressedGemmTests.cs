@@ -70,6 +70,15 @@ public class CompressedGemmTests
                     double scale = 0.75 * weights.Scale(j);
                     double expected = scale * sum + (beta == 0f ? 0 : beta * (double)initial[i * ldc + j]);
                     double tolerance = 1e-6 * (Math.Abs(scale) * magnitude + Math.Abs(beta * initial[i * ldc + j])) + 1e-30;
+                    if (format == WeightFormat.Int8)
+                    {
+                        // A's row rounded to 16 bits: each value off by about half its row's step, max |a| / 32767 (Int16RowsTests).
+                        double step = a.AsSpan(i * lda, k).ToArray().Max(Math.Abs) / Int16Rows.Limit;
+                        double weightMagnitude = 0;
+                        for (int p = 0; p < k; p++)
+                            weightMagnitude += Math.Abs(weights.Unscaled(j, p));
+                        tolerance += Math.Abs(scale) * step * 0.51 * weightMagnitude;
+                    }
                     Assert.True(Math.Abs(c[i * ldc + j] - expected) <= tolerance, $"{width} {format} m={m} n={n} k={k} beta={beta} C[{i},{j}] = {c[i * ldc + j]}, expected {expected}");
                 }
                 // Padding between rows of C is never written.
@@ -83,7 +92,8 @@ public class CompressedGemmTests
     [MemberData(nameof(WidthsAndFormats))]
     public void AnyRowsAndThreadsGiveEachElementTheSameBits(string width, string formatName)
     {
-        // Rows alone, in twos, threes and fours, inside a larger product and on two threads: one FMA chain per element.
+        // Rows alone, in twos, threes and fours, inside a larger product and on two threads: one FMA chain (bfloat16) or
+        // one exact integer sum (int8) per element and depth block.
         GemmKernel kernel = Enum.Parse<GemmKernel>(width);
         WeightFormat format = Enum.Parse<WeightFormat>(formatName);
         const int large = 41, n = 515, k = 300; // 41·515·300 multiply-adds: above the two-thread threshold
@@ -97,7 +107,7 @@ public class CompressedGemmTests
             float[] twoThreads = (float[])initial.Clone();
             CompressedGemm.Multiply(large, 1.25f, a, k, packed, beta, twoThreads, n, threads: 2);
             Assert.Equal(whole, twoThreads);
-            foreach (int m in new[] { 1, 2, 3, 4, 5 })
+            foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 7 })
             foreach (int first in new[] { 0, 17, large - m })
             {
                 float[] part = (float[])initial.Clone();
@@ -134,8 +144,8 @@ public class CompressedGemmTests
     [MemberData(nameof(WidthsAndFormats))]
     public void BFloat16GivesTheFloatGemmsBitsOnTheWidenedWeights(string width, string formatName)
     {
-        // With scale 1, widening is exact and the chains are the float GEMM's: the same bits (int8 applies its scale at
-        // the store instead of to each weight, so it is only close, which the reference test bounds).
+        // With scale 1, widening is exact and the chains are the float GEMM's: the same bits (int8 rounds A to 16 bits
+        // and applies the scales at the store, so it is only close, which the reference test bounds).
         if (formatName != nameof(WeightFormat.BFloat16))
             return;
         GemmKernel kernel = Enum.Parse<GemmKernel>(width);
@@ -149,6 +159,64 @@ public class CompressedGemmTests
             Gemm.Multiply(kernel, false, true, m, n, k, 0.75f, a, k, widened, k, 0.5f, expected, n);
             CompressedGemm.Multiply(m, 0.75f, a, k, CompressedGemm.Pack(kernel, weights), 0.5f, actual, n);
             Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndFormats))]
+    public void Int8SumsAreExactIntegers(string width, string formatName)
+    {
+        // Rows whose largest value is 32767 and weights whose largest is 127 have scales of exactly 1, and sums below
+        // 2²⁴ are floats exactly: C must be the integer dot product itself, across two depth blocks, for any rows.
+        if (formatName != nameof(WeightFormat.Int8))
+            return;
+        GemmKernel kernel = Enum.Parse<GemmKernel>(width);
+        const int m = 13, n = 70, k = 301;
+        var random = new Random(61);
+        float[] w = [.. Enumerable.Range(0, n * k).Select(i => i % k == 0 ? 127f : random.Next(-127, 128))];
+        float[] a = [.. Enumerable.Range(0, m * k).Select(i => i % k == 5 ? Int16Rows.Limit : random.Next(-300, 301))];
+        QuantizedMatrix weights = QuantizedMatrix.Quantize(WeightFormat.Int8, w, n, k);
+        Assert.All(Enumerable.Range(0, n), j => Assert.Equal(1f, weights.Scale(j)));
+        var c = new float[m * n];
+        CompressedGemm.Multiply(m, 1f, a, k, CompressedGemm.Pack(kernel, weights), 0f, c, n);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                long sum = 0;
+                for (int p = 0; p < k; p++)
+                    sum += (long)a[i * k + p] * (long)w[j * k + p];
+                Assert.True(Math.Abs(sum) < 1 << 24, "the test's sums must be exact floats");
+                Assert.Equal(sum, (long)c[i * n + j]);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndFormats))]
+    public void Int8RowsOfZerosAndOfNaNStayApart(string width, string formatName)
+    {
+        // A row of zeros gives zeros (scale 0, not 0/0); a row holding NaN gives NaN; the rows beside them are untouched by either.
+        if (formatName != nameof(WeightFormat.Int8))
+            return;
+        GemmKernel kernel = Enum.Parse<GemmKernel>(width);
+        const int m = 5, n = 40, k = 33;
+        QuantizedMatrix weights = QuantizedMatrix.Quantize(WeightFormat.Int8, QuantizedMatrixTests.Random(n * k, 71, scale: 1f), n, k);
+        CompressedPackedMatrix packed = CompressedGemm.Pack(kernel, weights);
+        float[] a = QuantizedMatrixTests.Random(m * k, 72, scale: 1f);
+        a.AsSpan(1 * k, k).Clear();
+        float[] clean = (float[])a.Clone();
+        a[3 * k + 7] = float.NaN;
+        var c = new float[m * n];
+        var reference = new float[m * n];
+        CompressedGemm.Multiply(m, 1f, a, k, packed, 0f, c, n);
+        CompressedGemm.Multiply(m, 1f, clean, k, packed, 0f, reference, n);
+        for (int j = 0; j < n; j++)
+        {
+            Assert.Equal(0f, c[1 * n + j]);
+            Assert.True(float.IsNaN(c[3 * n + j]));
+            foreach (int i in new[] { 0, 2, 4 })
+                Assert.Equal(reference[i * n + j], c[i * n + j]);
         }
     }
 

@@ -5,24 +5,27 @@ namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
 /// C[m×n] = alpha · A[m×k] · op(B) + beta · C with op(B) compressed (<see cref="CompressedPackedMatrix"/>): bfloat16
-/// weights, or int8 weights with a scale per column of op(B). The weights are widened to floats inside the kernel
-/// (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>), so a product streams 2 or 1 bytes per weight from cache
-/// where the float GEMM streams 4; this is what makes one-row scoring, which reads every recurrent weight at every
-/// step, faster.
+/// weights, or int8 weights with a scale per column of op(B). A product streams 2 or 1 bytes per weight from cache
+/// where the float GEMM streams 4, which is what makes one-row scoring, reading every recurrent weight at every step,
+/// faster. bfloat16 weights are widened to floats in registers (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>);
+/// int8 weights are multiplied as integers by A's rows rounded to 16 bits (<see cref="Int16Rows"/>,
+/// <see cref="Int8Kernel{TPairs, TFloat}"/>), two depths per instruction.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE, or NEON on ARM64). The
-/// AVX512_BF16 dot products (VDPBF16PS) and the VNNI int8 ones (VPDPBUSD) are not used: neither could be tested on the
-/// machines this was written on, and both sum pairs or quads of products in one rounding, which would break the
-/// guarantee below.
+/// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE4.1, or NEON on ARM64). The
+/// AVX512_BF16 dot products (VDPBF16PS) and the VNNI int8 ones (VPDPBUSD, VPDPWSSD) are not used: none could be tested
+/// on the machines this was written on (VPDPWSSD would be the int8 kernel's multiply and add in one instruction, with
+/// the same exact sums), and VDPBF16PS sums pairs of products in one rounding, which would break the guarantee below.
 /// </para>
 /// <para>
-/// k is cut into <see cref="DepthBlock"/> blocks as the float GEMM cuts it. Up to four rows of C run the few-rows kernel,
-/// which widens as it loads; more rows widen each block of B once into float panels and run the float micro-kernel on
-/// them. Either way every element of C is one FMA chain per depth block, stored with its column's multiplier, whatever
-/// the rows, the path and the threads: results are bit-identical for 1 row or many, 1 thread or many, which keeps a step-at-a-time run equal to
-/// a whole-sequence run. For bfloat16 they are also the float GEMM's on the widened weights, bit for bit.
+/// k is cut into <see cref="DepthBlock"/> blocks as the float GEMM cuts it. bfloat16: up to four rows of C run the
+/// few-rows kernel, which widens as it loads; more rows widen each block of B once into float panels and run the float
+/// micro-kernel on them; either way every element of C is one FMA chain per depth block, stored with its column's
+/// multiplier, and the results are the float GEMM's on the widened weights, bit for bit. int8: every element's sum over
+/// a depth block is an exact integer, converted and stored with its row's and column's scales. Either way the results
+/// are bit-identical for 1 row or many, 1 thread or many, either width, which keeps a step-at-a-time run equal to a
+/// whole-sequence run.
 /// </para>
 /// </remarks>
 internal static unsafe class CompressedGemm
@@ -57,22 +60,19 @@ internal static unsafe class CompressedGemm
         {
             int blockDepth = Math.Min(DepthBlock, depth - pc);
             byte* block = target + (nint)pc * packed.PaddedColumns * bytes;
+            // Rows of two depths: depth p at row p / 2, first in its lane for even p (bfloat16 words, int8 byte pairs).
+            int rows = (blockDepth + 1) / 2;
             for (int j = 0; j < columns; j++)
             {
                 // Column j of op(B) is row j of W; it sits in panel j / NR at lane j % NR.
-                if (bytes == 2)
+                nint lane = ((nint)(j / nr) * nr * rows + j % nr) * 2;
+                for (int p = 0; p < blockDepth; p++)
                 {
-                    // Words of two depths: depth p at row p / 2, low half for even p.
-                    int rows = (blockDepth + 1) / 2;
-                    ushort* lane = (ushort*)(block + ((nint)(j / nr) * nr * rows + j % nr) * sizeof(uint));
-                    for (int p = 0; p < blockDepth; p++)
-                        lane[(nint)(p / 2) * nr * 2 + p % 2] = weights.BFloat16Values![j * depth + pc + p];
-                }
-                else
-                {
-                    sbyte* lane = (sbyte*)block + (nint)(j / nr) * nr * blockDepth + j % nr;
-                    for (int p = 0; p < blockDepth; p++)
-                        lane[(nint)p * nr] = weights.Int8Values![j * depth + pc + p];
+                    nint index = lane + (nint)(p / 2) * nr * 2 + p % 2;
+                    if (bytes == 2)
+                        ((ushort*)block)[index] = weights.BFloat16Values![j * depth + pc + p];
+                    else
+                        ((sbyte*)block)[index] = weights.Int8Values![j * depth + pc + p];
                 }
             }
         }
@@ -99,7 +99,18 @@ internal static unsafe class CompressedGemm
         fixed (float* aPointer = a)
         fixed (float* cPointer = c)
         {
-            var problem = new Problem(m, alpha, aPointer, lda, b, beta, cPointer, ldc);
+            short* quantized = null;
+            float* rowScales = null;
+            if (b.Format == WeightFormat.Int8)
+            {
+                // A's rows as 16-bit integers, once for every thread: [m × PaddedDepth] shorts, then m scales.
+                long shorts = (long)m * Int16Rows.PaddedDepth(b.Depth);
+                float* scratch = GemmScratch.ForQuantizedA(checked((int)(shorts / 2 + m)));
+                quantized = (short*)scratch;
+                rowScales = scratch + shorts / 2;
+                Int16Rows.Quantize(m, b.Depth, aPointer, lda, quantized, rowScales);
+            }
+            var problem = new Problem(m, alpha, aPointer, lda, quantized, rowScales, b, beta, cPointer, ldc);
             int panels = b.PaddedColumns / b.PanelWidth;
             long partsForWork = Math.Max(1, (long)m * b.Columns * b.Depth / GemmTuning.Current.MinimumWorkPerThread);
             int parts = (int)Math.Min(Math.Min(threads, panels), partsForWork);
@@ -128,25 +139,59 @@ internal static unsafe class CompressedGemm
             throw new PlatformNotSupportedException($"This CPU has no compressed kernel at the width of the {kernel} GEMM kernel.");
     }
 
-    /// <summary>One multiply's operands, passed by value to each thread.</summary>
-    private readonly struct Problem(int m, float alpha, float* a, nint lda, CompressedPackedMatrix b, float beta, float* c, nint ldc)
+    /// <summary>
+    /// One multiply's operands, passed by value to each thread; for int8, A also as <see cref="Int16Rows"/>
+    /// (<paramref name="quantized"/>, row stride <see cref="Int16Rows.PaddedDepth"/>, and <paramref name="rowScales"/>).
+    /// </summary>
+    private readonly struct Problem(int m, float alpha, float* a, nint lda, short* quantized, float* rowScales, CompressedPackedMatrix b, float beta, float* c, nint ldc)
     {
         public CompressedPackedMatrix B => b;
 
         /// <summary>Computes columns [columnStart, columnEnd) of every row of C; columnStart is a multiple of NR.</summary>
         public void Run(int columnStart, int columnEnd)
         {
-            if (b.PanelWidth == Gemm.PanelWidthOf(GemmKernel.Avx2))
+            bool wide = b.PanelWidth == Gemm.PanelWidthOf(GemmKernel.Avx2);
+            if (b.Format == WeightFormat.Int8)
             {
-                if (b.Format == WeightFormat.BFloat16)
-                    RunWith<Float256, BFloat16Weights, Avx2MicroKernel>(columnStart, columnEnd);
+                if (wide)
+                    RunInt8<Int16Pairs256, Float256>(columnStart, columnEnd);
                 else
-                    RunWith<Float256, Int8Weights, Avx2MicroKernel>(columnStart, columnEnd);
+                    RunInt8<Int16Pairs128, Float128>(columnStart, columnEnd);
             }
-            else if (b.Format == WeightFormat.BFloat16)
-                RunWith<Float128, BFloat16Weights, Vector128MicroKernel>(columnStart, columnEnd);
+            else if (wide)
+                RunWith<Float256, BFloat16Weights, Avx2MicroKernel>(columnStart, columnEnd);
             else
-                RunWith<Float128, Int8Weights, Vector128MicroKernel>(columnStart, columnEnd);
+                RunWith<Float128, BFloat16Weights, Vector128MicroKernel>(columnStart, columnEnd);
+        }
+
+        /// <summary>
+        /// int8: the integer kernel over each depth block, up to five rows at a time across all the columns (the rows'
+        /// 16-bit values stay in L1 while the block's weights stream from L2), stored with the rows' and columns' scales.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunInt8<TPairs, TFloat>(int columnStart, int columnEnd)
+            where TPairs : struct, IInt16PairVector<TPairs, TFloat>
+            where TFloat : struct, IFloatVector<TFloat>
+        {
+            int nr = b.PanelWidth, k = b.Depth, columns = columnEnd - columnStart;
+            nint stride = Int16Rows.PaddedDepth(k);
+            float* columnScales = b.Scales + columnStart;
+            for (int pc = 0; pc < k; pc += DepthBlock)
+            {
+                int pairs = (Math.Min(DepthBlock, k - pc) + 1) / 2;
+                bool first = pc == 0;
+                float blockBeta = first ? beta : 1f;
+                bool overwrite = first && beta == 0f;
+                // Earlier blocks are whole (even) depths, so a block starts at pc weights per padded column.
+                sbyte* block = (sbyte*)b.Pointer + (nint)pc * b.PaddedColumns + (nint)columnStart * pairs * 2;
+                for (int i = 0; i < m; i += Int8Kernel<TPairs, TFloat>.MaxRows)
+                {
+                    int rows = Math.Min(Int8Kernel<TPairs, TFloat>.MaxRows, m - i);
+                    Int8Kernel<TPairs, TFloat>.Run(
+                        rows, pairs, quantized + i * stride + pc, stride, rowScales + i, block, (nint)nr * pairs * 2, columnScales, columns,
+                        c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                }
+            }
         }
 
         private void RunWith<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
@@ -191,9 +236,9 @@ internal static unsafe class CompressedGemm
         }
 
         /// <summary>
-        /// More rows: each depth block of B is widened once into float panels (unscaled, exact) and A packed, and the
-        /// float micro-kernel computes each MR × NR tile's chains into a spill tile, which is stored with the columns'
-        /// multipliers as the few-rows kernel stores its accumulators: the same bits, the widening paid once for all rows.
+        /// bfloat16, more rows: each depth block of B is widened once into float panels (exact) and A packed, and the
+        /// float micro-kernel computes and stores each MR × NR tile: bfloat16's column scales are 1, so its store is the
+        /// few-rows kernel's, and the chains are the same: the same bits, the widening paid once for all rows.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunTiled<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
@@ -206,7 +251,6 @@ internal static unsafe class CompressedGemm
             int rowBlock = mr * 16, columnBlock = nr * TiledPanels;
             float* packedA = GemmScratch.ForA(rowBlock * DepthBlock);
             float* widened = GemmScratch.ForB(columnBlock * DepthBlock);
-            float* tile = stackalloc float[mr * nr];
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, k - pc);
@@ -233,15 +277,7 @@ internal static unsafe class CompressedGemm
                             {
                                 float* target = c + (nint)(ic + ir) * ldc + j;
                                 int tileRows = Math.Min(mr, rows - ir);
-                                if (TFormat.DepthsPerRow == 2)
-                                {
-                                    // bfloat16's scales are 1, so the multipliers are alpha: the kernel's own store is the same.
-                                    TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, blockBeta, overwrite);
-                                    continue;
-                                }
-                                // alpha 1 and overwrite: the tile holds each chain's sum as it is.
-                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, tile, nr, mr, nr, 1f, 0f, overwrite: true);
-                                StoreTile<TVector>(tile, target, tileRows, tileColumns, b.Scales + j, blockBeta, overwrite);
+                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, blockBeta, overwrite);
                             }
                         }
                     }
@@ -274,51 +310,5 @@ internal static unsafe class CompressedGemm
                 }
             }
         }
-
-        /// <summary>
-        /// Stores a tile of sums [rows × columns] (row stride NR) into C with the columns' multipliers m = alpha·scale:
-        /// m·sum, or fma(m, sum, beta·C), lane-wise as the few-rows kernel does, in scalar at a clipped edge.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void StoreTile<TVector>(float* tile, float* target, int rows, int columns, float* scales, float blockBeta, bool overwrite)
-            where TVector : struct, IWideningVector<TVector>
-        {
-            int nr = b.PanelWidth;
-            if (columns == nr)
-            {
-                TVector alphas = TVector.Create(alpha), betas = TVector.Create(blockBeta);
-                TVector low = alphas * LoadFloats<TVector>(scales), high = alphas * LoadFloats<TVector>(scales + TVector.Count);
-                for (int r = 0; r < rows; r++)
-                {
-                    StoreLanes(tile + r * nr, target + r * ldc, low, betas, overwrite);
-                    StoreLanes(tile + r * nr + TVector.Count, target + r * ldc + TVector.Count, high, betas, overwrite);
-                }
-                return;
-            }
-            for (int r = 0; r < rows; r++)
-            {
-                float* sums = tile + r * nr, row = target + r * ldc;
-                for (int j = 0; j < columns; j++)
-                {
-                    float multiplier = alpha * scales[j];
-                    row[j] = overwrite ? multiplier * sums[j] : MultiplyAdd.Scalar(multiplier, sums[j], blockBeta * row[j]);
-                }
-            }
-        }
-
-        /// <summary>One vector of a tile row into C: m·sum, or fma(m, sum, beta·C).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreLanes<TVector>(float* sums, float* target, TVector multipliers, TVector betas, bool overwrite)
-            where TVector : struct, IWideningVector<TVector>
-        {
-            var destination = new Span<float>(target, TVector.Count);
-            TVector sum = LoadFloats<TVector>(sums);
-            TVector result = overwrite ? multipliers * sum : TVector.FusedMultiplyAdd(multipliers, sum, betas * TVector.Load(destination, 0));
-            result.Store(destination, 0);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TVector LoadFloats<TVector>(float* source) where TVector : struct, IWideningVector<TVector> =>
-            TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);
     }
 }

@@ -9,9 +9,11 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// <remarks>
 /// Layout, as <see cref="PackedMatrix"/>'s in weights rather than floats: k is cut into blocks of
 /// <see cref="CompressedGemm.DepthBlock"/> rows; block q starts at weight q·DepthBlock·PaddedColumns and holds ⌈n/NR⌉
-/// panels, panel p at p·NR·depth(q) (depth(q) rounded up to even for bfloat16), columns past n zero. An int8 panel is
-/// [depth(q) × NR] bytes; a bfloat16 panel is [⌈depth(q)/2⌉ × NR] 32-bit words, word (r, j) holding depth 2r in its
-/// low half and depth 2r + 1 in its high half, so that a shift and a mask widen a loaded vector into both. <see cref="Scales"/> holds the scale
+/// panels, panel p at p·NR·depth(q) (depth(q) rounded up to even), columns past n zero. Both formats pair depths: a
+/// bfloat16 panel is [⌈depth(q)/2⌉ × NR] 32-bit words, word (r, j) holding depth 2r in its low half and depth 2r + 1
+/// in its high half, so that a shift and a mask widen a loaded vector into both; an int8 panel is [⌈depth(q)/2⌉ × NR]
+/// byte pairs, pair (r, j) holding depths 2r and 2r + 1, the layout VPMADDWD multiplies once widened to 16 bits
+/// (<see cref="Int8Kernel{TPairs, TFloat}"/>). <see cref="Scales"/> holds the scale
 /// of each column of op(B) (W's row scales for int8, 1 for bfloat16), 0 past n.
 /// </remarks>
 internal sealed class CompressedPackedMatrix
@@ -28,8 +30,8 @@ internal sealed class CompressedPackedMatrix
         PanelWidth = panelWidth;
         PaddedColumns = (columns + panelWidth - 1) / panelWidth * panelWidth;
         BytesPerWeight = format == WeightFormat.BFloat16 ? 2 : 1;
-        // bfloat16 rows pair two depths in a word: an odd depth leaves the last word's high half zero.
-        PaddedDepth = format == WeightFormat.BFloat16 ? (depth + 1) / 2 * 2 : depth;
+        // Rows pair two depths (a bfloat16 word, two int8 bytes): an odd depth leaves the last pair's second half zero.
+        PaddedDepth = (depth + 1) / 2 * 2;
         long bytes = (long)PaddedDepth * PaddedColumns * BytesPerWeight;
         storage = GemmScratch.AllocateAligned(checked((int)((bytes + sizeof(float) - 1) / sizeof(float))));
         scales = GemmScratch.AllocateAligned(PaddedColumns);
@@ -50,7 +52,7 @@ internal sealed class CompressedPackedMatrix
     /// <summary>n rounded up to a whole number of panels.</summary>
     public int PaddedColumns { get; }
 
-    /// <summary>k rounded up to whole packed rows (even, for bfloat16's pairs of depths).</summary>
+    /// <summary>k rounded up to whole packed rows: even, for the pairs of depths.</summary>
     public int PaddedDepth { get; }
 
     /// <summary>2 for bfloat16, 1 for int8.</summary>

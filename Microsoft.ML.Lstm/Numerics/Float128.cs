@@ -75,11 +75,6 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 HighHalves(Float128 words) => new((words.value.AsUInt32() & Vector128.Create(0xFFFF0000u)).AsSingle());
 
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 WidenInt8(sbyte* source) =>
-        new(Vector128.ConvertToSingle(Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<int>(source)).AsSByte()))));
-
     /// <summary>Lane-wise sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator +(Float128 left, Float128 right) => new(left.value + right.value);

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -75,16 +74,6 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 HighHalves(Float256 words) => new((words.value.AsUInt32() & Vector256.Create(0xFFFF0000u)).AsSingle()); // vpand
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 WidenInt8(sbyte* source)
-    {
-        if (Avx2.IsSupported)
-            return new(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(source))); // vpmovsxbd, vcvtdq2ps
-        Vector128<short> shorts = Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(source)).AsSByte());
-        return new(Vector256.ConvertToSingle(Vector256.Create(Vector128.WidenLower(shorts), Vector128.WidenUpper(shorts))));
-    }
 
     /// <summary>Lane-wise sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

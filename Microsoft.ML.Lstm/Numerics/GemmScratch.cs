@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
-/// Per-thread packing buffers for <see cref="GemmDriver{TKernel}"/>: pinned, 64-byte aligned, grown on demand
+/// Per-thread packing buffers for <see cref="GemmDriver{TKernel}"/> and <see cref="CompressedGemm"/>: pinned, 64-byte aligned, grown on demand
 /// and then reused, so a steady stream of multiplies allocates nothing.
 /// </summary>
 internal static class GemmScratch
@@ -13,12 +13,16 @@ internal static class GemmScratch
 
     [ThreadStatic] private static float[]? packedA;
     [ThreadStatic] private static float[]? packedB;
+    [ThreadStatic] private static float[]? quantizedA;
 
     /// <summary>An aligned buffer of at least <paramref name="length"/> floats for packed A blocks.</summary>
     public static unsafe float* ForA(int length) => Rent(ref packedA, length);
 
     /// <summary>An aligned buffer of at least <paramref name="length"/> floats for packed B blocks.</summary>
     public static unsafe float* ForB(int length) => Rent(ref packedB, length);
+
+    /// <summary>An aligned buffer of at least <paramref name="length"/> floats for an int8 product's 16-bit rows of A and their scales (<see cref="Int16Rows"/>).</summary>
+    public static unsafe float* ForQuantizedA(int length) => Rent(ref quantizedA, length);
 
     /// <summary>Allocates a pinned array with room for <paramref name="length"/> floats at a 64-byte boundary.</summary>
     public static float[] AllocateAligned(int length) =>

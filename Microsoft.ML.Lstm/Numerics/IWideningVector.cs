@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
-/// A float vector that can be loaded from compressed weights, widening each to a float exactly: what the compressed
+/// A float vector that can be loaded from bfloat16 weights, widening each to a float exactly: what the compressed
 /// kernels (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>) read their panels through, so the weights stay
 /// compressed in memory and in cache and are widened in registers.
 /// </summary>
@@ -15,7 +15,4 @@ internal unsafe interface IWideningVector<TSelf> : IFloatVector<TSelf> where TSe
 
     /// <summary>Each word with its low 16 bits cleared: the float of the bfloat16 in its upper half (exact).</summary>
     static abstract TSelf HighHalves(TSelf words);
-
-    /// <summary>Count int8 values from <paramref name="source"/>, each converted to the float of the same integer value (exact).</summary>
-    static abstract TSelf WidenInt8(sbyte* source);
 }
