@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-row latency side by side (issue #15, item 4): one sequence of 50 steps, input and hidden 128, batch 1, through
 # our LSTM on the one-row scoring path in float32, bfloat16 and int8 weights (the benchmarks app's `compressed` mode,
-# latency part) and through PyTorch's nn.LSTM (benchmarks/pytorch_peer.py's latency case), at each thread count,
+# latency part) and through PyTorch's nn.LSTM and its dynamically quantized int8 LSTM (benchmarks/pytorch_peer.py's
+# latency cases; the int8 one on the fastest quantized engine the build has), at each thread count,
 # alternated ROUNDS times; prints the median of each figure and PyTorch's time over ours.
 #   bash benchmarks/compare-latency.sh [rounds=3] [threads="1 2"] [seconds=0.5]
 # The peer runs as in compare.sh: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, OMP_WAIT_POLICY=PASSIVE and
@@ -27,8 +28,10 @@ import argparse, sys, torch
 sys.path.insert(0, 'benchmarks')
 import pytorch_peer
 torch.set_num_threads($t)
-pytorch_peer.measure_latency(argparse.Namespace(repeats=5, seconds=$seconds))" \
-      | sed -n "s/.*\"value\": \([0-9.]*\).*/pytorch Float32 $t \1/p" >>"$results"
+pytorch_peer.measure_latency(argparse.Namespace(repeats=5, seconds=$seconds))
+pytorch_peer.measure_latency_int8(argparse.Namespace(repeats=5, seconds=$seconds))" 2>/dev/null \
+      | sed -n -e "s/.*\"lstm-latency\".*\"value\": \([0-9.]*\).*/pytorch Float32 $t \1/p" \
+               -e "s/.*\"lstm-latency-int8\".*\"value\": \([0-9.]*\).*/pytorch Int8 $t \1/p" >>"$results"
   done
 done
 lscpu_field() { lscpu | sed -n "s/^$1:[[:space:]]*//p"; }
@@ -40,12 +43,15 @@ times = {}
 for line in open(sys.argv[1]):
     engine, weights, threads, value = line.split()
     times.setdefault((int(threads), weights, engine), []).append(float(value))
-print("| threads | weights | ours µs | PyTorch µs (float32) | PyTorch / ours |")
-print("|---:|---|---:|---:|---:|")
+print("| threads | weights | ours µs | PyTorch µs (float32) | PyTorch / ours | PyTorch µs (dynamic int8) | PyTorch int8 / ours |")
+print("|---:|---|---:|---:|---:|---:|---:|")
 for (threads, weights, engine) in sorted(times, key=lambda k: (k[0], ["Float32", "BFloat16", "Int8"].index(k[1]))):
     if engine != "ours":
         continue
     ours = statistics.median(times[(threads, weights, engine)])
     peer = statistics.median(times.get((threads, "Float32", "pytorch"), [float("nan")]))
-    print(f"| {threads} | {weights} | {ours:.1f} | {peer:.1f} | {peer / ours:.2f}× |")
+    quantized = statistics.median(times.get((threads, "Int8", "pytorch"), [float("nan")]))
+    # The int8 peer beside our int8 row only: the other rows' precisions are not its.
+    int8 = f" {quantized:.1f} | {quantized / ours:.2f}× |" if weights == "Int8" else "  |  |"
+    print(f"| {threads} | {weights} | {ours:.1f} | {peer:.1f} | {peer / ours:.2f}× |{int8}")
 PY

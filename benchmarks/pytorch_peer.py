@@ -6,7 +6,8 @@ per line: {"engine": "pytorch", "case": ..., "metric": ..., "value": ...}.
 
   training   forward + backward + Adam step on a batch, in time steps per second (batch · steps / s)
   inference  forward only under torch.no_grad(), in time steps per second
-  latency    one sequence (batch 1, 50 steps, hidden 128) forward, in microseconds
+  latency    one sequence (batch 1, 50 steps, hidden 128) forward, in microseconds (measure_latency_int8:
+             the same through the dynamically quantized int8 LSTM, compare-latency.sh's int8 peer)
 
 Run it at its best (compare.sh does): unset OPENBLAS_CORETYPE (this machine's environment forces
 Haswell kernels at half speed) and, for two threads, OMP_WAIT_POLICY=PASSIVE.
@@ -80,6 +81,44 @@ def measure_latency(args):
 
     t = median_seconds(infer, args.repeats * 20, args.seconds)
     emit("lstm-latency", "latency_us", t * 1e6)
+
+
+class _Wrapped(torch.nn.Module):
+    """A module around the LSTM: quantize_dynamic swaps submodules, never the module it is given."""
+
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        return self.rnn(x)
+
+
+def measure_latency_int8(args):
+    """The latency case through PyTorch's dynamically quantized LSTM (int8 weights with a scale per tensor or row,
+    activations quantized to uint8 per call): the peer of our int8 weights. Every quantized engine this build has is
+    timed and the fastest reported (Debian's build has qnnpack and onednn, not fbgemm)."""
+    x = torch.randn(50, 1, 128)
+    best, best_engine = float("inf"), None
+    for engine in torch.backends.quantized.supported_engines:
+        if engine == "none":
+            continue
+        torch.backends.quantized.engine = engine
+        torch.manual_seed(1)
+        model = torch.ao.quantization.quantize_dynamic(_Wrapped(torch.nn.LSTM(128, 128)), {torch.nn.LSTM}, dtype=torch.qint8)
+        if not isinstance(model.rnn, torch.ao.nn.quantized.dynamic.LSTM):
+            continue
+
+        def infer():
+            with torch.no_grad():
+                model(x)
+
+        t = median_seconds(infer, args.repeats * 20, args.seconds)
+        print(f"# dynamic int8 LSTM on {engine}: {t * 1e6:.1f} µs", file=sys.stderr)
+        if t < best:
+            best, best_engine = t, engine
+    if best_engine is not None:
+        emit("lstm-latency-int8", "latency_us", best * 1e6)
 
 
 def emit(case, metric, value):

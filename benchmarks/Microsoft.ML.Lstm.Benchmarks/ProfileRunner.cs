@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Lstm.Numerics;
 using Microsoft.ML.Lstm.Networks;
 
 namespace Microsoft.ML.Lstm.Benchmarks;
@@ -6,7 +7,7 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <summary>
 /// The `profile` mode: runs one case of the `shapes` mode in a loop for a while, to be sampled by a profiler:
 /// <code>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -g dotnet …Benchmarks.dll profile --case lstm-a --work infer</code>
-/// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …) and <c>latency</c> (with <c>--precision float32|bfloat16|int8</c>
+/// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …; inference takes <c>--precision</c> too) and <c>latency</c> (with <c>--precision float32|bfloat16|int8</c>
 /// and <c>--threads</c>; it also prints the 10th percentile and the median of its calls' wall times and the logit); work is train or infer;
 /// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length; <c>--checksum</c> runs the work
 /// three times instead and prints a hash of every parameter's and output's bits (two builds give the same hash only
@@ -44,6 +45,12 @@ internal static class ProfileRunner
             steps = ShapesRunner.IntOption(args, "--steps", steps);
             CellType cell = kind.StartsWith("gru", StringComparison.Ordinal) ? CellType.Gru : CellType.Lstm;
             var shape = new RecurrentShape(cell, kind.EndsWith("-bi", StringComparison.Ordinal), input, hidden, layers, batch, steps, threads);
+            if (SingleSequenceLatency.ParseFormat(ShapesRunner.StringOption(args, "--precision", "float32")) is WeightFormat format)
+            {
+                if (work == "train")
+                    throw new ArgumentException("--precision applies to --work infer: training runs on the float weights.");
+                shape.Compress(format);
+            }
             action = work == "train" ? shape.TrainStep : shape.Infer;
             if (args.Contains("--checksum"))
             {

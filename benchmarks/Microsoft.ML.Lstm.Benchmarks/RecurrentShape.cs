@@ -1,4 +1,5 @@
 using Microsoft.ML.Lstm.Networks;
+using Microsoft.ML.Lstm.Numerics;
 
 namespace Microsoft.ML.Lstm.Benchmarks;
 
@@ -39,6 +40,21 @@ internal sealed class RecurrentShape
         output = new float[layout.TotalSteps * stack.OutputSize];
         outputGradient = new float[output.Length];
         StepsPerBatch = batch * steps;
+    }
+
+    /// <summary>
+    /// Scores with the recurrent weights compressed to <paramref name="format"/> from now on, as
+    /// <c>WithWeightPrecision</c> would (<see cref="Infer"/> only: training changes the weights and drops them).
+    /// </summary>
+    public void Compress(WeightFormat format)
+    {
+        var weights = new List<(string, QuantizedMatrix)>();
+        foreach (ParameterView view in parameters.Views)
+        {
+            if (WeightCompression.IsCompressible(view))
+                weights.Add((view.Name, QuantizedMatrix.Quantize(format, parameters.Value(view), view.Shape[0], view.Shape[1])));
+        }
+        WeightCompression.Create(format, weights).AttachTo(parameters);
     }
 
     /// <summary>Bytes of the stack's output array, which holds h_t of the last layer.</summary>
