@@ -13,10 +13,10 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE4.1, or NEON on ARM64). The
-/// AVX512_BF16 dot products (VDPBF16PS) and the VNNI int8 ones (VPDPBUSD, VPDPWSSD) are not used: none could be tested
-/// on the machines this was written on (VPDPWSSD would be the int8 kernel's multiply and add in one instruction, with
-/// the same exact sums), and VDPBF16PS sums pairs of products in one rounding, which would break the guarantee below.
+/// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE4.1, or NEON on ARM64). The int8
+/// kernel's multiply and add become AVX-VNNI's VPDPWSSD where the CPU has it (the same exact sums; not run on the
+/// machines this was written on, which lack it). AVX512_BF16's dot product (VDPBF16PS) is not used: it sums pairs of
+/// products in one rounding, which would break the guarantee below, and could not be tested here either.
 /// </para>
 /// <para>
 /// k is cut into <see cref="DepthBlock"/> blocks as the float GEMM cuts it. bfloat16: up to four rows of C run the
