@@ -7,7 +7,7 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// C[m×n] = alpha · A[m×k] · op(B) + beta · C with op(B) compressed (<see cref="CompressedPackedMatrix"/>): bfloat16
 /// weights, or int8 weights with a scale per column of op(B). A product streams 2 or 1 bytes per weight from cache
 /// where the float GEMM streams 4, which is what makes one-row scoring, reading every recurrent weight at every step,
-/// faster. bfloat16 weights are widened to floats in registers (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>);
+/// faster. bfloat16 weights are widened to floats in registers (<see cref="BFloat16FewRowsKernel{TVector}"/>);
 /// int8 weights are multiplied as integers by A's rows rounded to 16 bits (<see cref="Int16Rows"/>,
 /// <see cref="Int8Kernel{TPairs, TFloat}"/>), two depths per instruction.
 /// </summary>
@@ -159,9 +159,9 @@ internal static unsafe class CompressedGemm
                     RunInt8<Int16Pairs128, Float128>(columnStart, columnEnd);
             }
             else if (wide)
-                RunWith<Float256, BFloat16Weights, Avx2MicroKernel>(columnStart, columnEnd);
+                RunBFloat16<Float256, Avx2MicroKernel>(columnStart, columnEnd);
             else
-                RunWith<Float128, BFloat16Weights, Vector128MicroKernel>(columnStart, columnEnd);
+                RunBFloat16<Float128, Vector128MicroKernel>(columnStart, columnEnd);
         }
 
         /// <summary>
@@ -194,25 +194,24 @@ internal static unsafe class CompressedGemm
             }
         }
 
-        private void RunWith<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
+        /// <summary>bfloat16: up to four rows run the few-rows kernel (<see cref="RunFewRows{TVector}"/>), more the tiled path (<see cref="RunTiled{TVector, TKernel}"/>).</summary>
+        private void RunBFloat16<TVector, TKernel>(int columnStart, int columnEnd)
             where TVector : struct, IWideningVector<TVector>
-            where TFormat : struct, ICompressedWeights
             where TKernel : struct, IGemmMicroKernel
         {
-            if (m > CompressedFewRowsKernel<TVector, TFormat>.MaxRows)
-                RunTiled<TVector, TFormat, TKernel>(columnStart, columnEnd);
+            if (m > BFloat16FewRowsKernel<TVector>.MaxRows)
+                RunTiled<TVector, TKernel>(columnStart, columnEnd);
             else
-                RunFewRows<TVector, TFormat>(columnStart, columnEnd);
+                RunFewRows<TVector>(columnStart, columnEnd);
         }
 
-        /// <summary>At most four rows: the few-rows kernel on the compressed panels, widening as it goes.</summary>
+        /// <summary>bfloat16, at most four rows: the few-rows kernel on the packed words, widening as it loads.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RunFewRows<TVector, TFormat>(int columnStart, int columnEnd)
+        private void RunFewRows<TVector>(int columnStart, int columnEnd)
             where TVector : struct, IWideningVector<TVector>
-            where TFormat : struct, ICompressedWeights
         {
             int nr = b.PanelWidth, bytes = b.BytesPerWeight, k = b.Depth, columns = columnEnd - columnStart;
-            int depthsPerRow = TFormat.DepthsPerRow, laneBytes = TFormat.LaneBytes;
+            const int depthsPerWord = BFloat16FewRowsKernel<TVector>.DepthsPerWord, wordBytes = BFloat16FewRowsKernel<TVector>.WordBytes;
             float* scales = b.Scales + columnStart;
             int oneRowPanels = GemmTuning.Current.OneRowPanels;
             for (int pc = 0; pc < k; pc += DepthBlock)
@@ -222,14 +221,14 @@ internal static unsafe class CompressedGemm
                 bool first = pc == 0;
                 float blockBeta = first ? beta : 1f;
                 bool overwrite = first && beta == 0f;
-                int packedRows = (depth + depthsPerRow - 1) / depthsPerRow;
+                int packedRows = (depth + depthsPerWord - 1) / depthsPerWord;
                 // Earlier blocks are whole (even) depths, so a block starts at pc weights per padded column.
-                byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)columnStart * packedRows * laneBytes;
-                for (int i = 0; i < m; i += CompressedFewRowsKernel<TVector, TFormat>.MaxRows)
+                byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)columnStart * packedRows * wordBytes;
+                for (int i = 0; i < m; i += BFloat16FewRowsKernel<TVector>.MaxRows)
                 {
-                    int rows = Math.Min(CompressedFewRowsKernel<TVector, TFormat>.MaxRows, m - i);
-                    CompressedFewRowsKernel<TVector, TFormat>.Run(
-                        oneRowPanels, rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * laneBytes, (nint)nr * laneBytes, scales, columns,
+                    int rows = Math.Min(BFloat16FewRowsKernel<TVector>.MaxRows, m - i);
+                    BFloat16FewRowsKernel<TVector>.Run(
+                        oneRowPanels, rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * wordBytes, (nint)nr * wordBytes, scales, columns,
                         c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
                 }
             }
@@ -241,20 +240,19 @@ internal static unsafe class CompressedGemm
         /// few-rows kernel's, and the chains are the same: the same bits, the widening paid once for all rows.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RunTiled<TVector, TFormat, TKernel>(int columnStart, int columnEnd)
+        private void RunTiled<TVector, TKernel>(int columnStart, int columnEnd)
             where TVector : struct, IWideningVector<TVector>
-            where TFormat : struct, ICompressedWeights
             where TKernel : struct, IGemmMicroKernel
         {
             int nr = b.PanelWidth, mr = TKernel.Rows, bytes = b.BytesPerWeight, k = b.Depth;
-            int depthsPerRow = TFormat.DepthsPerRow, laneBytes = TFormat.LaneBytes;
+            const int depthsPerWord = BFloat16FewRowsKernel<TVector>.DepthsPerWord, wordBytes = BFloat16FewRowsKernel<TVector>.WordBytes;
             int rowBlock = mr * 16, columnBlock = nr * TiledPanels;
             float* packedA = GemmScratch.ForA(rowBlock * DepthBlock);
             float* widened = GemmScratch.ForB(columnBlock * DepthBlock);
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, k - pc);
-                int packedRows = (depth + depthsPerRow - 1) / depthsPerRow;
+                int packedRows = (depth + depthsPerWord - 1) / depthsPerWord;
                 bool first = pc == 0;
                 float blockBeta = first ? beta : 1f;
                 bool overwrite = first && beta == 0f;
@@ -267,8 +265,8 @@ internal static unsafe class CompressedGemm
                     {
                         int columns = Math.Min(columnBlock, columnEnd - jc);
                         int panels = (columns + nr - 1) / nr;
-                        byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)jc * packedRows * laneBytes;
-                        WidenPanels<TVector, TFormat>(block, depth, packedRows, panels, nr, widened);
+                        byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)jc * packedRows * wordBytes;
+                        WidenPanels<TVector>(block, depth, packedRows, panels, nr, widened);
                         for (int q = 0; q < panels; q++)
                         {
                             int j = jc + q * nr, tileColumns = Math.Min(nr, jc + columns - j);
@@ -285,27 +283,30 @@ internal static unsafe class CompressedGemm
             }
         }
 
-        /// <summary>Widens <paramref name="panels"/> compressed panels of one depth block into float panels [depth × NR], unscaled.</summary>
+        /// <summary>
+        /// Widens <paramref name="panels"/> bfloat16 panels of one depth block into float panels [depth × NR], unscaled:
+        /// each packed row's words give its even depth (low halves) and, short of an odd depth's end, its odd one (high halves).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void WidenPanels<TVector, TFormat>(byte* block, int depth, int packedRows, int panels, int nr, float* target)
+        private static void WidenPanels<TVector>(byte* block, int depth, int packedRows, int panels, int nr, float* target)
             where TVector : struct, IWideningVector<TVector>
-            where TFormat : struct, ICompressedWeights
         {
-            int w = TVector.Count, d = TFormat.DepthsPerRow;
-            nint laneBytes = TFormat.LaneBytes;
+            int w = TVector.Count;
+            const int depthsPerWord = BFloat16FewRowsKernel<TVector>.DepthsPerWord;
+            nint wordBytes = BFloat16FewRowsKernel<TVector>.WordBytes;
             for (int q = 0; q < panels; q++)
             {
-                byte* source = block + (nint)q * nr * packedRows * laneBytes;
+                byte* source = block + (nint)q * nr * packedRows * wordBytes;
                 float* panel = target + (nint)q * nr * depth;
-                for (int r = 0; r < packedRows; r++, source += nr * laneBytes)
+                for (int r = 0; r < packedRows; r++, source += nr * wordBytes)
                 {
                     for (int v = 0; v < nr; v += w)
                     {
-                        TFormat.Widen(source + v * laneBytes, out TVector firstDepth, out TVector secondDepth);
-                        int p = r * d;
-                        firstDepth.Store(new Span<float>(panel + (nint)p * nr + v, w), 0);
-                        if (d == 2 && p + 1 < depth)
-                            secondDepth.Store(new Span<float>(panel + (nint)(p + 1) * nr + v, w), 0);
+                        TVector words = TVector.LoadWords((uint*)(source + v * wordBytes));
+                        int p = r * depthsPerWord;
+                        TVector.LowHalves(words).Store(new Span<float>(panel + (nint)p * nr + v, w), 0);
+                        if (p + 1 < depth)
+                            TVector.HighHalves(words).Store(new Span<float>(panel + (nint)(p + 1) * nr + v, w), 0);
                     }
                 }
             }

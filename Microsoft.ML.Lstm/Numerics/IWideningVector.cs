@@ -1,9 +1,10 @@
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
-/// A float vector that can be loaded from bfloat16 weights, widening each to a float exactly: what the compressed
-/// kernels (<see cref="CompressedFewRowsKernel{TVector, TFormat}"/>) read their panels through, so the weights stay
-/// compressed in memory and in cache and are widened in registers.
+/// A float vector that can be loaded from bfloat16 weights, widening each to a float exactly: what the bfloat16 products
+/// read their packed words through (<see cref="BFloat16FewRowsKernel{TVector}"/>, and <see cref="CompressedGemm"/>'s
+/// tiled path as it widens panels for the float micro-kernel), so the weights stay compressed in memory and in cache and
+/// are widened in registers. A packed word holds two depths: the even one in its low half, the odd one in its high half.
 /// </summary>
 internal unsafe interface IWideningVector<TSelf> : IFloatVector<TSelf> where TSelf : struct, IWideningVector<TSelf>
 {

@@ -3,29 +3,36 @@ using System.Runtime.CompilerServices;
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
-/// <see cref="FewRowsKernel{TVector}"/> over a compressed B (<see cref="CompressedPackedMatrix"/>): C[rows × columns] =
-/// alpha · diag-scaled (A[rows × depth] · B[depth × columns]) + beta · C for 1 to 4 rows, each weight widened to a float
-/// in registers as it is loaded (<typeparamref name="TFormat"/>), so B streams from cache at 2 or 1 bytes a weight.
+/// <see cref="FewRowsKernel{TVector}"/> over bfloat16 weights (<see cref="CompressedPackedMatrix"/> of
+/// <see cref="WeightFormat.BFloat16"/>): C[rows × columns] = alpha · diag-scaled (A[rows × depth] · B[depth × columns]) +
+/// beta · C for 1 to 4 rows, each weight widened to a float in registers as it is loaded
+/// (<see cref="IWideningVector{TSelf}"/>), so B streams from cache at 2 bytes a weight.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Every element of C is one FMA chain acc = fma(a[i,p], w[p,j], acc) over p = 0..depth−1 from acc = 0, with w the
 /// widened weight, then stored with the column's multiplier m_j = alpha·scale_j: C = m_j·acc (overwrite) or
 /// fma(m_j, acc, beta·C), lane-wise, or the same in scalar at a clipped edge. The same shapes as the float kernel
-/// (1 row × 8 / 4 / 1 panels, 2 × 2, 2 × 1, 4 × 1), so the same chains: for bfloat16 (scale 1) the result is the float
-/// kernel's on the widened weights, bit for bit, and any number of rows, however grouped, gives each element the same bits.
+/// (1 row × 8 / 4 / 1 panels, 2 × 2, 2 × 1, 4 × 1), so the same chains: with bfloat16's scales of 1 the result is the
+/// float kernel's on the widened weights, bit for bit, and any number of rows, however grouped, gives each element the same bits.
 /// </para>
 /// <para>
-/// B panel q starts at b + q·<c>panelStride</c> bytes and its packed row r (depths r·D .. r·D + D − 1, D =
-/// <see cref="ICompressedWeights.DepthsPerRow"/>) at + r·<c>rowStride</c> bytes; every panel is readable NR wide;
-/// columns past <c>columns</c> are computed but not stored. <c>scales</c> holds the columns' scales
-/// from the first column on, NR-padded.
+/// B panel q starts at b + q·<c>panelStride</c> bytes and its packed row r, NR 32-bit words (<see cref="WordBytes"/>
+/// bytes per column) holding depth 2r in their low halves and depth 2r + 1 in their high halves
+/// (<see cref="DepthsPerWord"/>), at + r·<c>rowStride</c> bytes; an odd depth's last row has zero high halves, which
+/// are not read into the chains. Every panel is readable NR wide; columns past <c>columns</c> are computed but not
+/// stored. <c>scales</c> holds the columns' scales from the first column on, NR-padded.
 /// </para>
 /// </remarks>
-internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
+internal static unsafe class BFloat16FewRowsKernel<TVector>
     where TVector : struct, IWideningVector<TVector>
-    where TFormat : struct, ICompressedWeights
 {
+    /// <summary>Depths one packed row holds: two bfloat16 weights to a 32-bit word.</summary>
+    public const int DepthsPerWord = 2;
+
+    /// <summary>Bytes per column of a packed row: one 32-bit word.</summary>
+    public const int WordBytes = sizeof(uint);
+
     /// <summary>The most rows of C this kernel takes.</summary>
     public const int MaxRows = 4;
 
@@ -78,13 +85,12 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowEightPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
     {
-        int d = TFormat.DepthsPerRow;
-        nint w = TVector.Count * TFormat.LaneBytes;
+        nint w = TVector.Count * WordBytes;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         int p = 0;
-        for (; p + d <= depth; p += d)
+        for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
-            TVector x0 = TVector.Create(a[0]), x1 = d == 2 ? TVector.Create(a[aDepthStride]) : default;
+            TVector x0 = TVector.Create(a[0]), x1 = TVector.Create(a[aDepthStride]);
             c00 = Step(b, x0, x1, c00);
             c01 = Step(b + w, x0, x1, c01);
             c10 = Step(b + 1 * panelStride, x0, x1, c10);
@@ -101,13 +107,13 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
             c61 = Step(b + 6 * panelStride + w, x0, x1, c61);
             c70 = Step(b + 7 * panelStride, x0, x1, c70);
             c71 = Step(b + 7 * panelStride + w, x0, x1, c71);
-            a += d * aDepthStride;
+            a += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
         if (p < depth)
         {
-            // The odd last depth of a two-depth format: the low halves only.
+            // An odd depth's last word: its low halves only (the high halves are the zero padding).
             TVector x0 = TVector.Create(*a);
             c00 = Last(b, x0, c00);
             c01 = Last(b + w, x0, c01);
@@ -141,13 +147,12 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
     {
-        int d = TFormat.DepthsPerRow;
-        nint w = TVector.Count * TFormat.LaneBytes;
+        nint w = TVector.Count * WordBytes;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         int p = 0;
-        for (; p + d <= depth; p += d)
+        for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
-            TVector x0 = TVector.Create(a[0]), x1 = d == 2 ? TVector.Create(a[aDepthStride]) : default;
+            TVector x0 = TVector.Create(a[0]), x1 = TVector.Create(a[aDepthStride]);
             c00 = Step(b, x0, x1, c00);
             c01 = Step(b + w, x0, x1, c01);
             c10 = Step(b + 1 * panelStride, x0, x1, c10);
@@ -156,13 +161,13 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
             c21 = Step(b + 2 * panelStride + w, x0, x1, c21);
             c30 = Step(b + 3 * panelStride, x0, x1, c30);
             c31 = Step(b + 3 * panelStride + w, x0, x1, c31);
-            a += d * aDepthStride;
+            a += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
         if (p < depth)
         {
-            // The odd last depth of a two-depth format: the low halves only.
+            // An odd depth's last word: its low halves only (the high halves are the zero padding).
             TVector x0 = TVector.Create(*a);
             c00 = Last(b, x0, c00);
             c01 = Last(b + w, x0, c01);
@@ -184,22 +189,21 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowOnePanel(int depth, float* a, nint aDepthStride, byte* b, nint rowStride, float* c, float* scales, int columnsLeft, float* tile, StoreParameters store)
     {
-        int d = TFormat.DepthsPerRow;
-        nint w = TVector.Count * TFormat.LaneBytes;
+        nint w = TVector.Count * WordBytes;
         TVector c00 = default, c01 = default;
         int p = 0;
-        for (; p + d <= depth; p += d)
+        for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
-            TVector x0 = TVector.Create(a[0]), x1 = d == 2 ? TVector.Create(a[aDepthStride]) : default;
+            TVector x0 = TVector.Create(a[0]), x1 = TVector.Create(a[aDepthStride]);
             c00 = Step(b, x0, x1, c00);
             c01 = Step(b + w, x0, x1, c01);
-            a += d * aDepthStride;
+            a += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
         if (p < depth)
         {
-            // The odd last depth of a two-depth format: the low halves only.
+            // An odd depth's last word: its low halves only (the high halves are the zero padding).
             TVector x0 = TVector.Create(*a);
             c00 = Last(b, x0, c00);
             c01 = Last(b + w, x0, c01);
@@ -218,17 +222,16 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsTwoPanels(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, nint ldc, float* scales, StoreParameters store)
     {
-        int d = TFormat.DepthsPerRow;
-        nint w = TVector.Count * TFormat.LaneBytes;
+        nint w = TVector.Count * WordBytes;
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         int p = 0;
-        for (; p + d <= depth; p += d)
+        for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
-            TFormat.Widen(b, out TVector f0, out TVector s0);
-            TFormat.Widen(b + w, out TVector f1, out TVector s1);
-            TFormat.Widen(b + 1 * panelStride, out TVector f2, out TVector s2);
-            TFormat.Widen(b + 1 * panelStride + w, out TVector f3, out TVector s3);
+            Widen(b, out TVector f0, out TVector s0);
+            Widen(b + w, out TVector f1, out TVector s1);
+            Widen(b + 1 * panelStride, out TVector f2, out TVector s2);
+            Widen(b + 1 * panelStride + w, out TVector f3, out TVector s3);
             TVector x0 = TVector.Create(*a0);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
@@ -239,32 +242,29 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
             c12 = TVector.FusedMultiplyAdd(x1, f2, c12);
             c13 = TVector.FusedMultiplyAdd(x1, f3, c13);
-            if (d == 2)
-            {
-                TVector y0 = TVector.Create(a0[aDepthStride]);
-                c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
-                c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
-                c02 = TVector.FusedMultiplyAdd(y0, s2, c02);
-                c03 = TVector.FusedMultiplyAdd(y0, s3, c03);
-                TVector y1 = TVector.Create(a1[aDepthStride]);
-                c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
-                c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
-                c12 = TVector.FusedMultiplyAdd(y1, s2, c12);
-                c13 = TVector.FusedMultiplyAdd(y1, s3, c13);
-            }
+            TVector y0 = TVector.Create(a0[aDepthStride]);
+            c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
+            c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
+            c02 = TVector.FusedMultiplyAdd(y0, s2, c02);
+            c03 = TVector.FusedMultiplyAdd(y0, s3, c03);
+            TVector y1 = TVector.Create(a1[aDepthStride]);
+            c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
+            c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
+            c12 = TVector.FusedMultiplyAdd(y1, s2, c12);
+            c13 = TVector.FusedMultiplyAdd(y1, s3, c13);
 
-            a0 += d * aDepthStride;
-            a1 += d * aDepthStride;
+            a0 += DepthsPerWord * aDepthStride;
+            a1 += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
         if (p < depth)
         {
-            // The odd last depth of a two-depth format: the low halves only.
-            TFormat.Widen(b, out TVector f0, out _);
-            TFormat.Widen(b + w, out TVector f1, out _);
-            TFormat.Widen(b + 1 * panelStride, out TVector f2, out _);
-            TFormat.Widen(b + 1 * panelStride + w, out TVector f3, out _);
+            // An odd depth's last word: its low halves only (the high halves are the zero padding).
+            TVector f0 = LowHalves(b);
+            TVector f1 = LowHalves(b + w);
+            TVector f2 = LowHalves(b + 1 * panelStride);
+            TVector f3 = LowHalves(b + 1 * panelStride + w);
             TVector x0 = TVector.Create(*a0);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
@@ -287,41 +287,37 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsOnePanel(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int columnsLeft, float* tile, StoreParameters store)
     {
-        int d = TFormat.DepthsPerRow;
-        nint w = TVector.Count * TFormat.LaneBytes;
+        nint w = TVector.Count * WordBytes;
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
         int p = 0;
-        for (; p + d <= depth; p += d)
+        for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
-            TFormat.Widen(b, out TVector f0, out TVector s0);
-            TFormat.Widen(b + w, out TVector f1, out TVector s1);
+            Widen(b, out TVector f0, out TVector s0);
+            Widen(b + w, out TVector f1, out TVector s1);
             TVector x0 = TVector.Create(*a0);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
             TVector x1 = TVector.Create(*a1);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
-            if (d == 2)
-            {
-                TVector y0 = TVector.Create(a0[aDepthStride]);
-                c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
-                c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
-                TVector y1 = TVector.Create(a1[aDepthStride]);
-                c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
-                c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
-            }
+            TVector y0 = TVector.Create(a0[aDepthStride]);
+            c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
+            c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
+            TVector y1 = TVector.Create(a1[aDepthStride]);
+            c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
+            c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
 
-            a0 += d * aDepthStride;
-            a1 += d * aDepthStride;
+            a0 += DepthsPerWord * aDepthStride;
+            a1 += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
         if (p < depth)
         {
-            // The odd last depth of a two-depth format: the low halves only.
-            TFormat.Widen(b, out TVector f0, out _);
-            TFormat.Widen(b + w, out TVector f1, out _);
+            // An odd depth's last word: its low halves only (the high halves are the zero padding).
+            TVector f0 = LowHalves(b);
+            TVector f1 = LowHalves(b + w);
             TVector x0 = TVector.Create(*a0);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
@@ -346,15 +342,14 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRowsOnePanel(int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int rows, int columnsLeft, float* tile, StoreParameters store)
     {
-        int d = TFormat.DepthsPerRow;
-        nint w = TVector.Count * TFormat.LaneBytes;
+        nint w = TVector.Count * WordBytes;
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         int p = 0;
-        for (; p + d <= depth; p += d)
+        for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
-            TFormat.Widen(b, out TVector f0, out TVector s0);
-            TFormat.Widen(b + w, out TVector f1, out TVector s1);
+            Widen(b, out TVector f0, out TVector s0);
+            Widen(b + w, out TVector f1, out TVector s1);
             TVector x0 = TVector.Create(*a0);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
@@ -367,34 +362,31 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
             TVector x3 = TVector.Create(*a3);
             c30 = TVector.FusedMultiplyAdd(x3, f0, c30);
             c31 = TVector.FusedMultiplyAdd(x3, f1, c31);
-            if (d == 2)
-            {
-                TVector y0 = TVector.Create(a0[aDepthStride]);
-                c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
-                c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
-                TVector y1 = TVector.Create(a1[aDepthStride]);
-                c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
-                c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
-                TVector y2 = TVector.Create(a2[aDepthStride]);
-                c20 = TVector.FusedMultiplyAdd(y2, s0, c20);
-                c21 = TVector.FusedMultiplyAdd(y2, s1, c21);
-                TVector y3 = TVector.Create(a3[aDepthStride]);
-                c30 = TVector.FusedMultiplyAdd(y3, s0, c30);
-                c31 = TVector.FusedMultiplyAdd(y3, s1, c31);
-            }
+            TVector y0 = TVector.Create(a0[aDepthStride]);
+            c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
+            c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
+            TVector y1 = TVector.Create(a1[aDepthStride]);
+            c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
+            c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
+            TVector y2 = TVector.Create(a2[aDepthStride]);
+            c20 = TVector.FusedMultiplyAdd(y2, s0, c20);
+            c21 = TVector.FusedMultiplyAdd(y2, s1, c21);
+            TVector y3 = TVector.Create(a3[aDepthStride]);
+            c30 = TVector.FusedMultiplyAdd(y3, s0, c30);
+            c31 = TVector.FusedMultiplyAdd(y3, s1, c31);
 
-            a0 += d * aDepthStride;
-            a1 += d * aDepthStride;
-            a2 += d * aDepthStride;
-            a3 += d * aDepthStride;
+            a0 += DepthsPerWord * aDepthStride;
+            a1 += DepthsPerWord * aDepthStride;
+            a2 += DepthsPerWord * aDepthStride;
+            a3 += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
         if (p < depth)
         {
-            // The odd last depth of a two-depth format: the low halves only.
-            TFormat.Widen(b, out TVector f0, out _);
-            TFormat.Widen(b + w, out TVector f1, out _);
+            // An odd depth's last word: its low halves only (the high halves are the zero padding).
+            TVector f0 = LowHalves(b);
+            TVector f1 = LowHalves(b + w);
             TVector x0 = TVector.Create(*a0);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
@@ -427,22 +419,31 @@ internal static unsafe class CompressedFewRowsKernel<TVector, TFormat>
         StoreClipped(tile, c, ldc, rows, columnsLeft, scales, store);
     }
 
-    /// <summary>acc + x0·(first depth) + x1·(second depth, for a two-depth row), in that order: the chain of two steps.</summary>
+    /// <summary>acc + x0·(the row's even depth) + x1·(its odd depth), in that order: the chain of two steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector Step(byte* source, TVector x0, TVector x1, TVector acc)
     {
-        TFormat.Widen(source, out TVector first, out TVector second);
-        acc = TVector.FusedMultiplyAdd(x0, first, acc);
-        return TFormat.DepthsPerRow == 2 ? TVector.FusedMultiplyAdd(x1, second, acc) : acc;
+        Widen(source, out TVector even, out TVector odd);
+        acc = TVector.FusedMultiplyAdd(x0, even, acc);
+        return TVector.FusedMultiplyAdd(x1, odd, acc);
     }
 
-    /// <summary>acc + x0·(the row's first depth) alone: the odd last depth of a two-depth format.</summary>
+    /// <summary>acc + x0·(the row's even depth) alone: an odd depth's last row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Last(byte* source, TVector x0, TVector acc)
+    private static TVector Last(byte* source, TVector x0, TVector acc) => TVector.FusedMultiplyAdd(x0, LowHalves(source), acc);
+
+    /// <summary>TVector.Count words of a packed row from <paramref name="source"/>, widened: the even depth (low halves) and the odd one (high halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Widen(byte* source, out TVector even, out TVector odd)
     {
-        TFormat.Widen(source, out TVector first, out TVector _);
-        return TVector.FusedMultiplyAdd(x0, first, acc);
+        TVector words = TVector.LoadWords((uint*)source);
+        even = TVector.LowHalves(words);
+        odd = TVector.HighHalves(words);
     }
+
+    /// <summary>TVector.Count words of a packed row from <paramref name="source"/>, their low halves widened: the row's even depth.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector LowHalves(byte* source) => TVector.LowHalves(TVector.LoadWords((uint*)source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LoadFloats(float* source) => TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);
