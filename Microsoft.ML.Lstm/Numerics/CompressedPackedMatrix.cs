@@ -3,8 +3,9 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// <summary>
 /// A compressed right-hand operand op(B) = Wᵀ [k × n] of a GEMM, packed once (by <see cref="CompressedGemm.Pack(QuantizedMatrix)"/>)
 /// into the panel layout of <see cref="PackedMatrix"/>, with each weight in its <see cref="WeightFormat"/>: 2 or 1
-/// bytes where a <see cref="PackedMatrix"/> holds 4. The kernels widen the weights in registers, so they stay
-/// compressed in memory and in cache. Immutable once packed: the networks that score with it share one copy.
+/// bytes where a <see cref="PackedMatrix"/> holds 4. The kernels read them so (bfloat16 widened in registers, int8
+/// multiplied as integers), so they stay compressed in memory and in cache. Immutable once packed: the networks that
+/// score with it share one copy.
 /// </summary>
 /// <remarks>
 /// Layout, as <see cref="PackedMatrix"/>'s in weights rather than floats: k is cut into blocks of
