@@ -46,17 +46,25 @@ public unsafe class Int16RowsTests
     [Fact]
     public void ZerosKeepScaleZeroAndNonFiniteRowsGetNaN()
     {
-        float[] a = [0f, 0f, 0f, 1f, float.NaN, 2f, 3f, float.PositiveInfinity, 4f];
-        var quantized = new short[3 * 4];
+        // Rows of 17 so the 256-bit, 128-bit and scalar loops all see them: zeros, a NaN, an infinity, and values too
+        // small for 32767 / max (1e-35 is below 32767 / float.MaxValue; every width must give them the same zeros, not overflowed integers).
+        const int depth = 17;
+        float[] a = new float[4 * depth];
+        a[1 * depth + 3] = float.NaN;
+        a[2 * depth + 16] = float.PositiveInfinity;
+        for (int p = 0; p < depth; p++)
+            a[3 * depth + p] = (p % 3 - 1) * 1e-35f;
+        var quantized = new short[4 * Int16Rows.PaddedDepth(depth)];
         quantized.AsSpan().Fill(99);
-        var scales = new float[3];
+        var scales = new float[4];
         fixed (float* source = a)
         fixed (short* target = quantized)
         fixed (float* scale = scales)
-            Int16Rows.Quantize(3, 3, source, 3, target, scale);
+            Int16Rows.Quantize(4, depth, source, depth, target, scale);
         Assert.Equal(0f, scales[0]);
         Assert.True(float.IsNaN(scales[1]));
         Assert.True(float.IsNaN(scales[2]));
+        Assert.Equal(0f, scales[3]);
         Assert.All(quantized, q => Assert.Equal(0, q));
     }
 }

@@ -11,8 +11,9 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// </summary>
 /// <remarks>
 /// Every width rounds each value to the same integer (the product by 1/s_i is one IEEE multiply everywhere), so the
-/// quantized rows, and the products, are the same bits on any vector width. A row of zeros has scale 0; a row holding
-/// a NaN or an infinity has scale NaN, so its products are NaN, as a float product's would be.
+/// quantized rows, and the products, are the same bits on any vector width. A row of zeros, or of values all below
+/// 9.6·10⁻³⁵ in magnitude (where 32767 / max would overflow), has scale 0 and zeros; a row holding a NaN or an infinity has
+/// scale NaN, so its products are NaN, as a float product's would be.
 /// </remarks>
 internal static unsafe class Int16Rows
 {
@@ -36,15 +37,17 @@ internal static unsafe class Int16Rows
             if (stride != depth)
                 q[depth] = 0;
             float largest = MathF.Abs(TensorPrimitives.MaxMagnitude(row));
-            if (!(largest > 0f) || !float.IsFinite(largest))
+            float inverse = Limit / largest;
+            if (!float.IsFinite(largest) || !float.IsFinite(inverse) || largest == 0f)
             {
+                // Zeros, or values so small (all below 32767 / float.MaxValue ≈ 9.6e-35) that Limit / largest overflows: zero, that close to each;
+                // a NaN or an infinity: NaN products.
                 new Span<short>(q, depth).Clear();
-                scales[i] = largest == 0f ? 0f : float.NaN;
+                scales[i] = float.IsFinite(largest) ? 0f : float.NaN;
                 continue;
             }
             scales[i] = largest / Limit;
             // |A[i, p]|·(Limit / largest) is at most Limit after one rounding, so the integers fit without a clamp.
-            float inverse = Limit / largest;
             int p = 0;
             if (Vector256.IsHardwareAccelerated)
             {
