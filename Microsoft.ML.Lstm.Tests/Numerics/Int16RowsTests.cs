@@ -47,7 +47,8 @@ public unsafe class Int16RowsTests
     public void ZerosKeepScaleZeroAndNonFiniteRowsGetNaN()
     {
         // Rows of 17 so the 256-bit, 128-bit and scalar loops all see them: zeros, a NaN, an infinity, and values too
-        // small for 32767 / max (1e-35 is below 32767 / float.MaxValue; every width must give them the same zeros, not overflowed integers).
+        // small for 32767 / max (1e-35 is below 32767 / float.MaxValue): every width must give them the same zeros,
+        // not overflowed integers.
         const int depth = 17;
         float[] a = new float[4 * depth];
         a[1 * depth + 3] = float.NaN;

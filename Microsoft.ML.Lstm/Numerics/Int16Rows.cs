@@ -40,8 +40,8 @@ internal static unsafe class Int16Rows
             float inverse = Limit / largest;
             if (!float.IsFinite(largest) || !float.IsFinite(inverse) || largest == 0f)
             {
-                // Zeros, or values so small (all below 32767 / float.MaxValue ≈ 9.6e-35) that Limit / largest overflows: zero, that close to each;
-                // a NaN or an infinity: NaN products.
+                // Zeros, or values so small (all below 32767 / float.MaxValue ≈ 9.6e-35) that Limit / largest
+                // overflows: zeros, that close to each value. A NaN or an infinity: NaN products.
                 new Span<short>(q, depth).Clear();
                 scales[i] = float.IsFinite(largest) ? 0f : float.NaN;
                 continue;
