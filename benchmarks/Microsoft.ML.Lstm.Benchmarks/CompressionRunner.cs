@@ -13,10 +13,18 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <c>--latency-threads</c> (1,2 by default), and how far each compressed output is from float32's.</item>
 /// <item><c>--part sentiment</c>: the README's sentiment classifier (the trainer on the text column, defaults) trained on
 /// the UCI sentences (<c>--data</c>, default ../shared/data/sentiment), then each precision's saved size, test accuracy
-/// and AUC, agreement with float32's labels, and its <c>PredictionEngine</c> time per test sentence.</item>
+/// and AUC, agreement with float32's labels, and its <c>PredictionEngine</c> time per test sentence; then the same
+/// classifier's featurizer (<c>AsFeaturizer</c>) at each precision under one logistic regression fitted on the float32
+/// features: test accuracy and AUC, and how far the features move.</item>
+/// <item><c>--part regression</c>: the regressor on the classic R series (<c>--forecast-data</c>, default
+/// ../shared/data/forecast/all-series.csv): each series standardized on its first 80 %, windows of 12 values → the next
+/// one, trained on the windows whose target lies in the first 80 % and tested on the rest; RMSE at each precision beside
+/// the last value and ML.NET's SDCA regression on the window.</item>
+/// <item><c>--part products</c>: the latency case's two products alone, at each precision.</item>
 /// </list>
-/// Options: <c>--part latency,sentiment</c> (both by default), <c>--rounds 5</c>, <c>--seconds 0.5</c> per timing,
-/// <c>--threads 2</c> for training, <c>--seed 1</c>. Without the data set the sentiment part prints one line saying it skipped.
+/// Options: <c>--part latency,sentiment</c> (those two by default), <c>--rounds 5</c>, <c>--seconds 0.5</c> per timing,
+/// <c>--threads 2</c> for training, <c>--seed 1</c>. Without the data sets the sentiment and regression parts print one
+/// line saying they skipped.
 /// </summary>
 internal static class CompressionRunner
 {
@@ -34,6 +42,8 @@ internal static class CompressionRunner
             Latency(args, rounds, seconds);
         if (parts.Contains("sentiment"))
             Sentiment(args, rounds, seconds);
+        if (parts.Contains("regression"))
+            Regression(args);
     }
 
     /// <summary>The products of the latency case alone: h·W_hhᵀ (1 × 128 · 128 × 512) and the input projection (50 rows).</summary>
@@ -142,12 +152,111 @@ internal static class CompressionRunner
             double median = Median(times[i]);
             Console.WriteLine($"| {Precisions[i]} | {saved.Length:N0} | {metrics.Accuracy:P1} | {metrics.AreaUnderRocCurve:F3} | {same}/{testRows.Count} | {largest:G3} | {median:F1} | {baseline / median:F2}× |");
         }
+
+        // The featurizer job: the same encoder's features under one downstream model fitted on float32's features.
+        Console.WriteLine();
+        Console.WriteLine("## The same classifier's featurizer (AsFeaturizer: the pooled BiLSTM features), logistic regression (L-BFGS) fitted on the float32 features of the training sentences");
+        LstmFeaturizingTransformer featurizer = trained.AsFeaturizer("Features");
+        var downstream = ml.BinaryClassification.Trainers.LbfgsLogisticRegression("Label", "Features").Fit(featurizer.Transform(train));
+        float[][] referenceFeatures = Features(ml, featurizer, test);
+        Console.WriteLine("| weights | accuracy | AUC | max |Δ feature| | largest |feature| |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (WeightPrecision precision in Precisions)
+        {
+            LstmFeaturizingTransformer compressed = featurizer.WithWeightPrecision(precision);
+            IDataView features = compressed.Transform(test);
+            CalibratedBinaryClassificationMetrics metrics = ml.BinaryClassification.Evaluate(downstream.Transform(features));
+            float[][] values = Features(ml, compressed, test);
+            float moved = 0f, largest = 0f;
+            for (int r = 0; r < values.Length; r++)
+            {
+                for (int j = 0; j < values[r].Length; j++)
+                {
+                    moved = Math.Max(moved, Math.Abs(values[r][j] - referenceFeatures[r][j]));
+                    largest = Math.Max(largest, Math.Abs(referenceFeatures[r][j]));
+                }
+            }
+            Console.WriteLine($"| {precision} | {metrics.Accuracy:P1} | {metrics.AreaUnderRocCurve:F3} | {moved:G3} | {largest:G3} |");
+        }
     }
+
+    private static float[][] Features(MLContext ml, ITransformer featurizer, IDataView data) =>
+        [.. ml.Data.CreateEnumerable<FeatureRow>(featurizer.Transform(data), reuseRowObject: false).Select(row => row.Features)];
+
+    private static void Regression(string[] args)
+    {
+        string path = ShapesRunner.StringOption(args, "--forecast-data", "../shared/data/forecast/all-series.csv");
+        Console.WriteLine();
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"Skipped the regression part: {path} is not here (the project's shared data set).");
+            return;
+        }
+        const int window = 12;
+        var train = new List<WindowRow>();
+        var test = new List<WindowRow>();
+        foreach (IGrouping<string, string[]> series in File.ReadLines(path).Skip(1).Select(line => line.Split(',')).GroupBy(fields => fields[0]))
+        {
+            float[] values = [.. series.Select(fields => float.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture))];
+            int cut = values.Length * 4 / 5;
+            double mean = values.Take(cut).Average();
+            double deviation = Math.Sqrt(values.Take(cut).Select(v => (v - mean) * (v - mean)).Average());
+            float[] standardized = [.. values.Select(v => (float)((v - mean) / deviation))];
+            for (int t = window; t < standardized.Length; t++)
+                (t < cut ? train : test).Add(new WindowRow { Window = standardized[(t - window)..t], Label = standardized[t] });
+        }
+
+        int seed = ShapesRunner.IntOption(args, "--seed", 1), threads = ShapesRunner.IntOption(args, "--threads", 2);
+        var ml = new MLContext(seed: seed);
+        IDataView trainData = ml.Data.LoadFromEnumerable(train), testData = ml.Data.LoadFromEnumerable(test);
+        SequenceRegressionTransformer trained = ml.Regression.Trainers.Lstm(
+            new LstmRegressionTrainer.Options { FeatureColumnName = "Window", LabelColumnName = "Label", NumberOfThreads = threads }).Fit(trainData);
+        RegressionMetrics linear = ml.Regression.Evaluate(
+            ml.Regression.Trainers.Sdca("Label", "Window").Fit(trainData).Transform(testData));
+        double naive = Math.Sqrt(test.Average(row => (row.Window[^1] - row.Label) * (double)(row.Window[^1] - row.Label)));
+
+        Console.WriteLine($"## Regressor (defaults, one model over the nine R series' standardized windows of {window} → the next value), seed {seed}: {train.Count} training, {test.Count} test windows");
+        Console.WriteLine($"Baselines on the same test windows: the last value RMSE {naive:F4}; SDCA regression on the window RMSE {linear.RootMeanSquaredError:F4}.");
+        Console.WriteLine("| weights | saved model bytes | RMSE | MAE | max |Δ score| vs float32 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        float[] reference = Scores(ml, trained, testData);
+        foreach (WeightPrecision precision in Precisions)
+        {
+            SequenceRegressionTransformer model = trained.WithWeightPrecision(precision);
+            using var saved = new MemoryStream();
+            ml.Model.Save(model, trainData.Schema, saved);
+            RegressionMetrics metrics = ml.Regression.Evaluate(model.Transform(testData));
+            float[] scores = Scores(ml, model, testData);
+            float moved = scores.Zip(reference, (a, b) => Math.Abs(a - b)).Max();
+            Console.WriteLine($"| {precision} | {saved.Length:N0} | {metrics.RootMeanSquaredError:F4} | {metrics.MeanAbsoluteError:F4} | {moved:G3} |");
+        }
+    }
+
+    private static float[] Scores(MLContext ml, ITransformer model, IDataView data) =>
+        [.. ml.Data.CreateEnumerable<ScoreRow>(model.Transform(data), reuseRowObject: false).Select(row => row.Score)];
 
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted[sorted.Count / 2];
+    }
+
+    private sealed class FeatureRow
+    {
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class WindowRow
+    {
+        [VectorType(12)]
+        public float[] Window { get; set; } = [];
+
+        public float Label { get; set; }
+    }
+
+    private sealed class ScoreRow
+    {
+        public float Score { get; set; }
     }
 
     private sealed class Scored
