@@ -84,8 +84,8 @@ public static class ScoringThreadsExtensions
         int replaced = 0;
         ITransformer result = TransformerChains.Map(model, transformer => transformer switch
         {
-            SequencePredictionTransformerBase sequence => Counted(ref replaced, sequence.WithModel(sequence.Model.WithScoringThreads(numberOfThreads))),
-            LstmForecastingTransformer forecaster => Counted(ref replaced, forecaster.WithModel(forecaster.Model.WithScoringThreads(numberOfThreads))),
+            SequencePredictionTransformerBase sequence => Counted(ref replaced, sequence.WithScoringThreads(numberOfThreads)),
+            LstmForecastingTransformer forecaster => Counted(ref replaced, forecaster.WithScoringThreads(numberOfThreads)),
             _ => transformer,
         });
         if (replaced == 0)
