@@ -179,8 +179,7 @@ internal sealed class UnitSplitRecurrence
             {
                 int q = (thread + i) % count;
                 int t = Volatile.Read(ref nextStep[q * Stride]);
-                if (t >= steps || t > ready
-                    || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
+                if (t >= steps || t > ready || Interlocked.CompareExchange(ref nextStep[q * Stride], t + 1, t) != t)
                     continue;
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
