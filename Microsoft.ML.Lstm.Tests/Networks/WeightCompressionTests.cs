@@ -102,9 +102,11 @@ public class WeightCompressionTests
         float[] before = Predict(compressed);
         compressed.Parameters.MarkChanged();
         Assert.Null(compressed.Parameters.Compression);
-        float[] after = Predict(compressed); // now the float kernels on the dequantized weights: close, not the same bits
+        // Now the float kernels on the dequantized weights: close (int8 also rounds the activations, to 1/126 of each row's
+        // largest), not the same bits.
+        float[] after = Predict(compressed);
         Assert.NotEqual(before, after);
-        Assert.All(before.Zip(after), pair => Assert.True(Math.Abs(pair.First - pair.Second) < 1e-4));
+        Assert.All(before.Zip(after), pair => Assert.True(Math.Abs(pair.First - pair.Second) < 1e-2, $"{pair.First} against {pair.Second}"));
     }
 
     [Theory]

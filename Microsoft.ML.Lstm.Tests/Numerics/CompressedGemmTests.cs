@@ -72,8 +72,8 @@ public class CompressedGemmTests
                     double tolerance = 1e-6 * (Math.Abs(scale) * magnitude + Math.Abs(beta * initial[i * ldc + j])) + 1e-30;
                     if (format == WeightFormat.Int8)
                     {
-                        // A's row rounded to 16 bits: each value off by about half its row's step, max |a| / 32767 (Int16RowsTests).
-                        double step = a.AsSpan(i * lda, k).ToArray().Max(Math.Abs) / Int16Rows.Limit;
+                        // A's row rounded to [−63, 63]: each value off by about half its row's step, max |a| / 63 (Int8RowsTests).
+                        double step = a.AsSpan(i * lda, k).ToArray().Max(Math.Abs) / Int8Rows.Limit;
                         double weightMagnitude = 0;
                         for (int p = 0; p < k; p++)
                             weightMagnitude += Math.Abs(weights.Unscaled(j, p));
@@ -144,7 +144,7 @@ public class CompressedGemmTests
     [MemberData(nameof(WidthsAndFormats))]
     public void BFloat16GivesTheFloatGemmsBitsOnTheWidenedWeights(string width, string formatName)
     {
-        // With scale 1, widening is exact and the chains are the float GEMM's: the same bits (int8 rounds A to 16 bits
+        // With scale 1, widening is exact and the chains are the float GEMM's: the same bits (int8 rounds A to 7-bit integers
         // and applies the scales at the store, so it is only close, which the reference test bounds).
         if (formatName != nameof(WeightFormat.BFloat16))
             return;
@@ -166,7 +166,7 @@ public class CompressedGemmTests
     [MemberData(nameof(WidthsAndFormats))]
     public void Int8SumsAreExactIntegers(string width, string formatName)
     {
-        // Rows whose largest value is 32767 and weights whose largest is 127 have scales of exactly 1, and sums below
+        // Rows whose largest value is 63 and weights whose largest is 127 have scales of exactly 1, and sums below
         // 2²⁴ are floats exactly: C must be the integer dot product itself, across two depth blocks, for any rows.
         if (formatName != nameof(WeightFormat.Int8))
             return;
@@ -174,7 +174,13 @@ public class CompressedGemmTests
         const int m = 13, n = 70, k = 301;
         var random = new Random(61);
         float[] w = [.. Enumerable.Range(0, n * k).Select(i => i % k == 0 ? 127f : random.Next(-127, 128))];
-        float[] a = [.. Enumerable.Range(0, m * k).Select(i => i % k == 5 ? Int16Rows.Limit : random.Next(-300, 301))];
+        float[] a = [.. Enumerable.Range(0, m * k).Select(i => i % k == 5 ? Int8Rows.Limit : random.Next(-Int8Rows.Limit, Int8Rows.Limit + 1))];
+        // The extremes, where VPMADDUBSW's 16-bit pairs would saturate if anything were off by one: rows of ±63 (bytes 127
+        // and 1) against columns of ±127.
+        a.AsSpan(0, k).Fill(Int8Rows.Limit);
+        a.AsSpan(k, k).Fill(-Int8Rows.Limit);
+        w.AsSpan(k, k).Fill(-127f);
+        w.AsSpan(2 * k, k).Fill(127f);
         QuantizedMatrix weights = QuantizedMatrix.Quantize(WeightFormat.Int8, w, n, k);
         Assert.All(Enumerable.Range(0, n), j => Assert.Equal(1f, weights.Scale(j)));
         var c = new float[m * n];
@@ -229,7 +235,8 @@ public class CompressedGemmTests
         CompressedPackedMatrix bfloat16 = CompressedGemm.Pack(GemmKernel.Vector128, QuantizedMatrix.Quantize(WeightFormat.BFloat16, values, 512, 128));
         CompressedPackedMatrix int8 = CompressedGemm.Pack(GemmKernel.Vector128, QuantizedMatrix.Quantize(WeightFormat.Int8, values, 512, 128));
         Assert.Equal(512 * 128 * 2 + 512 * 4, bfloat16.ByteCount);
-        Assert.Equal(512 * 128 + 512 * 4, int8.ByteCount);
+        // int8 adds each column's starting sum per depth block (Int8Kernel): one block of 128 depths here.
+        Assert.Equal(512 * 128 + 512 * 4 + 512 * 4, int8.ByteCount);
     }
 
     [Fact]

@@ -19,8 +19,9 @@ public enum WeightPrecision
 
     /// <summary>
     /// 8-bit integers with one float scale per output unit (max |w| / 127): a quarter of the bytes, each weight within
-    /// half a scale step of its float value. Multiplied as integers by the layer's inputs rounded to 16 bits per row
-    /// (max |x| / 32767, each value within 2⁻¹⁶ of its row's largest); the sums are exact, then scaled to float32.
+    /// half a scale step of its float value. Multiplied as integers by the layer's inputs rounded to 7 bits per row
+    /// (max |x| / 63, each value within 1/126 of its row's largest, as dynamically quantized activations are in PyTorch and
+    /// ONNX Runtime); the sums are exact, then scaled to float32.
     /// </summary>
     Int8 = 2,
 }

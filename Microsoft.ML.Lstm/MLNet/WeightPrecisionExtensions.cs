@@ -12,7 +12,7 @@ namespace Microsoft.ML.Lstm;
 /// The transformer returned scores, saves (<c>mlContext.Model.Save</c>) and loads (<c>mlContext.Model.Load</c>) in the
 /// compressed form, bit for bit; the one it is made from is not changed. The recurrent layers' input and recurrent
 /// matrices (the character encoder's too) are stored and multiplied compressed: bfloat16 widened to float32 in registers
-/// and summed in float32; int8 multiplied as integers by the layer's inputs rounded to 16 bits per row, the sums exact
+/// and summed in float32; int8 multiplied as integers by the layer's inputs rounded to 7 bits per row, the sums exact
 /// and then scaled to float32. The embedding tables are stored compressed and read as the float values they stand for;
 /// biases and the output layer stay float32. Predictions move by the rounding of the weights (and, for int8, of the
 /// inputs to each product): see README's "Compressed inference" for the accuracy and speed measured on each job.

@@ -8,13 +8,13 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// weights, or int8 weights with a scale per column of op(B). A product streams 2 or 1 bytes per weight from cache
 /// where the float GEMM streams 4, which is what makes one-row scoring, reading every recurrent weight at every step,
 /// faster. bfloat16 weights are widened to floats in registers (<see cref="BFloat16FewRowsKernel{TVector}"/>);
-/// int8 weights are multiplied as integers by A's rows rounded to 16 bits (<see cref="Int16Rows"/>,
-/// <see cref="Int8Kernel{TPairs, TFloat}"/>), two depths per instruction.
+/// int8 weights are multiplied as integers by A's rows rounded to 7-bit integers (<see cref="Int8Rows"/>,
+/// <see cref="Int8Kernel{TQuads, TFloat}"/>), four depths per lane.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE4.1, or NEON on ARM64). The int8
-/// kernel's multiply and add become AVX-VNNI's VPDPWSSD where the CPU has it (the same exact sums; not run on the
+/// kernel's three instructions a quad become AVX-VNNI's VPDPBUSD where the CPU has it (the same exact sums; not run on the
 /// machines this was written on, which lack it). AVX512_BF16's dot product (VDPBF16PS) is not used: it sums pairs of
 /// products in one rounding, which would break the guarantee below, and could not be tested here either.
 /// </para>
@@ -56,24 +56,34 @@ internal static unsafe class CompressedGemm
         int bytes = packed.BytesPerWeight;
         byte* target = packed.Pointer;
         new Span<byte>(target, checked(packed.PaddedDepth * packed.PaddedColumns * bytes)).Clear();
+        int perRow = packed.DepthsPerRow;
         for (int pc = 0; pc < depth; pc += DepthBlock)
         {
             int blockDepth = Math.Min(DepthBlock, depth - pc);
             byte* block = target + (nint)pc * packed.PaddedColumns * bytes;
-            // Rows of two depths: depth p at row p / 2, first in its lane for even p (bfloat16 words, int8 byte pairs).
-            int rows = (blockDepth + 1) / 2;
+            // Packed rows of two depths (bfloat16 words) or four (int8 quads): depth p at row p / perRow, at place p % perRow in its lane.
+            int rows = (blockDepth + perRow - 1) / perRow;
             for (int j = 0; j < columns; j++)
             {
                 // Column j of op(B) is row j of W; it sits in panel j / NR at lane j % NR.
-                nint lane = ((nint)(j / nr) * nr * rows + j % nr) * 2;
+                nint lane = ((nint)(j / nr) * nr * rows + j % nr) * perRow;
+                int sum = 0;
                 for (int p = 0; p < blockDepth; p++)
                 {
-                    nint index = lane + (nint)(p / 2) * nr * 2 + p % 2;
+                    nint index = lane + (nint)(p / perRow) * nr * perRow + p % perRow;
                     if (bytes == 2)
+                    {
                         ((ushort*)block)[index] = weights.BFloat16Values![j * depth + pc + p];
+                    }
                     else
-                        ((sbyte*)block)[index] = weights.Int8Values![j * depth + pc + p];
+                    {
+                        sbyte weight = weights.Int8Values![j * depth + pc + p];
+                        ((sbyte*)block)[index] = weight;
+                        sum += weight;
+                    }
                 }
+                if (packed.Offsets is { } offsets)
+                    offsets[pc / DepthBlock * packed.PaddedColumns + j] = -Int8Rows.Offset * sum;
             }
         }
         var scales = new Span<float>(packed.Scales, packed.PaddedColumns);
@@ -99,16 +109,16 @@ internal static unsafe class CompressedGemm
         fixed (float* aPointer = a)
         fixed (float* cPointer = c)
         {
-            short* quantized = null;
+            byte* quantized = null;
             float* rowScales = null;
             if (b.Format == WeightFormat.Int8)
             {
-                // A's rows as 16-bit integers, once for every thread: [m × PaddedDepth] shorts, then m scales.
-                long shorts = (long)m * Int16Rows.PaddedDepth(b.Depth);
-                float* scratch = GemmScratch.ForQuantizedA(checked((int)(shorts / 2 + m)));
-                quantized = (short*)scratch;
-                rowScales = scratch + shorts / 2;
-                Int16Rows.Quantize(m, b.Depth, aPointer, lda, quantized, rowScales);
+                // A's rows as bytes, once for every thread: m scales, then [m × PaddedDepth] bytes (whole floats: PaddedDepth is a multiple of 4).
+                long floats = (long)m * Int8Rows.PaddedDepth(b.Depth) / sizeof(float);
+                float* scratch = GemmScratch.ForQuantizedA(checked((int)(m + floats)));
+                rowScales = scratch;
+                quantized = (byte*)(scratch + m);
+                Int8Rows.Quantize(m, b.Depth, aPointer, lda, quantized, rowScales);
             }
             var problem = new Problem(m, alpha, aPointer, lda, quantized, rowScales, b, beta, cPointer, ldc);
             int panels = b.PaddedColumns / b.PanelWidth;
@@ -140,10 +150,10 @@ internal static unsafe class CompressedGemm
     }
 
     /// <summary>
-    /// One multiply's operands, passed by value to each thread; for int8, A also as <see cref="Int16Rows"/>
-    /// (<paramref name="quantized"/>, row stride <see cref="Int16Rows.PaddedDepth"/>, and <paramref name="rowScales"/>).
+    /// One multiply's operands, passed by value to each thread; for int8, A also as <see cref="Int8Rows"/>
+    /// (<paramref name="quantized"/>, row stride <see cref="Int8Rows.PaddedDepth"/>, and <paramref name="rowScales"/>).
     /// </summary>
-    private readonly struct Problem(int m, float alpha, float* a, nint lda, short* quantized, float* rowScales, CompressedPackedMatrix b, float beta, float* c, nint ldc)
+    private readonly struct Problem(int m, float alpha, float* a, nint lda, byte* quantized, float* rowScales, CompressedPackedMatrix b, float beta, float* c, nint ldc)
     {
         public CompressedPackedMatrix B => b;
 
@@ -154,9 +164,9 @@ internal static unsafe class CompressedGemm
             if (b.Format == WeightFormat.Int8)
             {
                 if (wide)
-                    RunInt8<Int16Pairs256, Float256>(columnStart, columnEnd);
+                    RunInt8<Int8Quads256, Float256>(columnStart, columnEnd);
                 else
-                    RunInt8<Int16Pairs128, Float128>(columnStart, columnEnd);
+                    RunInt8<Int8Quads128, Float128>(columnStart, columnEnd);
             }
             else if (wide)
                 RunBFloat16<Float256, Avx2MicroKernel>(columnStart, columnEnd);
@@ -166,30 +176,34 @@ internal static unsafe class CompressedGemm
 
         /// <summary>
         /// int8: the integer kernel over each depth block, up to five rows at a time across all the columns (the rows'
-        /// 16-bit values stay in L1 while the block's weights stream from L2), stored with the rows' and columns' scales.
+        /// bytes stay in L1 while the block's weights stream from L2), stored with the rows' and columns' scales.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RunInt8<TPairs, TFloat>(int columnStart, int columnEnd)
-            where TPairs : struct, IInt16PairVector<TPairs, TFloat>
+        private void RunInt8<TQuads, TFloat>(int columnStart, int columnEnd)
+            where TQuads : struct, IInt8QuadVector<TQuads, TFloat>
             where TFloat : struct, IFloatVector<TFloat>
         {
             int nr = b.PanelWidth, k = b.Depth, columns = columnEnd - columnStart;
-            nint stride = Int16Rows.PaddedDepth(k);
+            nint stride = Int8Rows.PaddedDepth(k);
             float* columnScales = b.Scales + columnStart;
-            for (int pc = 0; pc < k; pc += DepthBlock)
+            fixed (int* offsets = b.Offsets)
             {
-                int pairs = (Math.Min(DepthBlock, k - pc) + 1) / 2;
-                bool first = pc == 0;
-                float blockBeta = first ? beta : 1f;
-                bool overwrite = first && beta == 0f;
-                // Earlier blocks are whole (even) depths, so a block starts at pc weights per padded column.
-                sbyte* block = (sbyte*)b.Pointer + (nint)pc * b.PaddedColumns + (nint)columnStart * pairs * 2;
-                for (int i = 0; i < m; i += Int8Kernel<TPairs, TFloat>.MaxRows)
+                for (int pc = 0; pc < k; pc += DepthBlock)
                 {
-                    int rows = Math.Min(Int8Kernel<TPairs, TFloat>.MaxRows, m - i);
-                    Int8Kernel<TPairs, TFloat>.Run(
-                        rows, pairs, quantized + i * stride + pc, stride, rowScales + i, block, (nint)nr * pairs * 2, columnScales, columns,
-                        c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                    int quads = (Math.Min(DepthBlock, k - pc) + 3) / 4;
+                    bool first = pc == 0;
+                    float blockBeta = first ? beta : 1f;
+                    bool overwrite = first && beta == 0f;
+                    // Earlier blocks are whole (multiples of four) depths, so a block starts at pc weights per padded column.
+                    sbyte* block = (sbyte*)b.Pointer + (nint)pc * b.PaddedColumns + (nint)columnStart * quads * 4;
+                    int* blockOffsets = offsets + pc / DepthBlock * b.PaddedColumns + columnStart;
+                    for (int i = 0; i < m; i += Int8Kernel<TQuads, TFloat>.MaxRows)
+                    {
+                        int rows = Math.Min(Int8Kernel<TQuads, TFloat>.MaxRows, m - i);
+                        Int8Kernel<TQuads, TFloat>.Run(
+                            rows, quads, quantized + i * stride + pc, stride, rowScales + i, block, (nint)nr * quads * 4, blockOffsets, columnScales, columns,
+                            c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                    }
                 }
             }
         }

@@ -10,17 +10,18 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// <remarks>
 /// Layout, as <see cref="PackedMatrix"/>'s in weights rather than floats: k is cut into blocks of
 /// <see cref="CompressedGemm.DepthBlock"/> rows; block q starts at weight q·DepthBlock·PaddedColumns and holds ⌈n/NR⌉
-/// panels, panel p at p·NR·depth(q) (depth(q) rounded up to even), columns past n zero. Both formats pair depths: a
-/// bfloat16 panel is [⌈depth(q)/2⌉ × NR] 32-bit words, word (r, j) holding depth 2r in its low half and depth 2r + 1
-/// in its high half, so that a shift and a mask widen a loaded vector into both; an int8 panel is [⌈depth(q)/2⌉ × NR]
-/// byte pairs, pair (r, j) holding depths 2r and 2r + 1, the layout VPMADDWD multiplies once widened to 16 bits
-/// (<see cref="Int8Kernel{TPairs, TFloat}"/>). <see cref="Scales"/> holds the scale
-/// of each column of op(B) (W's row scales for int8, 1 for bfloat16), 0 past n.
+/// panels, panel p at p·NR·depth(q) (depth(q) rounded up to whole packed rows), columns past n zero. A bfloat16 panel
+/// pairs depths: [⌈depth(q)/2⌉ × NR] 32-bit words, word (r, j) holding depth 2r in its low half and depth 2r + 1 in its
+/// high half, so that a shift and a mask widen a loaded vector into both. An int8 panel groups four: [⌈depth(q)/4⌉ × NR]
+/// byte quads, quad (r, j) holding depths 4r to 4r + 3, the layout VPMADDUBSW multiplies
+/// (<see cref="Int8Kernel{TQuads, TFloat}"/>). <see cref="Scales"/> holds the scale of each column of op(B) (W's row
+/// scales for int8, 1 for bfloat16), 0 past n; for int8, <see cref="Offsets"/> holds each block's starting sums.
 /// </remarks>
 internal sealed class CompressedPackedMatrix
 {
     private readonly float[] storage;
     private readonly float[] scales;
+    private readonly int[]? offsets;
 
     /// <summary>Allocates an empty packing of op(B) [<paramref name="depth"/> × <paramref name="columns"/>].</summary>
     internal CompressedPackedMatrix(WeightFormat format, int depth, int columns, int panelWidth)
@@ -31,11 +32,14 @@ internal sealed class CompressedPackedMatrix
         PanelWidth = panelWidth;
         PaddedColumns = (columns + panelWidth - 1) / panelWidth * panelWidth;
         BytesPerWeight = format == WeightFormat.BFloat16 ? 2 : 1;
-        // Rows pair two depths (a bfloat16 word, two int8 bytes): an odd depth leaves the last pair's second half zero.
-        PaddedDepth = (depth + 1) / 2 * 2;
+        // A packed row holds two depths (a bfloat16 word) or four (an int8 quad): the last row's unused depths are zero.
+        DepthsPerRow = format == WeightFormat.BFloat16 ? 2 : 4;
+        PaddedDepth = (depth + DepthsPerRow - 1) / DepthsPerRow * DepthsPerRow;
         long bytes = (long)PaddedDepth * PaddedColumns * BytesPerWeight;
         storage = GemmScratch.AllocateAligned(checked((int)((bytes + sizeof(float) - 1) / sizeof(float))));
         scales = GemmScratch.AllocateAligned(PaddedColumns);
+        if (format == WeightFormat.Int8)
+            offsets = new int[checked(Blocks * PaddedColumns)];
     }
 
     /// <summary>How each weight is stored.</summary>
@@ -53,14 +57,26 @@ internal sealed class CompressedPackedMatrix
     /// <summary>n rounded up to a whole number of panels.</summary>
     public int PaddedColumns { get; }
 
-    /// <summary>k rounded up to whole packed rows: even, for the pairs of depths.</summary>
+    /// <summary>Depths in one packed row: 2 for bfloat16 (a word), 4 for int8 (a quad).</summary>
+    public int DepthsPerRow { get; }
+
+    /// <summary>k rounded up to whole packed rows.</summary>
     public int PaddedDepth { get; }
+
+    /// <summary>Depth blocks of <see cref="CompressedGemm.DepthBlock"/> (at least one).</summary>
+    public int Blocks => Math.Max(1, (Depth + CompressedGemm.DepthBlock - 1) / CompressedGemm.DepthBlock);
 
     /// <summary>2 for bfloat16, 1 for int8.</summary>
     public int BytesPerWeight { get; }
 
     /// <summary>Bytes the packed weights and scales take in memory.</summary>
-    public long ByteCount => (long)PaddedDepth * PaddedColumns * BytesPerWeight + PaddedColumns * sizeof(float);
+    public long ByteCount => (long)PaddedDepth * PaddedColumns * BytesPerWeight + PaddedColumns * sizeof(float) + (offsets?.Length ?? 0) * sizeof(int);
+
+    /// <summary>
+    /// int8: where each column's sum starts in each depth block, −<see cref="Int8Rows.Offset"/>·Σ w over the block's depths
+    /// ([Blocks × PaddedColumns], 0 past n), which takes the activation bytes' offset back out; null for bfloat16.
+    /// </summary>
+    internal int[]? Offsets => offsets;
 
     /// <summary>The 64-byte aligned start of the packed weights.</summary>
     internal unsafe byte* Pointer => (byte*)GemmScratch.Align(storage);

@@ -21,7 +21,7 @@ internal static class GemmScratch
     /// <summary>An aligned buffer of at least <paramref name="length"/> floats for packed B blocks.</summary>
     public static unsafe float* ForB(int length) => Rent(ref packedB, length);
 
-    /// <summary>An aligned buffer of at least <paramref name="length"/> floats for an int8 product's 16-bit rows of A and their scales (<see cref="Int16Rows"/>).</summary>
+    /// <summary>An aligned buffer of at least <paramref name="length"/> floats for an int8 product's rows of A as bytes and their scales (<see cref="Int8Rows"/>).</summary>
     public static unsafe float* ForQuantizedA(int length) => Rent(ref quantizedA, length);
 
     /// <summary>Allocates a pinned array with room for <paramref name="length"/> floats at a 64-byte boundary.</summary>

@@ -4,25 +4,28 @@ namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
 /// The int8 product's micro-kernels: C[rows × columns] = alpha · diag(rowScales) · (Q[rows × depth] · W[depth × columns])
-/// · diag(columnScales) + beta · C, with Q the activations as 16-bit integers (<see cref="Int16Rows"/>) and W the int8
-/// weights of a <see cref="CompressedPackedMatrix"/>, multiplied and summed in 32-bit integers, two depths per
-/// instruction (VPMADDWD at 256 bits: 16 multiply-adds where an FMA does 8), and converted to float once per depth block.
+/// · diag(columnScales) + beta · C, with Q the activations as small integers (<see cref="Int8Rows"/>, stored offset as
+/// unsigned bytes) and W the int8 weights of a <see cref="CompressedPackedMatrix"/>, multiplied and summed in 32-bit
+/// integers, four depths per lane (VPMADDUBSW and VPMADDWD at 256 bits: 32 multiply-adds in three instructions where
+/// FMAs do 24), and converted to float once per depth block.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each element's integer sum over the block is exact, so it does not depend on the order of the depths, the shape of
-/// the kernel, the rows beside it, the thread or the vector width: every element of C is
+/// Each column's sum starts at the block's −<see cref="Int8Rows.Offset"/>·Σ w (<see cref="CompressedPackedMatrix.Offsets"/>),
+/// which takes the bytes' offset back out, so it ends at Σ q·w exactly: it does not depend on the order of the depths,
+/// the shape of the kernel, the rows beside it, the thread or the vector width. Every element of C is
 /// v = float(sum)·rowScale, stored as m·v or fma(m, v, beta·C) with m = alpha·columnScale, lane-wise, or in scalar
-/// rounding the same way at a clipped edge. A block's sum stays below 2³¹: 256 depths of products below 127·32767.
+/// rounding the same way at a clipped edge. A block's sum is below 256·63·127 &lt; 2²⁴ in magnitude, so even its
+/// conversion to float is exact.
 /// </para>
 /// <para>
-/// B panel q starts at b + q·<c>panelStride</c> bytes; its pair row r (depths 2r, 2r + 1) is NR columns × 2 bytes at
-/// + r·2·NR, column j's two depths side by side; every panel is readable NR wide, columns past <c>columns</c> are
-/// computed but not stored. Row i of Q starts at a + i·<c>lda</c> (shorts) and holds 2·pairs values.
+/// B panel q starts at b + q·<c>panelStride</c> bytes; its quad row r (depths 4r to 4r + 3) is NR columns × 4 bytes at
+/// + r·4·NR, column j's four depths side by side; every panel is readable NR wide, columns past <c>columns</c> are
+/// computed but not stored. Row i of Q starts at a + i·<c>lda</c> (bytes) and holds 4·quads values.
 /// </para>
 /// </remarks>
-internal static unsafe class Int8Kernel<TPairs, TFloat>
-    where TPairs : struct, IInt16PairVector<TPairs, TFloat>
+internal static unsafe class Int8Kernel<TQuads, TFloat>
+    where TQuads : struct, IInt8QuadVector<TQuads, TFloat>
     where TFloat : struct, IFloatVector<TFloat>
 {
     /// <summary>The most rows of C one call takes.</summary>
@@ -32,14 +35,13 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
     public static int PanelWidth => 2 * TFloat.Count;
 
     /// <summary>
-    /// Computes <paramref name="rows"/> (1..5) rows of C over <paramref name="pairs"/> pairs of depths. One row runs
-    /// four panels at once (eight sums beside the broadcast pair and the weights); more rows one panel at a time. Five
-    /// rows hold ten sums, two weight vectors, a broadcast pair and a product: fourteen of AVX2's sixteen registers
-    /// (six rows spill two sums every step).
+    /// Computes <paramref name="rows"/> (1..5) rows of C over <paramref name="quads"/> quads of depths, each column's sums
+    /// starting at <paramref name="offsets"/> (NR per panel, panels side by side). One row runs four panels at once
+    /// (eight sums beside the broadcast quad and the weights); more rows one panel at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
-        int rows, int pairs, short* a, nint lda, float* rowScales, sbyte* b, nint panelStride, float* columnScales, int columns,
+        int rows, int quads, byte* a, nint lda, float* rowScales, sbyte* b, nint panelStride, int* offsets, float* columnScales, int columns,
         float* c, nint ldc, float alpha, float beta, bool overwrite)
     {
         var store = new StoreParameters(alpha, beta, overwrite);
@@ -49,9 +51,9 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
         if (rows == 1)
         {
             for (; j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
-                OneRowFourPanels(pairs, a, b, panelStride, c + j, rowScales[0], columnScales + j, store);
+                OneRowFourPanels(quads, a, b, panelStride, offsets + j, c + j, rowScales[0], columnScales + j, store);
             for (; j < columns; j += nr, b += panelStride)
-                Tile<Rows1>(pairs, a, lda, b, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                Tile<Rows1>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
             return;
         }
         for (; j < columns; j += nr, b += panelStride)
@@ -59,16 +61,16 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
             switch (rows)
             {
                 case 2:
-                    Tile<Rows2>(pairs, a, lda, b, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows2>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
                     break;
                 case 3:
-                    Tile<Rows3>(pairs, a, lda, b, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows3>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
                     break;
                 case 4:
-                    Tile<Rows4>(pairs, a, lda, b, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows4>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
                     break;
                 case 5:
-                    Tile<Rows5>(pairs, a, lda, b, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows5>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Takes 1 to {MaxRows} rows.");
@@ -77,23 +79,24 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowFourPanels(int pairs, short* a, sbyte* b, nint panelStride, float* c, float rowScale, float* columnScales, StoreParameters store)
+    private static void OneRowFourPanels(int quads, byte* a, sbyte* b, nint panelStride, int* offsets, float* c, float rowScale, float* columnScales, StoreParameters store)
     {
-        nint half = 2 * TFloat.Count, rowStride = 2 * half;
-        TPairs c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int r = 0; r < pairs; r++, a += 2, b += rowStride)
+        int w = TFloat.Count, nr = PanelWidth;
+        nint half = 4 * w, rowStride = 2 * half;
+        TQuads c00 = TQuads.Load(offsets), c01 = TQuads.Load(offsets + w), c10 = TQuads.Load(offsets + nr), c11 = TQuads.Load(offsets + nr + w);
+        TQuads c20 = TQuads.Load(offsets + 2 * nr), c21 = TQuads.Load(offsets + 2 * nr + w), c30 = TQuads.Load(offsets + 3 * nr), c31 = TQuads.Load(offsets + 3 * nr + w);
+        for (int r = 0; r < quads; r++, a += 4, b += rowStride)
         {
-            TPairs x = TPairs.Broadcast(a);
-            c00 = TPairs.MultiplyAddPairs(c00, x, TPairs.LoadWeights(b));
-            c01 = TPairs.MultiplyAddPairs(c01, x, TPairs.LoadWeights(b + half));
-            c10 = TPairs.MultiplyAddPairs(c10, x, TPairs.LoadWeights(b + panelStride));
-            c11 = TPairs.MultiplyAddPairs(c11, x, TPairs.LoadWeights(b + panelStride + half));
-            c20 = TPairs.MultiplyAddPairs(c20, x, TPairs.LoadWeights(b + 2 * panelStride));
-            c21 = TPairs.MultiplyAddPairs(c21, x, TPairs.LoadWeights(b + 2 * panelStride + half));
-            c30 = TPairs.MultiplyAddPairs(c30, x, TPairs.LoadWeights(b + 3 * panelStride));
-            c31 = TPairs.MultiplyAddPairs(c31, x, TPairs.LoadWeights(b + 3 * panelStride + half));
+            TQuads x = TQuads.Broadcast(a);
+            c00 = TQuads.MultiplyAddQuads(c00, x, TQuads.LoadWeights(b));
+            c01 = TQuads.MultiplyAddQuads(c01, x, TQuads.LoadWeights(b + half));
+            c10 = TQuads.MultiplyAddQuads(c10, x, TQuads.LoadWeights(b + panelStride));
+            c11 = TQuads.MultiplyAddQuads(c11, x, TQuads.LoadWeights(b + panelStride + half));
+            c20 = TQuads.MultiplyAddQuads(c20, x, TQuads.LoadWeights(b + 2 * panelStride));
+            c21 = TQuads.MultiplyAddQuads(c21, x, TQuads.LoadWeights(b + 2 * panelStride + half));
+            c30 = TQuads.MultiplyAddQuads(c30, x, TQuads.LoadWeights(b + 3 * panelStride));
+            c31 = TQuads.MultiplyAddQuads(c31, x, TQuads.LoadWeights(b + 3 * panelStride + half));
         }
-        int nr = PanelWidth;
         StoreFull(c00, c01, c, rowScale, columnScales, store);
         StoreFull(c10, c11, c + nr, rowScale, columnScales + nr, store);
         StoreFull(c20, c21, c + 2 * nr, rowScale, columnScales + 2 * nr, store);
@@ -106,42 +109,43 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows>(
-        int pairs, short* a, nint lda, sbyte* b, float* c, nint ldc, float* rowScales, float* columnScales, int columnsLeft, int* tile, StoreParameters store)
+        int quads, byte* a, nint lda, sbyte* b, int* offsets, float* c, nint ldc, float* rowScales, float* columnScales, int columnsLeft, int* tile, StoreParameters store)
         where TRows : struct, IRowCount
     {
         int rows = TRows.Count;
-        nint half = 2 * TFloat.Count, rowStride = 2 * half;
-        TPairs c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        TPairs c30 = default, c31 = default, c40 = default, c41 = default;
-        for (nint r = 0; r < 2 * pairs; r += 2, b += rowStride)
+        nint half = 4 * TFloat.Count, rowStride = 2 * half;
+        TQuads start0 = TQuads.Load(offsets), start1 = TQuads.Load(offsets + TFloat.Count);
+        TQuads c00 = start0, c01 = start1, c10 = start0, c11 = start1, c20 = start0, c21 = start1;
+        TQuads c30 = start0, c31 = start1, c40 = start0, c41 = start1;
+        for (nint r = 0; r < 4 * quads; r += 4, b += rowStride)
         {
-            TPairs low = TPairs.LoadWeights(b), high = TPairs.LoadWeights(b + half);
-            TPairs x = TPairs.Broadcast(a + r);
-            c00 = TPairs.MultiplyAddPairs(c00, x, low);
-            c01 = TPairs.MultiplyAddPairs(c01, x, high);
+            TQuads low = TQuads.LoadWeights(b), high = TQuads.LoadWeights(b + half);
+            TQuads x = TQuads.Broadcast(a + r);
+            c00 = TQuads.MultiplyAddQuads(c00, x, low);
+            c01 = TQuads.MultiplyAddQuads(c01, x, high);
             if (rows > 1)
             {
-                x = TPairs.Broadcast(a + lda + r);
-                c10 = TPairs.MultiplyAddPairs(c10, x, low);
-                c11 = TPairs.MultiplyAddPairs(c11, x, high);
+                x = TQuads.Broadcast(a + lda + r);
+                c10 = TQuads.MultiplyAddQuads(c10, x, low);
+                c11 = TQuads.MultiplyAddQuads(c11, x, high);
             }
             if (rows > 2)
             {
-                x = TPairs.Broadcast(a + 2 * lda + r);
-                c20 = TPairs.MultiplyAddPairs(c20, x, low);
-                c21 = TPairs.MultiplyAddPairs(c21, x, high);
+                x = TQuads.Broadcast(a + 2 * lda + r);
+                c20 = TQuads.MultiplyAddQuads(c20, x, low);
+                c21 = TQuads.MultiplyAddQuads(c21, x, high);
             }
             if (rows > 3)
             {
-                x = TPairs.Broadcast(a + 3 * lda + r);
-                c30 = TPairs.MultiplyAddPairs(c30, x, low);
-                c31 = TPairs.MultiplyAddPairs(c31, x, high);
+                x = TQuads.Broadcast(a + 3 * lda + r);
+                c30 = TQuads.MultiplyAddQuads(c30, x, low);
+                c31 = TQuads.MultiplyAddQuads(c31, x, high);
             }
             if (rows > 4)
             {
-                x = TPairs.Broadcast(a + 4 * lda + r);
-                c40 = TPairs.MultiplyAddPairs(c40, x, low);
-                c41 = TPairs.MultiplyAddPairs(c41, x, high);
+                x = TQuads.Broadcast(a + 4 * lda + r);
+                c40 = TQuads.MultiplyAddQuads(c40, x, low);
+                c41 = TQuads.MultiplyAddQuads(c41, x, high);
             }
         }
 
@@ -168,13 +172,13 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
     /// m = alpha·scale of each column.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(TPairs low, TPairs high, float* c, float rowScale, float* columnScales, StoreParameters store)
+    private static void StoreFull(TQuads low, TQuads high, float* c, float rowScale, float* columnScales, StoreParameters store)
     {
         int w = TFloat.Count;
         var target = new Span<float>(c, 2 * w);
         TFloat alphas = TFloat.Create(store.Alpha), scale = TFloat.Create(rowScale);
         TFloat lowMultipliers = alphas * LoadFloats(columnScales), highMultipliers = alphas * LoadFloats(columnScales + w);
-        TFloat lowValues = TPairs.ToFloats(low) * scale, highValues = TPairs.ToFloats(high) * scale;
+        TFloat lowValues = TQuads.ToFloats(low) * scale, highValues = TQuads.ToFloats(high) * scale;
         if (store.Overwrite)
         {
             (lowMultipliers * lowValues).Store(target, 0);
@@ -189,10 +193,10 @@ internal static unsafe class Int8Kernel<TPairs, TFloat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Spill(TPairs low, TPairs high, int* tile)
+    private static void Spill(TQuads low, TQuads high, int* tile)
     {
-        TPairs.Store(low, tile);
-        TPairs.Store(high, tile + TFloat.Count);
+        TQuads.Store(low, tile);
+        TQuads.Store(high, tile + TFloat.Count);
     }
 
     /// <summary><see cref="StoreFull"/> in scalar for the first <paramref name="columns"/> columns of a clipped panel, rounding exactly as the lanes do.</summary>

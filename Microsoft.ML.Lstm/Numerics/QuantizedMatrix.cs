@@ -11,8 +11,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// PyTorch's <c>tensor.bfloat16()</c> and of AVX512_BF16's VCVTNEPS2BF16); it widens back exactly, w = bits &lt;&lt; 16.</para>
 /// <para>int8: row r gets s_r = max_j |W[r, j]| / 127 and q = round(W / s_r) in [−127, 127] (ties to even), so each
 /// weight is off by at most s_r / 2; a row of zeros has s_r = 0. The weight stands for s_r·q, and the kernels compute
-/// s_r · t_i · Σ_p round(a_p / t_i)·q_p, with A's row i rounded to 16-bit integers on its own scale t_i
-/// (<see cref="Int16Rows"/>) and the sum exact in integers (<see cref="Int8Kernel{TPairs, TFloat}"/>): the scales are
+/// s_r · t_i · Σ_p round(a_p / t_i)·q_p, with A's row i rounded to integers in [−63, 63] on its own scale t_i
+/// (<see cref="Int8Rows"/>) and the sum exact in integers (<see cref="Int8Kernel{TQuads, TFloat}"/>): the scales are
 /// applied once, when C is stored.</para>
 /// </remarks>
 internal sealed class QuantizedMatrix
