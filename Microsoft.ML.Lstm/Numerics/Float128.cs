@@ -40,7 +40,7 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 ScaleByPowerOfTwo(Float128 x, Float128 n) =>
-        new(x.value * Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n.value) + Vector128.Create(127), 23).AsSingle());
+        new((x.value.AsInt32() + Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n.value), 23)).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

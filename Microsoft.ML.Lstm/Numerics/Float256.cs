@@ -40,7 +40,7 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 ScaleByPowerOfTwo(Float256 x, Float256 n) =>
-        new(x.value * Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n.value) + Vector256.Create(127), 23).AsSingle());
+        new((x.value.AsInt32() + Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n.value), 23)).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -40,7 +40,7 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 ScaleByPowerOfTwo(Float512 x, Float512 n) =>
-        new(x.value * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.value) + Vector512.Create(127), 23).AsSingle());
+        new((x.value.AsInt32() + Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.value), 23)).AsSingle());
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,8 +35,10 @@ internal interface IFloatVector<TSelf> :
     static abstract TSelf Round(TSelf x);
 
     /// <summary>
-    /// x · 2ⁿ per lane, for integral n in [−126, 127] (built in the exponent bits, no rounding). n is converted by the
-    /// CPU's own instruction (cvttps2dq, fcvtzs), not .NET's saturating conversion, whose checks n never needs.
+    /// x · 2ⁿ per lane, for integral n and normal x whose product is a normal float (n added to x's exponent bits: one
+    /// integer add where a multiply by 2ⁿ would take a float multiply and an add more, the same bits); a NaN n, as from
+    /// a NaN x, adds nothing, so a NaN x stays NaN. n is converted by the CPU's own instruction (cvttps2dq, fcvtzs), not
+    /// .NET's saturating conversion, whose checks n never needs.
     /// </summary>
     static abstract TSelf ScaleByPowerOfTwo(TSelf x, TSelf n);
 
