@@ -175,7 +175,7 @@ internal static unsafe class CompressedGemm
         }
 
         /// <summary>
-        /// int8: the integer kernel over each depth block, up to five rows at a time across all the columns (the rows'
+        /// int8: the integer kernel over each depth block, up to four rows at a time across all the columns (the rows'
         /// bytes stay in L1 while the block's weights stream from L2), stored with the rows' and columns' scales.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

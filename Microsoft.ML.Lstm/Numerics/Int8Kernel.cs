@@ -29,15 +29,17 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     where TFloat : struct, IFloatVector<TFloat>
 {
     /// <summary>The most rows of C one call takes.</summary>
-    public const int MaxRows = 5;
+    public const int MaxRows = 4;
 
     /// <summary>NR: columns of one panel, two vectors.</summary>
     public static int PanelWidth => 2 * TFloat.Count;
 
     /// <summary>
-    /// Computes <paramref name="rows"/> (1..5) rows of C over <paramref name="quads"/> quads of depths, each column's sums
+    /// Computes <paramref name="rows"/> (1..4) rows of C over <paramref name="quads"/> quads of depths, each column's sums
     /// starting at <paramref name="offsets"/> (NR per panel, panels side by side). One row runs four panels at once
-    /// (eight sums beside the broadcast quad and the weights); more rows one panel at a time.
+    /// (eight sums beside the broadcast quad and the weights); more rows one panel at a time. Four rows hold eight sums,
+    /// two weight vectors, a broadcast quad, the ones and a product: five rows left the JIT two sums short of registers,
+    /// spilled every quad (lstm-a int8 inference 20 % slower).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
@@ -68,9 +70,6 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
                     break;
                 case 4:
                     Tile<Rows4>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
-                    break;
-                case 5:
-                    Tile<Rows5>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Takes 1 to {MaxRows} rows.");
@@ -116,7 +115,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
         nint half = 4 * TFloat.Count, rowStride = 2 * half;
         TQuads start0 = TQuads.Load(offsets), start1 = TQuads.Load(offsets + TFloat.Count);
         TQuads c00 = start0, c01 = start1, c10 = start0, c11 = start1, c20 = start0, c21 = start1;
-        TQuads c30 = start0, c31 = start1, c40 = start0, c41 = start1;
+        TQuads c30 = start0, c31 = start1;
         for (nint r = 0; r < 4 * quads; r += 4, b += rowStride)
         {
             TQuads low = TQuads.LoadWeights(b), high = TQuads.LoadWeights(b + half);
@@ -141,12 +140,6 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
                 c30 = TQuads.MultiplyAddQuads(c30, x, low);
                 c31 = TQuads.MultiplyAddQuads(c31, x, high);
             }
-            if (rows > 4)
-            {
-                x = TQuads.Broadcast(a + 4 * lda + r);
-                c40 = TQuads.MultiplyAddQuads(c40, x, low);
-                c41 = TQuads.MultiplyAddQuads(c41, x, high);
-            }
         }
 
         int nr = PanelWidth;
@@ -156,14 +149,12 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
             if (rows > 1) StoreFull(c10, c11, c + ldc, rowScales[1], columnScales, store);
             if (rows > 2) StoreFull(c20, c21, c + 2 * ldc, rowScales[2], columnScales, store);
             if (rows > 3) StoreFull(c30, c31, c + 3 * ldc, rowScales[3], columnScales, store);
-            if (rows > 4) StoreFull(c40, c41, c + 4 * ldc, rowScales[4], columnScales, store);
             return;
         }
         Spill(c00, c01, tile);
         if (rows > 1) Spill(c10, c11, tile + nr);
         if (rows > 2) Spill(c20, c21, tile + 2 * nr);
         if (rows > 3) Spill(c30, c31, tile + 3 * nr);
-        if (rows > 4) Spill(c40, c41, tile + 4 * nr);
         StoreClipped(tile, c, ldc, rows, columnsLeft, rowScales, columnScales, store);
     }
 
@@ -246,10 +237,5 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     private struct Rows4 : IRowCount
     {
         public static int Count => 4;
-    }
-
-    private struct Rows5 : IRowCount
-    {
-        public static int Count => 5;
     }
 }
