@@ -72,4 +72,34 @@ public unsafe class Int8RowsTests
         Assert.Equal(0f, scales[3]);
         Assert.All(quantized, q => Assert.Equal(Int8Rows.Offset, q));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(21)]
+    [InlineData(64)]
+    public void LargestMagnitudeFindsEveryNaNAndInfinityWhereverItIs(int length)
+    {
+        // The vector part and the scalar tail both: a NaN anywhere wins (before or after an infinity), then an infinity.
+        float[] values = QuantizedMatrixTests.Random(length, 81, scale: 3f);
+        Assert.Equal(values.Max(MathF.Abs), Largest(values));
+        for (int at = 0; at < length; at++)
+        {
+            float[] withNaN = (float[])values.Clone();
+            withNaN[at] = float.NaN;
+            withNaN[length - 1 - at] = at == length - 1 - at ? float.NaN : float.NegativeInfinity;
+            Assert.True(float.IsNaN(Largest(withNaN)), $"NaN at {at} of {length}");
+            float[] withInfinity = (float[])values.Clone();
+            withInfinity[at] = float.NegativeInfinity;
+            Assert.Equal(float.PositiveInfinity, Largest(withInfinity));
+        }
+        Assert.Equal(0f, Largest(new float[length]));
+    }
+
+    private static float Largest(float[] values)
+    {
+        fixed (float* x = values)
+            return Int8Rows.LargestMagnitude(x, values.Length);
+    }
 }

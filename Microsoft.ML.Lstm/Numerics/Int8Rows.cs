@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -42,7 +42,7 @@ internal static unsafe class Int8Rows
             var row = new ReadOnlySpan<float>(a + i * lda, depth);
             byte* q = target + (nint)i * stride;
             new Span<byte>(q + depth, stride - depth).Fill(Offset);
-            float largest = MathF.Abs(TensorPrimitives.MaxMagnitude(row));
+            float largest = LargestMagnitude(a + i * lda, depth);
             float inverse = Limit / largest;
             if (!float.IsFinite(largest) || !float.IsFinite(inverse) || largest == 0f)
             {
@@ -55,7 +55,26 @@ internal static unsafe class Int8Rows
             scales[i] = largest / Limit;
             // |A[i, p]|·(Limit / largest) is at most Limit after one rounding, so the integers fit without a clamp.
             int p = 0;
-            if (Vector256.IsHardwareAccelerated)
+            if (Avx2.IsSupported)
+            {
+                // cvtps2dq rounds to nearest even as the scalar tail does; the packs saturate, which values of at most 63
+                // never reach; the offset is added to the bytes; a dword permutation undoes the packs' interleaving of
+                // the two 128-bit halves. The same bytes as the portable loops, in fewer instructions.
+                Vector256<float> scale = Vector256.Create(inverse);
+                Vector256<int> order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+                Vector256<sbyte> offset = Vector256.Create((sbyte)Offset);
+                for (; p + 32 <= depth; p += 32)
+                {
+                    float* source = a + i * lda + p;
+                    Vector256<short> first = Avx2.PackSignedSaturate(
+                        Avx.ConvertToVector256Int32(Vector256.Load(source) * scale), Avx.ConvertToVector256Int32(Vector256.Load(source + 8) * scale));
+                    Vector256<short> second = Avx2.PackSignedSaturate(
+                        Avx.ConvertToVector256Int32(Vector256.Load(source + 16) * scale), Avx.ConvertToVector256Int32(Vector256.Load(source + 24) * scale));
+                    Vector256<sbyte> packed = Avx2.PermuteVar8x32(Avx2.PackSignedSaturate(first, second).AsInt32(), order).AsSByte();
+                    (packed + offset).AsByte().Store(q + p);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
             {
                 Vector256<float> scale = Vector256.Create(inverse);
                 Vector256<int> offset = Vector256.Create(Offset);
@@ -86,5 +105,36 @@ internal static unsafe class Int8Rows
             for (; p < depth; p++)
                 q[p] = (byte)((int)MathF.Round(row[p] * inverse, MidpointRounding.ToEven) + Offset);
         }
+    }
+
+    /// <summary>
+    /// max_p |x_p| over a row: NaN when the row holds a NaN, +∞ when it holds an infinity (and no NaN). One pass of
+    /// vector maxima with a NaN mask beside them: the maximum instruction alone may drop a NaN.
+    /// </summary>
+    internal static float LargestMagnitude(float* x, int length)
+    {
+        int p = 0;
+        float largest = 0f;
+        bool nan = false;
+        if (Vector256.IsHardwareAccelerated && length >= 8)
+        {
+            Vector256<float> maxima = Vector256<float>.Zero, nans = Vector256<float>.Zero;
+            for (; p + 8 <= length; p += 8)
+            {
+                Vector256<float> v = Vector256.Load(x + p);
+                maxima = Vector256.MaxNative(maxima, Vector256.Abs(v));
+                nans |= ~Vector256.Equals(v, v);
+            }
+            Vector128<float> half = Vector128.MaxNative(maxima.GetLower(), maxima.GetUpper());
+            largest = MathF.Max(MathF.Max(half[0], half[1]), MathF.Max(half[2], half[3]));
+            nan = nans != Vector256<float>.Zero;
+        }
+        for (; p < length; p++)
+        {
+            float v = x[p];
+            nan |= float.IsNaN(v);
+            largest = MathF.Max(largest, MathF.Abs(v));
+        }
+        return nan ? float.NaN : largest;
     }
 }
