@@ -226,6 +226,36 @@ public class CompressedGemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(WidthsAndFormats))]
+    public void AddingABiasGivesTheBitsOfCFilledWithItFirst(string width, string formatName)
+    {
+        // int8 stores over the bias in its first depth block instead of reading it back from C: the same fma, so the same
+        // bits, on every shape (clipped panels, two depth blocks, one row and four-row tiles) and on two threads.
+        GemmKernel kernel = Enum.Parse<GemmKernel>(width);
+        WeightFormat format = Enum.Parse<WeightFormat>(formatName);
+        foreach ((int m, int n, int k) in Shapes.Append((41, 515, 300)))
+        {
+            QuantizedMatrix weights = QuantizedMatrix.Quantize(format, QuantizedMatrixTests.Random(n * k, 91, scale: 0.5f), n, k);
+            CompressedPackedMatrix packed = CompressedGemm.Pack(kernel, weights);
+            int ldc = n + 3;
+            float[] a = QuantizedMatrixTests.Random(m * k, 92, scale: 1f), bias = QuantizedMatrixTests.Random(n, 93, scale: 2f);
+            float[] expected = QuantizedMatrixTests.Random(m * ldc, 94, scale: 1f);
+            float[] initial = (float[])expected.Clone();
+            for (int i = 0; i < m; i++)
+                bias.CopyTo(expected.AsSpan(i * ldc, n));
+            CompressedGemm.Multiply(m, 1f, a, k, packed, 1f, expected, ldc);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] actual = (float[])initial.Clone();
+                CompressedGemm.MultiplyAddingBias(m, a, k, packed, bias, actual, ldc, threads);
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+        Assert.Throws<ArgumentException>(() => CompressedGemm.MultiplyAddingBias(
+            1, new float[4], 4, CompressedGemm.Pack(kernel, QuantizedMatrix.Quantize(format, new float[6 * 4], 6, 4)), new float[5], new float[6], 6));
+    }
+
     [Fact]
     public void PackingTakesHalfOrAQuarterOfTheFloatBytes()
     {

@@ -181,8 +181,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             }
             else if (!projectInRanges)
             {
-                VectorMath.BroadcastRows<T>(store.Value(bias), n, allGates);
-                inputForward.Multiply(n, input, T.One, allGates, threads);
+                inputForward.MultiplyAddingBias(n, input, store.Value(bias), allGates, threads);
             }
 
             recurrentForward.Prepare();
@@ -278,8 +277,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             {
                 int count = Math.Min(end, layout.BatchSizes[t]) - start, row = layout.Row(t, start);
                 Span<T> stepGates = gates.AsSpan(row * width, count * width);
-                VectorMath.BroadcastRows<T>(store.Value(bias), count, stepGates);
-                inputForward.Multiply(count, pass.Input.Read.Slice(row * InputSize, count * InputSize), T.One, stepGates);
+                inputForward.MultiplyAddingBias(count, pass.Input.Read.Slice(row * InputSize, count * InputSize), store.Value(bias), stepGates);
             }
         }
 

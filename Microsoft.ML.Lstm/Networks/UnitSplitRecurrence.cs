@@ -219,8 +219,7 @@ internal sealed class UnitSplitRecurrence
         Span<float> allGates = part.Gates.AsSpan(0, n * width);
         if (t == 0)
         {
-            VectorMath.BroadcastRows<float>(part.Bias, n, allGates);
-            part.Input.Multiply(n, pass.Input.Read, allGates);
+            part.Input.MultiplyAddingBias(n, pass.Input.Read, part.Bias, allGates);
         }
 
         // The part's units of each row: `units` values from `first` on, rows H apart.
@@ -344,6 +343,18 @@ internal sealed class UnitSplitRecurrence
             for (int i = 0; i < rows.Length; i++)
                 all.Slice(rows[i] * depth, depth).CopyTo(values.AsSpan(i * depth, depth));
             return new PartProduct(depth, rows.Length, Gemm.Pack(true, depth, rows.Length, values, depth), null);
+        }
+
+        /// <summary>c [rows, columns] = a [rows, depth] · op(B) + bias, as <see cref="WeightProduct{T}.MultiplyAddingBias"/>.</summary>
+        public void MultiplyAddingBias(int rows, ReadOnlySpan<float> a, ReadOnlySpan<float> bias, Span<float> c)
+        {
+            if (compressed is not null)
+            {
+                CompressedGemm.MultiplyAddingBias(rows, a, depth, compressed, bias, c, columns);
+                return;
+            }
+            VectorMath.BroadcastRows(bias, rows, c);
+            Multiply(rows, a, c);
         }
 
         /// <summary>c [rows, columns] += a [rows, depth] · op(B), as <see cref="WeightProduct{T}.Multiply"/> with beta 1.</summary>

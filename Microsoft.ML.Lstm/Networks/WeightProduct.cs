@@ -80,4 +80,21 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
         }
         Gemm.Multiply(false, transpose, rows, columns, depth, T.One, a, depth, store.Value(weight), WeightStride, beta, c, columns, threads);
     }
+
+    /// <summary>
+    /// c [rows, columns] = a [rows, depth] · op(W) + bias, the bias added to every row: the bits of c filled with the bias
+    /// and then <see cref="Multiply"/> with beta 1, which is what runs except for int8 weights, whose product stores over
+    /// the bias directly (<see cref="CompressedGemm.MultiplyAddingBias"/>).
+    /// </summary>
+    public void MultiplyAddingBias(int rows, ReadOnlySpan<T> a, ReadOnlySpan<T> bias, Span<T> c, int threads = 1)
+    {
+        if (typeof(T) == typeof(float) && compressed is not null && rows > 0)
+        {
+            CompressedGemm.MultiplyAddingBias(
+                rows, MemoryMarshal.Cast<T, float>(a), depth, compressed, MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(c), columns, threads);
+            return;
+        }
+        VectorMath.BroadcastRows(bias, rows, c);
+        Multiply(rows, a, T.One, c, threads);
+    }
 }

@@ -98,7 +98,34 @@ internal static unsafe class CompressedGemm
     /// C is overwritten. With fewer than <see cref="GemmTuning.MinimumWorkPerThread"/> multiply-adds per thread it runs on the calling
     /// thread; above, on up to <paramref name="threads"/>, split by panels of columns.
     /// </summary>
-    public static void Multiply(int m, float alpha, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1)
+    public static void Multiply(int m, float alpha, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, float beta, Span<float> c, int ldc, int threads = 1) =>
+        MultiplyOverBias(m, alpha, a, lda, b, beta, ReadOnlySpan<float>.Empty, c, ldc, threads);
+
+    /// <summary>
+    /// C = A · op(B) + bias, the n values of <paramref name="bias"/> added to every row of C: the same bits as C filled
+    /// with the bias row by row and then <see cref="Multiply(int, float, ReadOnlySpan{float}, int, CompressedPackedMatrix, float, Span{float}, int, int)"/>
+    /// with alpha 1 and beta 1. int8 stores each element of the first depth block as fma(m, v, bias) straight away,
+    /// sparing a pass that writes the bias over C and the store's read of it back (a layer's input projection: the
+    /// gates of every step, far larger than the caches); bfloat16 fills C first.
+    /// </summary>
+    public static void MultiplyAddingBias(int m, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, int ldc, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (bias.Length != b.Columns)
+            throw new ArgumentException($"The bias holds {bias.Length} values; the product has {b.Columns} columns.", nameof(bias));
+        if (b.Format == WeightFormat.Int8)
+        {
+            MultiplyOverBias(m, 1f, a, lda, b, 1f, bias, c, ldc, threads);
+            return;
+        }
+        Gemm.CheckOperand("C", m, b.Columns, c.Length, ldc);
+        for (int i = 0; i < m; i++)
+            bias.CopyTo(c.Slice(i * ldc, b.Columns));
+        Multiply(m, 1f, a, lda, b, 1f, c, ldc, threads);
+    }
+
+    /// <summary>The product, with a bias to store over (int8 only: see <see cref="MultiplyAddingBias"/>) when <paramref name="bias"/> is not empty.</summary>
+    private static void MultiplyOverBias(int m, float alpha, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, float beta, ReadOnlySpan<float> bias, Span<float> c, int ldc, int threads)
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegative(m);
@@ -107,6 +134,7 @@ internal static unsafe class CompressedGemm
         if (m == 0 || b.Columns == 0)
             return;
         fixed (float* aPointer = a)
+        fixed (float* biasPointer = bias)
         fixed (float* cPointer = c)
         {
             byte* quantized = null;
@@ -120,7 +148,7 @@ internal static unsafe class CompressedGemm
                 quantized = (byte*)(scratch + m);
                 Int8Rows.Quantize(m, b.Depth, aPointer, lda, quantized, rowScales);
             }
-            var problem = new Problem(m, alpha, aPointer, lda, quantized, rowScales, b, beta, cPointer, ldc);
+            var problem = new Problem(m, alpha, aPointer, lda, quantized, rowScales, b, beta, bias.IsEmpty ? null : biasPointer, cPointer, ldc);
             int panels = b.PaddedColumns / b.PanelWidth;
             long partsForWork = Math.Max(1, (long)m * b.Columns * b.Depth / GemmTuning.Current.MinimumWorkPerThread);
             int parts = (int)Math.Min(Math.Min(threads, panels), partsForWork);
@@ -153,7 +181,8 @@ internal static unsafe class CompressedGemm
     /// One multiply's operands, passed by value to each thread; for int8, A also as <see cref="Int8Rows"/>
     /// (<paramref name="quantized"/>, row stride <see cref="Int8Rows.PaddedDepth"/>, and <paramref name="rowScales"/>).
     /// </summary>
-    private readonly struct Problem(int m, float alpha, float* a, nint lda, byte* quantized, float* rowScales, CompressedPackedMatrix b, float beta, float* c, nint ldc)
+    private readonly struct Problem(
+        int m, float alpha, float* a, nint lda, byte* quantized, float* rowScales, CompressedPackedMatrix b, float beta, float* bias, float* c, nint ldc)
     {
         public CompressedPackedMatrix B => b;
 
@@ -192,8 +221,10 @@ internal static unsafe class CompressedGemm
                 {
                     int quads = (Math.Min(DepthBlock, k - pc) + 3) / 4;
                     bool first = pc == 0;
-                    float blockBeta = first ? beta : 1f;
-                    bool overwrite = first && beta == 0f;
+                    // The bias, where there is one, is what the first block stores over (beta 1); later blocks add onto what it wrote.
+                    float* blockBias = first && bias != null ? bias + columnStart : null;
+                    float blockBeta = first && blockBias == null ? beta : 1f;
+                    bool overwrite = first && blockBias == null && beta == 0f;
                     // Earlier blocks are whole (multiples of four) depths, so a block starts at pc weights per padded column.
                     sbyte* block = (sbyte*)b.Pointer + (nint)pc * b.PaddedColumns + (nint)columnStart * quads * 4;
                     int* blockOffsets = offsets + pc / DepthBlock * b.PaddedColumns + columnStart;
@@ -202,7 +233,7 @@ internal static unsafe class CompressedGemm
                         int rows = Math.Min(Int8Kernel<TQuads, TFloat>.MaxRows, m - i);
                         Int8Kernel<TQuads, TFloat>.Run(
                             rows, quads, quantized + i * stride + pc, stride, rowScales + i, block, (nint)nr * quads * 4, blockOffsets, columnScales, columns,
-                            c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                            c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite, blockBias);
                     }
                 }
             }

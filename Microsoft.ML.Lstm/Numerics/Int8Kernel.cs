@@ -44,18 +44,20 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
         int rows, int quads, byte* a, nint lda, float* rowScales, sbyte* b, nint panelStride, int* offsets, float* columnScales, int columns,
-        float* c, nint ldc, float alpha, float beta, bool overwrite)
+        float* c, nint ldc, float alpha, float beta, bool overwrite, float* bias = null)
     {
-        var store = new StoreParameters(alpha, beta, overwrite);
+        // Passed by address: its fields are read after the kernels' loops, not held in registers through them.
+        var parameters = new StoreParameters(alpha, beta, overwrite, bias);
+        StoreParameters* store = &parameters;
         int nr = PanelWidth;
         int* tile = stackalloc int[MaxRows * 2 * TFloat.Count];
         int j = 0;
         if (rows == 1)
         {
             for (; j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
-                OneRowFourPanels(quads, a, b, panelStride, offsets + j, c + j, rowScales[0], columnScales + j, store);
+                OneRowFourPanels(quads, a, b, panelStride, offsets + j, c + j, rowScales, columnScales + j, store, j);
             for (; j < columns; j += nr, b += panelStride)
-                Tile<Rows1>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                Tile<Rows1>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store, j);
             return;
         }
         for (; j < columns; j += nr, b += panelStride)
@@ -63,13 +65,13 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
             switch (rows)
             {
                 case 2:
-                    Tile<Rows2>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows2>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store, j);
                     break;
                 case 3:
-                    Tile<Rows3>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows3>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store, j);
                     break;
                 case 4:
-                    Tile<Rows4>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store);
+                    Tile<Rows4>(quads, a, lda, b, offsets + j, c + j, ldc, rowScales, columnScales + j, columns - j, tile, store, j);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Takes 1 to {MaxRows} rows.");
@@ -78,7 +80,8 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowFourPanels(int quads, byte* a, sbyte* b, nint panelStride, int* offsets, float* c, float rowScale, float* columnScales, StoreParameters store)
+    private static void OneRowFourPanels(
+        int quads, byte* a, sbyte* b, nint panelStride, int* offsets, float* c, float* rowScales, float* columnScales, StoreParameters* store, int column)
     {
         int w = TFloat.Count, nr = PanelWidth;
         nint half = 4 * w, rowStride = 2 * half;
@@ -96,10 +99,10 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
             c30 = TQuads.MultiplyAddQuads(c30, x, TQuads.LoadWeights(b + 3 * panelStride));
             c31 = TQuads.MultiplyAddQuads(c31, x, TQuads.LoadWeights(b + 3 * panelStride + half));
         }
-        StoreFull(c00, c01, c, rowScale, columnScales, store);
-        StoreFull(c10, c11, c + nr, rowScale, columnScales + nr, store);
-        StoreFull(c20, c21, c + 2 * nr, rowScale, columnScales + 2 * nr, store);
-        StoreFull(c30, c31, c + 3 * nr, rowScale, columnScales + 3 * nr, store);
+        StoreFull(c00, c01, c, rowScales[0], columnScales, store, column);
+        StoreFull(c10, c11, c + nr, rowScales[0], columnScales + nr, store, column + nr);
+        StoreFull(c20, c21, c + 2 * nr, rowScales[0], columnScales + 2 * nr, store, column + 2 * nr);
+        StoreFull(c30, c31, c + 3 * nr, rowScales[0], columnScales + 3 * nr, store, column + 3 * nr);
     }
 
     /// <summary>
@@ -108,7 +111,8 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows>(
-        int quads, byte* a, nint lda, sbyte* b, int* offsets, float* c, nint ldc, float* rowScales, float* columnScales, int columnsLeft, int* tile, StoreParameters store)
+        int quads, byte* a, nint lda, sbyte* b, int* offsets, float* c, nint ldc, float* rowScales, float* columnScales, int columnsLeft, int* tile,
+        StoreParameters* store, int column)
         where TRows : struct, IRowCount
     {
         int rows = TRows.Count;
@@ -145,41 +149,43 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
         int nr = PanelWidth;
         if (columnsLeft >= nr)
         {
-            StoreFull(c00, c01, c, rowScales[0], columnScales, store);
-            if (rows > 1) StoreFull(c10, c11, c + ldc, rowScales[1], columnScales, store);
-            if (rows > 2) StoreFull(c20, c21, c + 2 * ldc, rowScales[2], columnScales, store);
-            if (rows > 3) StoreFull(c30, c31, c + 3 * ldc, rowScales[3], columnScales, store);
+            StoreFull(c00, c01, c, rowScales[0], columnScales, store, column);
+            if (rows > 1) StoreFull(c10, c11, c + ldc, rowScales[1], columnScales, store, column);
+            if (rows > 2) StoreFull(c20, c21, c + 2 * ldc, rowScales[2], columnScales, store, column);
+            if (rows > 3) StoreFull(c30, c31, c + 3 * ldc, rowScales[3], columnScales, store, column);
             return;
         }
         Spill(c00, c01, tile);
         if (rows > 1) Spill(c10, c11, tile + nr);
         if (rows > 2) Spill(c20, c21, tile + 2 * nr);
         if (rows > 3) Spill(c30, c31, tile + 3 * nr);
-        StoreClipped(tile, c, ldc, rows, columnsLeft, rowScales, columnScales, store);
+        StoreClipped(tile, c, ldc, rows, columnsLeft, rowScales, columnScales, store, column);
     }
 
     /// <summary>
-    /// One row of a panel's sums into C: v = float(sum)·rowScale, then m·v or fma(m, v, beta·C) per lane with
-    /// m = alpha·scale of each column.
+    /// One row of a panel's sums into C: v = float(sum)·rowScale, then m·v, fma(m, v, beta·C), or with a bias (beta 1)
+    /// fma(m, v, 1·bias) per lane, m = alpha·scale of each column: what beta = 1 gives over C holding the bias.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(TQuads low, TQuads high, float* c, float rowScale, float* columnScales, StoreParameters store)
+    private static void StoreFull(TQuads low, TQuads high, float* c, float rowScale, float* columnScales, StoreParameters* store, int column)
     {
         int w = TFloat.Count;
         var target = new Span<float>(c, 2 * w);
-        TFloat alphas = TFloat.Create(store.Alpha), scale = TFloat.Create(rowScale);
+        TFloat alphas = TFloat.Create(store->Alpha), scale = TFloat.Create(rowScale);
         TFloat lowMultipliers = alphas * LoadFloats(columnScales), highMultipliers = alphas * LoadFloats(columnScales + w);
         TFloat lowValues = TQuads.ToFloats(low) * scale, highValues = TQuads.ToFloats(high) * scale;
-        if (store.Overwrite)
+        if (store->Overwrite)
         {
             (lowMultipliers * lowValues).Store(target, 0);
             (highMultipliers * highValues).Store(target, w);
         }
         else
         {
-            TFloat betas = TFloat.Create(store.Beta);
-            TFloat.FusedMultiplyAdd(lowMultipliers, lowValues, betas * TFloat.Load(target, 0)).Store(target, 0);
-            TFloat.FusedMultiplyAdd(highMultipliers, highValues, betas * TFloat.Load(target, w)).Store(target, w);
+            // beta·C, or the bias in C's place (beta is then 1): one load either way, which keeps the kernels' registers as they were.
+            float* addend = store->Bias == null ? c : store->Bias + column;
+            TFloat betas = TFloat.Create(store->Beta);
+            TFloat.FusedMultiplyAdd(lowMultipliers, lowValues, betas * LoadFloats(addend)).Store(target, 0);
+            TFloat.FusedMultiplyAdd(highMultipliers, highValues, betas * LoadFloats(addend + w)).Store(target, w);
         }
     }
 
@@ -191,7 +197,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     }
 
     /// <summary><see cref="StoreFull"/> in scalar for the first <paramref name="columns"/> columns of a clipped panel, rounding exactly as the lanes do.</summary>
-    private static void StoreClipped(int* tile, float* c, nint ldc, int rows, int columns, float* rowScales, float* columnScales, StoreParameters store)
+    private static void StoreClipped(int* tile, float* c, nint ldc, int rows, int columns, float* rowScales, float* columnScales, StoreParameters* store, int column)
     {
         int nr = PanelWidth;
         for (int i = 0; i < rows; i++)
@@ -200,9 +206,9 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
             float* target = c + i * ldc;
             for (int j = 0; j < columns; j++)
             {
-                float multiplier = store.Alpha * columnScales[j];
+                float multiplier = store->Alpha * columnScales[j];
                 float value = sums[j] * rowScales[i];
-                target[j] = store.Overwrite ? multiplier * value : MultiplyAdd.Scalar(multiplier, value, store.Beta * target[j]);
+                target[j] = store->Overwrite ? multiplier * value : MultiplyAdd.Scalar(multiplier, value, store->Beta * (store->Bias == null ? target[j] : store->Bias[column + j]));
             }
         }
     }
@@ -210,8 +216,20 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TFloat LoadFloats(float* source) => TFloat.Load(new ReadOnlySpan<float>(source, TFloat.Count), 0);
 
-    /// <summary>How the sums are folded into C.</summary>
-    private readonly record struct StoreParameters(float Alpha, float Beta, bool Overwrite);
+    /// <summary>
+    /// How the sums are folded into C: with <see cref="Bias"/> (n values, read from the call's first column on; beta 1,
+    /// not overwriting), over it instead of beta·C.
+    /// </summary>
+    private readonly struct StoreParameters(float alpha, float beta, bool overwrite, float* bias)
+    {
+        public float Alpha { get; } = alpha;
+
+        public float Beta { get; } = beta;
+
+        public bool Overwrite { get; } = overwrite;
+
+        public float* Bias { get; } = bias;
+    }
 
     /// <summary>The rows a <see cref="Tile{TRows}"/> instantiation computes: a type so that the JIT drops the others' code.</summary>
     private interface IRowCount
