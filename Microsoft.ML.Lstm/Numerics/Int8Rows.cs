@@ -59,7 +59,8 @@ internal static unsafe class Int8Rows
             {
                 // cvtps2dq rounds to nearest even as the scalar tail does; the packs saturate, which values of at most 63
                 // never reach; the offset is added to the bytes; a dword permutation undoes the packs' interleaving of
-                // the two 128-bit halves. The same bytes as the portable loops, in fewer instructions.
+                // the two 128-bit halves. The same bytes as the portable loop below (what ARM64 runs, and the rest of
+                // the row here), in fewer instructions.
                 Vector256<float> scale = Vector256.Create(inverse);
                 Vector256<int> order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
                 Vector256<sbyte> offset = Vector256.Create((sbyte)Offset);
@@ -72,20 +73,6 @@ internal static unsafe class Int8Rows
                         Avx.ConvertToVector256Int32(Vector256.Load(source + 16) * scale), Avx.ConvertToVector256Int32(Vector256.Load(source + 24) * scale));
                     Vector256<sbyte> packed = Avx2.PermuteVar8x32(Avx2.PackSignedSaturate(first, second).AsInt32(), order).AsSByte();
                     (packed + offset).AsByte().Store(q + p);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                Vector256<float> scale = Vector256.Create(inverse);
-                Vector256<int> offset = Vector256.Create(Offset);
-                for (; p + 32 <= depth; p += 32)
-                {
-                    float* source = a + i * lda + p;
-                    Vector256<int> first = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(source) * scale)) + offset;
-                    Vector256<int> second = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(source + 8) * scale)) + offset;
-                    Vector256<int> third = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(source + 16) * scale)) + offset;
-                    Vector256<int> fourth = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(source + 24) * scale)) + offset;
-                    Vector256.Narrow(Vector256.Narrow(first, second), Vector256.Narrow(third, fourth)).AsByte().Store(q + p);
                 }
             }
             if (Vector128.IsHardwareAccelerated)
@@ -114,21 +101,30 @@ internal static unsafe class Int8Rows
     internal static float LargestMagnitude(float* x, int length)
     {
         int p = 0;
-        float largest = 0f;
-        bool nan = false;
+        Vector128<float> maxima = Vector128<float>.Zero, nans = Vector128<float>.Zero;
         if (Vector256.IsHardwareAccelerated && length >= 8)
         {
-            Vector256<float> maxima = Vector256<float>.Zero, nans = Vector256<float>.Zero;
+            Vector256<float> wideMaxima = Vector256<float>.Zero, wideNans = Vector256<float>.Zero;
             for (; p + 8 <= length; p += 8)
             {
                 Vector256<float> v = Vector256.Load(x + p);
-                maxima = Vector256.MaxNative(maxima, Vector256.Abs(v));
-                nans |= ~Vector256.Equals(v, v);
+                wideMaxima = Vector256.MaxNative(wideMaxima, Vector256.Abs(v));
+                wideNans |= ~Vector256.Equals(v, v);
             }
-            Vector128<float> half = Vector128.MaxNative(maxima.GetLower(), maxima.GetUpper());
-            largest = MathF.Max(MathF.Max(half[0], half[1]), MathF.Max(half[2], half[3]));
-            nan = nans != Vector256<float>.Zero;
+            maxima = Vector128.MaxNative(wideMaxima.GetLower(), wideMaxima.GetUpper());
+            nans = wideNans.GetLower() | wideNans.GetUpper();
         }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; p + 4 <= length; p += 4)
+            {
+                Vector128<float> v = Vector128.Load(x + p);
+                maxima = Vector128.MaxNative(maxima, Vector128.Abs(v));
+                nans |= ~Vector128.Equals(v, v);
+            }
+        }
+        float largest = MathF.Max(MathF.Max(maxima[0], maxima[1]), MathF.Max(maxima[2], maxima[3]));
+        bool nan = nans != Vector128<float>.Zero;
         for (; p < length; p++)
         {
             float v = x[p];
