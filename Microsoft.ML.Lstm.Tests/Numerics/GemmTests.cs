@@ -280,6 +280,37 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AddingABiasGivesTheBitsOfCFilledWithItFirst(string kernelName)
+    {
+        // The first depth block stores over the bias where it would read C: the same FMA, so the same bits, in full and
+        // clipped tiles, the few-rows kernels (1 to 4 rows, and the rows left after whole tiles), one and several depth
+        // blocks, and on two threads (split by rows or by columns).
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        foreach (int m in new[] { 1, 2, 3, 4, 5, 7, 13, 64, 100 })
+        foreach ((int n, int k) in new[] { (1, 1), (17, 5), (40, 256), (100, 300), (515, 64), (64, 600) })
+        {
+            PackedMatrix packed = Gemm.Pack(kernel, false, k, n, Random(k * n, 31), n);
+            int ldc = n + 3;
+            float[] a = Random(m * k, 32), bias = Random(n, 33), initial = Random(m * ldc, 34);
+            float[] expected = (float[])initial.Clone();
+            for (int i = 0; i < m; i++)
+                bias.CopyTo(expected.AsSpan(i * ldc, n));
+            Gemm.Multiply(kernel, false, m, 1f, a, k, packed, 1f, expected, ldc);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] actual = (float[])initial.Clone();
+                Gemm.MultiplyAddingBias(kernel, m, a, k, packed, bias, actual, ldc, threads);
+                Assert.True(
+                    expected.Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Select(BitConverter.SingleToInt32Bits)),
+                    $"{kernel} m={m} n={n} k={k} threads={threads}");
+            }
+        }
+        PackedMatrix small = Gemm.Pack(kernel, false, 4, 6, new float[24], 6);
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyAddingBias(kernel, 1, new float[4], 4, small, new float[5], new float[6], 6));
+    }
+
     private static float[] Random(int length, int seed)
     {
         var random = new Random(seed);

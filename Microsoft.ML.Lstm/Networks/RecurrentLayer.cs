@@ -49,7 +49,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H]
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private bool projectInRanges;
-    private bool biasPerStep;                        // the projection left b out; each step adds it to its rows
     private int lastSequenceCount;
     private readonly UnitSplitRecurrence? unitSplit; // float scoring on several threads with the units split (SplitsUnits)
 
@@ -166,23 +165,14 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         }
         else
         {
-            // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM; where that gives the same
-            // bits (BiasCanFollow: an input of at most one depth block, float weights not compressed), b is added by each
-            // step just before it reads its rows rather than written over the whole buffer first and read back into the
-            // GEMM (a gates buffer far larger than the caches). On several ranges, each range projects its own rows, so
-            // that they are made in the cache of the core that reads them.
+            // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM, which stores over b rather
+            // than a pass writing b over the gates first (a buffer far larger than the caches). On several ranges, each
+            // range projects its own rows, so that they are made in the cache of the core that reads them.
             Span<T> allGates = Workspace.Ensure(ref gates, n * width);
             inputForward.Prepare();
             projectInRanges = Ranges(layout) > 1;
-            biasPerStep = !projectInRanges && inputForward.BiasCanFollow;
-            if (biasPerStep)
-            {
-                inputForward.Multiply(n, input, T.Zero, allGates, threads);
-            }
-            else if (!projectInRanges)
-            {
+            if (!projectInRanges)
                 inputForward.MultiplyAddingBias(n, input, store.Value(bias), allGates, threads);
-            }
 
             recurrentForward.Prepare();
             fixed (T* inputPointer = input)
@@ -291,13 +281,10 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             Span<T> hPrev = PreviousHidden(pass, t, row, start * h, count * h);
             Span<T> stepGates = gates.AsSpan(row * width, count * width);
             Span<T> stepHidden = output.Slice(row * h, count * h);
-            if (biasPerStep)
-                VectorMath.AddToRows<T>(store.Value(bias), count, stepGates);
             if (cell == CellType.Gru)
             {
                 Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);
-                VectorMath.BroadcastRows<T>(store.Value(recurrentBias!), count, projection);
-                recurrentForward.Multiply(count, hPrev, T.One, projection);
+                recurrentForward.MultiplyAddingBias(count, hPrev, store.Value(recurrentBias!), projection);
                 // The x-projection is read from the gates buffer before the kernel overwrites it with r, z, n.
                 GruKernels.ForwardStep<T>(stepGates, projection, hPrev, stepGates, stepHidden, count, h);
                 continue;

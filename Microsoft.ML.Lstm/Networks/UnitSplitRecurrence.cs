@@ -231,8 +231,7 @@ internal sealed class UnitSplitRecurrence
         if (cell == CellType.Gru)
         {
             Span<float> projection = part.Projection.AsSpan(0, rows * width);
-            VectorMath.BroadcastRows<float>(part.RecurrentBias, rows, projection);
-            part.Recurrent.Multiply(rows, hPrev, projection);
+            part.Recurrent.MultiplyAddingBias(rows, hPrev, part.RecurrentBias, projection);
             GruKernels.ForwardStep<float>(gates, projection, hPrev.Slice(first, partSpan), gates, hidden, rows, units, h);
             return;
         }
@@ -349,12 +348,9 @@ internal sealed class UnitSplitRecurrence
         public void MultiplyAddingBias(int rows, ReadOnlySpan<float> a, ReadOnlySpan<float> bias, Span<float> c)
         {
             if (compressed is not null)
-            {
                 CompressedGemm.MultiplyAddingBias(rows, a, depth, compressed, bias, c, columns);
-                return;
-            }
-            VectorMath.BroadcastRows(bias, rows, c);
-            Multiply(rows, a, c);
+            else
+                Gemm.MultiplyAddingBias(rows, a, depth, packed!, bias, c, columns);
         }
 
         /// <summary>c [rows, columns] += a [rows, depth] · op(B), as <see cref="WeightProduct{T}.Multiply"/> with beta 1.</summary>

@@ -41,17 +41,6 @@ internal static class VectorMath
         }
     }
 
-    /// <summary>Every row of destination [rows, width] += bias.</summary>
-    public static void AddToRows<T>(ReadOnlySpan<T> bias, int rows, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int width = bias.Length;
-        for (int r = 0; r < rows; r++)
-        {
-            Span<T> row = destination.Slice(r * width, width);
-            TensorPrimitives.Add(row, bias, row);
-        }
-    }
-
     /// <summary>Every row of destination [rows, width] = bias.</summary>
     public static void BroadcastRows<T>(ReadOnlySpan<T> bias, int rows, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -54,15 +54,6 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
         packedVersion = store.Version;
     }
 
-    /// <summary>
-    /// Whether c = a·op(W) (beta 0) followed by c += b gives the bits of c = b followed by c += a·op(W) (beta 1), so that a
-    /// bias can be added after the product. Call after <see cref="Prepare"/>. True for float weights over a depth of one
-    /// GEMM depth block (each element one FMA chain, stored as round(acc + b) either way) and for double (one sum per
-    /// element); false over several depth blocks (b would be added after the blocks' sums instead of before them) and for
-    /// compressed weights (int8 folds its scale into the store's rounding).
-    /// </summary>
-    public bool BiasCanFollow => typeof(T) != typeof(float) || (compressed is null && depth <= Gemm.DepthBlock);
-
     /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread or, for a large product, <paramref name="threads"/>.</summary>
     public void Multiply(int rows, ReadOnlySpan<T> a, T beta, Span<T> c, int threads = 1)
     {
@@ -83,15 +74,20 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
 
     /// <summary>
     /// c [rows, columns] = a [rows, depth] · op(W) + bias, the bias added to every row: the bits of c filled with the bias
-    /// and then <see cref="Multiply"/> with beta 1, which is what runs except for int8 weights, whose product stores over
-    /// the bias directly (<see cref="CompressedGemm.MultiplyAddingBias"/>).
+    /// and then <see cref="Multiply"/> with beta 1, without that pass over c for float weights, packed or compressed,
+    /// whose products store over the bias (<see cref="Gemm.MultiplyAddingBias(int, ReadOnlySpan{float}, int, PackedMatrix, ReadOnlySpan{float}, Span{float}, int, int)"/>,
+    /// <see cref="CompressedGemm.MultiplyAddingBias"/>).
     /// </summary>
     public void MultiplyAddingBias(int rows, ReadOnlySpan<T> a, ReadOnlySpan<T> bias, Span<T> c, int threads = 1)
     {
-        if (typeof(T) == typeof(float) && compressed is not null && rows > 0)
+        if (typeof(T) == typeof(float) && rows > 0)
         {
-            CompressedGemm.MultiplyAddingBias(
-                rows, MemoryMarshal.Cast<T, float>(a), depth, compressed, MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(c), columns, threads);
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(a), b = MemoryMarshal.Cast<T, float>(bias);
+            Span<float> target = MemoryMarshal.Cast<T, float>(c);
+            if (compressed is not null)
+                CompressedGemm.MultiplyAddingBias(rows, x, depth, compressed, b, target, columns, threads);
+            else
+                Gemm.MultiplyAddingBias(rows, x, depth, packed!, b, target, columns, threads);
             return;
         }
         VectorMath.BroadcastRows(bias, rows, c);

@@ -19,7 +19,7 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(
-        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite)
+        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias)
     {
         PrefetchTile(c, ldc, rows);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -52,18 +52,21 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
         if (rows == 6 && columns == 16)
         {
             Vector256<float> alphas = Vector256.Create(alpha), betas = Vector256.Create(beta);
-            Store(c00, c + 0 * ldc + 0, alphas, betas, overwrite);
-            Store(c01, c + 0 * ldc + 8, alphas, betas, overwrite);
-            Store(c10, c + 1 * ldc + 0, alphas, betas, overwrite);
-            Store(c11, c + 1 * ldc + 8, alphas, betas, overwrite);
-            Store(c20, c + 2 * ldc + 0, alphas, betas, overwrite);
-            Store(c21, c + 2 * ldc + 8, alphas, betas, overwrite);
-            Store(c30, c + 3 * ldc + 0, alphas, betas, overwrite);
-            Store(c31, c + 3 * ldc + 8, alphas, betas, overwrite);
-            Store(c40, c + 4 * ldc + 0, alphas, betas, overwrite);
-            Store(c41, c + 4 * ldc + 8, alphas, betas, overwrite);
-            Store(c50, c + 5 * ldc + 0, alphas, betas, overwrite);
-            Store(c51, c + 5 * ldc + 8, alphas, betas, overwrite);
+            // What beta multiplies: C, or the bias row (the same for every row of the tile).
+            float* source = bias == null ? c : bias;
+            nint sourceStride = bias == null ? ldc : 0;
+            Store(c00, c + 0 * ldc + 0, source + 0 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c01, c + 0 * ldc + 8, source + 0 * sourceStride + 8, alphas, betas, overwrite);
+            Store(c10, c + 1 * ldc + 0, source + 1 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c11, c + 1 * ldc + 8, source + 1 * sourceStride + 8, alphas, betas, overwrite);
+            Store(c20, c + 2 * ldc + 0, source + 2 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c21, c + 2 * ldc + 8, source + 2 * sourceStride + 8, alphas, betas, overwrite);
+            Store(c30, c + 3 * ldc + 0, source + 3 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c31, c + 3 * ldc + 8, source + 3 * sourceStride + 8, alphas, betas, overwrite);
+            Store(c40, c + 4 * ldc + 0, source + 4 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c41, c + 4 * ldc + 8, source + 4 * sourceStride + 8, alphas, betas, overwrite);
+            Store(c50, c + 5 * ldc + 0, source + 5 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c51, c + 5 * ldc + 8, source + 5 * sourceStride + 8, alphas, betas, overwrite);
         }
         else
         {
@@ -81,7 +84,7 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
             c41.Store(tile + 72);
             c50.Store(tile + 80);
             c51.Store(tile + 88);
-            GemmTile.StoreClipped(tile, 16, c, ldc, rows, columns, alpha, beta, overwrite);
+            GemmTile.StoreClipped(tile, 16, c, ldc, rows, columns, alpha, beta, overwrite, bias);
         }
     }
 
@@ -103,11 +106,11 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
         }
     }
 
-    /// <summary>C = alpha·acc + beta·C as one FMA per lane, or alpha·acc without reading C.</summary>
+    /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(Vector256<float> accumulator, float* c, Vector256<float> alphas, Vector256<float> betas, bool overwrite)
+    private static unsafe void Store(Vector256<float> accumulator, float* c, float* source, Vector256<float> alphas, Vector256<float> betas, bool overwrite)
     {
-        Vector256<float> result = overwrite ? alphas * accumulator : Fma.MultiplyAdd(alphas, accumulator, betas * Vector256.Load(c));
+        Vector256<float> result = overwrite ? alphas * accumulator : Fma.MultiplyAdd(alphas, accumulator, betas * Vector256.Load(source));
         result.Store(c);
     }
 }

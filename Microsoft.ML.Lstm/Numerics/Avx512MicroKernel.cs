@@ -19,7 +19,7 @@ internal struct Avx512MicroKernel : IGemmMicroKernel
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(
-        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite)
+        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias)
     {
         // C's rows from memory while the depth loop runs (see Avx2MicroKernel.PrefetchTile); 128 bytes a row here.
         for (int r = 0; r < rows; r++)
@@ -65,22 +65,25 @@ internal struct Avx512MicroKernel : IGemmMicroKernel
         if (rows == 8 && columns == 32)
         {
             Vector512<float> alphas = Vector512.Create(alpha), betas = Vector512.Create(beta);
-            Store(c00, c + 0 * ldc + 0, alphas, betas, overwrite);
-            Store(c01, c + 0 * ldc + 16, alphas, betas, overwrite);
-            Store(c10, c + 1 * ldc + 0, alphas, betas, overwrite);
-            Store(c11, c + 1 * ldc + 16, alphas, betas, overwrite);
-            Store(c20, c + 2 * ldc + 0, alphas, betas, overwrite);
-            Store(c21, c + 2 * ldc + 16, alphas, betas, overwrite);
-            Store(c30, c + 3 * ldc + 0, alphas, betas, overwrite);
-            Store(c31, c + 3 * ldc + 16, alphas, betas, overwrite);
-            Store(c40, c + 4 * ldc + 0, alphas, betas, overwrite);
-            Store(c41, c + 4 * ldc + 16, alphas, betas, overwrite);
-            Store(c50, c + 5 * ldc + 0, alphas, betas, overwrite);
-            Store(c51, c + 5 * ldc + 16, alphas, betas, overwrite);
-            Store(c60, c + 6 * ldc + 0, alphas, betas, overwrite);
-            Store(c61, c + 6 * ldc + 16, alphas, betas, overwrite);
-            Store(c70, c + 7 * ldc + 0, alphas, betas, overwrite);
-            Store(c71, c + 7 * ldc + 16, alphas, betas, overwrite);
+            // What beta multiplies: C, or the bias row (the same for every row of the tile).
+            float* source = bias == null ? c : bias;
+            nint sourceStride = bias == null ? ldc : 0;
+            Store(c00, c + 0 * ldc + 0, source + 0 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c01, c + 0 * ldc + 16, source + 0 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c10, c + 1 * ldc + 0, source + 1 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c11, c + 1 * ldc + 16, source + 1 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c20, c + 2 * ldc + 0, source + 2 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c21, c + 2 * ldc + 16, source + 2 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c30, c + 3 * ldc + 0, source + 3 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c31, c + 3 * ldc + 16, source + 3 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c40, c + 4 * ldc + 0, source + 4 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c41, c + 4 * ldc + 16, source + 4 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c50, c + 5 * ldc + 0, source + 5 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c51, c + 5 * ldc + 16, source + 5 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c60, c + 6 * ldc + 0, source + 6 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c61, c + 6 * ldc + 16, source + 6 * sourceStride + 16, alphas, betas, overwrite);
+            Store(c70, c + 7 * ldc + 0, source + 7 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c71, c + 7 * ldc + 16, source + 7 * sourceStride + 16, alphas, betas, overwrite);
         }
         else
         {
@@ -102,15 +105,15 @@ internal struct Avx512MicroKernel : IGemmMicroKernel
             c61.Store(tile + 208);
             c70.Store(tile + 224);
             c71.Store(tile + 240);
-            GemmTile.StoreClipped(tile, 32, c, ldc, rows, columns, alpha, beta, overwrite);
+            GemmTile.StoreClipped(tile, 32, c, ldc, rows, columns, alpha, beta, overwrite, bias);
         }
     }
 
-    /// <summary>C = alpha·acc + beta·C as one FMA per lane, or alpha·acc without reading C.</summary>
+    /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(Vector512<float> accumulator, float* c, Vector512<float> alphas, Vector512<float> betas, bool overwrite)
+    private static unsafe void Store(Vector512<float> accumulator, float* c, float* source, Vector512<float> alphas, Vector512<float> betas, bool overwrite)
     {
-        Vector512<float> result = overwrite ? alphas * accumulator : Avx512F.FusedMultiplyAdd(alphas, accumulator, betas * Vector512.Load(c));
+        Vector512<float> result = overwrite ? alphas * accumulator : Avx512F.FusedMultiplyAdd(alphas, accumulator, betas * Vector512.Load(source));
         result.Store(c);
     }
 }

@@ -320,7 +320,7 @@ internal static unsafe class CompressedGemm
                             {
                                 float* target = c + (nint)(ic + ir) * ldc + j;
                                 int tileRows = Math.Min(mr, rows - ir);
-                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, blockBeta, overwrite);
+                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, blockBeta, overwrite, null);
                             }
                         }
                     }

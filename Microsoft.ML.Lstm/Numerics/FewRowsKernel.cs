@@ -44,9 +44,11 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     public static void Run(
         int oneRowPanels, int rows, int depth, float* a, nint aRowStride, nint aDepthStride,
         float* b, nint panelStride, nint rowStride, int columns,
-        float* c, nint ldc, float alpha, float beta, bool overwrite)
+        float* c, nint ldc, float alpha, float beta, bool overwrite, float* bias = null)
     {
-        var store = new StoreParameters(alpha, beta, overwrite);
+        // Passed by address: its fields are read after the kernels' loops, not held in registers through them.
+        var parameters = new StoreParameters(alpha, beta, overwrite, bias);
+        StoreParameters* store = &parameters;
         int nr = PanelWidth;
         // Spill room for a clipped last panel, so that no call is made while accumulators are live (the JIT
         // would then keep them in memory through the whole depth loop).
@@ -56,23 +58,23 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         {
             case 1:
                 for (; oneRowPanels >= 8 && j + 8 * nr <= columns; j += 8 * nr, b += 8 * panelStride)
-                    OneRowEightPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store);
+                    OneRowEightPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store, j);
                 for (; oneRowPanels >= 4 && j + 4 * nr <= columns; j += 4 * nr, b += 4 * panelStride)
-                    OneRowFourPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store);
+                    OneRowFourPanels(depth, a, aDepthStride, b, panelStride, rowStride, c + j, store, j);
                 for (; j < columns; j += nr, b += panelStride)
-                    OneRowOnePanel(depth, a, aDepthStride, b, rowStride, c + j, columns - j, tile, store);
+                    OneRowOnePanel(depth, a, aDepthStride, b, rowStride, c + j, columns - j, tile, store, j);
                 break;
             case 2:
                 for (; j + 2 * nr <= columns; j += 2 * nr, b += 2 * panelStride)
-                    TwoRowsTwoPanels(depth, a, aRowStride, aDepthStride, b, panelStride, rowStride, c + j, ldc, store);
+                    TwoRowsTwoPanels(depth, a, aRowStride, aDepthStride, b, panelStride, rowStride, c + j, ldc, store, j);
                 for (; j < columns; j += nr, b += panelStride)
-                    TwoRowsOnePanel(depth, a, aRowStride, aDepthStride, b, rowStride, c + j, ldc, columns - j, tile, store);
+                    TwoRowsOnePanel(depth, a, aRowStride, aDepthStride, b, rowStride, c + j, ldc, columns - j, tile, store, j);
                 break;
             case 3 or 4:
                 // Three rows run as four with the last row read twice and stored once: same chains, one wasted.
                 float* a3 = rows == 4 ? a + 3 * aRowStride : a + 2 * aRowStride;
                 for (; j < columns; j += nr, b += panelStride)
-                    FourRowsOnePanel(depth, a, aRowStride, a3, aDepthStride, b, rowStride, c + j, ldc, rows, columns - j, tile, store);
+                    FourRowsOnePanel(depth, a, aRowStride, a3, aDepthStride, b, rowStride, c + j, ldc, rows, columns - j, tile, store, j);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Takes 1 to {MaxRows} rows.");
@@ -81,7 +83,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels(
-        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters store)
+        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters* store, int column)
     {
         int w = TVector.Count;
         float* b0 = b, b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
@@ -105,15 +107,15 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         }
 
         int nr = PanelWidth;
-        StoreFull(c00, c01, c, store);
-        StoreFull(c10, c11, c + nr, store);
-        StoreFull(c20, c21, c + 2 * nr, store);
-        StoreFull(c30, c31, c + 3 * nr, store);
+        StoreFull(c00, c01, c, store, column);
+        StoreFull(c10, c11, c + nr, store, column + nr);
+        StoreFull(c20, c21, c + 2 * nr, store, column + 2 * nr);
+        StoreFull(c30, c31, c + 3 * nr, store, column + 3 * nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowEightPanels(
-        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters store)
+        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters* store, int column)
     {
         int w = TVector.Count;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -142,19 +144,19 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         }
 
         int nr = PanelWidth;
-        StoreFull(c00, c01, c, store);
-        StoreFull(c10, c11, c + nr, store);
-        StoreFull(c20, c21, c + 2 * nr, store);
-        StoreFull(c30, c31, c + 3 * nr, store);
-        StoreFull(c40, c41, c + 4 * nr, store);
-        StoreFull(c50, c51, c + 5 * nr, store);
-        StoreFull(c60, c61, c + 6 * nr, store);
-        StoreFull(c70, c71, c + 7 * nr, store);
+        StoreFull(c00, c01, c, store, column);
+        StoreFull(c10, c11, c + nr, store, column + nr);
+        StoreFull(c20, c21, c + 2 * nr, store, column + 2 * nr);
+        StoreFull(c30, c31, c + 3 * nr, store, column + 3 * nr);
+        StoreFull(c40, c41, c + 4 * nr, store, column + 4 * nr);
+        StoreFull(c50, c51, c + 5 * nr, store, column + 5 * nr);
+        StoreFull(c60, c61, c + 6 * nr, store, column + 6 * nr);
+        StoreFull(c70, c71, c + 7 * nr, store, column + 7 * nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowOnePanel(
-        int depth, float* a, nint aDepthStride, float* b, nint rowStride, float* c, int columnsLeft, float* tile, StoreParameters store)
+        int depth, float* a, nint aDepthStride, float* b, nint rowStride, float* c, int columnsLeft, float* tile, StoreParameters* store, int column)
     {
         int w = TVector.Count;
         TVector c00 = default, c01 = default;
@@ -169,18 +171,18 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
         if (columnsLeft >= 2 * w)
         {
-            StoreFull(c00, c01, c, store);
+            StoreFull(c00, c01, c, store, column);
             return;
         }
 
         Spill(c00, c01, tile);
-        GemmTile.StoreClipped(tile, 2 * w, c, 0, 1, columnsLeft, store.Alpha, store.Beta, store.Overwrite);
+        GemmTile.StoreClipped(tile, 2 * w, c, 0, 1, columnsLeft, store->Alpha, store->Beta, store->Overwrite, BiasAt(store, column));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsTwoPanels(
         int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
-        float* c, nint ldc, StoreParameters store)
+        float* c, nint ldc, StoreParameters* store, int column)
     {
         int w = TVector.Count;
         float* a0 = a, a1 = a + aRowStride;
@@ -203,16 +205,16 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         }
 
         int nr = PanelWidth;
-        StoreFull(c00, c01, c, store);
-        StoreFull(c02, c03, c + nr, store);
-        StoreFull(c10, c11, c + ldc, store);
-        StoreFull(c12, c13, c + ldc + nr, store);
+        StoreFull(c00, c01, c, store, column);
+        StoreFull(c02, c03, c + nr, store, column + nr);
+        StoreFull(c10, c11, c + ldc, store, column);
+        StoreFull(c12, c13, c + ldc + nr, store, column + nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsOnePanel(
         int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint rowStride,
-        float* c, nint ldc, int columnsLeft, float* tile, StoreParameters store)
+        float* c, nint ldc, int columnsLeft, float* tile, StoreParameters* store, int column)
     {
         int w = TVector.Count;
         float* a0 = a, a1 = a + aRowStride;
@@ -231,20 +233,20 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
         if (columnsLeft >= 2 * w)
         {
-            StoreFull(c00, c01, c, store);
-            StoreFull(c10, c11, c + ldc, store);
+            StoreFull(c00, c01, c, store, column);
+            StoreFull(c10, c11, c + ldc, store, column);
             return;
         }
 
         Spill(c00, c01, tile);
         Spill(c10, c11, tile + 2 * w);
-        GemmTile.StoreClipped(tile, 2 * w, c, ldc, 2, columnsLeft, store.Alpha, store.Beta, store.Overwrite);
+        GemmTile.StoreClipped(tile, 2 * w, c, ldc, 2, columnsLeft, store->Alpha, store->Beta, store->Overwrite, BiasAt(store, column));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRowsOnePanel(
         int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, float* b, nint rowStride,
-        float* c, nint ldc, int rows, int columnsLeft, float* tile, StoreParameters store)
+        float* c, nint ldc, int rows, int columnsLeft, float* tile, StoreParameters* store, int column)
     {
         int w = TVector.Count;
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
@@ -271,11 +273,11 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
         if (columnsLeft >= 2 * w)
         {
-            StoreFull(c00, c01, c, store);
-            StoreFull(c10, c11, c + ldc, store);
-            StoreFull(c20, c21, c + 2 * ldc, store);
+            StoreFull(c00, c01, c, store, column);
+            StoreFull(c10, c11, c + ldc, store, column);
+            StoreFull(c20, c21, c + 2 * ldc, store, column);
             if (rows == 4)
-                StoreFull(c30, c31, c + 3 * ldc, store);
+                StoreFull(c30, c31, c + 3 * ldc, store, column);
             return;
         }
 
@@ -283,7 +285,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         Spill(c10, c11, tile + 2 * w);
         Spill(c20, c21, tile + 4 * w);
         Spill(c30, c31, tile + 6 * w);
-        GemmTile.StoreClipped(tile, 2 * w, c, ldc, rows, columnsLeft, store.Alpha, store.Beta, store.Overwrite);
+        GemmTile.StoreClipped(tile, 2 * w, c, ldc, rows, columnsLeft, store->Alpha, store->Beta, store->Overwrite, BiasAt(store, column));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -294,23 +296,29 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     /// as the micro-kernels' full tiles do (their clipped tiles do the same in scalar, see <see cref="GemmTile"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(TVector low, TVector high, float* c, StoreParameters store)
+    private static void StoreFull(TVector low, TVector high, float* c, StoreParameters* target, int column)
     {
         int w = TVector.Count;
-        var target = new Span<float>(c, 2 * w);
-        TVector alphas = TVector.Create(store.Alpha);
-        if (store.Overwrite)
+        var row = new Span<float>(c, 2 * w);
+        TVector alphas = TVector.Create(target->Alpha);
+        if (target->Overwrite)
         {
-            (alphas * low).Store(target, 0);
-            (alphas * high).Store(target, w);
+            (alphas * low).Store(row, 0);
+            (alphas * high).Store(row, w);
         }
         else
         {
-            TVector betas = TVector.Create(store.Beta);
-            TVector.FusedMultiplyAdd(alphas, low, betas * TVector.Load(target, 0)).Store(target, 0);
-            TVector.FusedMultiplyAdd(alphas, high, betas * TVector.Load(target, w)).Store(target, w);
+            // beta·C, or the bias in C's place: one load either way.
+            float* source = target->Bias == null ? c : target->Bias + column;
+            TVector betas = TVector.Create(target->Beta);
+            TVector.FusedMultiplyAdd(alphas, low, betas * Load(source)).Store(row, 0);
+            TVector.FusedMultiplyAdd(alphas, high, betas * Load(source + w)).Store(row, w);
         }
     }
+
+    /// <summary>The bias from <paramref name="column"/> on, or null when C is the addend.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* BiasAt(StoreParameters* store, int column) => store->Bias == null ? null : store->Bias + column;
 
     /// <summary>Writes one row of a panel's accumulators to the spill tile (row stride 2·Count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -321,6 +329,15 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         high.Store(target, TVector.Count);
     }
 
-    /// <summary>How accumulators are folded into C.</summary>
-    private readonly record struct StoreParameters(float Alpha, float Beta, bool Overwrite);
+    /// <summary>How accumulators are folded into C: with <see cref="Bias"/> (Run's first column's), beta multiplies it in C's place.</summary>
+    private readonly struct StoreParameters(float alpha, float beta, bool overwrite, float* bias)
+    {
+        public float Alpha { get; } = alpha;
+
+        public float Beta { get; } = beta;
+
+        public bool Overwrite { get; } = overwrite;
+
+        public float* Bias { get; } = bias;
+    }
 }

@@ -89,6 +89,33 @@ internal static class Gemm
         Multiply(BestKernel, transposeA, m, alpha, a, lda, b, beta, c, ldc, threads);
 
     /// <summary>
+    /// C[m×n] = A · B + bias, the n values of <paramref name="bias"/> added to every row, with B packed beforehand: the
+    /// bits of C filled with the bias row by row and then <see cref="Multiply(bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, int)"/>
+    /// with alpha 1 and beta 1, without that pass over C: the first depth block stores over the bias where it would
+    /// read C (a layer's input projection writes the gates of every step, far larger than the caches, and a GRU's
+    /// recurrent projection a step's).
+    /// </summary>
+    public static void MultiplyAddingBias(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, int ldc, int threads = 1) =>
+        MultiplyAddingBias(BestKernel, m, a, lda, b, bias, c, ldc, threads);
+
+    /// <summary><see cref="MultiplyAddingBias(int, ReadOnlySpan{float}, int, PackedMatrix, ReadOnlySpan{float}, Span{float}, int, int)"/> on the named micro-kernel, B packed for it.</summary>
+    internal static unsafe void MultiplyAddingBias(
+        GemmKernel kernel, int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, int ldc, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        CheckKernel(kernel);
+        if (b.PanelWidth != PanelWidthOf(kernel))
+            throw new ArgumentException($"B was packed for panels of {b.PanelWidth} columns, the {kernel} kernel uses {PanelWidthOf(kernel)}.", nameof(b));
+        if (bias.Length != b.Columns)
+            throw new ArgumentException($"The bias holds {bias.Length} values; the product has {b.Columns} columns.", nameof(bias));
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        CheckOperand("A", m, b.Depth, a.Length, lda);
+        CheckOperand("C", m, b.Columns, c.Length, ldc);
+        fixed (float* biasPointer = bias)
+            MultiplySingleOverBias(kernel, false, false, m, b.Columns, b.Depth, 1f, a, lda, default, 0, b, 1f, c, ldc, threads, GemmTuning.Current, biasPointer);
+    }
+
+    /// <summary>
     /// <see cref="Multiply{T}"/> for float on the named micro-kernel rather than the widest the CPU has
     /// (tests cover every kernel this way), the kernel must be <see cref="IsSupported"/>; with
     /// <paramref name="tuning"/> in place of <see cref="GemmTuning.Current"/> when given.
@@ -202,7 +229,14 @@ internal static class Gemm
     private static unsafe void MultiplySingle(
         GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, PackedMatrix? packedB,
-        float beta, Span<float> c, int ldc, int threads, GemmTuning tuning)
+        float beta, Span<float> c, int ldc, int threads, GemmTuning tuning) =>
+        MultiplySingleOverBias(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, threads, tuning, null);
+
+    /// <summary>The single product, storing over <paramref name="bias"/> instead of reading C when it is not null (see <see cref="GemmDriver{TKernel}.Multiply"/>).</summary>
+    private static unsafe void MultiplySingleOverBias(
+        GemmKernel kernel, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, PackedMatrix? packedB,
+        float beta, Span<float> c, int ldc, int threads, GemmTuning tuning, float* bias)
     {
         fixed (float* aPointer = a)
         fixed (float* bPointer = b)
@@ -211,13 +245,13 @@ internal static class Gemm
             switch (kernel)
             {
                 case GemmKernel.Avx512:
-                    GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
+                    GemmDriver<Avx512MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning, bias);
                     break;
                 case GemmKernel.Avx2:
-                    GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
+                    GemmDriver<Avx2MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning, bias);
                     break;
                 default:
-                    GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning);
+                    GemmDriver<Vector128MicroKernel>.Multiply(transposeA, transposeB, m, n, k, alpha, aPointer, lda, bPointer, ldb, packedB, beta, cPointer, ldc, threads, tuning, bias);
                     break;
             }
         }

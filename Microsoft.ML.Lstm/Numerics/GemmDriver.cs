@@ -31,21 +31,27 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>
     /// C = alpha · op(A) · op(B) + beta · C on raw row-major storage. B is either raw (<paramref name="b"/>,
     /// <paramref name="ldb"/>, <paramref name="transposeB"/>) or, when <paramref name="packedB"/> is not null,
-    /// already packed. Arguments are assumed checked.
+    /// already packed. With a <paramref name="bias"/> (n values), C = alpha · op(A) · op(B) + bias on every row instead:
+    /// the first depth block stores over the bias where it would read C (beta 1), the bits of C filled with the bias
+    /// first. Arguments are assumed checked.
     /// </summary>
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, int threads, GemmTuning tuning)
+        float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, int threads, GemmTuning tuning,
+        float* bias = null)
     {
         if (m == 0 || n == 0)
             return;
         if (k == 0)
         {
-            ScaleOnly(m, n, beta, c, ldc);
+            if (bias != null)
+                FillRows(m, n, bias, c, ldc);
+            else
+                ScaleOnly(m, n, beta, c, ldc);
             return;
         }
 
-        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, tuning, n);
+        var problem = new Problem(transposeA, transposeB, k, alpha, a, lda, b, ldb, packedB, beta, c, ldc, tuning, n, bias: bias);
         RunSplit(problem, m, n, (long)m * n * k, threads, tuning);
     }
 
@@ -140,6 +146,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             else
                 System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
         }
+    }
+
+    /// <summary>Each of C's m rows ← the n values of <paramref name="bias"/> (a product over no depth, with a bias).</summary>
+    private static void FillRows(int m, int n, float* bias, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+            new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
     }
 
     /// <summary>
@@ -355,8 +368,20 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private readonly struct Problem(
         bool transposeA, bool transposeB, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, GemmTuning tuning,
-        int firstColumns, int split = int.MaxValue, float* b2 = null, nint ldb2 = 0, float* c2 = null, nint ldc2 = 0)
+        int firstColumns, int split = int.MaxValue, float* b2 = null, nint ldb2 = 0, float* c2 = null, nint ldc2 = 0, float* bias = null)
     {
+        /// <summary>
+        /// How depth block <paramref name="pc"/> stores: the first applies beta over C, or stores over the bias (beta 1)
+        /// when there is one; later blocks add onto what it wrote.
+        /// </summary>
+        private void BlockStore(int pc, out float blockBeta, out bool overwrite, out float* blockBias)
+        {
+            bool first = pc == 0;
+            blockBias = first ? bias : null;
+            blockBeta = first && bias == null ? beta : 1f;
+            overwrite = first && bias == null && beta == 0f;
+        }
+
         /// <summary>Packs columns [jc, jc+columns) of C's B (B₁ then B₂ for a pair) at depth [pc, pc+depth) into <paramref name="target"/>.</summary>
         private void PackBlockB(int pc, int jc, int depth, int columns, float* target)
         {
@@ -437,10 +462,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
                     }
 
-                    // The first depth block applies beta; later ones add onto what it wrote.
-                    bool first = pc == 0;
-                    float blockBeta = first ? beta : 1f;
-                    bool overwrite = first && beta == 0f;
+                    BlockStore(pc, out float blockBeta, out bool overwrite, out float* blockBias);
                     for (int ic = rowStart; ic < rowEnd; ic += mc)
                     {
                         int rows = Math.Min(mc, rowEnd - ic);
@@ -454,17 +476,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             int tileColumns = PanelColumns(jc + jr, jc + columns);
                             float* panelB = blockB + (nint)jr * depth;
                             float* cTile = Target(ic, jc + jr, out nint cStride);
+                            // A bias is only given with a single product, whose columns are C's.
+                            float* panelBias = blockBias == null ? null : blockBias + jc + jr;
                             for (int ir = 0; ir < tiledRows; ir += TKernel.Rows)
                             {
                                 TKernel.Run(
                                     depth, packedA + (nint)ir * depth, panelB, cTile + ir * cStride, cStride,
-                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, blockBeta, overwrite);
+                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, blockBeta, overwrite, panelBias);
                             }
                             for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
                             {
                                 RunKernel(
                                     Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir), depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
-                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, cTile + (tiledRows + ir) * cStride, cStride, blockBeta, overwrite);
+                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, cTile + (tiledRows + ir) * cStride, cStride, blockBeta, overwrite, panelBias);
                             }
                         }
                     }
@@ -515,32 +539,33 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 for (int pc = 0; pc < k; pc += DepthBlock)
                 {
                     int depth = Math.Min(DepthBlock, k - pc);
-                    bool first = pc == 0;
-                    float blockBeta = first ? beta : 1f;
-                    bool overwrite = first && beta == 0f;
+                    BlockStore(pc, out float blockBeta, out bool overwrite, out float* blockBias);
                     float* aBlock = a + rowStart * aRowStride + pc * aDepthStride;
                     float* cBlock = c + rowStart * ldc + jc;
+                    float* biasBlock = blockBias == null ? null : blockBias + jc;
                     if (packedB is not null)
                     {
                         float* blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite, biasBlock);
                     }
                     else if (!transposeB)
                     {
                         // Whole panels straight from row-major B; only the ragged last panel is packed (zero-padded),
                         // since reading NR columns there could run past the end of B.
                         int direct = columns / nr * nr;
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, ldc, blockBeta, overwrite);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, ldc, blockBeta, overwrite, biasBlock);
                         if (direct < columns)
                         {
                             PackB(false, b, ldb, pc, jc + direct, depth, columns - direct, scratchB);
-                            RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, ldc, blockBeta, overwrite);
+                            RunKernel(
+                                rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, ldc, blockBeta, overwrite,
+                                biasBlock == null ? null : biasBlock + direct);
                         }
                     }
                     else
                     {
                         PackB(true, b, ldb, pc, jc, depth, columns, scratchB);
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite, biasBlock);
                     }
                 }
             }
@@ -549,17 +574,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         /// <summary>Runs the few-rows kernel of the vector width that matches <typeparamref name="TKernel"/>'s NR.</summary>
         private void RunKernel(
             int rows, int depth, float* aBlock, nint aRowStride, nint aDepthStride,
-            float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, nint ldc, float blockBeta, bool overwrite)
+            float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, nint ldc, float blockBeta, bool overwrite, float* biasBlock)
         {
             if (columns == 0)
                 return;
             // typeof comparisons on a struct type argument are folded by the JIT: one branch survives per kernel.
             if (typeof(TKernel) == typeof(Avx512MicroKernel))
-                FewRowsKernel<Float512>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+                FewRowsKernel<Float512>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite, biasBlock);
             else if (typeof(TKernel) == typeof(Avx2MicroKernel))
-                FewRowsKernel<Float256>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+                FewRowsKernel<Float256>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite, biasBlock);
             else
-                FewRowsKernel<Float128>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite);
+                FewRowsKernel<Float128>.Run(tuning.OneRowPanels, rows, depth, aBlock, aRowStride, aDepthStride, blockB, panelStride, rowStride, columns, cBlock, ldc, alpha, blockBeta, overwrite, biasBlock);
         }
     }
 }

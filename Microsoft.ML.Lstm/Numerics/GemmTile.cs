@@ -4,12 +4,12 @@ namespace Microsoft.ML.Lstm.Numerics;
 internal static class GemmTile
 {
     /// <summary>
-    /// C[r, j] = alpha · tile[r, j] + beta · C[r, j] for r &lt; rows, j &lt; columns, with the same single FMA the
+    /// C[r, j] = alpha · tile[r, j] + beta · C[r, j] (or beta · bias[j], the bias in C's place) for r &lt; rows, j &lt; columns, with the same single FMA the
     /// vector path uses (fma(alpha, acc, beta·c); a multiply and an add on a CPU without FMA, see <see cref="MultiplyAdd"/>),
     /// so edge elements round exactly like interior ones.
     /// </summary>
     public static unsafe void StoreClipped(
-        float* tile, int tileStride, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite)
+        float* tile, int tileStride, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias = null)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -23,7 +23,7 @@ internal static class GemmTile
             else
             {
                 for (int j = 0; j < columns; j++)
-                    target[j] = MultiplyAdd.Scalar(alpha, source[j], beta * target[j]);
+                    target[j] = MultiplyAdd.Scalar(alpha, source[j], beta * (bias == null ? target[j] : bias[j]));
             }
         }
     }

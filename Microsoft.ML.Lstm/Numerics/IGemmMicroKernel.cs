@@ -22,8 +22,10 @@ internal interface IGemmMicroKernel
     /// <summary>
     /// C[rows × columns] = alpha · (Aₚ · Bₚ) + beta · C, or alpha · (Aₚ · Bₚ) when <paramref name="overwrite"/>
     /// (C is then never read). a holds depth groups of Rows floats, b depth groups of Columns floats, both
-    /// zero-padded, so only the store is clipped to rows × columns.
+    /// zero-padded, so only the store is clipped to rows × columns. With a <paramref name="bias"/> (the tile's first
+    /// column's; null otherwise), beta multiplies it in C's place, the same for every row: the bits C gets when it holds
+    /// the bias.
     /// </summary>
     static abstract unsafe void Run(
-        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite);
+        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias);
 }

@@ -18,7 +18,7 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(
-        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite)
+        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)
@@ -50,18 +50,21 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
         if (rows == 6 && columns == 8)
         {
             Vector128<float> alphas = Vector128.Create(alpha), betas = Vector128.Create(beta);
-            Store(c00, c + 0 * ldc + 0, alphas, betas, overwrite);
-            Store(c01, c + 0 * ldc + 4, alphas, betas, overwrite);
-            Store(c10, c + 1 * ldc + 0, alphas, betas, overwrite);
-            Store(c11, c + 1 * ldc + 4, alphas, betas, overwrite);
-            Store(c20, c + 2 * ldc + 0, alphas, betas, overwrite);
-            Store(c21, c + 2 * ldc + 4, alphas, betas, overwrite);
-            Store(c30, c + 3 * ldc + 0, alphas, betas, overwrite);
-            Store(c31, c + 3 * ldc + 4, alphas, betas, overwrite);
-            Store(c40, c + 4 * ldc + 0, alphas, betas, overwrite);
-            Store(c41, c + 4 * ldc + 4, alphas, betas, overwrite);
-            Store(c50, c + 5 * ldc + 0, alphas, betas, overwrite);
-            Store(c51, c + 5 * ldc + 4, alphas, betas, overwrite);
+            // What beta multiplies: C, or the bias row (the same for every row of the tile).
+            float* source = bias == null ? c : bias;
+            nint sourceStride = bias == null ? ldc : 0;
+            Store(c00, c + 0 * ldc + 0, source + 0 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c01, c + 0 * ldc + 4, source + 0 * sourceStride + 4, alphas, betas, overwrite);
+            Store(c10, c + 1 * ldc + 0, source + 1 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c11, c + 1 * ldc + 4, source + 1 * sourceStride + 4, alphas, betas, overwrite);
+            Store(c20, c + 2 * ldc + 0, source + 2 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c21, c + 2 * ldc + 4, source + 2 * sourceStride + 4, alphas, betas, overwrite);
+            Store(c30, c + 3 * ldc + 0, source + 3 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c31, c + 3 * ldc + 4, source + 3 * sourceStride + 4, alphas, betas, overwrite);
+            Store(c40, c + 4 * ldc + 0, source + 4 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c41, c + 4 * ldc + 4, source + 4 * sourceStride + 4, alphas, betas, overwrite);
+            Store(c50, c + 5 * ldc + 0, source + 5 * sourceStride + 0, alphas, betas, overwrite);
+            Store(c51, c + 5 * ldc + 4, source + 5 * sourceStride + 4, alphas, betas, overwrite);
         }
         else
         {
@@ -79,15 +82,15 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
             c41.Store(tile + 36);
             c50.Store(tile + 40);
             c51.Store(tile + 44);
-            GemmTile.StoreClipped(tile, 8, c, ldc, rows, columns, alpha, beta, overwrite);
+            GemmTile.StoreClipped(tile, 8, c, ldc, rows, columns, alpha, beta, overwrite, bias);
         }
     }
 
-    /// <summary>C = alpha·acc + beta·C as one FMA per lane, or alpha·acc without reading C.</summary>
+    /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(Vector128<float> accumulator, float* c, Vector128<float> alphas, Vector128<float> betas, bool overwrite)
+    private static unsafe void Store(Vector128<float> accumulator, float* c, float* source, Vector128<float> alphas, Vector128<float> betas, bool overwrite)
     {
-        Vector128<float> result = overwrite ? alphas * accumulator : MultiplyAdd.Vector(alphas, accumulator, betas * Vector128.Load(c));
+        Vector128<float> result = overwrite ? alphas * accumulator : MultiplyAdd.Vector(alphas, accumulator, betas * Vector128.Load(source));
         result.Store(c);
     }
 }
