@@ -119,8 +119,8 @@ internal static unsafe class CompressedGemm
             return;
         }
         Gemm.CheckOperand("C", m, b.Columns, c.Length, ldc);
-        for (int i = 0; i < m; i++)
-            bias.CopyTo(c.Slice(i * ldc, b.Columns));
+        fixed (float* cPointer = c)
+            GemmStore.FillRows(bias, m, cPointer, ldc);
         Multiply(m, 1f, a, lda, b, 1f, c, ldc, threads);
     }
 
@@ -220,11 +220,7 @@ internal static unsafe class CompressedGemm
                 for (int pc = 0; pc < k; pc += DepthBlock)
                 {
                     int quads = (Math.Min(DepthBlock, k - pc) + 3) / 4;
-                    bool first = pc == 0;
-                    // The bias, where there is one, is what the first block stores over (beta 1); later blocks add onto what it wrote.
-                    float* blockBias = first && bias != null ? bias + columnStart : null;
-                    float blockBeta = first && blockBias == null ? beta : 1f;
-                    bool overwrite = first && blockBias == null && beta == 0f;
+                    GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, bias == null ? null : bias + columnStart);
                     // Earlier blocks are whole (multiples of four) depths, so a block starts at pc weights per padded column.
                     sbyte* block = (sbyte*)b.Pointer + (nint)pc * b.PaddedColumns + (nint)columnStart * quads * 4;
                     int* blockOffsets = offsets + pc / DepthBlock * b.PaddedColumns + columnStart;
@@ -233,7 +229,7 @@ internal static unsafe class CompressedGemm
                         int rows = Math.Min(Int8Kernel<TQuads, TFloat>.MaxRows, m - i);
                         Int8Kernel<TQuads, TFloat>.Run(
                             rows, quads, quantized + i * stride + pc, stride, rowScales + i, block, (nint)nr * quads * 4, blockOffsets, columnScales, columns,
-                            c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite, blockBias);
+                            c + i * ldc + columnStart, ldc, alpha, store.Beta, store.Overwrite, store.Bias);
                     }
                 }
             }
@@ -262,10 +258,7 @@ internal static unsafe class CompressedGemm
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, k - pc);
-                // The first depth block applies beta; later ones add onto what it wrote.
-                bool first = pc == 0;
-                float blockBeta = first ? beta : 1f;
-                bool overwrite = first && beta == 0f;
+                GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, null);
                 int packedRows = (depth + depthsPerWord - 1) / depthsPerWord;
                 // Earlier blocks are whole (even) depths, so a block starts at pc weights per padded column.
                 byte* block = b.Pointer + (nint)pc * b.PaddedColumns * bytes + (nint)columnStart * packedRows * wordBytes;
@@ -274,7 +267,7 @@ internal static unsafe class CompressedGemm
                     int rows = Math.Min(BFloat16FewRowsKernel<TVector>.MaxRows, m - i);
                     BFloat16FewRowsKernel<TVector>.Run(
                         oneRowPanels, rows, depth, a + i * lda + pc, lda, 1, block, (nint)nr * packedRows * wordBytes, (nint)nr * wordBytes, scales, columns,
-                        c + i * ldc + columnStart, ldc, alpha, blockBeta, overwrite);
+                        c + i * ldc + columnStart, ldc, alpha, store.Beta, store.Overwrite);
                 }
             }
         }
@@ -298,9 +291,7 @@ internal static unsafe class CompressedGemm
             {
                 int depth = Math.Min(DepthBlock, k - pc);
                 int packedRows = (depth + depthsPerWord - 1) / depthsPerWord;
-                bool first = pc == 0;
-                float blockBeta = first ? beta : 1f;
-                bool overwrite = first && beta == 0f;
+                GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, null);
                 for (int ic = 0; ic < m; ic += rowBlock)
                 {
                     // A block packed once, B widened once per block of columns (once in all for up to MR·16 rows).
@@ -320,7 +311,7 @@ internal static unsafe class CompressedGemm
                             {
                                 float* target = c + (nint)(ic + ir) * ldc + j;
                                 int tileRows = Math.Min(mr, rows - ir);
-                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, blockBeta, overwrite, null);
+                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, store.Beta, store.Overwrite, null);
                             }
                         }
                     }

@@ -47,8 +47,8 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         float* c, nint ldc, float alpha, float beta, bool overwrite, float* bias = null)
     {
         // Passed by address: its fields are read after the kernels' loops, not held in registers through them.
-        var parameters = new StoreParameters(alpha, beta, overwrite, bias);
-        StoreParameters* store = &parameters;
+        var parameters = new GemmStore(alpha, beta, overwrite, bias);
+        GemmStore* store = &parameters;
         int nr = PanelWidth;
         // Spill room for a clipped last panel, so that no call is made while accumulators are live (the JIT
         // would then keep them in memory through the whole depth loop).
@@ -83,7 +83,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels(
-        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters* store, int column)
+        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, GemmStore* store, int column)
     {
         int w = TVector.Count;
         float* b0 = b, b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
@@ -115,7 +115,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowEightPanels(
-        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, StoreParameters* store, int column)
+        int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, GemmStore* store, int column)
     {
         int w = TVector.Count;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -156,7 +156,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowOnePanel(
-        int depth, float* a, nint aDepthStride, float* b, nint rowStride, float* c, int columnsLeft, float* tile, StoreParameters* store, int column)
+        int depth, float* a, nint aDepthStride, float* b, nint rowStride, float* c, int columnsLeft, float* tile, GemmStore* store, int column)
     {
         int w = TVector.Count;
         TVector c00 = default, c01 = default;
@@ -182,7 +182,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsTwoPanels(
         int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
-        float* c, nint ldc, StoreParameters* store, int column)
+        float* c, nint ldc, GemmStore* store, int column)
     {
         int w = TVector.Count;
         float* a0 = a, a1 = a + aRowStride;
@@ -214,7 +214,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsOnePanel(
         int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint rowStride,
-        float* c, nint ldc, int columnsLeft, float* tile, StoreParameters* store, int column)
+        float* c, nint ldc, int columnsLeft, float* tile, GemmStore* store, int column)
     {
         int w = TVector.Count;
         float* a0 = a, a1 = a + aRowStride;
@@ -246,7 +246,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRowsOnePanel(
         int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, float* b, nint rowStride,
-        float* c, nint ldc, int rows, int columnsLeft, float* tile, StoreParameters* store, int column)
+        float* c, nint ldc, int rows, int columnsLeft, float* tile, GemmStore* store, int column)
     {
         int w = TVector.Count;
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
@@ -296,29 +296,29 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     /// as the micro-kernels' full tiles do (their clipped tiles do the same in scalar, see <see cref="GemmTile"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(TVector low, TVector high, float* c, StoreParameters* target, int column)
+    private static void StoreFull(TVector low, TVector high, float* c, GemmStore* store, int column)
     {
         int w = TVector.Count;
-        var row = new Span<float>(c, 2 * w);
-        TVector alphas = TVector.Create(target->Alpha);
-        if (target->Overwrite)
+        var target = new Span<float>(c, 2 * w);
+        TVector alphas = TVector.Create(store->Alpha);
+        if (store->Overwrite)
         {
-            (alphas * low).Store(row, 0);
-            (alphas * high).Store(row, w);
+            (alphas * low).Store(target, 0);
+            (alphas * high).Store(target, w);
         }
         else
         {
             // beta·C, or the bias in C's place: one load either way.
-            float* source = target->Bias == null ? c : target->Bias + column;
-            TVector betas = TVector.Create(target->Beta);
-            TVector.FusedMultiplyAdd(alphas, low, betas * Load(source)).Store(row, 0);
-            TVector.FusedMultiplyAdd(alphas, high, betas * Load(source + w)).Store(row, w);
+            float* source = store->Bias == null ? c : store->Bias + column;
+            TVector betas = TVector.Create(store->Beta);
+            TVector.FusedMultiplyAdd(alphas, low, betas * Load(source)).Store(target, 0);
+            TVector.FusedMultiplyAdd(alphas, high, betas * Load(source + w)).Store(target, w);
         }
     }
 
     /// <summary>The bias from <paramref name="column"/> on, or null when C is the addend.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float* BiasAt(StoreParameters* store, int column) => store->Bias == null ? null : store->Bias + column;
+    private static float* BiasAt(GemmStore* store, int column) => store->Bias == null ? null : store->Bias + column;
 
     /// <summary>Writes one row of a panel's accumulators to the spill tile (row stride 2·Count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -327,17 +327,5 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         var target = new Span<float>(tile, 2 * TVector.Count);
         low.Store(target, 0);
         high.Store(target, TVector.Count);
-    }
-
-    /// <summary>How accumulators are folded into C: with <see cref="Bias"/> (Run's first column's), beta multiplies it in C's place.</summary>
-    private readonly struct StoreParameters(float alpha, float beta, bool overwrite, float* bias)
-    {
-        public float Alpha { get; } = alpha;
-
-        public float Beta { get; } = beta;
-
-        public bool Overwrite { get; } = overwrite;
-
-        public float* Bias { get; } = bias;
     }
 }

@@ -45,7 +45,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         if (k == 0)
         {
             if (bias != null)
-                FillRows(m, n, bias, c, ldc);
+                GemmStore.FillRows(new ReadOnlySpan<float>(bias, n), m, c, ldc);
             else
                 ScaleOnly(m, n, beta, c, ldc);
             return;
@@ -146,13 +146,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             else
                 System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
         }
-    }
-
-    /// <summary>Each of C's m rows ← the n values of <paramref name="bias"/> (a product over no depth, with a bias).</summary>
-    private static void FillRows(int m, int n, float* bias, float* c, nint ldc)
-    {
-        for (int i = 0; i < m; i++)
-            new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
     }
 
     /// <summary>
@@ -370,18 +363,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         float* a, nint lda, float* b, nint ldb, PackedMatrix? packedB, float beta, float* c, nint ldc, GemmTuning tuning,
         int firstColumns, int split = int.MaxValue, float* b2 = null, nint ldb2 = 0, float* c2 = null, nint ldc2 = 0, float* bias = null)
     {
-        /// <summary>
-        /// How depth block <paramref name="pc"/> stores: the first applies beta over C, or stores over the bias (beta 1)
-        /// when there is one; later blocks add onto what it wrote.
-        /// </summary>
-        private void BlockStore(int pc, out float blockBeta, out bool overwrite, out float* blockBias)
-        {
-            bool first = pc == 0;
-            blockBias = first ? bias : null;
-            blockBeta = first && bias == null ? beta : 1f;
-            overwrite = first && bias == null && beta == 0f;
-        }
-
         /// <summary>Packs columns [jc, jc+columns) of C's B (B₁ then B₂ for a pair) at depth [pc, pc+depth) into <paramref name="target"/>.</summary>
         private void PackBlockB(int pc, int jc, int depth, int columns, float* target)
         {
@@ -462,7 +443,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
                     }
 
-                    BlockStore(pc, out float blockBeta, out bool overwrite, out float* blockBias);
+                    GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, bias);
                     for (int ic = rowStart; ic < rowEnd; ic += mc)
                     {
                         int rows = Math.Min(mc, rowEnd - ic);
@@ -477,18 +458,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             float* panelB = blockB + (nint)jr * depth;
                             float* cTile = Target(ic, jc + jr, out nint cStride);
                             // A bias is only given with a single product, whose columns are C's.
-                            float* panelBias = blockBias == null ? null : blockBias + jc + jr;
+                            float* panelBias = store.Bias == null ? null : store.Bias + jc + jr;
                             for (int ir = 0; ir < tiledRows; ir += TKernel.Rows)
                             {
                                 TKernel.Run(
                                     depth, packedA + (nint)ir * depth, panelB, cTile + ir * cStride, cStride,
-                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, blockBeta, overwrite, panelBias);
+                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, store.Beta, store.Overwrite, panelBias);
                             }
                             for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
                             {
                                 RunKernel(
                                     Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir), depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
-                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, cTile + (tiledRows + ir) * cStride, cStride, blockBeta, overwrite, panelBias);
+                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, cTile + (tiledRows + ir) * cStride, cStride, store.Beta, store.Overwrite, panelBias);
                             }
                         }
                     }
@@ -539,33 +520,33 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 for (int pc = 0; pc < k; pc += DepthBlock)
                 {
                     int depth = Math.Min(DepthBlock, k - pc);
-                    BlockStore(pc, out float blockBeta, out bool overwrite, out float* blockBias);
+                    GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, bias);
                     float* aBlock = a + rowStart * aRowStride + pc * aDepthStride;
                     float* cBlock = c + rowStart * ldc + jc;
-                    float* biasBlock = blockBias == null ? null : blockBias + jc;
+                    float* biasBlock = store.Bias == null ? null : store.Bias + jc;
                     if (packedB is not null)
                     {
                         float* blockB = packedB.Pointer + (nint)pc * packedB.PaddedColumns + (nint)jc * depth;
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite, biasBlock);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, blockB, nr * depth, nr, columns, cBlock, ldc, store.Beta, store.Overwrite, biasBlock);
                     }
                     else if (!transposeB)
                     {
                         // Whole panels straight from row-major B; only the ragged last panel is packed (zero-padded),
                         // since reading NR columns there could run past the end of B.
                         int direct = columns / nr * nr;
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, ldc, blockBeta, overwrite, biasBlock);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, b + pc * ldb + jc, nr, ldb, direct, cBlock, ldc, store.Beta, store.Overwrite, biasBlock);
                         if (direct < columns)
                         {
                             PackB(false, b, ldb, pc, jc + direct, depth, columns - direct, scratchB);
                             RunKernel(
-                                rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, ldc, blockBeta, overwrite,
+                                rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns - direct, cBlock + direct, ldc, store.Beta, store.Overwrite,
                                 biasBlock == null ? null : biasBlock + direct);
                         }
                     }
                     else
                     {
                         PackB(true, b, ldb, pc, jc, depth, columns, scratchB);
-                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, ldc, blockBeta, overwrite, biasBlock);
+                        RunKernel(rows, depth, aBlock, aRowStride, aDepthStride, scratchB, nr * depth, nr, columns, cBlock, ldc, store.Beta, store.Overwrite, biasBlock);
                     }
                 }
             }

@@ -47,8 +47,8 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
         float* c, nint ldc, float alpha, float beta, bool overwrite, float* bias = null)
     {
         // Passed by address: its fields are read after the kernels' loops, not held in registers through them.
-        var parameters = new StoreParameters(alpha, beta, overwrite, bias);
-        StoreParameters* store = &parameters;
+        var parameters = new GemmStore(alpha, beta, overwrite, bias);
+        GemmStore* store = &parameters;
         int nr = PanelWidth;
         int* tile = stackalloc int[MaxRows * 2 * TFloat.Count];
         int j = 0;
@@ -81,7 +81,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels(
-        int quads, byte* a, sbyte* b, nint panelStride, int* offsets, float* c, float* rowScales, float* columnScales, StoreParameters* store, int column)
+        int quads, byte* a, sbyte* b, nint panelStride, int* offsets, float* c, float* rowScales, float* columnScales, GemmStore* store, int column)
     {
         int w = TFloat.Count, nr = PanelWidth;
         nint half = 4 * w, rowStride = 2 * half;
@@ -112,7 +112,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows>(
         int quads, byte* a, nint lda, sbyte* b, int* offsets, float* c, nint ldc, float* rowScales, float* columnScales, int columnsLeft, int* tile,
-        StoreParameters* store, int column)
+        GemmStore* store, int column)
         where TRows : struct, IRowCount
     {
         int rows = TRows.Count;
@@ -167,7 +167,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     /// fma(m, v, 1·bias) per lane, m = alpha·scale of each column: what beta = 1 gives over C holding the bias.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(TQuads low, TQuads high, float* c, float rowScale, float* columnScales, StoreParameters* store, int column)
+    private static void StoreFull(TQuads low, TQuads high, float* c, float rowScale, float* columnScales, GemmStore* store, int column)
     {
         int w = TFloat.Count;
         var target = new Span<float>(c, 2 * w);
@@ -197,7 +197,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     }
 
     /// <summary><see cref="StoreFull"/> in scalar for the first <paramref name="columns"/> columns of a clipped panel, rounding exactly as the lanes do.</summary>
-    private static void StoreClipped(int* tile, float* c, nint ldc, int rows, int columns, float* rowScales, float* columnScales, StoreParameters* store, int column)
+    private static void StoreClipped(int* tile, float* c, nint ldc, int rows, int columns, float* rowScales, float* columnScales, GemmStore* store, int column)
     {
         int nr = PanelWidth;
         for (int i = 0; i < rows; i++)
@@ -215,21 +215,6 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TFloat LoadFloats(float* source) => TFloat.Load(new ReadOnlySpan<float>(source, TFloat.Count), 0);
-
-    /// <summary>
-    /// How the sums are folded into C: with <see cref="Bias"/> (n values, read from the call's first column on; beta 1,
-    /// not overwriting), over it instead of beta·C.
-    /// </summary>
-    private readonly struct StoreParameters(float alpha, float beta, bool overwrite, float* bias)
-    {
-        public float Alpha { get; } = alpha;
-
-        public float Beta { get; } = beta;
-
-        public bool Overwrite { get; } = overwrite;
-
-        public float* Bias { get; } = bias;
-    }
 
     /// <summary>The rows a <see cref="Tile{TRows}"/> instantiation computes: a type so that the JIT drops the others' code.</summary>
     private interface IRowCount
