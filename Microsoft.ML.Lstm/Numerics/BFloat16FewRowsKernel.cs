@@ -51,7 +51,9 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
         byte* b, nint panelStride, nint rowStride, float* scales, int columns,
         float* c, nint ldc, float alpha, float beta, bool overwrite)
     {
-        var store = new StoreParameters(alpha, beta, overwrite);
+        // Passed by address, as the float and int8 kernels pass theirs: read after the loops, not held in registers through them.
+        var parameters = new GemmStore(alpha, beta, overwrite, null);
+        GemmStore* store = &parameters;
         int nr = PanelWidth;
         float* tile = stackalloc float[MaxRows * nr];
         int j = 0;
@@ -83,7 +85,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowEightPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
+    private static void OneRowEightPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -145,7 +147,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowFourPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, StoreParameters store)
+    private static void OneRowFourPanels(int depth, float* a, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, float* scales, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -187,7 +189,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneRowOnePanel(int depth, float* a, nint aDepthStride, byte* b, nint rowStride, float* c, float* scales, int columnsLeft, float* tile, StoreParameters store)
+    private static void OneRowOnePanel(int depth, float* a, nint aDepthStride, byte* b, nint rowStride, float* c, float* scales, int columnsLeft, float* tile, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
         TVector c00 = default, c01 = default;
@@ -220,7 +222,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TwoRowsTwoPanels(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, nint ldc, float* scales, StoreParameters store)
+    private static void TwoRowsTwoPanels(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, nint ldc, float* scales, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
         float* a0 = a, a1 = a + aRowStride;
@@ -285,7 +287,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TwoRowsOnePanel(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int columnsLeft, float* tile, StoreParameters store)
+    private static void TwoRowsOnePanel(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int columnsLeft, float* tile, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
         float* a0 = a, a1 = a + aRowStride;
@@ -340,7 +342,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourRowsOnePanel(int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int rows, int columnsLeft, float* tile, StoreParameters store)
+    private static void FourRowsOnePanel(int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int rows, int columnsLeft, float* tile, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
@@ -453,20 +455,20 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     /// m = alpha·scale of each column.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreFull(TVector low, TVector high, float* c, float* scales, StoreParameters store)
+    private static void StoreFull(TVector low, TVector high, float* c, float* scales, GemmStore* store)
     {
         int w = TVector.Count;
         var target = new Span<float>(c, 2 * w);
-        TVector alphas = TVector.Create(store.Alpha);
+        TVector alphas = TVector.Create(store->Alpha);
         TVector lowMultipliers = alphas * LoadFloats(scales), highMultipliers = alphas * LoadFloats(scales + w);
-        if (store.Overwrite)
+        if (store->Overwrite)
         {
             (lowMultipliers * low).Store(target, 0);
             (highMultipliers * high).Store(target, w);
         }
         else
         {
-            TVector betas = TVector.Create(store.Beta);
+            TVector betas = TVector.Create(store->Beta);
             TVector.FusedMultiplyAdd(lowMultipliers, low, betas * TVector.Load(target, 0)).Store(target, 0);
             TVector.FusedMultiplyAdd(highMultipliers, high, betas * TVector.Load(target, w)).Store(target, w);
         }
@@ -482,7 +484,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     }
 
     /// <summary><see cref="StoreFull"/> in scalar for the first <paramref name="columns"/> columns of a clipped panel, rounding exactly as the lanes do.</summary>
-    private static void StoreClipped(float* tile, float* c, nint ldc, int rows, int columns, float* scales, StoreParameters store)
+    private static void StoreClipped(float* tile, float* c, nint ldc, int rows, int columns, float* scales, GemmStore* store)
     {
         int nr = PanelWidth;
         for (int r = 0; r < rows; r++)
@@ -491,12 +493,9 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
             float* target = c + r * ldc;
             for (int j = 0; j < columns; j++)
             {
-                float multiplier = store.Alpha * scales[j];
-                target[j] = store.Overwrite ? multiplier * source[j] : MultiplyAdd.Scalar(multiplier, source[j], store.Beta * target[j]);
+                float multiplier = store->Alpha * scales[j];
+                target[j] = store->Overwrite ? multiplier * source[j] : MultiplyAdd.Scalar(multiplier, source[j], store->Beta * target[j]);
             }
         }
     }
-
-    /// <summary>How accumulators are folded into C.</summary>
-    private readonly record struct StoreParameters(float Alpha, float Beta, bool Overwrite);
 }
