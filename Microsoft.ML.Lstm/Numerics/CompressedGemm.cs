@@ -287,6 +287,7 @@ internal static unsafe class CompressedGemm
             int rowBlock = mr * 16, columnBlock = nr * TiledPanels;
             float* packedA = GemmScratch.ForA(rowBlock * DepthBlock);
             float* widened = GemmScratch.ForB(columnBlock * DepthBlock);
+            float* tile = stackalloc float[mr * nr];
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, k - pc);
@@ -311,7 +312,7 @@ internal static unsafe class CompressedGemm
                             {
                                 float* target = c + (nint)(ic + ir) * ldc + j;
                                 int tileRows = Math.Min(mr, rows - ir);
-                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, alpha, store.Beta, store.Overwrite, null);
+                                TKernel.Run(depth, packedA + (nint)ir * depth, panel, target, ldc, tileRows, tileColumns, &store, j, tile);
                             }
                         }
                     }

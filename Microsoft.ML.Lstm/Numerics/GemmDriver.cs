@@ -423,6 +423,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
             int mc = RowBlock, nc = ColumnBlock;
             float* packedA = GemmScratch.ForA(mc * DepthBlock);
+            float* tile = stackalloc float[TKernel.Rows * TKernel.Columns];
             // The B block is at most NC wide, and no wider than this part of C (rounded up to whole panels).
             int blockWidth = Math.Min(nc, (columnEnd - columnStart + TKernel.Columns - 1) / TKernel.Columns * TKernel.Columns);
             float* scratchB = packedB is null ? GemmScratch.ForB(blockWidth * DepthBlock) : null;
@@ -463,7 +464,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             {
                                 TKernel.Run(
                                     depth, packedA + (nint)ir * depth, panelB, cTile + ir * cStride, cStride,
-                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, alpha, store.Beta, store.Overwrite, panelBias);
+                                    Math.Min(TKernel.Rows, tiledRows - ir), tileColumns, &store, jc + jr, tile);
                             }
                             for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
                             {

@@ -20,12 +20,13 @@ internal interface IGemmMicroKernel
     static abstract int Columns { get; }
 
     /// <summary>
-    /// C[rows × columns] = alpha · (Aₚ · Bₚ) + beta · C, or alpha · (Aₚ · Bₚ) when <paramref name="overwrite"/>
-    /// (C is then never read). a holds depth groups of Rows floats, b depth groups of Columns floats, both
-    /// zero-padded, so only the store is clipped to rows × columns. With a <paramref name="bias"/> (the tile's first
-    /// column's; null otherwise), beta multiplies it in C's place, the same for every row: the bits C gets when it holds
-    /// the bias.
+    /// C[rows × columns] = alpha · (Aₚ · Bₚ) + beta · C as <paramref name="store"/> says for this depth block
+    /// (<see cref="GemmStore"/>: or alpha · (Aₚ · Bₚ) when it overwrites, C then never read; or with beta multiplying
+    /// its bias from C's <paramref name="column"/> on in C's place, the same for every row: the bits C gets when it holds
+    /// the bias). a holds depth groups of Rows floats, b depth groups of Columns floats, both zero-padded, so only the
+    /// store is clipped to rows × columns; a clipped tile passes through <paramref name="tile"/>, the caller's room for
+    /// Rows × Columns floats (a kernel that made its own with stackalloc was compiled with its accumulators in memory).
     /// </summary>
     static abstract unsafe void Run(
-        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias);
+        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, GemmStore* store, int column, float* tile);
 }

@@ -18,7 +18,7 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(
-        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias)
+        int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, GemmStore* store, int column, float* tile)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)
@@ -47,43 +47,33 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
             b += 8;
         }
 
-        if (rows == 6 && columns == 8)
-        {
-            Vector128<float> alphas = Vector128.Create(alpha), betas = Vector128.Create(beta);
-            // What beta multiplies: C, or the bias row (the same for every row of the tile).
-            float* source = bias == null ? c : bias;
-            nint sourceStride = bias == null ? ldc : 0;
-            Store(c00, c + 0 * ldc + 0, source + 0 * sourceStride + 0, alphas, betas, overwrite);
-            Store(c01, c + 0 * ldc + 4, source + 0 * sourceStride + 4, alphas, betas, overwrite);
-            Store(c10, c + 1 * ldc + 0, source + 1 * sourceStride + 0, alphas, betas, overwrite);
-            Store(c11, c + 1 * ldc + 4, source + 1 * sourceStride + 4, alphas, betas, overwrite);
-            Store(c20, c + 2 * ldc + 0, source + 2 * sourceStride + 0, alphas, betas, overwrite);
-            Store(c21, c + 2 * ldc + 4, source + 2 * sourceStride + 4, alphas, betas, overwrite);
-            Store(c30, c + 3 * ldc + 0, source + 3 * sourceStride + 0, alphas, betas, overwrite);
-            Store(c31, c + 3 * ldc + 4, source + 3 * sourceStride + 4, alphas, betas, overwrite);
-            Store(c40, c + 4 * ldc + 0, source + 4 * sourceStride + 0, alphas, betas, overwrite);
-            Store(c41, c + 4 * ldc + 4, source + 4 * sourceStride + 4, alphas, betas, overwrite);
-            Store(c50, c + 5 * ldc + 0, source + 5 * sourceStride + 0, alphas, betas, overwrite);
-            Store(c51, c + 5 * ldc + 4, source + 5 * sourceStride + 4, alphas, betas, overwrite);
-        }
-        else
-        {
-            // Clipped edge tile: spill the accumulators and store only the part inside C.
-            float* tile = stackalloc float[48];
-            c00.Store(tile + 0);
-            c01.Store(tile + 4);
-            c10.Store(tile + 8);
-            c11.Store(tile + 12);
-            c20.Store(tile + 16);
-            c21.Store(tile + 20);
-            c30.Store(tile + 24);
-            c31.Store(tile + 28);
-            c40.Store(tile + 32);
-            c41.Store(tile + 36);
-            c50.Store(tile + 40);
-            c51.Store(tile + 44);
-            GemmTile.StoreClipped(tile, 8, c, ldc, rows, columns, alpha, beta, overwrite, bias);
-        }
+        // One run of stores for every tile: a whole one into C (alpha·acc + beta·C, or beta·bias), a clipped one raw into the
+        // caller's spill room (alpha 1, nothing read) and from there into the part inside C. Two runs behind a branch, or a
+        // stackalloc here, had the JIT spill and reload every accumulator at every step when it compiles without profile
+        // data (tiered compilation or tiered PGO switched off): three times slower.
+        bool whole = rows == Rows && columns == Columns;
+        float* bias = store->Bias == null ? null : store->Bias + column;
+        float* target = whole ? c : tile;
+        nint targetStride = whole ? ldc : Columns;
+        // What beta multiplies: C, or the bias row (the same for every row of the tile).
+        float* source = bias == null ? target : bias;
+        nint sourceStride = bias == null ? targetStride : 0;
+        bool overwrite = !whole || store->Overwrite;
+        Vector128<float> alphas = Vector128.Create(whole ? store->Alpha : 1f), betas = Vector128.Create(store->Beta);
+        Store(c00, target + 0 * targetStride + 0, source + 0 * sourceStride + 0, alphas, betas, overwrite);
+        Store(c01, target + 0 * targetStride + 4, source + 0 * sourceStride + 4, alphas, betas, overwrite);
+        Store(c10, target + 1 * targetStride + 0, source + 1 * sourceStride + 0, alphas, betas, overwrite);
+        Store(c11, target + 1 * targetStride + 4, source + 1 * sourceStride + 4, alphas, betas, overwrite);
+        Store(c20, target + 2 * targetStride + 0, source + 2 * sourceStride + 0, alphas, betas, overwrite);
+        Store(c21, target + 2 * targetStride + 4, source + 2 * sourceStride + 4, alphas, betas, overwrite);
+        Store(c30, target + 3 * targetStride + 0, source + 3 * sourceStride + 0, alphas, betas, overwrite);
+        Store(c31, target + 3 * targetStride + 4, source + 3 * sourceStride + 4, alphas, betas, overwrite);
+        Store(c40, target + 4 * targetStride + 0, source + 4 * sourceStride + 0, alphas, betas, overwrite);
+        Store(c41, target + 4 * targetStride + 4, source + 4 * sourceStride + 4, alphas, betas, overwrite);
+        Store(c50, target + 5 * targetStride + 0, source + 5 * sourceStride + 0, alphas, betas, overwrite);
+        Store(c51, target + 5 * targetStride + 4, source + 5 * sourceStride + 4, alphas, betas, overwrite);
+        if (!whole)
+            GemmTile.StoreClipped(tile, Columns, c, ldc, rows, columns, store->Alpha, store->Beta, store->Overwrite, bias);
     }
 
     /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>
