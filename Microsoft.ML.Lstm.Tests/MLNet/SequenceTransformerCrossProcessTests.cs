@@ -37,6 +37,83 @@ public class SequenceTransformerCrossProcessTests
         AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows);
     }
 
+    /// <summary>
+    /// An application may switch tiered compilation off (or tiered PGO); the JIT then compiles the GEMM's micro-kernel
+    /// without the profile data it otherwise shapes it with. The scores must keep their bits, and the kernel's depth loop
+    /// must keep its sums in registers: a kernel that gave the JIT a reason to (a stackalloc, two runs of stores behind a
+    /// branch) was compiled with every accumulator stored to the stack and read back at every step, three times slower.
+    /// Read from the JIT's own listing of the kernel in the other process (x64 and ARM64 mnemonics).
+    /// </summary>
+    [Fact]
+    public void TrainedLstmScoresIdenticallyWithTieredCompilationOffAndItsGemmLoopKeepsItsSumsInRegisters()
+    {
+        var mlContext = new MLContext(seed: 1);
+        // Sequences of 12 steps, so that scoring one projects its inputs through the micro-kernel's tiles (up to four
+        // rows take the few-rows kernel).
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 8)
+            .Select(row => new BinarySequenceRow
+            {
+                Features = Enumerable.Range(0, 12 * FeaturesPerStep).Select(_ => (float)random.NextDouble()).ToArray(),
+                Label = row % 2 == 0,
+            })
+            .ToArray();
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        var options = LstmTestData.Tiny<LstmBinaryTrainer.Options>(featureColumnName: "Features", epochs: 1);
+        options.FeaturesPerStep = FeaturesPerStep;
+        var transformer = mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data);
+        string listing = Path.Combine(Path.GetTempPath(), $"lstm-jit-{Guid.NewGuid():N}.txt");
+        try
+        {
+            AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows, new()
+            {
+                ["DOTNET_TieredCompilation"] = "0",
+                ["DOTNET_JitDisasm"] = "*MicroKernel:Run",
+                ["DOTNET_JitStdOutFile"] = listing,
+            });
+
+            var kernels = KernelLoops(File.ReadAllText(listing)).ToList();
+            Assert.NotEmpty(kernels);
+            foreach (var (kernel, loop) in kernels)
+            {
+                var stackAccesses = loop.Where(IsStackAccess).ToList();
+                Assert.True(stackAccesses.Count == 0, $"{kernel}'s depth loop reads or writes the stack:\n{string.Join('\n', stackAccesses)}");
+            }
+        }
+        finally
+        {
+            File.Delete(listing);
+        }
+    }
+
+    /// <summary>Each listed method and its depth loop: the block of its listing with the most vector multiply-adds.</summary>
+    private static IEnumerable<(string Method, List<string> Loop)> KernelLoops(string listing)
+    {
+        foreach (string method in listing.Split("; Assembly listing for method ", StringSplitOptions.RemoveEmptyEntries))
+        {
+            string name = method[..method.IndexOf('\n')];
+            var blocks = new List<List<string>>();
+            foreach (string line in method.Split('\n'))
+            {
+                if (line.StartsWith("G_M", StringComparison.Ordinal) && line.Contains("_IG", StringComparison.Ordinal))
+                    blocks.Add(new List<string>());
+                else if (blocks.Count > 0)
+                    blocks[^1].Add(line.Trim());
+            }
+            List<string> loop = blocks.MaxBy(block => block.Count(IsVectorMultiplyAdd)) ?? new List<string>();
+            if (loop.Count(IsVectorMultiplyAdd) >= 8)
+                yield return (name, loop);
+        }
+    }
+
+    private static bool IsVectorMultiplyAdd(string instruction) =>
+        instruction.StartsWith("vfmadd", StringComparison.Ordinal) || instruction.StartsWith("fmla", StringComparison.Ordinal)
+        || instruction.StartsWith("vmulps", StringComparison.Ordinal) || instruction.StartsWith("mulps", StringComparison.Ordinal);
+
+    private static bool IsStackAccess(string instruction) =>
+        instruction.Contains("[rbp", StringComparison.Ordinal) || instruction.Contains("[rsp", StringComparison.Ordinal)
+        || instruction.Contains("[fp", StringComparison.Ordinal) || instruction.Contains("[sp", StringComparison.Ordinal);
+
     [Fact]
     public void TrainedTaggerPipelineSavedHereLoadsAndTagsIdenticallyInAnotherProcess()
     {
@@ -110,7 +187,7 @@ public class SequenceTransformerCrossProcessTests
     }
 
     private static void AssertLoadsAndScoresIdenticallyInAnotherProcess(
-        MLContext mlContext, ITransformer transformer, IDataView data, BinarySequenceRow[] rows)
+        MLContext mlContext, ITransformer transformer, IDataView data, BinarySequenceRow[] rows, Dictionary<string, string>? environment = null)
     {
         var scored = transformer.Transform(data);
         var expected = FloatBits(scored, "Score")
@@ -126,7 +203,7 @@ public class SequenceTransformerCrossProcessTests
             File.WriteAllLines(sequencesPath,
                 rows.Select(row => string.Join(',', row.Features.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
 
-            var (exitCode, output, errors) = RunLoadCheck(modelPath, sequencesPath);
+            var (exitCode, output, errors) = RunLoadCheck(modelPath, sequencesPath, environment: environment);
 
             Assert.True(exitCode == 0, $"LoadCheck exited with {exitCode}:\n{errors}");
             Assert.Contains("loaded Microsoft.ML.Lstm.SequenceBinaryClassificationTransformer", errors);
@@ -139,7 +216,8 @@ public class SequenceTransformerCrossProcessTests
         }
     }
 
-    private static (int ExitCode, string Output, string Errors) RunLoadCheck(string modelPath, string sequencesPath, string? mode = null)
+    private static (int ExitCode, string Output, string Errors) RunLoadCheck(
+        string modelPath, string sequencesPath, string? mode = null, Dictionary<string, string>? environment = null)
     {
         string app = typeof(SequenceTransformerCrossProcessTests).Assembly
             .GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -152,6 +230,8 @@ public class SequenceTransformerCrossProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? [])
+            start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
