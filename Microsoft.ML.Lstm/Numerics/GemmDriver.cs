@@ -152,6 +152,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// Packs rows [i0, i0+rows) × depth [p0, p0+depth) of op(A) into MR-wide micro-panels:
     /// panel r at r·depth, element (i, p) at p·MR + i.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackA(bool transposeA, float* a, nint lda, int i0, int p0, int rows, int depth, float* packed)
     {
         int mr = TKernel.Rows;
@@ -308,6 +309,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// Packs depth [p0, p0+depth) × columns [j0, j0+columns) of op(B) into NR-wide micro-panels:
     /// panel j at j·depth, element (p, j) at p·NR + j.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transposeB, float* b, nint ldb, int p0, int j0, int depth, int columns, float* packed)
     {
         int nr = TKernel.Columns;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
@@ -157,6 +158,7 @@ internal static class GruKernels
         private readonly Span<float> gates = gates, hidden = hidden;
         private readonly int hiddenSize = hiddenSize, stateStride = stateStride, rows = rows;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
@@ -195,6 +197,7 @@ internal static class GruKernels
         private readonly Span<float> previousHiddenGradient = previousHiddenGradient;
         private readonly int hiddenSize = hiddenSize;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).

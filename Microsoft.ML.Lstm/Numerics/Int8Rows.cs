@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -34,6 +35,7 @@ internal static unsafe class Int8Rows
     /// Quantizes <paramref name="rows"/> rows of A [rows × depth] (row stride <paramref name="lda"/>) into
     /// <paramref name="target"/> (row stride <see cref="PaddedDepth"/> bytes) and their scales into <paramref name="scales"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Quantize(int rows, int depth, float* a, nint lda, byte* target, float* scales)
     {
         int stride = PaddedDepth(depth);
@@ -98,6 +100,7 @@ internal static unsafe class Int8Rows
     /// max_p |x_p| over a row: NaN when the row holds a NaN, +∞ when it holds an infinity (and no NaN). One pass of
     /// vector maxima with a NaN mask beside them: the maximum instruction alone may drop a NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float LargestMagnitude(float* x, int length)
     {
         int p = 0;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
@@ -144,6 +145,7 @@ internal static class LstmKernels
         private readonly ReadOnlySpan<float> previousCell = previousCell;
         private readonly int hiddenSize = hiddenSize, stateStride = stateStride, rows = rows;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
@@ -184,6 +186,7 @@ internal static class LstmKernels
         private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
         private readonly int hiddenSize = hiddenSize;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).

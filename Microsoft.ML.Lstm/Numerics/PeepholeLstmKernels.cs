@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Lstm.Numerics;
@@ -132,6 +133,7 @@ internal static class PeepholeLstmKernels
         private readonly ReadOnlySpan<float> peepholes = peepholes, previousCell = previousCell;
         private readonly int hiddenSize = hiddenSize;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
@@ -168,6 +170,7 @@ internal static class PeepholeLstmKernels
         private readonly Span<float> cellGradient = cellGradient, gateGradients = gateGradients;
         private readonly int hiddenSize = hiddenSize;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Run<TVector>(int start) where TVector : struct, IFloatVector<TVector>
         {
             // The loop reads locals, not fields (see ILaneLoop).
