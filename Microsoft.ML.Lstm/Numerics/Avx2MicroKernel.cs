@@ -21,7 +21,7 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
     public static unsafe void Run(
         int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, GemmStore* store, int column, float* tile)
     {
-        PrefetchTile(c, ldc, rows);
+        GemmTile.Prefetch(c, ldc, rows, Columns);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)
         {
@@ -76,24 +76,6 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
         Store(c51, target + 5 * targetStride + 8, source + 5 * sourceStride + 8, alphas, betas, overwrite);
         if (!whole)
             GemmTile.StoreClipped(tile, Columns, c, ldc, rows, columns, store->Alpha, store->Beta, store->Overwrite, bias);
-    }
-
-    /// <summary>
-    /// Asks for the tile's rows of C (both ends of each row's 64 bytes, which straddle two cache lines when C is not
-    /// 64-byte aligned) while the depth loop runs. The recurrent step adds into its slice of the gates buffer, which
-    /// the input projection wrote tens of megabytes earlier: C's rows are a page apart, too many streams for the
-    /// hardware prefetchers, so without this every tile waited for memory at its store (a fifth of the kernel's time
-    /// in lstm-a inference).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void PrefetchTile(float* c, nint ldc, int rows)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            Sse.Prefetch0(c);
-            Sse.Prefetch0(c + 15);
-            c += ldc;
-        }
     }
 
     /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>

@@ -21,13 +21,7 @@ internal struct Avx512MicroKernel : IGemmMicroKernel
     public static unsafe void Run(
         int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, GemmStore* store, int column, float* tile)
     {
-        // C's rows from memory while the depth loop runs (see Avx2MicroKernel.PrefetchTile); 128 bytes a row here.
-        for (int r = 0; r < rows; r++)
-        {
-            Sse.Prefetch0(c + r * ldc);
-            Sse.Prefetch0(c + r * ldc + 16);
-            Sse.Prefetch0(c + r * ldc + 31);
-        }
+        GemmTile.Prefetch(c, ldc, rows, Columns);
 
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < depth; p++)

@@ -225,6 +225,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     private static void TwoRowsTwoPanels(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint panelStride, nint rowStride, float* c, nint ldc, float* scales, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
+        GemmTile.Prefetch(c, ldc, 2, 2 * PanelWidth);
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         int p = 0;
@@ -290,6 +291,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     private static void TwoRowsOnePanel(int depth, float* a, nint aRowStride, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int columnsLeft, float* tile, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
+        GemmTile.Prefetch(c, ldc, 2, PanelWidth);
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
         int p = 0;
@@ -345,6 +347,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     private static void FourRowsOnePanel(int depth, float* a, nint aRowStride, float* a3, nint aDepthStride, byte* b, nint rowStride, float* c, nint ldc, float* scales, int rows, int columnsLeft, float* tile, GemmStore* store)
     {
         nint w = TVector.Count * WordBytes;
+        GemmTile.Prefetch(c, ldc, rows, PanelWidth);
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         int p = 0;

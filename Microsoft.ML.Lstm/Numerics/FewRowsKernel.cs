@@ -185,6 +185,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         float* c, nint ldc, GemmStore* store, int column)
     {
         int w = TVector.Count;
+        GemmTile.Prefetch(c, ldc, 2, 2 * PanelWidth);
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         // One running offset into A's rows and one B pointer (see FourRowsOnePanel).
@@ -217,6 +218,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         float* c, nint ldc, int columnsLeft, float* tile, GemmStore* store, int column)
     {
         int w = TVector.Count;
+        GemmTile.Prefetch(c, ldc, 2, PanelWidth);
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
         nint offset = 0;
@@ -249,6 +251,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         float* c, nint ldc, int rows, int columnsLeft, float* tile, GemmStore* store, int column)
     {
         int w = TVector.Count;
+        GemmTile.Prefetch(c, ldc, rows, PanelWidth);
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         // One running offset for the four rows of A, not four pointers stepped on: five fewer instructions beside the

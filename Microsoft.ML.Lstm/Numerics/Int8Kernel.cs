@@ -117,6 +117,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
     {
         int rows = TRows.Count;
         nint half = 4 * TFloat.Count, rowStride = 2 * half;
+        GemmTile.Prefetch(c, ldc, rows, PanelWidth);
         TQuads start0 = TQuads.Load(offsets), start1 = TQuads.Load(offsets + TFloat.Count);
         TQuads c00 = start0, c01 = start1, c10 = start0, c11 = start1, c20 = start0, c21 = start1;
         TQuads c30 = start0, c31 = start1;

@@ -20,6 +20,7 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
     public static unsafe void Run(
         int depth, float* a, float* b, float* c, nint ldc, int rows, int columns, GemmStore* store, int column, float* tile)
     {
+        GemmTile.Prefetch(c, ldc, rows, Columns);
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)
         {
