@@ -22,9 +22,9 @@ namespace Microsoft.ML.Lstm.Networks;
 /// No thread waits on a task nobody has started: each thread claims the next task of whichever part is ready (its own
 /// first), so a worker that is late or absent only leaves its tasks to the others, and one thread alone runs everything.
 /// A thread spins only while a ready step's last task runs on another thread. When that wait passes
-/// <see cref="StallMicroseconds"/> plus twice the time the waiting thread's own last task took (the other thread's task
-/// is as large, and started before ours ended; so it was preempted: on a machine with more runnable threads than cores,
-/// it would be at every step), the waiting thread takes every task left in the pass and the others stop claiming,
+/// <see cref="StallMicroseconds"/> plus <see cref="StallTaskMultiple"/> times the time the waiting thread's own last task
+/// took (the other thread's task is as large, and started before ours ended; so it was preempted: on a machine with more
+/// runnable threads than cores, it would be at every step), the waiting thread takes every task left in the pass and the others stop claiming,
 /// and the next passes, up to <see cref="CallsAloneAfterStall"/> of them and about <see cref="AloneMillisecondsAfterStall"/>
 /// in all, run on the calling thread alone, so a busy machine costs at most one preemption per pass, or per that many
 /// short passes, rather than one per step.
@@ -144,8 +144,14 @@ internal sealed class UnitSplitRecurrence
     /// <summary>How long a thread waits on another's task, past <see cref="StallTaskMultiple"/> times its own last task, before it takes every task left (tests set 0); see <see cref="StallMicroseconds"/>.</summary>
     internal long StallTicks { get; set; } = (long)(StallMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6);
 
-    /// <summary>How many times its own last task's time a thread also waits before it calls another's task stalled (tests set 0).</summary>
-    internal int StallTaskMultiple { get; set; } = 2;
+    /// <summary>
+    /// How many times its own last task's time a thread also waits before it calls another's task stalled (tests set 0).
+    /// Four, not two: on a shared host a batch's task now and then takes two or three times as long as the one beside it
+    /// without its thread being preempted, and at twice, a fifth to a third of lstm-a's and gru-a's inference passes on
+    /// two threads went to one thread for the rest of the pass (benchmarks/RESULTS.md). A preemption (a scheduler slice,
+    /// milliseconds) still passes four tasks of a few hundred µs, and a one-row pass's tasks take a few µs.
+    /// </summary>
+    internal int StallTaskMultiple { get; set; } = 4;
 
     /// <summary>Whether the last pass stalled and will be followed by passes on the calling thread alone (for tests).</summary>
     internal bool RunsAlone => callsAlone > 0;
