@@ -38,11 +38,12 @@ public class SequenceTransformerCrossProcessTests
     }
 
     /// <summary>
-    /// An application may switch tiered compilation off (or tiered PGO); the JIT then compiles the GEMM's micro-kernel
-    /// without the profile data it otherwise shapes it with. The scores must keep their bits, and the kernel's depth loop
-    /// must keep its sums in registers: a kernel that gave the JIT a reason to (a stackalloc, two runs of stores behind a
-    /// branch) was compiled with every accumulator stored to the stack and read back at every step, three times slower.
-    /// Read from the JIT's own listing of the kernel in the other process (x64 and ARM64 mnemonics).
+    /// An application may switch tiered compilation off (or tiered PGO); the JIT then compiles the GEMM's kernels
+    /// without the profile data it otherwise shapes them with. The scores must keep their bits, and each kernel's depth
+    /// loop (the micro-kernel's, and the few-rows kernels' that the recurrent steps of one sequence run) must keep its sums
+    /// in registers: a kernel that gave the JIT a reason not to (a stackalloc, two runs of stores behind a branch) was
+    /// compiled with every accumulator stored to the stack and read back at every step, three times slower. Read from the
+    /// JIT's own listing of the kernels in the other process (x64 and ARM64 mnemonics).
     /// </summary>
     [Fact]
     public void TrainedLstmScoresIdenticallyWithTieredCompilationOffAndItsGemmLoopKeepsItsSumsInRegisters()
@@ -68,7 +69,7 @@ public class SequenceTransformerCrossProcessTests
             AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows, new()
             {
                 ["DOTNET_TieredCompilation"] = "0",
-                ["DOTNET_JitDisasm"] = "*MicroKernel:Run",
+                ["DOTNET_JitDisasm"] = "*MicroKernel:Run *FewRowsKernel*:*",
                 ["DOTNET_JitStdOutFile"] = listing,
             });
 
@@ -101,7 +102,7 @@ public class SequenceTransformerCrossProcessTests
                     blocks[^1].Add(line.Trim());
             }
             List<string> loop = blocks.MaxBy(block => block.Count(IsVectorMultiplyAdd)) ?? new List<string>();
-            if (loop.Count(IsVectorMultiplyAdd) >= 8)
+            if (loop.Count(IsVectorMultiplyAdd) >= 2)
                 yield return (name, loop);
         }
     }
