@@ -56,10 +56,7 @@ internal struct Avx512MicroKernel : IGemmMicroKernel
             b += 32;
         }
 
-        // One run of stores for every tile: a whole one into C (alpha·acc + beta·C, or beta·bias), a clipped one raw into the
-        // caller's spill room (alpha 1, nothing read) and from there into the part inside C. Two runs behind a branch, or a
-        // stackalloc here, had the JIT spill and reload every accumulator at every step when it compiles without profile
-        // data (tiered compilation or tiered PGO switched off): three times slower.
+        // One run of stores for every tile, whole or clipped, as in Avx2MicroKernel (which says why).
         bool whole = rows == Rows && columns == Columns;
         float* bias = store->Bias == null ? null : store->Bias + column;
         float* target = whole ? c : tile;
