@@ -73,6 +73,10 @@ public class SequenceTransformerCrossProcessTests
                 ["DOTNET_JitStdOutFile"] = listing,
             });
 
+            // Without FMA (x86 before Haswell) the 128-bit kernel multiplies and adds apart and needs more registers than
+            // there are (benchmarks/RESULTS.md, "The AVX2 pairing and the Vector128 path"): only the bits are checked there.
+            if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                return;
             var kernels = KernelLoops(File.ReadAllText(listing)).ToList();
             Assert.NotEmpty(kernels);
             foreach (var (kernel, loop) in kernels)
@@ -108,8 +112,7 @@ public class SequenceTransformerCrossProcessTests
     }
 
     private static bool IsVectorMultiplyAdd(string instruction) =>
-        instruction.StartsWith("vfmadd", StringComparison.Ordinal) || instruction.StartsWith("fmla", StringComparison.Ordinal)
-        || instruction.StartsWith("vmulps", StringComparison.Ordinal) || instruction.StartsWith("mulps", StringComparison.Ordinal);
+        instruction.StartsWith("vfmadd", StringComparison.Ordinal) || instruction.StartsWith("fmla", StringComparison.Ordinal);
 
     private static bool IsStackAccess(string instruction) =>
         instruction.Contains("[rbp", StringComparison.Ordinal) || instruction.Contains("[rsp", StringComparison.Ordinal)
