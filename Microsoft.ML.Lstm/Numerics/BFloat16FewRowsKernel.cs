@@ -228,6 +228,8 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
         GemmTile.Prefetch(c, ldc, 2, 2 * PanelWidth);
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        // One running offset into A's rows, not a pointer stepped on per row (as the float kernels: FewRowsKernel.FourRowsOnePanel).
+        nint offset = 0;
         int p = 0;
         for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
@@ -235,29 +237,28 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
             Widen(b + w, out TVector f1, out TVector s1);
             Widen(b + 1 * panelStride, out TVector f2, out TVector s2);
             Widen(b + 1 * panelStride + w, out TVector f3, out TVector s3);
-            TVector x0 = TVector.Create(*a0);
+            TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
             c02 = TVector.FusedMultiplyAdd(x0, f2, c02);
             c03 = TVector.FusedMultiplyAdd(x0, f3, c03);
-            TVector x1 = TVector.Create(*a1);
+            TVector x1 = TVector.Create(a1[offset]);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
             c12 = TVector.FusedMultiplyAdd(x1, f2, c12);
             c13 = TVector.FusedMultiplyAdd(x1, f3, c13);
-            TVector y0 = TVector.Create(a0[aDepthStride]);
+            TVector y0 = TVector.Create(a0[offset + aDepthStride]);
             c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
             c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
             c02 = TVector.FusedMultiplyAdd(y0, s2, c02);
             c03 = TVector.FusedMultiplyAdd(y0, s3, c03);
-            TVector y1 = TVector.Create(a1[aDepthStride]);
+            TVector y1 = TVector.Create(a1[offset + aDepthStride]);
             c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
             c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
             c12 = TVector.FusedMultiplyAdd(y1, s2, c12);
             c13 = TVector.FusedMultiplyAdd(y1, s3, c13);
 
-            a0 += DepthsPerWord * aDepthStride;
-            a1 += DepthsPerWord * aDepthStride;
+            offset += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
@@ -268,12 +269,12 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
             TVector f1 = LowHalves(b + w);
             TVector f2 = LowHalves(b + 1 * panelStride);
             TVector f3 = LowHalves(b + 1 * panelStride + w);
-            TVector x0 = TVector.Create(*a0);
+            TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
             c02 = TVector.FusedMultiplyAdd(x0, f2, c02);
             c03 = TVector.FusedMultiplyAdd(x0, f3, c03);
-            TVector x1 = TVector.Create(*a1);
+            TVector x1 = TVector.Create(a1[offset]);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
             c12 = TVector.FusedMultiplyAdd(x1, f2, c12);
@@ -294,26 +295,27 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
         GemmTile.Prefetch(c, ldc, 2, PanelWidth);
         float* a0 = a, a1 = a + aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
+        // One running offset into A's rows, not a pointer stepped on per row (as the float kernels: FewRowsKernel.FourRowsOnePanel).
+        nint offset = 0;
         int p = 0;
         for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
             Widen(b, out TVector f0, out TVector s0);
             Widen(b + w, out TVector f1, out TVector s1);
-            TVector x0 = TVector.Create(*a0);
+            TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
-            TVector x1 = TVector.Create(*a1);
+            TVector x1 = TVector.Create(a1[offset]);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
-            TVector y0 = TVector.Create(a0[aDepthStride]);
+            TVector y0 = TVector.Create(a0[offset + aDepthStride]);
             c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
             c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
-            TVector y1 = TVector.Create(a1[aDepthStride]);
+            TVector y1 = TVector.Create(a1[offset + aDepthStride]);
             c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
             c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
 
-            a0 += DepthsPerWord * aDepthStride;
-            a1 += DepthsPerWord * aDepthStride;
+            offset += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
@@ -322,10 +324,10 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
             // An odd depth's last word: its low halves only (the high halves are the zero padding).
             TVector f0 = LowHalves(b);
             TVector f1 = LowHalves(b + w);
-            TVector x0 = TVector.Create(*a0);
+            TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
-            TVector x1 = TVector.Create(*a1);
+            TVector x1 = TVector.Create(a1[offset]);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
         }
@@ -350,40 +352,39 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
         GemmTile.Prefetch(c, ldc, rows, PanelWidth);
         float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        // One running offset into A's rows, not a pointer stepped on per row (as the float kernels: FewRowsKernel.FourRowsOnePanel).
+        nint offset = 0;
         int p = 0;
         for (; p + DepthsPerWord <= depth; p += DepthsPerWord)
         {
             Widen(b, out TVector f0, out TVector s0);
             Widen(b + w, out TVector f1, out TVector s1);
-            TVector x0 = TVector.Create(*a0);
+            TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
-            TVector x1 = TVector.Create(*a1);
+            TVector x1 = TVector.Create(a1[offset]);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
-            TVector x2 = TVector.Create(*a2);
+            TVector x2 = TVector.Create(a2[offset]);
             c20 = TVector.FusedMultiplyAdd(x2, f0, c20);
             c21 = TVector.FusedMultiplyAdd(x2, f1, c21);
-            TVector x3 = TVector.Create(*a3);
+            TVector x3 = TVector.Create(a3[offset]);
             c30 = TVector.FusedMultiplyAdd(x3, f0, c30);
             c31 = TVector.FusedMultiplyAdd(x3, f1, c31);
-            TVector y0 = TVector.Create(a0[aDepthStride]);
+            TVector y0 = TVector.Create(a0[offset + aDepthStride]);
             c00 = TVector.FusedMultiplyAdd(y0, s0, c00);
             c01 = TVector.FusedMultiplyAdd(y0, s1, c01);
-            TVector y1 = TVector.Create(a1[aDepthStride]);
+            TVector y1 = TVector.Create(a1[offset + aDepthStride]);
             c10 = TVector.FusedMultiplyAdd(y1, s0, c10);
             c11 = TVector.FusedMultiplyAdd(y1, s1, c11);
-            TVector y2 = TVector.Create(a2[aDepthStride]);
+            TVector y2 = TVector.Create(a2[offset + aDepthStride]);
             c20 = TVector.FusedMultiplyAdd(y2, s0, c20);
             c21 = TVector.FusedMultiplyAdd(y2, s1, c21);
-            TVector y3 = TVector.Create(a3[aDepthStride]);
+            TVector y3 = TVector.Create(a3[offset + aDepthStride]);
             c30 = TVector.FusedMultiplyAdd(y3, s0, c30);
             c31 = TVector.FusedMultiplyAdd(y3, s1, c31);
 
-            a0 += DepthsPerWord * aDepthStride;
-            a1 += DepthsPerWord * aDepthStride;
-            a2 += DepthsPerWord * aDepthStride;
-            a3 += DepthsPerWord * aDepthStride;
+            offset += DepthsPerWord * aDepthStride;
             b += rowStride;
         }
 
@@ -392,16 +393,16 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
             // An odd depth's last word: its low halves only (the high halves are the zero padding).
             TVector f0 = LowHalves(b);
             TVector f1 = LowHalves(b + w);
-            TVector x0 = TVector.Create(*a0);
+            TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, f0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, f1, c01);
-            TVector x1 = TVector.Create(*a1);
+            TVector x1 = TVector.Create(a1[offset]);
             c10 = TVector.FusedMultiplyAdd(x1, f0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, f1, c11);
-            TVector x2 = TVector.Create(*a2);
+            TVector x2 = TVector.Create(a2[offset]);
             c20 = TVector.FusedMultiplyAdd(x2, f0, c20);
             c21 = TVector.FusedMultiplyAdd(x2, f1, c21);
-            TVector x3 = TVector.Create(*a3);
+            TVector x3 = TVector.Create(a3[offset]);
             c30 = TVector.FusedMultiplyAdd(x3, f0, c30);
             c31 = TVector.FusedMultiplyAdd(x3, f1, c31);
         }
