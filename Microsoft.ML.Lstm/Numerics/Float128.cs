@@ -60,11 +60,6 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 SelectWhereLess(Float128 left, Float128 right, Float128 whenLess, Float128 otherwise) =>
-        new(Vector128.ConditionalSelect(Vector128.LessThan(left.value, right.value), whenLess.value, otherwise.value));
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 LoadWords(uint* source) => new(Vector128.Load(source).AsSingle());
 
     /// <inheritdoc/>

@@ -60,11 +60,6 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 SelectWhereLess(Float256 left, Float256 right, Float256 whenLess, Float256 otherwise) =>
-        new(Vector256.ConditionalSelect(Vector256.LessThan(left.value, right.value), whenLess.value, otherwise.value));
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 LoadWords(uint* source) => new(Vector256.Load(source).AsSingle());
 
     /// <inheritdoc/>

@@ -58,11 +58,6 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 CopySign(Float512 magnitude, Float512 sign) => new(Vector512.CopySign(magnitude.value, sign.value));
 
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 SelectWhereLess(Float512 left, Float512 right, Float512 whenLess, Float512 otherwise) =>
-        new(Vector512.ConditionalSelect(Vector512.LessThan(left.value, right.value), whenLess.value, otherwise.value));
-
     /// <summary>Lane-wise sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator +(Float512 left, Float512 right) => new(left.value + right.value);

@@ -57,7 +57,4 @@ internal interface IFloatVector<TSelf> :
 
     /// <summary>|magnitude| with the sign of <paramref name="sign"/>, per lane.</summary>
     static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
-
-    /// <summary>Per lane: left &lt; right ? whenLess : otherwise.</summary>
-    static abstract TSelf SelectWhereLess(TSelf left, TSelf right, TSelf whenLess, TSelf otherwise);
 }
