@@ -230,8 +230,9 @@ public class CompressedGemmTests
     [MemberData(nameof(WidthsAndFormats))]
     public void AddingABiasGivesTheBitsOfCFilledWithItFirst(string width, string formatName)
     {
-        // int8 stores over the bias in its first depth block instead of reading it back from C: the same fma, so the same
-        // bits, on every shape (clipped panels, two depth blocks, one row and four-row tiles) and on two threads.
+        // The first depth block stores over the bias instead of reading it back from C (bfloat16's few-rows kernel, at most
+        // four rows, has C filled first): the same fma, so the same bits, on every shape (clipped panels, two depth blocks,
+        // one row, four-row tiles and bfloat16's tiled path) and on two threads.
         GemmKernel kernel = Enum.Parse<GemmKernel>(width);
         WeightFormat format = Enum.Parse<WeightFormat>(formatName);
         foreach ((int m, int n, int k) in Shapes.Append((41, 515, 300)))

@@ -104,27 +104,19 @@ internal static unsafe class CompressedGemm
     /// <summary>
     /// C = A · op(B) + bias, the n values of <paramref name="bias"/> added to every row of C: the same bits as C filled
     /// with the bias row by row and then <see cref="Multiply(int, float, ReadOnlySpan{float}, int, CompressedPackedMatrix, float, Span{float}, int, int)"/>
-    /// with alpha 1 and beta 1. int8 stores each element of the first depth block as fma(m, v, bias) straight away,
-    /// sparing a pass that writes the bias over C and the store's read of it back (a layer's input projection: the
-    /// gates of every step, far larger than the caches); bfloat16 fills C first.
+    /// with alpha 1 and beta 1. The first depth block stores each element as fma(m, v, bias) straight away, sparing a
+    /// pass that writes the bias over C and the store's read of it back (a layer's input projection: the gates of every
+    /// step, far larger than the caches); only bfloat16's few-rows kernel (at most four rows) has C filled first.
     /// </summary>
     public static void MultiplyAddingBias(int m, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, int ldc, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(b);
         if (bias.Length != b.Columns)
             throw new ArgumentException($"The bias holds {bias.Length} values; the product has {b.Columns} columns.", nameof(bias));
-        if (b.Format == WeightFormat.Int8)
-        {
-            MultiplyOverBias(m, 1f, a, lda, b, 1f, bias, c, ldc, threads);
-            return;
-        }
-        Gemm.CheckOperand("C", m, b.Columns, c.Length, ldc);
-        fixed (float* cPointer = c)
-            GemmStore.FillRows(bias, m, cPointer, ldc);
-        Multiply(m, 1f, a, lda, b, 1f, c, ldc, threads);
+        MultiplyOverBias(m, 1f, a, lda, b, 1f, bias, c, ldc, threads);
     }
 
-    /// <summary>The product, with a bias to store over (int8 only: see <see cref="MultiplyAddingBias"/>) when <paramref name="bias"/> is not empty.</summary>
+    /// <summary>The product, with a bias to store over (see <see cref="MultiplyAddingBias"/>) when <paramref name="bias"/> is not empty.</summary>
     private static void MultiplyOverBias(int m, float alpha, ReadOnlySpan<float> a, int lda, CompressedPackedMatrix b, float beta, ReadOnlySpan<float> bias, Span<float> c, int ldc, int threads)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -255,6 +247,10 @@ internal static unsafe class CompressedGemm
             const int depthsPerWord = BFloat16FewRowsKernel<TVector>.DepthsPerWord, wordBytes = BFloat16FewRowsKernel<TVector>.WordBytes;
             float* scales = b.Scales + columnStart;
             int oneRowPanels = GemmTuning.Current.OneRowPanels;
+            // Its stores take the columns' scales, not a bias: C holds the bias first (at most four rows of it), which
+            // the first block adds onto with the beta of 1 that comes with a bias.
+            if (bias != null)
+                GemmStore.FillRows(new ReadOnlySpan<float>(bias + columnStart, columns), m, c + columnStart, ldc);
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, k - pc);
@@ -292,7 +288,8 @@ internal static unsafe class CompressedGemm
             {
                 int depth = Math.Min(DepthBlock, k - pc);
                 int packedRows = (depth + depthsPerWord - 1) / depthsPerWord;
-                GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, null);
+                // The micro-kernels find a column's bias at bias + its column of C.
+                GemmStore store = GemmStore.ForDepthBlock(pc, alpha, beta, bias);
                 for (int ic = 0; ic < m; ic += rowBlock)
                 {
                     // A block packed once, B widened once per block of columns (once in all for up to MR·16 rows).
