@@ -244,7 +244,7 @@ internal sealed class UnitSplitRecurrence
 
         Span<float> cells = pass.Cells.Write;
         ReadOnlySpan<float> cPrev = t == 0 ? pass.InitialCell.Read.Slice(first, partSpan) : cells.Slice(layout.StepOffsets[t - 1] * h + first, partSpan);
-        part.Recurrent.Multiply(rows, hPrev, gates);
+        part.Recurrent.Multiply(rows, hPrev, 1f, gates);
         Span<float> cellOut = cells.Slice(row * h + first, partSpan);
         if (cell == CellType.PeepholeLstm)
             PeepholeLstmKernels.ForwardStep<float>(gates, part.Peepholes, cPrev, cellOut, hidden, rows, units, h);
@@ -292,8 +292,8 @@ internal sealed class UnitSplitRecurrence
         }
         return new PartWeights(
             units,
-            PartProduct.Cut(store, weights.Input, rows, inputSize),
-            PartProduct.Cut(store, weights.Recurrent, rows, hiddenSize),
+            CutWeight(store, weights.Input, rows, inputSize),
+            CutWeight(store, weights.Recurrent, rows, hiddenSize),
             Gather(store.Value(weights.Bias), rows),
             weights.RecurrentBias is ParameterView recurrentBias ? Gather(store.Value(recurrentBias), rows) : Array.Empty<float>(),
             peepholes)
@@ -316,13 +316,13 @@ internal sealed class UnitSplitRecurrence
         ParameterStore<float> Store, ParameterView Input, ParameterView Recurrent, ParameterView Bias, ParameterView? RecurrentBias, ParameterView? Peephole);
 
     /// <summary>One part's weights, its gates buffer [N, G·units] and, for a GRU, its h-projection of one step [B, G·units].</summary>
-    private sealed class PartWeights(int units, PartProduct input, PartProduct recurrent, float[] bias, float[] recurrentBias, float[] peepholes)
+    private sealed class PartWeights(int units, PackedWeight input, PackedWeight recurrent, float[] bias, float[] recurrentBias, float[] peepholes)
     {
         public int Units => units;
 
-        public PartProduct Input => input;
+        public PackedWeight Input => input;
 
-        public PartProduct Recurrent => recurrent;
+        public PackedWeight Recurrent => recurrent;
 
         public float[] Bias => bias;
 
@@ -335,38 +335,19 @@ internal sealed class UnitSplitRecurrence
         public float[] Projection = Array.Empty<float>();
     }
 
-    /// <summary>A part's rows of one weight matrix, packed for the float GEMM or, when the layer's are compressed, for the compressed one.</summary>
-    private sealed class PartProduct(int depth, int columns, PackedMatrix? packed, CompressedPackedMatrix? compressed)
+    /// <summary>
+    /// Rows <paramref name="rows"/> of the [·, depth] matrix <paramref name="view"/>, as op(B) = those rows transposed: packed
+    /// for the float GEMM or, when the layer's weights are compressed, compressed from the same rows of theirs.
+    /// </summary>
+    private static PackedWeight CutWeight(ParameterStore<float> store, ParameterView view, int[] rows, int depth)
     {
-        /// <summary>Rows <paramref name="rows"/> of the [·, depth] matrix <paramref name="view"/>, as op(B) = those rows transposed.</summary>
-        public static PartProduct Cut(ParameterStore<float> store, ParameterView view, int[] rows, int depth)
-        {
-            if (store.Compression?.FindValues(view) is QuantizedMatrix quantized)
-                return new PartProduct(depth, rows.Length, null, CompressedGemm.Pack(quantized.SelectRows(rows)));
-            ReadOnlySpan<float> all = store.Value(view);
-            var values = new float[rows.Length * depth];
-            for (int i = 0; i < rows.Length; i++)
-                all.Slice(rows[i] * depth, depth).CopyTo(values.AsSpan(i * depth, depth));
-            return new PartProduct(depth, rows.Length, Gemm.Pack(true, depth, rows.Length, values, depth), null);
-        }
-
-        /// <summary>c [rows, columns] = a [rows, depth] · op(B) + bias, as <see cref="WeightProduct{T}.MultiplyAddingBias"/>.</summary>
-        public void MultiplyAddingBias(int rows, ReadOnlySpan<float> a, ReadOnlySpan<float> bias, Span<float> c)
-        {
-            if (compressed is not null)
-                CompressedGemm.MultiplyAddingBias(rows, a, depth, compressed, bias, c, columns);
-            else
-                Gemm.MultiplyAddingBias(rows, a, depth, packed!, bias, c, columns);
-        }
-
-        /// <summary>c [rows, columns] += a [rows, depth] · op(B), as <see cref="WeightProduct{T}.Multiply"/> with beta 1.</summary>
-        public void Multiply(int rows, ReadOnlySpan<float> a, Span<float> c)
-        {
-            if (compressed is not null)
-                CompressedGemm.Multiply(rows, 1f, a, depth, compressed, 1f, c, columns);
-            else
-                Gemm.Multiply(false, rows, 1f, a, depth, packed!, 1f, c, columns);
-        }
+        if (store.Compression?.FindValues(view) is QuantizedMatrix quantized)
+            return new PackedWeight(CompressedGemm.Pack(quantized.SelectRows(rows)));
+        ReadOnlySpan<float> all = store.Value(view);
+        var values = new float[rows.Length * depth];
+        for (int i = 0; i < rows.Length; i++)
+            all.Slice(rows[i] * depth, depth).CopyTo(values.AsSpan(i * depth, depth));
+        return new PackedWeight(Gemm.Pack(true, depth, rows.Length, values, depth));
     }
 
     /// <summary>One pass as the threads see it: the spans, pinned for the pass.</summary>

@@ -19,7 +19,7 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
     private readonly int depth, columns;
     private PackedMatrix? packed;
     private int packedVersion;
-    private CompressedPackedMatrix? compressed;
+    private PackedWeight current; // float: the packed weights, or their compressed copy
 
     /// <summary>C = A·op(W) with op(W) [depth × columns]; W is stored [columns × depth] when <paramref name="transpose"/>.</summary>
     public WeightProduct(ParameterStore<T> store, ParameterView weight, bool transpose, int depth, int columns)
@@ -41,17 +41,22 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
     {
         if (typeof(T) != typeof(float))
             return;
-        compressed = transpose ? store.Compression?.Find(weight) : null;
-        if (compressed is not null && (compressed.Depth != depth || compressed.Columns != columns))
-            compressed = null;
-        if (compressed is not null || (packed is not null && packedVersion == store.Version))
+        CompressedPackedMatrix? compressed = transpose ? store.Compression?.Find(weight) : null;
+        if (compressed is not null && compressed.Depth == depth && compressed.Columns == columns)
+        {
+            current = new PackedWeight(compressed);
             return;
-        ReadOnlySpan<float> values = MemoryMarshal.Cast<T, float>(store.Value(weight));
-        if (packed is null)
-            packed = Gemm.Pack(transpose, depth, columns, values, WeightStride);
-        else
-            Gemm.PackInto(packed, transpose, values, WeightStride);
-        packedVersion = store.Version;
+        }
+        if (packed is null || packedVersion != store.Version)
+        {
+            ReadOnlySpan<float> values = MemoryMarshal.Cast<T, float>(store.Value(weight));
+            if (packed is null)
+                packed = Gemm.Pack(transpose, depth, columns, values, WeightStride);
+            else
+                Gemm.PackInto(packed, transpose, values, WeightStride);
+            packedVersion = store.Version;
+        }
+        current = new PackedWeight(packed);
     }
 
     /// <summary>c [rows, columns] = a [rows, depth] · op(W) + beta · c, on the calling thread or, for a large product, <paramref name="threads"/>.</summary>
@@ -61,12 +66,7 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
             return;
         if (typeof(T) == typeof(float))
         {
-            if (compressed is not null)
-            {
-                CompressedGemm.Multiply(rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, compressed, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns, threads);
-                return;
-            }
-            Gemm.Multiply(false, rows, 1f, MemoryMarshal.Cast<T, float>(a), depth, packed!, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), columns, threads);
+            current.Multiply(rows, MemoryMarshal.Cast<T, float>(a), float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), threads);
             return;
         }
         Gemm.Multiply(false, transpose, rows, columns, depth, T.One, a, depth, store.Value(weight), WeightStride, beta, c, columns, threads);
@@ -75,19 +75,13 @@ internal sealed class WeightProduct<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>
     /// c [rows, columns] = a [rows, depth] · op(W) + bias, the bias added to every row: the bits of c filled with the bias
     /// and then <see cref="Multiply"/> with beta 1, without that pass over c for float weights, packed or compressed,
-    /// whose products store over the bias (<see cref="Gemm.MultiplyAddingBias(int, ReadOnlySpan{float}, int, PackedMatrix, ReadOnlySpan{float}, Span{float}, int, int)"/>,
-    /// <see cref="CompressedGemm.MultiplyAddingBias"/>).
+    /// whose products store over the bias (<see cref="PackedWeight.MultiplyAddingBias"/>).
     /// </summary>
     public void MultiplyAddingBias(int rows, ReadOnlySpan<T> a, ReadOnlySpan<T> bias, Span<T> c, int threads = 1)
     {
         if (typeof(T) == typeof(float) && rows > 0)
         {
-            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(a), b = MemoryMarshal.Cast<T, float>(bias);
-            Span<float> target = MemoryMarshal.Cast<T, float>(c);
-            if (compressed is not null)
-                CompressedGemm.MultiplyAddingBias(rows, x, depth, compressed, b, target, columns, threads);
-            else
-                Gemm.MultiplyAddingBias(rows, x, depth, packed!, b, target, columns, threads);
+            current.MultiplyAddingBias(rows, MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(c), threads);
             return;
         }
         VectorMath.BroadcastRows(bias, rows, c);
