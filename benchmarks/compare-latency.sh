@@ -30,8 +30,8 @@ import pytorch_peer
 torch.set_num_threads($t)
 pytorch_peer.measure_latency(argparse.Namespace(repeats=5, seconds=$seconds))
 pytorch_peer.measure_latency_int8(argparse.Namespace(repeats=5, seconds=$seconds))" 2>/dev/null \
-      | sed -n -e "s/.*\"lstm-latency\".*\"value\": \([0-9.]*\).*/pytorch Float32 $t \1/p" \
-               -e "s/.*\"lstm-latency-int8\".*\"value\": \([0-9.]*\).*/pytorch Int8 $t \1/p" >>"$results"
+      | sed -n -e "s/.*\"lstm-latency\", \"metric\": \"latency_us\".*\"value\": \([0-9.]*\).*/pytorch Float32 $t \1/p" \
+               -e "s/.*\"lstm-latency-int8\", \"metric\": \"latency_us\".*\"value\": \([0-9.]*\).*/pytorch Int8 $t \1/p" >>"$results"
   done
 done
 lscpu_field() { lscpu | sed -n "s/^$1:[[:space:]]*//p"; }

@@ -50,7 +50,7 @@ public class ActivationsTests
 
     /// <summary>
     /// tanh as −m / (m + 2), m = e^(−2|x|) − 1, keeps its relative accuracy everywhere: across each step of the reduction's
-    /// n (|x| = k·ln 2 / 4 + ln 2 / 8), at the clamp (|x| = 15) and for tiny and denormal arguments.
+    /// n (|x| = (k + ½)·ln 2 / 2), at the clamp (|x| = 15) and for tiny and denormal arguments.
     /// </summary>
     [Fact]
     public void VectorTanhIsWithin2e7RelativeOfDoubleEverywhere()
