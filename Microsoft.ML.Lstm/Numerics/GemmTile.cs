@@ -29,6 +29,25 @@ internal static class GemmTile
     }
 
     /// <summary>
+    /// Where a micro-kernel's one run of stores goes for a tile of <paramref name="rows"/> × <paramref name="columns"/> at C's
+    /// column <paramref name="column"/> (see <see cref="TileStores"/>); <paramref name="kernelRows"/> × <paramref name="kernelColumns"/>
+    /// is the kernel's whole tile and <paramref name="tile"/> its caller's spill room for a clipped one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe TileStores StoresFor(
+        GemmStore* store, float* c, nint ldc, int rows, int columns, int kernelRows, int kernelColumns, int column, float* tile)
+    {
+        bool whole = rows == kernelRows && columns == kernelColumns;
+        float* bias = store->Bias == null ? null : store->Bias + column;
+        float* target = whole ? c : tile;
+        nint targetStride = whole ? ldc : kernelColumns;
+        // What beta multiplies: C, or the bias row (the same for every row of the tile).
+        return new TileStores(
+            whole, target, targetStride, bias == null ? target : bias, bias == null ? targetStride : 0,
+            whole ? store->Alpha : 1f, !whole || store->Overwrite, bias);
+    }
+
+    /// <summary>
     /// C[r, j] = alpha · tile[r, j] + beta · C[r, j] (or beta · bias[j], the bias in C's place) for r &lt; rows, j &lt; columns, with the same single FMA the
     /// vector path uses (fma(alpha, acc, beta·c); a multiply and an add on a CPU without FMA, see <see cref="MultiplyAdd"/>),
     /// so edge elements round exactly like interior ones.
@@ -52,4 +71,39 @@ internal static class GemmTile
             }
         }
     }
+}
+
+/// <summary>
+/// A micro-kernel's one run of stores for every tile (<see cref="GemmTile.StoresFor"/>): a whole tile goes into C as
+/// alpha·acc + beta·S, S being C itself or the bias row where the depth block stores over one; a clipped tile goes raw into
+/// the spill room (alpha 1, nothing read), and <see cref="GemmTile.StoreClipped"/> then writes its part inside C with the
+/// block's own alpha, beta and <see cref="Bias"/>. Each accumulator of row r, lane offset j is stored at
+/// <see cref="Target"/> + r·<see cref="TargetStride"/> + j, from <see cref="Source"/> + r·<see cref="SourceStride"/> + j.
+/// </summary>
+internal readonly unsafe struct TileStores(
+    bool whole, float* target, nint targetStride, float* source, nint sourceStride, float alpha, bool overwrite, float* bias)
+{
+    /// <summary>Whether the tile is the kernel's whole tile, stored straight into C.</summary>
+    public bool Whole { get; } = whole;
+
+    /// <summary>Where row 0 of the accumulators goes: C, or the spill room.</summary>
+    public float* Target { get; } = target;
+
+    /// <summary>Floats between two rows of <see cref="Target"/>.</summary>
+    public nint TargetStride { get; } = targetStride;
+
+    /// <summary>What beta multiplies for row 0: C, or the bias row.</summary>
+    public float* Source { get; } = source;
+
+    /// <summary>Floats between two rows of <see cref="Source"/> (0 for the bias row).</summary>
+    public nint SourceStride { get; } = sourceStride;
+
+    /// <summary>What the accumulators are multiplied by in this run (1 into the spill room).</summary>
+    public float Alpha { get; } = alpha;
+
+    /// <summary>Whether this run writes without reading <see cref="Source"/>.</summary>
+    public bool Overwrite { get; } = overwrite;
+
+    /// <summary>The tile's first column of the bias the block stores over, or null.</summary>
+    public float* Bias { get; } = bias;
 }

@@ -49,29 +49,22 @@ internal struct Vector128MicroKernel : IGemmMicroKernel
         }
 
         // One run of stores for every tile, whole or clipped, as in Avx2MicroKernel (which says why).
-        bool whole = rows == Rows && columns == Columns;
-        float* bias = store->Bias == null ? null : store->Bias + column;
-        float* target = whole ? c : tile;
-        nint targetStride = whole ? ldc : Columns;
-        // What beta multiplies: C, or the bias row (the same for every row of the tile).
-        float* source = bias == null ? target : bias;
-        nint sourceStride = bias == null ? targetStride : 0;
-        bool overwrite = !whole || store->Overwrite;
-        Vector128<float> alphas = Vector128.Create(whole ? store->Alpha : 1f), betas = Vector128.Create(store->Beta);
-        Store(c00, target + 0 * targetStride + 0, source + 0 * sourceStride + 0, alphas, betas, overwrite);
-        Store(c01, target + 0 * targetStride + 4, source + 0 * sourceStride + 4, alphas, betas, overwrite);
-        Store(c10, target + 1 * targetStride + 0, source + 1 * sourceStride + 0, alphas, betas, overwrite);
-        Store(c11, target + 1 * targetStride + 4, source + 1 * sourceStride + 4, alphas, betas, overwrite);
-        Store(c20, target + 2 * targetStride + 0, source + 2 * sourceStride + 0, alphas, betas, overwrite);
-        Store(c21, target + 2 * targetStride + 4, source + 2 * sourceStride + 4, alphas, betas, overwrite);
-        Store(c30, target + 3 * targetStride + 0, source + 3 * sourceStride + 0, alphas, betas, overwrite);
-        Store(c31, target + 3 * targetStride + 4, source + 3 * sourceStride + 4, alphas, betas, overwrite);
-        Store(c40, target + 4 * targetStride + 0, source + 4 * sourceStride + 0, alphas, betas, overwrite);
-        Store(c41, target + 4 * targetStride + 4, source + 4 * sourceStride + 4, alphas, betas, overwrite);
-        Store(c50, target + 5 * targetStride + 0, source + 5 * sourceStride + 0, alphas, betas, overwrite);
-        Store(c51, target + 5 * targetStride + 4, source + 5 * sourceStride + 4, alphas, betas, overwrite);
-        if (!whole)
-            GemmTile.StoreClipped(tile, Columns, c, ldc, rows, columns, store->Alpha, store->Beta, store->Overwrite, bias);
+        TileStores stores = GemmTile.StoresFor(store, c, ldc, rows, columns, Rows, Columns, column, tile);
+        Vector128<float> alphas = Vector128.Create(stores.Alpha), betas = Vector128.Create(store->Beta);
+        Store(c00, stores.Target + 0 * stores.TargetStride + 0, stores.Source + 0 * stores.SourceStride + 0, alphas, betas, stores.Overwrite);
+        Store(c01, stores.Target + 0 * stores.TargetStride + 4, stores.Source + 0 * stores.SourceStride + 4, alphas, betas, stores.Overwrite);
+        Store(c10, stores.Target + 1 * stores.TargetStride + 0, stores.Source + 1 * stores.SourceStride + 0, alphas, betas, stores.Overwrite);
+        Store(c11, stores.Target + 1 * stores.TargetStride + 4, stores.Source + 1 * stores.SourceStride + 4, alphas, betas, stores.Overwrite);
+        Store(c20, stores.Target + 2 * stores.TargetStride + 0, stores.Source + 2 * stores.SourceStride + 0, alphas, betas, stores.Overwrite);
+        Store(c21, stores.Target + 2 * stores.TargetStride + 4, stores.Source + 2 * stores.SourceStride + 4, alphas, betas, stores.Overwrite);
+        Store(c30, stores.Target + 3 * stores.TargetStride + 0, stores.Source + 3 * stores.SourceStride + 0, alphas, betas, stores.Overwrite);
+        Store(c31, stores.Target + 3 * stores.TargetStride + 4, stores.Source + 3 * stores.SourceStride + 4, alphas, betas, stores.Overwrite);
+        Store(c40, stores.Target + 4 * stores.TargetStride + 0, stores.Source + 4 * stores.SourceStride + 0, alphas, betas, stores.Overwrite);
+        Store(c41, stores.Target + 4 * stores.TargetStride + 4, stores.Source + 4 * stores.SourceStride + 4, alphas, betas, stores.Overwrite);
+        Store(c50, stores.Target + 5 * stores.TargetStride + 0, stores.Source + 5 * stores.SourceStride + 0, alphas, betas, stores.Overwrite);
+        Store(c51, stores.Target + 5 * stores.TargetStride + 4, stores.Source + 5 * stores.SourceStride + 4, alphas, betas, stores.Overwrite);
+        if (!stores.Whole)
+            GemmTile.StoreClipped(tile, Columns, c, ldc, rows, columns, store->Alpha, store->Beta, store->Overwrite, stores.Bias);
     }
 
     /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>
