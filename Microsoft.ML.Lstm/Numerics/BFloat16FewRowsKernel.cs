@@ -451,9 +451,6 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LowHalves(byte* source) => TVector.LowHalves(TVector.LoadWords((uint*)source));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector LoadFloats(float* source) => TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);
-
     /// <summary>
     /// Folds one row of a whole panel's two accumulators into C: m·acc, or fma(m, acc, beta·C), per lane, with
     /// m = alpha·scale of each column.
@@ -464,7 +461,7 @@ internal static unsafe class BFloat16FewRowsKernel<TVector>
         int w = TVector.Count;
         var target = new Span<float>(c, 2 * w);
         TVector alphas = TVector.Create(store->Alpha);
-        TVector lowMultipliers = alphas * LoadFloats(scales), highMultipliers = alphas * LoadFloats(scales + w);
+        TVector lowMultipliers = alphas * TVector.Load(scales), highMultipliers = alphas * TVector.Load(scales + w);
         if (store->Overwrite)
         {
             (lowMultipliers * low).Store(target, 0);

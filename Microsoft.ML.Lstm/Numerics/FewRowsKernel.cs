@@ -91,14 +91,14 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         for (int p = 0; p < depth; p++)
         {
             TVector x = TVector.Create(*a);
-            c00 = TVector.FusedMultiplyAdd(x, Load(b0), c00);
-            c01 = TVector.FusedMultiplyAdd(x, Load(b0 + w), c01);
-            c10 = TVector.FusedMultiplyAdd(x, Load(b1), c10);
-            c11 = TVector.FusedMultiplyAdd(x, Load(b1 + w), c11);
-            c20 = TVector.FusedMultiplyAdd(x, Load(b2), c20);
-            c21 = TVector.FusedMultiplyAdd(x, Load(b2 + w), c21);
-            c30 = TVector.FusedMultiplyAdd(x, Load(b3), c30);
-            c31 = TVector.FusedMultiplyAdd(x, Load(b3 + w), c31);
+            c00 = TVector.FusedMultiplyAdd(x, TVector.Load(b0), c00);
+            c01 = TVector.FusedMultiplyAdd(x, TVector.Load(b0 + w), c01);
+            c10 = TVector.FusedMultiplyAdd(x, TVector.Load(b1), c10);
+            c11 = TVector.FusedMultiplyAdd(x, TVector.Load(b1 + w), c11);
+            c20 = TVector.FusedMultiplyAdd(x, TVector.Load(b2), c20);
+            c21 = TVector.FusedMultiplyAdd(x, TVector.Load(b2 + w), c21);
+            c30 = TVector.FusedMultiplyAdd(x, TVector.Load(b3), c30);
+            c31 = TVector.FusedMultiplyAdd(x, TVector.Load(b3 + w), c31);
             a += aDepthStride;
             b0 += rowStride;
             b1 += rowStride;
@@ -124,22 +124,22 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         {
             TVector x = TVector.Create(*a);
             float* r = b + p * rowStride;
-            c00 = TVector.FusedMultiplyAdd(x, Load(r), c00);
-            c01 = TVector.FusedMultiplyAdd(x, Load(r + w), c01);
-            c10 = TVector.FusedMultiplyAdd(x, Load(r + panelStride), c10);
-            c11 = TVector.FusedMultiplyAdd(x, Load(r + panelStride + w), c11);
-            c20 = TVector.FusedMultiplyAdd(x, Load(r + 2 * panelStride), c20);
-            c21 = TVector.FusedMultiplyAdd(x, Load(r + 2 * panelStride + w), c21);
-            c30 = TVector.FusedMultiplyAdd(x, Load(r + 3 * panelStride), c30);
-            c31 = TVector.FusedMultiplyAdd(x, Load(r + 3 * panelStride + w), c31);
-            c40 = TVector.FusedMultiplyAdd(x, Load(r + 4 * panelStride), c40);
-            c41 = TVector.FusedMultiplyAdd(x, Load(r + 4 * panelStride + w), c41);
-            c50 = TVector.FusedMultiplyAdd(x, Load(r + 5 * panelStride), c50);
-            c51 = TVector.FusedMultiplyAdd(x, Load(r + 5 * panelStride + w), c51);
-            c60 = TVector.FusedMultiplyAdd(x, Load(r + 6 * panelStride), c60);
-            c61 = TVector.FusedMultiplyAdd(x, Load(r + 6 * panelStride + w), c61);
-            c70 = TVector.FusedMultiplyAdd(x, Load(r + 7 * panelStride), c70);
-            c71 = TVector.FusedMultiplyAdd(x, Load(r + 7 * panelStride + w), c71);
+            c00 = TVector.FusedMultiplyAdd(x, TVector.Load(r), c00);
+            c01 = TVector.FusedMultiplyAdd(x, TVector.Load(r + w), c01);
+            c10 = TVector.FusedMultiplyAdd(x, TVector.Load(r + panelStride), c10);
+            c11 = TVector.FusedMultiplyAdd(x, TVector.Load(r + panelStride + w), c11);
+            c20 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 2 * panelStride), c20);
+            c21 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 2 * panelStride + w), c21);
+            c30 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 3 * panelStride), c30);
+            c31 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 3 * panelStride + w), c31);
+            c40 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 4 * panelStride), c40);
+            c41 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 4 * panelStride + w), c41);
+            c50 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 5 * panelStride), c50);
+            c51 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 5 * panelStride + w), c51);
+            c60 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 6 * panelStride), c60);
+            c61 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 6 * panelStride + w), c61);
+            c70 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 7 * panelStride), c70);
+            c71 = TVector.FusedMultiplyAdd(x, TVector.Load(r + 7 * panelStride + w), c71);
             a += aDepthStride;
         }
 
@@ -163,8 +163,8 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         for (int p = 0; p < depth; p++)
         {
             TVector x = TVector.Create(*a);
-            c00 = TVector.FusedMultiplyAdd(x, Load(b), c00);
-            c01 = TVector.FusedMultiplyAdd(x, Load(b + w), c01);
+            c00 = TVector.FusedMultiplyAdd(x, TVector.Load(b), c00);
+            c01 = TVector.FusedMultiplyAdd(x, TVector.Load(b + w), c01);
             a += aDepthStride;
             b += rowStride;
         }
@@ -192,7 +192,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         nint offset = 0;
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride)
         {
-            TVector p0 = Load(b), p1 = Load(b + w), p2 = Load(b + panelStride), p3 = Load(b + panelStride + w);
+            TVector p0 = TVector.Load(b), p1 = TVector.Load(b + w), p2 = TVector.Load(b + panelStride), p3 = TVector.Load(b + panelStride + w);
             TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
@@ -224,7 +224,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         nint offset = 0;
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride)
         {
-            TVector p0 = Load(b), p1 = Load(b + w);
+            TVector p0 = TVector.Load(b), p1 = TVector.Load(b + w);
             TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
@@ -259,7 +259,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         nint offset = 0;
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride)
         {
-            TVector p0 = Load(b), p1 = Load(b + w);
+            TVector p0 = TVector.Load(b), p1 = TVector.Load(b + w);
             TVector x0 = TVector.Create(a0[offset]);
             c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
@@ -291,9 +291,6 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         GemmTile.StoreClipped(tile, 2 * w, c, ldc, rows, columnsLeft, store->Alpha, store->Beta, store->Overwrite, BiasAt(store, column));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Load(float* source) => TVector.Load(new ReadOnlySpan<float>(source, TVector.Count), 0);
-
     /// <summary>
     /// Folds one row of a whole panel's two accumulators into C: alpha·acc, or fma(alpha, acc, beta·C), per lane,
     /// as the micro-kernels' full tiles do (their clipped tiles do the same in scalar, see <see cref="GemmTile"/>).
@@ -314,8 +311,8 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
             // beta·C, or the bias in C's place: one load either way.
             float* source = store->Bias == null ? c : store->Bias + column;
             TVector betas = TVector.Create(store->Beta);
-            TVector.FusedMultiplyAdd(alphas, low, betas * Load(source)).Store(target, 0);
-            TVector.FusedMultiplyAdd(alphas, high, betas * Load(source + w)).Store(target, w);
+            TVector.FusedMultiplyAdd(alphas, low, betas * TVector.Load(source)).Store(target, 0);
+            TVector.FusedMultiplyAdd(alphas, high, betas * TVector.Load(source + w)).Store(target, w);
         }
     }
 

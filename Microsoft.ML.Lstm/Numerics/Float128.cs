@@ -26,6 +26,10 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Load(float* source) => new(Vector128.Load(source));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(Span<float> destination, int offset) =>
         value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 

@@ -26,6 +26,10 @@ internal readonly unsafe struct Float256(Vector256<float> value) : IWideningVect
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Load(float* source) => new(Vector256.Load(source));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(Span<float> destination, int offset) =>
         value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 

@@ -26,6 +26,10 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Float512 Load(float* source) => new(Vector512.Load(source));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(Span<float> destination, int offset) =>
         value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 

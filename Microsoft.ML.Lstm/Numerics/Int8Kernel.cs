@@ -173,7 +173,7 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
         int w = TFloat.Count;
         var target = new Span<float>(c, 2 * w);
         TFloat alphas = TFloat.Create(store->Alpha), scale = TFloat.Create(rowScale);
-        TFloat lowMultipliers = alphas * LoadFloats(columnScales), highMultipliers = alphas * LoadFloats(columnScales + w);
+        TFloat lowMultipliers = alphas * TFloat.Load(columnScales), highMultipliers = alphas * TFloat.Load(columnScales + w);
         TFloat lowValues = TQuads.ToFloats(low) * scale, highValues = TQuads.ToFloats(high) * scale;
         if (store->Overwrite)
         {
@@ -185,8 +185,8 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
             // beta·C, or the bias in C's place (beta is then 1): one load either way, which keeps the kernels' registers as they were.
             float* addend = store->Bias == null ? c : store->Bias + column;
             TFloat betas = TFloat.Create(store->Beta);
-            TFloat.FusedMultiplyAdd(lowMultipliers, lowValues, betas * LoadFloats(addend)).Store(target, 0);
-            TFloat.FusedMultiplyAdd(highMultipliers, highValues, betas * LoadFloats(addend + w)).Store(target, w);
+            TFloat.FusedMultiplyAdd(lowMultipliers, lowValues, betas * TFloat.Load(addend)).Store(target, 0);
+            TFloat.FusedMultiplyAdd(highMultipliers, highValues, betas * TFloat.Load(addend + w)).Store(target, w);
         }
     }
 
@@ -213,9 +213,6 @@ internal static unsafe class Int8Kernel<TQuads, TFloat>
             }
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TFloat LoadFloats(float* source) => TFloat.Load(new ReadOnlySpan<float>(source, TFloat.Count), 0);
 
     /// <summary>The rows a <see cref="Tile{TRows}"/> instantiation computes: a type so that the JIT drops the others' code.</summary>
     private interface IRowCount
