@@ -460,8 +460,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             int tileColumns = PanelColumns(jc + jr, jc + columns);
                             float* panelB = blockB + (nint)jr * depth;
                             float* cTile = Target(ic, jc + jr, out nint cStride);
-                            // A bias is only given with a single product, whose columns are C's.
-                            float* panelBias = store.Bias == null ? null : store.Bias + jc + jr;
                             for (int ir = 0; ir < tiledRows; ir += TKernel.Rows)
                             {
                                 TKernel.Run(
@@ -470,9 +468,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             }
                             for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
                             {
-                                RunKernel(
+                                RunPanel(
                                     Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir), depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
-                                    panelB, TKernel.Columns * depth, TKernel.Columns, tileColumns, cTile + (tiledRows + ir) * cStride, cStride, store.Beta, store.Overwrite, panelBias);
+                                    panelB, cTile + (tiledRows + ir) * cStride, cStride, tileColumns, tile, &store, jc + jr);
                             }
                         }
                     }
@@ -556,6 +554,22 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
 
         /// <summary>Runs the few-rows kernel of the vector width that matches <typeparamref name="TKernel"/>'s NR.</summary>
+        /// <summary>
+        /// <see cref="FewRowsKernel{TVector}.Panel"/> at the micro-kernel's width, on one packed B panel (NR = the few-rows
+        /// kernel's panel width), with the tile's store and spill room.
+        /// </summary>
+        private static void RunPanel(
+            int rows, int depth, float* a, nint aRowStride, nint aDepthStride, float* panelB, float* c, nint ldc, int columns,
+            float* tile, GemmStore* store, int column)
+        {
+            if (typeof(TKernel) == typeof(Avx512MicroKernel))
+                FewRowsKernel<Float512>.Panel(rows, depth, a, aRowStride, aDepthStride, panelB, TKernel.Columns, c, ldc, columns, tile, store, column);
+            else if (typeof(TKernel) == typeof(Avx2MicroKernel))
+                FewRowsKernel<Float256>.Panel(rows, depth, a, aRowStride, aDepthStride, panelB, TKernel.Columns, c, ldc, columns, tile, store, column);
+            else
+                FewRowsKernel<Float128>.Panel(rows, depth, a, aRowStride, aDepthStride, panelB, TKernel.Columns, c, ldc, columns, tile, store, column);
+        }
+
         private void RunKernel(
             int rows, int depth, float* aBlock, nint aRowStride, nint aDepthStride,
             float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, nint ldc, float blockBeta, bool overwrite, float* biasBlock)
