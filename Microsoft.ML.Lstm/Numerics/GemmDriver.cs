@@ -553,7 +553,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             }
         }
 
-        /// <summary>Runs the few-rows kernel of the vector width that matches <typeparamref name="TKernel"/>'s NR.</summary>
         /// <summary>
         /// <see cref="FewRowsKernel{TVector}.Panel"/> at the micro-kernel's width, on one packed B panel (NR = the few-rows
         /// kernel's panel width), with the tile's store and spill room.
@@ -570,6 +569,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 FewRowsKernel<Float128>.Panel(rows, depth, a, aRowStride, aDepthStride, panelB, TKernel.Columns, c, ldc, columns, tile, store, column);
         }
 
+        /// <summary>Runs the few-rows kernel of the vector width that matches <typeparamref name="TKernel"/>'s NR.</summary>
         private void RunKernel(
             int rows, int depth, float* aBlock, nint aRowStride, nint aDepthStride,
             float* blockB, nint panelStride, nint rowStride, int columns, float* cBlock, nint ldc, float blockBeta, bool overwrite, float* biasBlock)
