@@ -82,6 +82,62 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Kernels))]
+    public void EveryRowCountGivesEachRowTheBitsOfThatRowAlone(string kernelName)
+    {
+        // 1 to 40 rows: every remainder of the tiles, the few-rows groups the driver picks (4 + 3 for a remainder of one,
+        // 4 + 4 for two), padded tiles clipped in their rows, a last panel clipped in its columns (n = 100), one and two
+        // depth blocks, beta 0, 1 and ½, and a bias stored over. Each row must be the FMA chains of that row computed alone.
+        GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);
+        const int most = 40;
+        foreach ((int n, int k) in new[] { (100, 128), (64, 300) })
+        {
+            int ldc = n + 1;
+            float[] a = Random(most * k, 41), b = Random(k * n, 42), bias = Random(n, 43), initial = Random(most * ldc, 44);
+            PackedMatrix packed = Gemm.Pack(kernel, false, k, n, b, n);
+            foreach (float beta in new[] { 0f, 1f, 0.5f })
+            {
+                float[] alone = (float[])initial.Clone();
+                for (int i = 0; i < most; i++)
+                    Gemm.Multiply(kernel, false, 1, 0.75f, a.AsSpan(i * k, k), k, packed, beta, alone.AsSpan(i * ldc, n), ldc);
+                for (int m = 1; m <= most; m++)
+                {
+                    float[] together = (float[])initial.Clone();
+                    Gemm.Multiply(kernel, false, m, 0.75f, a, k, packed, beta, together, ldc);
+                    AssertSameBits(initial, alone, together, 0, m * ldc, $"{kernel} m={m} n={n} k={k} beta={beta}");
+                }
+            }
+
+            float[] biasAlone = (float[])initial.Clone();
+            for (int i = 0; i < most; i++)
+                Gemm.MultiplyAddingBias(kernel, 1, a.AsSpan(i * k, k), k, packed, bias, biasAlone.AsSpan(i * ldc, n), ldc);
+            for (int m = 1; m <= most; m++)
+            {
+                float[] together = (float[])initial.Clone();
+                Gemm.MultiplyAddingBias(kernel, m, a, k, packed, bias, together, ldc);
+                AssertSameBits(initial, biasAlone, together, 0, m * ldc, $"{kernel} m={m} n={n} k={k} with a bias");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheLastRowsGoToFewRowGroupsWhereTheyCostLessThanTiles()
+    {
+        // 6-row tiles (AVX2, Vector128): a remainder of 3 or 4 is a group, of 2 two groups of four, of 1 groups of 4 and 3
+        // (one tile fewer); of 5 a padded tile. 8-row tiles (AVX-512): groups for 1 to 4 left over, a padded tile for 5 to 7.
+        Assert.Equal(
+            new[] { 0, 7, 8, 3, 4, 0, 0, 7, 8, 3, 4, 0 },
+            Enumerable.Range(30, 12).Select(GemmDriver<Avx2MicroKernel>.FewRowsAtEnd));
+        Assert.Equal(new[] { 0, 7, 8 }, new[] { 5, 7, 8 }.Select(GemmDriver<Avx2MicroKernel>.FewRowsAtEnd));
+        Assert.Equal(
+            Enumerable.Range(5, 60).Select(GemmDriver<Avx2MicroKernel>.FewRowsAtEnd),
+            Enumerable.Range(5, 60).Select(GemmDriver<Vector128MicroKernel>.FewRowsAtEnd));
+        Assert.Equal(
+            new[] { 0, 1, 2, 3, 4, 0, 0, 0, 0 },
+            Enumerable.Range(32, 9).Select(GemmDriver<Avx512MicroKernel>.FewRowsAtEnd));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
     public void MatchesReferenceWithStridesWiderThanTheRows(string kernelName)
     {
         GemmKernel kernel = Enum.Parse<GemmKernel>(kernelName);

@@ -124,6 +124,32 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         });
     }
 
+    /// <summary>
+    /// How many of a block's last <paramref name="rows"/> run on the few-rows kernel, in groups of at most four,
+    /// instead of MR-row tiles (the rest, a whole number of tiles, on the micro-kernel; 0: every row on tiles, the
+    /// last one padded). The split that costs least, counting a tile as its MR rows and a group as four whatever
+    /// rows it holds: a group runs its rows' two FMA chains per row at the throughput of four rows' eight (fewer
+    /// rows wait on the FMA latency), and a padded tile computes MR rows whatever it stores. With MR = 6: 32 rows
+    /// as 4 tiles and 2 groups (not 6 tiles, the last with 2 rows and 4 of zeros), 31 as 4 tiles and groups of
+    /// 4 and 3 (not 5 tiles and a row alone), 29 as 5 tiles; ties go to the tiles. Each element is the same FMA
+    /// chain either way (same bits).
+    /// </summary>
+    internal static int FewRowsAtEnd(int rows)
+    {
+        int mr = TKernel.Rows, most = FewRowsKernel<Float128>.MaxRows;
+        int remainder = rows % mr;
+        if (remainder == 0)
+            return 0;
+        int best = 0, bestCost = (rows / mr + 1) * mr;
+        for (int few = remainder; few <= rows; few += mr)
+        {
+            int cost = (rows - few) + (few + most - 1) / most * most;
+            if (cost < bestCost)
+                (best, bestCost) = (few, cost);
+        }
+        return best;
+    }
+
     /// <summary>Packs all of op(B) [k × n] into <paramref name="target"/> in the layout <see cref="PackedMatrix"/> documents.</summary>
     public static void Pack(bool transposeB, float* b, nint ldb, PackedMatrix target)
     {
@@ -483,27 +509,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
         /// <summary>See <see cref="ARowStride"/>.</summary>
         private nint ADepthStride => transposeA ? lda : 1;
-
-        /// <summary>
-        /// How many of a block's last <paramref name="rows"/> run on the few-rows kernel instead of MR-row tiles:
-        /// whole groups of four when they leave a whole number of tiles (32 rows on 6-row tiles: 4 tiles and 2
-        /// groups, not 6 tiles of which the last has 2 rows and 4 of zeros), else a remainder of at most four rows.
-        /// A group of four runs eight FMA chains per panel, as many as two pipes of 4-cycle FMAs keep busy; a padded
-        /// tile computes MR rows whatever it stores. Either way each element is the same FMA chain (same bits).
-        /// </summary>
-        private static int FewRowsAtEnd(int rows)
-        {
-            int mr = TKernel.Rows, most = FewRowsKernel<Float128>.MaxRows;
-            int remainder = rows % mr;
-            if (remainder == 0)
-                return 0;
-            for (int few = most; few <= rows && few < mr * most; few += most)
-            {
-                if ((rows - few) % mr == 0)
-                    return few;
-            }
-            return remainder <= most ? remainder : 0;
-        }
 
         /// <summary>
         /// <see cref="Run"/> for at most <see cref="FewRowsKernel{TVector}.MaxRows"/> rows: the same depth blocks

@@ -26,20 +26,25 @@ internal sealed class RecurrentShape
     private readonly float[] output;
     private readonly float[] outputGradient;
 
-    public RecurrentShape(CellType cell, bool bidirectional, int inputSize, int hidden, int layers, int batch, int steps, int threads)
+    /// <param name="ragged">Sequences of lengths drawn evenly from a tenth of <paramref name="steps"/> to all of them, as
+    /// text comes, instead of all <paramref name="steps"/> long: the steps' row counts then run down through every
+    /// remainder of the GEMM's tiles.</param>
+    public RecurrentShape(CellType cell, bool bidirectional, int inputSize, int hidden, int layers, int batch, int steps, int threads, bool ragged = false)
     {
         var random = new Random(1);
         stack = new RecurrentStack<float>(parameters, "rnn", cell, inputSize, hidden, layers, bidirectional, MergeMode.Concat, 0, random, threads);
         optimizer = new AdamOptimizer<float>(parameters.Count, 1e-3);
         var lengths = new int[batch];
-        Array.Fill(lengths, steps);
+        var lengthRandom = new Random(2);
+        for (int i = 0; i < batch; i++)
+            lengths[i] = ragged ? lengthRandom.Next(Math.Max(1, steps / 10), steps + 1) : steps;
         layout = PackedLayout.FromLengths(lengths);
         input = new float[layout.TotalSteps * inputSize];
         for (int i = 0; i < input.Length; i++)
             input[i] = (float)(random.NextDouble() * 2 - 1);
         output = new float[layout.TotalSteps * stack.OutputSize];
         outputGradient = new float[output.Length];
-        StepsPerBatch = batch * steps;
+        StepsPerBatch = layout.TotalSteps;
     }
 
     /// <summary>
@@ -60,7 +65,7 @@ internal sealed class RecurrentShape
     /// <summary>Bytes of the stack's output array, which holds h_t of the last layer.</summary>
     public long OutputBytes => (long)output.Length * sizeof(float);
 
-    /// <summary>Time steps processed by one call (batch · steps).</summary>
+    /// <summary>Time steps processed by one call (the sequences' lengths summed: batch · steps unless ragged).</summary>
     public int StepsPerBatch { get; }
 
     /// <summary>Forward, mean-square loss, backward and an Adam step.</summary>
