@@ -208,23 +208,29 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         {
             int panelRows = Math.Min(mr, rows - ir);
             float* panel = packed + (nint)ir * depth;
-            if (panelRows == mr && Sse.IsSupported)
-            {
-                TransposeIntoPanel(a + (i0 + ir) * lda + p0, lda, depth, panel);
-                continue;
-            }
+            float* source = a + (i0 + ir) * lda + p0;
+            if (!Sse.IsSupported)
+                CopyIntoPanel(source, lda, depth, panel, panelRows);
+            else if (panelRows == mr)
+                TransposeIntoPanel(source, lda, depth, panel, mr);
+            else
+                TransposeIntoPanel(source, lda, depth, panel, panelRows);
+        }
+    }
 
-            for (int r = 0; r < panelRows; r++)
-            {
-                float* source = a + (i0 + ir + r) * lda + p0;
-                for (int p = 0; p < depth; p++)
-                    panel[p * mr + r] = source[p];
-            }
-            for (int r = panelRows; r < mr; r++)
-            {
-                for (int p = 0; p < depth; p++)
-                    panel[p * mr + r] = 0f;
-            }
+    /// <summary>Packs <paramref name="rows"/> (at most MR) rows of row-major A into one panel float by float, and zeroes its other rows.</summary>
+    private static void CopyIntoPanel(float* source, nint lda, int depth, float* panel, int rows)
+    {
+        int mr = TKernel.Rows;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int p = 0; p < depth; p++)
+                panel[p * mr + r] = source[r * lda + p];
+        }
+        for (int r = rows; r < mr; r++)
+        {
+            for (int p = 0; p < depth; p++)
+                panel[p * mr + r] = 0f;
         }
     }
 
@@ -249,12 +255,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>
-    /// Packs a whole MR-row panel from row-major A (row r at <paramref name="source"/> + r·<paramref name="lda"/>):
-    /// four depths at a time, rows in 4×4 blocks transposed in registers (and a 2×4 block for MR = 6), where a
-    /// float-by-float copy took about 2.6 cycles per float. The panel holds the same floats either way.
+    /// Packs <paramref name="rows"/> (at most MR) rows of row-major A (row r at <paramref name="source"/> + r·<paramref name="lda"/>)
+    /// into one panel and zeroes its other rows: four depths at a time, rows in 4×4 blocks transposed in registers (and a
+    /// 2×4 block for MR = 6), where a float-by-float copy took about 2.6 cycles per float. The panel holds the same floats
+    /// either way. Called with MR for a whole panel, a constant the JIT unrolls by; the last rows of a product (a panel of 5
+    /// of 6 rows) take the same blocks as far as they go.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeIntoPanel(float* source, nint lda, int depth, float* panel)
+    private static void TransposeIntoPanel(float* source, nint lda, int depth, float* panel, int rows)
     {
         int mr = TKernel.Rows;
         int p = 0;
@@ -262,7 +270,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         {
             float* target = panel + p * mr;
             int r = 0;
-            for (; r + 4 <= mr; r += 4)
+            for (; r + 4 <= rows; r += 4)
             {
                 float* row = source + r * lda + p;
                 Vector128<float> x0 = Sse.LoadVector128(row), x1 = Sse.LoadVector128(row + lda);
@@ -275,7 +283,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 Sse.Store(target + 2 * mr + r, Sse.MoveLowToHigh(t1, t3));
                 Sse.Store(target + 3 * mr + r, Sse.MoveHighToLow(t3, t1));
             }
-            if (r + 2 <= mr)
+            if (r + 2 <= rows)
             {
                 float* row = source + r * lda + p;
                 Vector128<float> x0 = Sse.LoadVector128(row), x1 = Sse.LoadVector128(row + lda);
@@ -286,7 +294,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 Sse.StoreHigh(target + 3 * mr + r, t1);
                 r += 2;
             }
-            for (; r < mr; r++)
+            for (; r < rows; r++)
             {
                 float* row = source + r * lda + p;
                 target[r] = row[0];
@@ -294,11 +302,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 target[2 * mr + r] = row[2];
                 target[3 * mr + r] = row[3];
             }
+            for (; r < mr; r++)
+            {
+                target[r] = 0f;
+                target[mr + r] = 0f;
+                target[2 * mr + r] = 0f;
+                target[3 * mr + r] = 0f;
+            }
         }
         for (; p < depth; p++)
         {
             for (int r = 0; r < mr; r++)
-                panel[p * mr + r] = source[r * lda + p];
+                panel[p * mr + r] = r < rows ? source[r * lda + p] : 0f;
         }
     }
 
