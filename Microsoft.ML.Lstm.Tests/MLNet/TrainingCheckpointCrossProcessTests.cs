@@ -33,17 +33,31 @@ public sealed class TrainingCheckpointCrossProcessTests : IDisposable
         Assert.False(File.Exists(checkpoint));
     }
 
-    /// <summary>Starts TrainCheck and kills it (the whole process tree, at once) a moment after its checkpoint first appears.</summary>
+    /// <summary>
+    /// Starts TrainCheck and kills it (the whole process tree, at once) once its checkpoint has been written three times,
+    /// so that the resume starts from the middle of an epoch's work. Not a fixed delay after the first checkpoint: on a
+    /// quiet machine the whole training ends about 300 ms after it, and a kill 300 ms late now and then found the
+    /// process gone.
+    /// </summary>
     private static void KillOnceTheCheckpointHasGrown(string checkpoint)
     {
         using Process process = Process.Start(StartInfo(checkpoint))!;
         _ = process.StandardOutput.ReadToEndAsync();
         Task<string> errors = process.StandardError.ReadToEndAsync();
         var clock = Stopwatch.StartNew();
-        while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
-            Thread.Sleep(5);
-        // Some batches into the run, so that the resume starts from the middle of an epoch's work.
-        Thread.Sleep(300);
+        int writes = 0;
+        DateTime lastWrite = default;
+        while (writes < 3 && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            // The checkpoint is replaced after every minibatch; a time that changes is another one written.
+            DateTime written = File.Exists(checkpoint) ? File.GetLastWriteTimeUtc(checkpoint) : default;
+            if (written != default && written != lastWrite)
+            {
+                writes++;
+                lastWrite = written;
+            }
+            Thread.Sleep(1);
+        }
         Assert.False(process.HasExited, $"TrainCheck ended (exit code {(process.HasExited ? process.ExitCode : 0)}) before it could be killed:\n{(process.HasExited ? errors.Result : "")}");
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
