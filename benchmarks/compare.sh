@@ -3,7 +3,8 @@
 # Runs both engines alternately ROUNDS times and prints the median of each figure and their ratio, then a second table of
 # each engine's fastest call (best of the rounds): on a shared host, what the CPU gives when the other tenants leave it be.
 #   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [--isa native|avx2|vector128] [extra args for both,
-#        e.g. --shapes a --kinds lstm]
+#        e.g. --shapes a --kinds lstm, or --ragged: each batch's sequences of lengths spread from a tenth of the steps
+#        to all of them, as text comes, packed by PyTorch's pack_padded_sequence]
 # --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
 # --isa picks the instruction-set class both engines run:
 #   native     (default) each at its best on this CPU;

@@ -4,7 +4,10 @@
 Measures the same shapes as Microsoft.ML.Lstm.Benchmarks' `shapes` mode and prints one JSON object
 per line: {"engine": "pytorch", "case": ..., "metric": ..., "value": ...}.
 
-  training   forward + backward + Adam step on a batch, in time steps per second (batch · steps / s)
+  training   forward + backward + Adam step on a batch, in time steps per second (batch · steps / s; with --ragged,
+             sequences of lengths spread from a tenth of the steps to all of them, and the sum of their lengths per
+             second: PyTorch at the better of its two ways with such a batch, packed once by pack_padded_sequence, or
+             padded to the longest with the loss masked, each figure the faster way's)
   inference  forward only under torch.no_grad(), in time steps per second
   latency    one sequence (batch 1, 50 steps, hidden 128) forward, in microseconds (measure_latency_int8:
              the same through the dynamically quantized int8 LSTM, compare-latency.sh's int8 peer)
@@ -50,17 +53,55 @@ def build(kind, input_size, hidden, layers, bidirectional):
     return cls(input_size, hidden, num_layers=layers, bidirectional=bidirectional)
 
 
+def ragged_lengths(batch, steps):
+    """RecurrentShape.RaggedLengths in the benchmarks app: evenly spread from a tenth of the steps (at least 1) to all."""
+    shortest = max(1, steps // 10)
+    return [steps if batch == 1 else shortest + (steps - shortest) * i // (batch - 1) for i in range(batch)]
+
+
 def measure_shape(kind, bidirectional, shape, args):
+    input_size, hidden, layers, batch, steps = SHAPES[shape]
+    case = f"{kind}{'-bi' if bidirectional else ''}-{shape}"
+    lengths = ragged_lengths(batch, steps) if args.ragged else [steps] * batch
+    # Each figure twice: at the median call, and at the fastest (compare.sh's second table). A ragged batch is timed
+    # both ways PyTorch takes it, and each figure is the better way's (packing skips the padding's work, but its
+    # backward runs step by step on CPU; padding computes every step of every sequence).
+    ways = ("packed", "padded") if args.ragged else ("padded",)
+    for metric in ("training_steps_per_s", "inference_steps_per_s"):
+        best_median, best_fastest = 0.0, 0.0
+        for way in ways:
+            train_step, infer = shape_actions(kind, bidirectional, shape, lengths, way)
+            median, fastest = timings(train_step if metric.startswith("training") else infer, args.repeats, args.seconds)
+            if args.ragged:
+                print(f"# {case} {metric} {way}: {sum(lengths) / median:,.0f} median, {sum(lengths) / fastest:,.0f} fastest", file=sys.stderr)
+            best_median, best_fastest = max(best_median, sum(lengths) / median), max(best_fastest, sum(lengths) / fastest)
+        emit(case, metric, best_median)
+        emit(case, "fastest_" + metric, best_fastest)
+
+
+def shape_actions(kind, bidirectional, shape, lengths, way):
+    """A training step (forward, mean-square loss over the sequences' steps, backward, Adam) and an inference call."""
     input_size, hidden, layers, batch, steps = SHAPES[shape]
     torch.manual_seed(1)
     rnn = build(kind, input_size, hidden, layers, bidirectional)
     x = torch.randn(steps, batch, input_size)
     optimizer = torch.optim.Adam(rnn.parameters(), lr=1e-3)
+    packed = way == "packed"
+    if packed:
+        x = torch.nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), enforce_sorted=False)
+    # Padded with sequences shorter than the batch: only their own steps count in the loss.
+    mask = (torch.arange(steps).unsqueeze(1) < torch.tensor(lengths).unsqueeze(0)).unsqueeze(2).float()
+    masked = min(lengths) < steps
 
     def train_step():
         optimizer.zero_grad(set_to_none=False)
         out, _ = rnn(x)
-        loss = out.square().mean()
+        if packed:
+            loss = out.data.square().mean()
+        elif masked:
+            loss = (out.square() * mask).sum() / (mask.sum() * out.shape[2])
+        else:
+            loss = out.square().mean()
         loss.backward()
         optimizer.step()
 
@@ -68,12 +109,7 @@ def measure_shape(kind, bidirectional, shape, args):
         with torch.no_grad():
             rnn(x)
 
-    case = f"{kind}{'-bi' if bidirectional else ''}-{shape}"
-    # Each figure twice: at the median call, and at the fastest (compare.sh's second table).
-    for metric, action in (("training_steps_per_s", train_step), ("inference_steps_per_s", infer)):
-        median, fastest = timings(action, args.repeats, args.seconds)
-        emit(case, metric, batch * steps / median)
-        emit(case, "fastest_" + metric, batch * steps / fastest)
+    return train_step, infer
 
 
 def measure_latency(args):
@@ -139,6 +175,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=1.0, help="least time spent measuring each figure")
     parser.add_argument("--shapes", default="a,b,c")
     parser.add_argument("--kinds", default="lstm,gru,lstm-bi")
+    parser.add_argument("--ragged", action="store_true", help="sequences of uneven lengths, packed (see ragged_lengths)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"# torch {torch.__version__}, threads {torch.get_num_threads()}", file=sys.stderr)

@@ -9,8 +9,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <code>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -g dotnet …Benchmarks.dll profile --case lstm-a --work infer</code>
 /// Cases are those of compare.sh (lstm-a, gru-c, lstm-bi-b, …; inference takes <c>--precision</c> too) and <c>latency</c> (with <c>--precision float32|bfloat16|int8</c>
 /// and <c>--threads</c>; it also prints the 10th percentile and the median of its calls' wall times and the logit); work is train or infer;
-/// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length, <c>--ragged</c> draws each sequence's
-/// length from a tenth of the steps to all of them (the row counts of the steps then run through every tile remainder); <c>--checksum</c> runs the work
+/// <c>--batch</c> and <c>--steps</c> change the shape's batch size and sequence length, <c>--ragged</c> spreads the sequences'
+/// lengths from a tenth of the steps to all of them (<see cref="RecurrentShape.RaggedLengths"/>); <c>--checksum</c> runs the work
 /// three times instead and prints a hash of every parameter's and output's bits (two builds give the same hash only
 /// if they compute the same bits). Beside the mean wall and process CPU time per call it prints the fastest call and,
 /// on Linux, the least CPU time the calling thread spent in one call (all of the work with one thread).

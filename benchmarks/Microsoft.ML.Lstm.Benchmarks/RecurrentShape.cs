@@ -26,18 +26,14 @@ internal sealed class RecurrentShape
     private readonly float[] output;
     private readonly float[] outputGradient;
 
-    /// <param name="ragged">Sequences of lengths drawn evenly from a tenth of <paramref name="steps"/> to all of them, as
-    /// text comes, instead of all <paramref name="steps"/> long: the steps' row counts then run down through every
-    /// remainder of the GEMM's tiles.</param>
+    /// <param name="ragged">Sequences of uneven lengths, <see cref="RaggedLengths"/>, as text comes, instead of all
+    /// <paramref name="steps"/> long: the steps' row counts then run down through every remainder of the GEMM's tiles.</param>
     public RecurrentShape(CellType cell, bool bidirectional, int inputSize, int hidden, int layers, int batch, int steps, int threads, bool ragged = false)
     {
         var random = new Random(1);
         stack = new RecurrentStack<float>(parameters, "rnn", cell, inputSize, hidden, layers, bidirectional, MergeMode.Concat, 0, random, threads);
         optimizer = new AdamOptimizer<float>(parameters.Count, 1e-3);
-        var lengths = new int[batch];
-        var lengthRandom = new Random(2);
-        for (int i = 0; i < batch; i++)
-            lengths[i] = ragged ? lengthRandom.Next(Math.Max(1, steps / 10), steps + 1) : steps;
+        int[] lengths = ragged ? RaggedLengths(batch, steps) : Enumerable.Repeat(steps, batch).ToArray();
         layout = PackedLayout.FromLengths(lengths);
         input = new float[layout.TotalSteps * inputSize];
         for (int i = 0; i < input.Length; i++)
@@ -60,6 +56,18 @@ internal sealed class RecurrentShape
                 weights.Add((view.Name, QuantizedMatrix.Quantize(format, parameters.Value(view), view.Shape[0], view.Shape[1])));
         }
         WeightCompression.Create(format, weights).AttachTo(parameters);
+    }
+
+    /// <summary>
+    /// The lengths of a ragged batch: evenly spread from a tenth of <paramref name="steps"/> (at least 1) to all of them,
+    /// lo + (steps − lo)·i / (batch − 1) in integers, the rule benchmarks/pytorch_peer.py --ragged follows.
+    /// </summary>
+    public static int[] RaggedLengths(int batch, int steps)
+    {
+        int shortest = Math.Max(1, steps / 10);
+        return Enumerable.Range(0, batch)
+            .Select(i => batch == 1 ? steps : shortest + (int)((long)(steps - shortest) * i / (batch - 1)))
+            .ToArray();
     }
 
     /// <summary>Bytes of the stack's output array, which holds h_t of the last layer.</summary>

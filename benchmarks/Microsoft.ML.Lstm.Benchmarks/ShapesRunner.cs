@@ -7,7 +7,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <summary>
 /// The `shapes` mode: measures the cases of benchmarks/pytorch_peer.py with a plain stopwatch (median of
 /// repeated runs after a warm-up) and prints the same JSON lines, so compare.sh can put them side by side.
-/// BenchmarkDotNet's classes in this project measure the same work with its full rigour.
+/// BenchmarkDotNet's classes in this project measure the same work with its full rigour. <c>--ragged</c> gives each batch
+/// sequences of uneven lengths (<see cref="RecurrentShape.RaggedLengths"/>), as the peer's <c>--ragged</c> does.
 /// </summary>
 internal static class ShapesRunner
 {
@@ -18,6 +19,7 @@ internal static class ShapesRunner
         int repeats = IntOption(args, "--repeats", 5);
         string[] shapes = StringOption(args, "--shapes", "a,b,c").Split(',');
         string[] kinds = StringOption(args, "--kinds", "lstm,gru,lstm-bi").Split(',');
+        bool ragged = args.Contains("--ragged");
         Console.Error.WriteLine($"# Microsoft.ML.Lstm, threads {threads}, {Environment.ProcessorCount} processors");
         foreach (string kind in kinds)
         {
@@ -26,7 +28,7 @@ internal static class ShapesRunner
             foreach (string shape in shapes)
             {
                 var (input, hidden, layers, batch, steps) = RecurrentShape.Shapes[shape];
-                var bench = new RecurrentShape(cell, bidirectional, input, hidden, layers, batch, steps, threads);
+                var bench = new RecurrentShape(cell, bidirectional, input, hidden, layers, batch, steps, threads, ragged);
                 string name = $"{kind}-{shape}";
                 // Each figure twice: at the median call, and at the fastest (compare.sh's second table).
                 foreach ((string metric, Action action) in new (string, Action)[] { ("training_steps_per_s", bench.TrainStep), ("inference_steps_per_s", bench.Infer) })
