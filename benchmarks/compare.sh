@@ -4,7 +4,7 @@
 # each engine's fastest call (best of the rounds): on a shared host, what the CPU gives when the other tenants leave it be.
 #   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [--isa native|avx2|vector128] [extra args for both,
 #        e.g. --shapes a --kinds lstm, or --ragged: each batch's sequences of lengths spread from a tenth of the steps
-#        to all of them, as text comes, packed by PyTorch's pack_padded_sequence]
+#        to all of them, as text comes; PyTorch at the better of pack_padded_sequence and padding with a masked loss]
 # --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
 # --isa picks the instruction-set class both engines run:
 #   native     (default) each at its best on this CPU;

@@ -65,7 +65,7 @@ def measure_shape(kind, bidirectional, shape, args):
     lengths = ragged_lengths(batch, steps) if args.ragged else [steps] * batch
     # Each figure twice: at the median call, and at the fastest (compare.sh's second table). A ragged batch is timed
     # both ways PyTorch takes it, and each figure is the better way's (packing skips the padding's work, but its
-    # backward runs step by step on CPU; padding computes every step of every sequence).
+    # backward measured slower than padding's on this project's CPUs; padding computes every step of every sequence).
     ways = ("packed", "padded") if args.ragged else ("padded",)
     for metric in ("training_steps_per_s", "inference_steps_per_s"):
         best_median, best_fastest = 0.0, 0.0
