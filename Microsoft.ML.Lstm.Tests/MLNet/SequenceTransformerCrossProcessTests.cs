@@ -51,12 +51,12 @@ public class SequenceTransformerCrossProcessTests
     {
         var mlContext = new MLContext(seed: 1);
         // Sequences of 12 steps, so that scoring one projects its inputs through the micro-kernel's tiles (up to four
-        // rows take the few-rows kernel).
+        // rows take the few-rows kernel), and one of 3, whose projection takes the few-rows kernel's three-row loop.
         var random = new Random(3);
         var rows = Enumerable.Range(0, 8)
             .Select(row => new BinarySequenceRow
             {
-                Features = Enumerable.Range(0, 12 * FeaturesPerStep).Select(_ => (float)random.NextDouble()).ToArray(),
+                Features = Enumerable.Range(0, (row == 0 ? 3 : 12) * FeaturesPerStep).Select(_ => (float)random.NextDouble()).ToArray(),
                 Label = row % 2 == 0,
             })
             .ToArray();
@@ -79,7 +79,8 @@ public class SequenceTransformerCrossProcessTests
             if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 return;
             var kernels = KernelLoops(File.ReadAllText(listing)).ToList();
-            Assert.NotEmpty(kernels);
+            Assert.Contains(kernels, kernel => kernel.Method.Contains("MicroKernel:Run", StringComparison.Ordinal));
+            Assert.Contains(kernels, kernel => kernel.Method.Contains("ThreeRowsTwoPanels", StringComparison.Ordinal));
             foreach (var (kernel, loop) in kernels)
             {
                 var stackAccesses = loop.Where(IsStackAccess).ToList();

@@ -70,9 +70,15 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
                 for (; j < columns; j += nr, b += panelStride)
                     TwoRowsOnePanel(depth, a, aRowStride, aDepthStride, b, rowStride, c + j, ldc, columns - j, tile, store, j);
                 break;
-            case 3 or 4:
-                // Three rows run as four with the last row read twice and stored once: same chains, one wasted.
-                float* a3 = rows == 4 ? a + 3 * aRowStride : a + 2 * aRowStride;
+            case 3:
+                for (; j + 2 * nr <= columns; j += 2 * nr, b += 2 * panelStride)
+                    ThreeRowsTwoPanels(depth, a, aRowStride, aDepthStride, b, panelStride, rowStride, c + j, ldc, store, j);
+                // A last panel alone runs as four rows, the last row read twice and stored once: same chains, one wasted.
+                for (; j < columns; j += nr, b += panelStride)
+                    FourRowsOnePanel(depth, a, aRowStride, a + 2 * aRowStride, aDepthStride, b, rowStride, c + j, ldc, rows, columns - j, tile, store, j);
+                break;
+            case 4:
+                float* a3 = a + 3 * aRowStride;
                 for (; j < columns; j += nr, b += panelStride)
                     FourRowsOnePanel(depth, a, aRowStride, a3, aDepthStride, b, rowStride, c + j, ldc, rows, columns - j, tile, store, j);
                 break;
@@ -240,6 +246,55 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         StoreFull(c02, c03, c + nr, store, column + nr);
         StoreFull(c10, c11, c + ldc, store, column);
         StoreFull(c12, c13, c + ldc + nr, store, column + nr);
+    }
+
+    /// <summary>
+    /// Three rows against two panels: twelve FMA chains a depth, as many as a 6 × 16 tile, where three rows run as four
+    /// against one panel kept eight busy for two thirds of them stored. The three rows' values are held and each B vector
+    /// is loaded once and used by all three: 16 vector registers, as many as AVX2 has (holding the four B vectors and one
+    /// row's value would take 17, and the JIT spilled two accumulators at every depth).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ThreeRowsTwoPanels(
+        int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
+        float* c, nint ldc, GemmStore* store, int column)
+    {
+        int w = TVector.Count;
+        GemmTile.Prefetch(c, ldc, 3, 2 * PanelWidth);
+        float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride;
+        TVector c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        TVector c20 = default, c21 = default, c22 = default, c23 = default;
+        nint offset = 0;
+        float* second = b + panelStride;
+        for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride, second += rowStride)
+        {
+            // The three rows' values held, each B vector loaded once and used three times: 12 + 3 + 1 registers.
+            TVector x0 = TVector.Create(a0[offset]), x1 = TVector.Create(a1[offset]), x2 = TVector.Create(a2[offset]);
+            TVector v = TVector.Load(b);
+            c00 = TVector.FusedMultiplyAdd(x0, v, c00);
+            c10 = TVector.FusedMultiplyAdd(x1, v, c10);
+            c20 = TVector.FusedMultiplyAdd(x2, v, c20);
+            v = TVector.Load(b + w);
+            c01 = TVector.FusedMultiplyAdd(x0, v, c01);
+            c11 = TVector.FusedMultiplyAdd(x1, v, c11);
+            c21 = TVector.FusedMultiplyAdd(x2, v, c21);
+            v = TVector.Load(second);
+            c02 = TVector.FusedMultiplyAdd(x0, v, c02);
+            c12 = TVector.FusedMultiplyAdd(x1, v, c12);
+            c22 = TVector.FusedMultiplyAdd(x2, v, c22);
+            v = TVector.Load(second + w);
+            c03 = TVector.FusedMultiplyAdd(x0, v, c03);
+            c13 = TVector.FusedMultiplyAdd(x1, v, c13);
+            c23 = TVector.FusedMultiplyAdd(x2, v, c23);
+        }
+
+        int nr = PanelWidth;
+        StoreFull(c00, c01, c, store, column);
+        StoreFull(c02, c03, c + nr, store, column + nr);
+        StoreFull(c10, c11, c + ldc, store, column);
+        StoreFull(c12, c13, c + ldc + nr, store, column + nr);
+        StoreFull(c20, c21, c + 2 * ldc, store, column);
+        StoreFull(c22, c23, c + 2 * ldc + nr, store, column + nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
