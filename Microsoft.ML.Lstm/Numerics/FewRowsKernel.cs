@@ -117,6 +117,16 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         }
     }
 
+    /// <summary>
+    /// Three of the last rows of a tiled product against two whole B panels <paramref name="panelStride"/> apart, as
+    /// <see cref="Panel"/> takes one: the driver pairs the panels of a three-row group, which on one panel would run as
+    /// four rows (see <see cref="ThreeRowsTwoPanels"/>).
+    /// </summary>
+    public static void ThreeRowsPanelPair(
+        int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
+        float* c, nint ldc, GemmStore* store, int column) =>
+        ThreeRowsTwoPanels(depth, a, aRowStride, aDepthStride, b, panelStride, rowStride, c, ldc, store, column);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels(
         int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, GemmStore* store, int column)

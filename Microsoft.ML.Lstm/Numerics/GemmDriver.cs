@@ -125,14 +125,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>
-    /// How many of a block's last <paramref name="rows"/> run on the few-rows kernel, in groups of at most four,
-    /// instead of MR-row tiles (the rest, a whole number of tiles, on the micro-kernel; 0: every row on tiles, the
-    /// last one padded). The split that costs least, counting a tile as its MR rows and a group as four whatever
-    /// rows it holds: a group runs its rows' two FMA chains per row at the throughput of four rows' eight (fewer
-    /// rows wait on the FMA latency), and a padded tile computes MR rows whatever it stores. With MR = 6: 32 rows
-    /// as 4 tiles and 2 groups (not 6 tiles, the last with 2 rows and 4 of zeros), 31 as 4 tiles and groups of
-    /// 4 and 3 (not 5 tiles and a row alone), 29 as 5 tiles; ties go to the tiles. Each element is the same FMA
-    /// chain either way (same bits).
+    /// How many of a block's last <paramref name="rows"/> run on the few-rows kernel, in groups of four and a last
+    /// smaller one, instead of MR-row tiles (the rest, a whole number of tiles, on the micro-kernel; 0: every row on
+    /// tiles, the last one padded). The split that costs least, counting a tile as its MR rows, a group of four as
+    /// four, a last group of three as three (it runs against two panels at once) and of one or two as four (their two
+    /// FMA chains a row wait on the FMA latency): a padded tile computes MR rows whatever it stores. With MR = 6:
+    /// 32 rows as 4 tiles and groups of 4 and 4 (not 6 tiles, the last with 2 rows and 4 of zeros), 31 as 4 tiles
+    /// and groups of 4 and 3 (not 5 tiles and a row alone), 29 as 3 tiles and groups of 4, 4 and 3 (not 5 tiles, the
+    /// last padded); ties go to the tiles. Each element is the same FMA chain either way (same bits).
     /// </summary>
     internal static int FewRowsAtEnd(int rows)
     {
@@ -143,12 +143,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int best = 0, bestCost = (rows / mr + 1) * mr;
         for (int few = remainder; few <= rows; few += mr)
         {
-            int cost = (rows - few) + (few + most - 1) / most * most;
+            int cost = (rows - few) + few / most * most + GroupCost(few % most);
             if (cost < bestCost)
                 (best, bestCost) = (few, cost);
         }
         return best;
     }
+
+    /// <summary>
+    /// What a last group of <paramref name="rows"/> (0 to 3) costs in <see cref="FewRowsAtEnd"/>, in rows at a tile's
+    /// throughput: three rows run against two panels at once (twelve FMA chains, as many as a tile), one or two as four.
+    /// </summary>
+    private static int GroupCost(int rows) => rows switch
+    {
+        0 => 0,
+        3 => 3,
+        _ => FewRowsKernel<Float128>.MaxRows,
+    };
 
     /// <summary>Packs all of op(B) [k × n] into <paramref name="target"/> in the layout <see cref="PackedMatrix"/> documents.</summary>
     public static void Pack(bool transposeB, float* b, nint ldb, PackedMatrix target)
@@ -509,8 +520,25 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             }
                             for (int ir = 0; ir < fewRows; ir += FewRowsKernel<Float128>.MaxRows)
                             {
+                                int groupRows = Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir);
+                                if (groupRows == 3)
+                                {
+                                    // Three rows take two whole panels at once, at the second of each pair (the first
+                                    // waits for it); a panel without a partner runs them alone, as four.
+                                    bool second = jr / TKernel.Columns % 2 == 1;
+                                    if (!second && IsWholePanelPair(jc + jr, jc + columns))
+                                        continue;
+                                    if (second && IsWholePanelPair(jc + jr - TKernel.Columns, jc + columns))
+                                    {
+                                        float* cPair = Target(ic + tiledRows + ir, jc + jr - TKernel.Columns, out nint pairStride);
+                                        RunThreeRowsPanelPair(
+                                            depth, aFew + ir * ARowStride, ARowStride, ADepthStride, panelB - (nint)TKernel.Columns * depth,
+                                            (nint)TKernel.Columns * depth, cPair, pairStride, &store, jc + jr - TKernel.Columns);
+                                        continue;
+                                    }
+                                }
                                 RunPanel(
-                                    Math.Min(FewRowsKernel<Float128>.MaxRows, fewRows - ir), depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
+                                    groupRows, depth, aFew + ir * ARowStride, ARowStride, ADepthStride,
                                     panelB, cTile + (tiledRows + ir) * cStride, cStride, tileColumns, tile, &store, jc + jr);
                             }
                         }
@@ -571,6 +599,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     }
                 }
             }
+        }
+
+        /// <summary>Whether the panels at <paramref name="column"/> and the next are both whole, within the block, and of the same C.</summary>
+        private bool IsWholePanelPair(int column, int blockEnd) =>
+            PanelColumns(column, blockEnd) == TKernel.Columns && column + TKernel.Columns < blockEnd
+            && PanelColumns(column + TKernel.Columns, blockEnd) == TKernel.Columns && (column < split) == (column + TKernel.Columns < split);
+
+        /// <summary><see cref="FewRowsKernel{TVector}.ThreeRowsPanelPair"/> at the micro-kernel's width, on two packed B panels.</summary>
+        private static void RunThreeRowsPanelPair(
+            int depth, float* a, nint aRowStride, nint aDepthStride, float* panelB, nint panelStride, float* c, nint ldc, GemmStore* store, int column)
+        {
+            if (typeof(TKernel) == typeof(Avx512MicroKernel))
+                FewRowsKernel<Float512>.ThreeRowsPanelPair(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
+            else if (typeof(TKernel) == typeof(Avx2MicroKernel))
+                FewRowsKernel<Float256>.ThreeRowsPanelPair(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
+            else
+                FewRowsKernel<Float128>.ThreeRowsPanelPair(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
         }
 
         /// <summary>
