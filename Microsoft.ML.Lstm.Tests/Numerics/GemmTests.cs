@@ -194,6 +194,9 @@ public class GemmTests
         AssertSameBitsForOneAndTwoThreads(kernel, false, false, 64, 1024, 256);
         AssertSameBitsForOneAndTwoThreads(kernel, true, true, 257, 131, 300);
         AssertSameBitsForOneAndTwoThreads(kernel, false, true, 5, 2000, 40);
+        // Split by columns: each part pairs its own panels for the three rows left after the tiles (9 = 6 + 3; 2,000
+        // columns are 125 panels of 16 on AVX2: parts of 62 and 63, the second leaving its last panel without a partner).
+        AssertSameBitsForOneAndTwoThreads(kernel, false, false, 9, 2000, 300);
         AssertSameBitsForOneAndTwoThreads(kernel, true, false, 2, 3000, 400);
     }
 
