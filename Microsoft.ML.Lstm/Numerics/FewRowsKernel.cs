@@ -117,16 +117,6 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         }
     }
 
-    /// <summary>
-    /// Three of the last rows of a tiled product against two whole B panels <paramref name="panelStride"/> apart, as
-    /// <see cref="Panel"/> takes one: the driver pairs the panels of a three-row group, which on one panel would run as
-    /// four rows (see <see cref="ThreeRowsTwoPanels"/>).
-    /// </summary>
-    public static void ThreeRowsPanelPair(
-        int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
-        float* c, nint ldc, GemmStore* store, int column) =>
-        ThreeRowsTwoPanels(depth, a, aRowStride, aDepthStride, b, panelStride, rowStride, c, ldc, store, column);
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels(
         int depth, float* a, nint aDepthStride, float* b, nint panelStride, nint rowStride, float* c, GemmStore* store, int column)
@@ -262,10 +252,12 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
     /// Three rows against two panels: twelve FMA chains a depth, as many as a 6 × 16 tile, where three rows run as four
     /// against one panel kept eight busy for two thirds of them stored. The three rows' values are held and each B vector
     /// is loaded once and used by all three: 16 vector registers, as many as AVX2 has (holding the four B vectors and one
-    /// row's value would take 17, and the JIT spilled two accumulators at every depth).
+    /// row's value would take 17, and the JIT spilled two accumulators at every depth). <see cref="Run"/> takes three rows'
+    /// whole panel pairs through it, and the GEMM driver the three-row groups of a tiled product's last rows, on pairs of
+    /// whole B panels <paramref name="panelStride"/> apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ThreeRowsTwoPanels(
+    public static void ThreeRowsTwoPanels(
         int depth, float* a, nint aRowStride, nint aDepthStride, float* b, nint panelStride, nint rowStride,
         float* c, nint ldc, GemmStore* store, int column)
     {

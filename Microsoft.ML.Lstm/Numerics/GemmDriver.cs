@@ -603,19 +603,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
         /// <summary>Whether the panels at <paramref name="column"/> and the next are both whole, within the block, and of the same C.</summary>
         private bool IsWholePanelPair(int column, int blockEnd) =>
-            PanelColumns(column, blockEnd) == TKernel.Columns && column + TKernel.Columns < blockEnd
-            && PanelColumns(column + TKernel.Columns, blockEnd) == TKernel.Columns && (column < split) == (column + TKernel.Columns < split);
+            PanelColumns(column, blockEnd) == TKernel.Columns && PanelColumns(column + TKernel.Columns, blockEnd) == TKernel.Columns
+            && (column < split) == (column + TKernel.Columns < split);
 
-        /// <summary><see cref="FewRowsKernel{TVector}.ThreeRowsPanelPair"/> at the micro-kernel's width, on two packed B panels.</summary>
+        /// <summary><see cref="FewRowsKernel{TVector}.ThreeRowsTwoPanels"/> at the micro-kernel's width, on two packed B panels.</summary>
         private static void RunThreeRowsPanelPair(
             int depth, float* a, nint aRowStride, nint aDepthStride, float* panelB, nint panelStride, float* c, nint ldc, GemmStore* store, int column)
         {
             if (typeof(TKernel) == typeof(Avx512MicroKernel))
-                FewRowsKernel<Float512>.ThreeRowsPanelPair(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
+                FewRowsKernel<Float512>.ThreeRowsTwoPanels(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
             else if (typeof(TKernel) == typeof(Avx2MicroKernel))
-                FewRowsKernel<Float256>.ThreeRowsPanelPair(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
+                FewRowsKernel<Float256>.ThreeRowsTwoPanels(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
             else
-                FewRowsKernel<Float128>.ThreeRowsPanelPair(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
+                FewRowsKernel<Float128>.ThreeRowsTwoPanels(depth, a, aRowStride, aDepthStride, panelB, panelStride, TKernel.Columns, c, ldc, store, column);
         }
 
         /// <summary>
