@@ -50,8 +50,78 @@ public class SequenceTransformerCrossProcessTests
     public void TrainedLstmScoresIdenticallyWithTieredCompilationOffAndItsGemmLoopKeepsItsSumsInRegisters()
     {
         var mlContext = new MLContext(seed: 1);
-        // Sequences of 12 steps, so that scoring one projects its inputs through the micro-kernel's tiles (up to four
-        // rows take the few-rows kernel), and one of 3, whose projection takes the few-rows kernel's three-row loop.
+        var (rows, data, transformer) = KernelCheckModel(mlContext);
+        string listing = Path.Combine(Path.GetTempPath(), $"lstm-jit-{Guid.NewGuid():N}.txt");
+        try
+        {
+            AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows, KernelListingEnvironment(listing));
+
+            // Without FMA (x86 before Haswell) the kernels multiply and add apart: the next test checks them there.
+            if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                return;
+            AssertKernelLoopsKeepTheirSumsInRegisters(File.ReadAllText(listing), IsVectorMultiplyAdd, exempt: null);
+        }
+        finally
+        {
+            File.Delete(listing);
+        }
+    }
+
+    /// <summary>
+    /// An x86 CPU without FMA (before Haswell; here AVX2 switched off in the other process, which takes FMA with it) runs
+    /// the 128-bit kernels with a multiply and an add apart, rounded twice: the scores move in their last bits only, and the
+    /// depth loops must still keep their vectors in registers. They did not while the choice between the fused and the
+    /// separate form went through a property the JIT could not fold as it imported the kernels: it kept B's vectors and
+    /// A's broadcasts in memory, and the GEMM ran at a third of its speed (benchmarks/RESULTS.md, issue #15). The
+    /// three-row, two-panel kernel is exempt: twelve sums, three broadcasts, a vector of B and the product need 17 of the
+    /// 16 registers there, so one sum lives in L1.
+    /// </summary>
+    [Fact]
+    public void WithoutFmaTheScoresMoveInTheirLastBitsOnlyAndTheGemmLoopsKeepTheirSumsInRegisters()
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            return; // ARM64 always fuses.
+        var mlContext = new MLContext(seed: 1);
+        var (rows, data, transformer) = KernelCheckModel(mlContext);
+        var scored = transformer.Transform(data);
+        float[] expectedScores = scored.GetColumn<float>("Score").ToArray();
+        string modelPath = TemporaryModelPath();
+        string sequencesPath = Path.ChangeExtension(modelPath, ".txt");
+        string listing = Path.ChangeExtension(modelPath, ".jit.txt");
+        try
+        {
+            mlContext.Model.Save(transformer, data.Schema, modelPath);
+            File.WriteAllLines(sequencesPath,
+                rows.Select(row => string.Join(',', row.Features.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+            var environment = KernelListingEnvironment(listing);
+            environment["DOTNET_EnableAVX2"] = "0";
+
+            var (exitCode, output, errors) = RunLoadCheck(modelPath, sequencesPath, environment: environment);
+
+            Assert.True(exitCode == 0, $"LoadCheck exited with {exitCode}:\n{errors}");
+            float[] scores = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(line => BitConverter.Int32BitsToSingle(int.Parse(line.Split(' ')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture)))
+                .ToArray();
+            Assert.Equal(expectedScores.Length, scores.Length);
+            for (int i = 0; i < scores.Length; i++)
+                Assert.True(Math.Abs(scores[i] - expectedScores[i]) <= 1e-5f * Math.Max(1f, Math.Abs(expectedScores[i])), $"Row {i}: {scores[i]} without FMA, {expectedScores[i]} with.");
+            AssertKernelLoopsKeepTheirSumsInRegisters(File.ReadAllText(listing), IsVectorMultiply, exempt: "ThreeRowsTwoPanels");
+        }
+        finally
+        {
+            File.Delete(modelPath);
+            File.Delete(sequencesPath);
+            File.Delete(listing);
+        }
+    }
+
+    /// <summary>
+    /// A binary classifier and its rows for the kernel checks: sequences of 12 steps, so that scoring one projects its
+    /// inputs through the micro-kernel's tiles (up to four rows take the few-rows kernel), and one of 3, whose projection
+    /// takes the few-rows kernel's three-row loop.
+    /// </summary>
+    private static (BinarySequenceRow[] Rows, IDataView Data, ITransformer Transformer) KernelCheckModel(MLContext mlContext)
+    {
         var random = new Random(3);
         var rows = Enumerable.Range(0, 8)
             .Select(row => new BinarySequenceRow
@@ -63,40 +133,39 @@ public class SequenceTransformerCrossProcessTests
         var data = mlContext.Data.LoadFromEnumerable(rows);
         var options = LstmTestData.Tiny<LstmBinaryTrainer.Options>(featureColumnName: "Features", epochs: 1);
         options.FeaturesPerStep = FeaturesPerStep;
-        var transformer = mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data);
-        string listing = Path.Combine(Path.GetTempPath(), $"lstm-jit-{Guid.NewGuid():N}.txt");
-        try
-        {
-            AssertLoadsAndScoresIdenticallyInAnotherProcess(mlContext, transformer, data, rows, new()
-            {
-                ["DOTNET_TieredCompilation"] = "0",
-                ["DOTNET_JitDisasm"] = "*MicroKernel:Run *FewRowsKernel*:*",
-                ["DOTNET_JitStdOutFile"] = listing,
-            });
+        return (rows, data, mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data));
+    }
 
-            // Without FMA (x86 before Haswell) the 128-bit kernel multiplies and adds apart and needs more registers than
-            // there are (benchmarks/RESULTS.md, "The AVX2 pairing and the Vector128 path"): only the bits are checked there.
-            if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
-                return;
-            var kernels = KernelLoops(File.ReadAllText(listing)).ToList();
-            Assert.Contains(kernels, kernel => kernel.Method.Contains("MicroKernel:Run", StringComparison.Ordinal));
-            Assert.Contains(kernels, kernel => kernel.Method.Contains("ThreeRowsTwoPanels", StringComparison.Ordinal));
-            foreach (var (kernel, loop) in kernels)
-            {
-                var stackAccesses = loop.Where(IsStackAccess).ToList();
-                Assert.True(stackAccesses.Count == 0, $"{kernel}'s depth loop reads or writes the stack:\n{string.Join('\n', stackAccesses)}");
-                var copies = loop.Where(IsRegisterCopy).ToList();
-                Assert.True(copies.Count == 0, $"{kernel}'s depth loop copies a pointer before it loads:\n{string.Join('\n', copies)}");
-            }
-        }
-        finally
+    /// <summary>The other process's settings for the kernel checks: the JIT without tiers, listing the kernels into <paramref name="listing"/>.</summary>
+    private static Dictionary<string, string> KernelListingEnvironment(string listing) => new()
+    {
+        ["DOTNET_TieredCompilation"] = "0",
+        ["DOTNET_JitDisasm"] = "*MicroKernel:Run *FewRowsKernel*:*",
+        ["DOTNET_JitStdOutFile"] = listing,
+    };
+
+    /// <summary>
+    /// Asserts that the listing has the micro-kernel's and the three-row kernel's loops, and that no loop but
+    /// <paramref name="exempt"/>'s touches the stack or copies a pointer before it loads.
+    /// </summary>
+    private static void AssertKernelLoopsKeepTheirSumsInRegisters(string listing, Func<string, bool> isMultiply, string? exempt)
+    {
+        var kernels = KernelLoops(listing, isMultiply).ToList();
+        Assert.Contains(kernels, kernel => kernel.Method.Contains("MicroKernel:Run", StringComparison.Ordinal));
+        Assert.Contains(kernels, kernel => kernel.Method.Contains("ThreeRowsTwoPanels", StringComparison.Ordinal));
+        foreach (var (kernel, loop) in kernels)
         {
-            File.Delete(listing);
+            if (exempt is not null && kernel.Contains(exempt, StringComparison.Ordinal))
+                continue;
+            var stackAccesses = loop.Where(IsStackAccess).ToList();
+            Assert.True(stackAccesses.Count == 0, $"{kernel}'s depth loop reads or writes the stack:\n{string.Join('\n', stackAccesses)}");
+            var copies = loop.Where(IsRegisterCopy).ToList();
+            Assert.True(copies.Count == 0, $"{kernel}'s depth loop copies a pointer before it loads:\n{string.Join('\n', copies)}");
         }
     }
 
-    /// <summary>Each listed method and its depth loop: the block of its listing with the most vector multiply-adds.</summary>
-    private static IEnumerable<(string Method, List<string> Loop)> KernelLoops(string listing)
+    /// <summary>Each listed method and its depth loop: the block of its listing with the most vector multiplies (<paramref name="isMultiply"/>).</summary>
+    private static IEnumerable<(string Method, List<string> Loop)> KernelLoops(string listing, Func<string, bool> isMultiply)
     {
         foreach (string method in listing.Split("; Assembly listing for method ", StringSplitOptions.RemoveEmptyEntries))
         {
@@ -109,11 +178,15 @@ public class SequenceTransformerCrossProcessTests
                 else if (blocks.Count > 0)
                     blocks[^1].Add(line.Trim());
             }
-            List<string> loop = blocks.MaxBy(block => block.Count(IsVectorMultiplyAdd)) ?? new List<string>();
-            if (loop.Count(IsVectorMultiplyAdd) >= 2)
+            List<string> loop = blocks.MaxBy(block => block.Count(isMultiply)) ?? new List<string>();
+            if (loop.Count(isMultiply) >= 2)
                 yield return (name, loop);
         }
     }
+
+    /// <summary>A vector multiply without FMA, SSE or VEX encoded (<c>mulps</c>, <c>vmulps</c>).</summary>
+    private static bool IsVectorMultiply(string instruction) =>
+        instruction.StartsWith("mulps", StringComparison.Ordinal) || instruction.StartsWith("vmulps", StringComparison.Ordinal);
 
     private static bool IsVectorMultiplyAdd(string instruction) =>
         instruction.StartsWith("vfmadd", StringComparison.Ordinal) || instruction.StartsWith("fmla", StringComparison.Ordinal);
