@@ -2,18 +2,14 @@
 # Our GEMM against numpy's sgemm (OpenBLAS) on the LSTM's shapes and large squares, alternately ROUNDS times;
 # prints medians in GFLOP/s, the ratio, and each one's share of this CPU's fp32 peak on the same threads (the
 # benchmarks app's `peak` mode, measured in every round, the best kept).
-#   bash benchmarks/compare-gemm.sh [threads=2] [rounds=3] [--isa native|avx2|vector128]
-# --isa as in compare.sh: avx2 runs ours with AVX-512 off and OpenBLAS with OPENBLAS_CORETYPE=Haswell.
+#   bash benchmarks/compare-gemm.sh [threads=2] [rounds=3] [--isa native|avx2|vector128|sse]
+# --isa as in compare.sh (benchmarks/isa.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}; rounds=${2:-3}; isa=native
-if [ "${3:-}" = "--isa" ]; then isa=${4:?--isa takes native, avx2 or vector128}; fi
-case "$isa" in
-  native) ours_env=(); peer_env=(-u OPENBLAS_CORETYPE) ;;
-  avx2) ours_env=(DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0); peer_env=(OPENBLAS_CORETYPE=Haswell) ;;
-  vector128) ours_env=(DOTNET_EnableAVX2=0); peer_env=(-u OPENBLAS_CORETYPE) ;;
-  *) echo "--isa takes native, avx2 or vector128, not '$isa'." >&2; exit 1 ;;
-esac
+if [ "${3:-}" = "--isa" ]; then isa=${4:?--isa takes native, avx2, vector128 or sse}; fi
+source benchmarks/isa.sh
+isa_env "$isa" || exit 1
 if ! /usr/bin/python3 -c "import numpy" 2>/dev/null; then
   echo "numpy is missing: run 'bash tools/install-torch.sh' first." >&2
   exit 1
@@ -26,7 +22,7 @@ for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
   env "${ours_env[@]}" dotnet "$app" peak --threads "$threads" >>"$results"
   env "${ours_env[@]}" dotnet "$app" gemm --threads "$threads" >>"$results"
-  env "${peer_env[@]}" -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_gemm_peer.py --threads "$threads" >>"$results"
+  env -u OPENBLAS_L2_SIZE "${peer_env[@]}" OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_gemm_peer.py --threads "$threads" >>"$results"
 done
 lscpu_field() { lscpu | sed -n "s/^$1:[[:space:]]*//p"; }
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(lscpu_field 'Model name') (family $(lscpu_field 'CPU family'), model $(lscpu_field 'Model')), threads $threads, rounds $rounds, isa $isa, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"

@@ -6,15 +6,11 @@
 #        e.g. --shapes a --kinds lstm, or --ragged: each batch's sequences of lengths spread from a tenth of the steps
 #        to all of them, as text comes; PyTorch at the better of pack_padded_sequence and padding with a masked loss]
 # --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
-# --isa picks the instruction-set class both engines run:
-#   native     (default) each at its best on this CPU;
-#   avx2       the AVX2 class on a CPU that has AVX-512: ours with DOTNET_EnableAVX512F=0 (and .NET 10's
-#              DOTNET_EnableAVX512=0), PyTorch with OpenBLAS forced to its AVX2 kernels (OPENBLAS_CORETYPE=Haswell);
-#   vector128  ours on its portable 128-bit path (DOTNET_EnableAVX2=0, which also takes FMA away), PyTorch as it is.
+# --isa picks the instruction-set class both engines run (native, avx2, vector128 or sse: benchmarks/isa.sh says
+# what each runs).
 # The "/ peak" columns divide by this CPU's fp32 peak on the same threads, measured by the benchmarks app's `peak`
 # mode (an FMA loop at the vector width our GEMM runs under the same --isa) in every round, the best kept.
-# The peer otherwise runs at its best: OPENBLAS_CORETYPE unset (this machine exports Haswell, which halves
-# OpenBLAS's speed on AVX-512 CPUs) and OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
+# The peer runs with OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
 # OPENBLAS_NUM_THREADS is the same thread count: torch.set_num_threads does not reach Debian's OpenBLAS, which
 # otherwise runs its products on every core even in a "1 thread" run.
 set -euo pipefail
@@ -28,12 +24,8 @@ while [ $# -gt 0 ]; do
     *) extra+=("$1"); shift ;;
   esac
 done
-case "$isa" in
-  native) ours_env=(); peer_env=(-u OPENBLAS_CORETYPE) ;;
-  avx2) ours_env=(DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0); peer_env=(OPENBLAS_CORETYPE=Haswell) ;;
-  vector128) ours_env=(DOTNET_EnableAVX2=0); peer_env=(-u OPENBLAS_CORETYPE) ;;
-  *) echo "--isa takes native, avx2 or vector128, not '$isa'." >&2; exit 1 ;;
-esac
+source benchmarks/isa.sh
+isa_env "$isa" || exit 1
 if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "PyTorch is missing: run 'bash tools/install-torch.sh' first." >&2
   exit 1
@@ -42,7 +34,7 @@ dotnet build benchmarks/Microsoft.ML.Lstm.Benchmarks -c Release -v q -nologo >/d
 app=benchmarks/Microsoft.ML.Lstm.Benchmarks/bin/Release/net10.0/Microsoft.ML.Lstm.Benchmarks.dll
 ours=(env "${ours_env[@]}" dotnet "$app" shapes --threads "$threads" "${extra[@]}")
 peak=(env "${ours_env[@]}" dotnet "$app" peak --threads "$threads")
-peer=(env "${peer_env[@]}" -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "${extra[@]}")
+peer=(env -u OPENBLAS_L2_SIZE "${peer_env[@]}" OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 benchmarks/pytorch_peer.py --threads "$threads" "${extra[@]}")
 results=$(mktemp)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
