@@ -5,8 +5,12 @@ using System.Runtime.Intrinsics.X86;
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>
-/// AVX2 + FMA3 GEMM micro-kernel: a 6×16 tile of C held in 12 Vector256&lt;float&gt; accumulators.
-/// Each step p broadcasts the 6 floats of A's column p and multiplies them into the 2 vectors of B's row p.
+/// The 256-bit GEMM micro-kernel: a 6×16 tile of C held in 12 Vector256&lt;float&gt; accumulators.
+/// Each step p broadcasts the 6 floats of A's column p and multiplies them into the 2 vectors of B's row p:
+/// one FMA per product on an AVX2 CPU (all of which have FMA3), a multiply and an add on a CPU with AVX alone
+/// (Sandy and Ivy Bridge), through <see cref="MultiplyAdd"/>; the same bits there as the 128-bit kernel's. A's floats
+/// are broadcast from memory by AVX's own instruction (vbroadcastss ymm, m32), which <c>Vector256.Create</c> lowers to
+/// only with AVX2 (with AVX alone, to four instructions).
 /// </summary>
 internal struct Avx2MicroKernel : IGemmMicroKernel
 {
@@ -27,24 +31,24 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
         {
             Vector256<float> b0 = Vector256.Load(b + 0);
             Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> a0 = Vector256.Create(a[0]);
-            c00 = Fma.MultiplyAdd(a0, b0, c00);
-            c01 = Fma.MultiplyAdd(a0, b1, c01);
-            Vector256<float> a1 = Vector256.Create(a[1]);
-            c10 = Fma.MultiplyAdd(a1, b0, c10);
-            c11 = Fma.MultiplyAdd(a1, b1, c11);
-            Vector256<float> a2 = Vector256.Create(a[2]);
-            c20 = Fma.MultiplyAdd(a2, b0, c20);
-            c21 = Fma.MultiplyAdd(a2, b1, c21);
-            Vector256<float> a3 = Vector256.Create(a[3]);
-            c30 = Fma.MultiplyAdd(a3, b0, c30);
-            c31 = Fma.MultiplyAdd(a3, b1, c31);
-            Vector256<float> a4 = Vector256.Create(a[4]);
-            c40 = Fma.MultiplyAdd(a4, b0, c40);
-            c41 = Fma.MultiplyAdd(a4, b1, c41);
-            Vector256<float> a5 = Vector256.Create(a[5]);
-            c50 = Fma.MultiplyAdd(a5, b0, c50);
-            c51 = Fma.MultiplyAdd(a5, b1, c51);
+            Vector256<float> a0 = Avx.BroadcastScalarToVector256(a + 0);
+            c00 = MultiplyAdd.Vector(a0, b0, c00);
+            c01 = MultiplyAdd.Vector(a0, b1, c01);
+            Vector256<float> a1 = Avx.BroadcastScalarToVector256(a + 1);
+            c10 = MultiplyAdd.Vector(a1, b0, c10);
+            c11 = MultiplyAdd.Vector(a1, b1, c11);
+            Vector256<float> a2 = Avx.BroadcastScalarToVector256(a + 2);
+            c20 = MultiplyAdd.Vector(a2, b0, c20);
+            c21 = MultiplyAdd.Vector(a2, b1, c21);
+            Vector256<float> a3 = Avx.BroadcastScalarToVector256(a + 3);
+            c30 = MultiplyAdd.Vector(a3, b0, c30);
+            c31 = MultiplyAdd.Vector(a3, b1, c31);
+            Vector256<float> a4 = Avx.BroadcastScalarToVector256(a + 4);
+            c40 = MultiplyAdd.Vector(a4, b0, c40);
+            c41 = MultiplyAdd.Vector(a4, b1, c41);
+            Vector256<float> a5 = Avx.BroadcastScalarToVector256(a + 5);
+            c50 = MultiplyAdd.Vector(a5, b0, c50);
+            c51 = MultiplyAdd.Vector(a5, b1, c51);
             a += 6;
             b += 16;
         }
@@ -71,11 +75,11 @@ internal struct Avx2MicroKernel : IGemmMicroKernel
             GemmTile.StoreClipped(tile, Columns, c, ldc, rows, columns, store->Alpha, store->Beta, store->Overwrite, stores.Bias);
     }
 
-    /// <summary>C = alpha·acc + beta·S as one FMA per lane (S: C itself, or the bias), or alpha·acc without reading either.</summary>
+    /// <summary>C = alpha·acc + beta·S as one FMA per lane where the CPU fuses (S: C itself, or the bias), or alpha·acc without reading either.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(Vector256<float> accumulator, float* c, float* source, Vector256<float> alphas, Vector256<float> betas, bool overwrite)
     {
-        Vector256<float> result = overwrite ? alphas * accumulator : Fma.MultiplyAdd(alphas, accumulator, betas * Vector256.Load(source));
+        Vector256<float> result = overwrite ? alphas * accumulator : MultiplyAdd.Vector(alphas, accumulator, betas * Vector256.Load(source));
         result.Store(c);
     }
 }

@@ -37,10 +37,19 @@ internal static unsafe class CompressedGemm
     private const int TiledPanels = 8;
 
     /// <summary>The vector width this CPU runs compressed products at: <see cref="GemmKernel.Avx2"/> (256-bit) or <see cref="GemmKernel.Vector128"/>.</summary>
-    internal static GemmKernel BestKernel { get; } = Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2 : GemmKernel.Vector128;
+    internal static GemmKernel BestKernel { get; } = IsSupported(GemmKernel.Avx2) ? GemmKernel.Avx2 : GemmKernel.Vector128;
 
-    /// <summary>Whether this CPU can run compressed products at the width of <paramref name="kernel"/> (the 512-bit one has no compressed kernel).</summary>
-    internal static bool IsSupported(GemmKernel kernel) => kernel != GemmKernel.Avx512 && Gemm.IsSupported(kernel);
+    /// <summary>
+    /// Whether this CPU can run compressed products at the width of <paramref name="kernel"/> (the 512-bit one has no
+    /// compressed kernel; the 256-bit one needs AVX2, whose integer vectors widen and multiply the compressed weights, where
+    /// the float GEMM's runs on AVX alone).
+    /// </summary>
+    internal static bool IsSupported(GemmKernel kernel) => kernel switch
+    {
+        GemmKernel.Avx512 => false,
+        GemmKernel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        _ => Gemm.IsSupported(kernel),
+    };
 
     /// <summary>Packs op(B) = Wᵀ, W being <paramref name="weights"/> [n × k], for this CPU's width.</summary>
     public static CompressedPackedMatrix Pack(QuantizedMatrix weights) => Pack(BestKernel, weights);

@@ -126,7 +126,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         for (int p = 0; p < depth; p++)
         {
-            TVector x = TVector.Create(*a);
+            TVector x = TVector.Broadcast(a);
             c00 = TVector.FusedMultiplyAdd(x, TVector.Load(b0), c00);
             c01 = TVector.FusedMultiplyAdd(x, TVector.Load(b0 + w), c01);
             c10 = TVector.FusedMultiplyAdd(x, TVector.Load(b1), c10);
@@ -158,7 +158,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         TVector c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < depth; p++)
         {
-            TVector x = TVector.Create(*a);
+            TVector x = TVector.Broadcast(a);
             float* r = b + p * rowStride;
             c00 = TVector.FusedMultiplyAdd(x, TVector.Load(r), c00);
             c01 = TVector.FusedMultiplyAdd(x, TVector.Load(r + w), c01);
@@ -198,7 +198,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         TVector c00 = default, c01 = default;
         for (int p = 0; p < depth; p++)
         {
-            TVector x = TVector.Create(*a);
+            TVector x = TVector.Broadcast(a);
             c00 = TVector.FusedMultiplyAdd(x, TVector.Load(b), c00);
             c01 = TVector.FusedMultiplyAdd(x, TVector.Load(b + w), c01);
             a += aDepthStride;
@@ -229,12 +229,12 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride)
         {
             TVector p0 = TVector.Load(b), p1 = TVector.Load(b + w), p2 = TVector.Load(b + panelStride), p3 = TVector.Load(b + panelStride + w);
-            TVector x0 = TVector.Create(a0[offset]);
+            TVector x0 = TVector.Broadcast(a0 + offset);
             c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
             c02 = TVector.FusedMultiplyAdd(x0, p2, c02);
             c03 = TVector.FusedMultiplyAdd(x0, p3, c03);
-            TVector x1 = TVector.Create(a1[offset]);
+            TVector x1 = TVector.Broadcast(a1 + offset);
             c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
             c12 = TVector.FusedMultiplyAdd(x1, p2, c12);
@@ -271,7 +271,7 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride, second += rowStride)
         {
             // The three rows' values held, each B vector loaded once and used three times: 12 + 3 + 1 registers.
-            TVector x0 = TVector.Create(a0[offset]), x1 = TVector.Create(a1[offset]), x2 = TVector.Create(a2[offset]);
+            TVector x0 = TVector.Broadcast(a0 + offset), x1 = TVector.Broadcast(a1 + offset), x2 = TVector.Broadcast(a2 + offset);
             TVector v = TVector.Load(b);
             c00 = TVector.FusedMultiplyAdd(x0, v, c00);
             c10 = TVector.FusedMultiplyAdd(x1, v, c10);
@@ -312,10 +312,10 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride)
         {
             TVector p0 = TVector.Load(b), p1 = TVector.Load(b + w);
-            TVector x0 = TVector.Create(a0[offset]);
+            TVector x0 = TVector.Broadcast(a0 + offset);
             c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
-            TVector x1 = TVector.Create(a1[offset]);
+            TVector x1 = TVector.Broadcast(a1 + offset);
             c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
         }
@@ -347,16 +347,16 @@ internal static unsafe class FewRowsKernel<TVector> where TVector : struct, IFlo
         for (int p = 0; p < depth; p++, offset += aDepthStride, b += rowStride)
         {
             TVector p0 = TVector.Load(b), p1 = TVector.Load(b + w);
-            TVector x0 = TVector.Create(a0[offset]);
+            TVector x0 = TVector.Broadcast(a0 + offset);
             c00 = TVector.FusedMultiplyAdd(x0, p0, c00);
             c01 = TVector.FusedMultiplyAdd(x0, p1, c01);
-            TVector x1 = TVector.Create(a1[offset]);
+            TVector x1 = TVector.Broadcast(a1 + offset);
             c10 = TVector.FusedMultiplyAdd(x1, p0, c10);
             c11 = TVector.FusedMultiplyAdd(x1, p1, c11);
-            TVector x2 = TVector.Create(a2[offset]);
+            TVector x2 = TVector.Broadcast(a2 + offset);
             c20 = TVector.FusedMultiplyAdd(x2, p0, c20);
             c21 = TVector.FusedMultiplyAdd(x2, p1, c21);
-            TVector x3 = TVector.Create(a3[offset]);
+            TVector x3 = TVector.Broadcast(a3 + offset);
             c30 = TVector.FusedMultiplyAdd(x3, p0, c30);
             c31 = TVector.FusedMultiplyAdd(x3, p1, c31);
         }

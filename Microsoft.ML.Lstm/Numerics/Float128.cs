@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Lstm.Numerics;
 
@@ -27,6 +28,10 @@ internal readonly unsafe struct Float128(Vector128<float> value) : IWideningVect
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 Load(float* source) => new(Vector128.Load(source));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Broadcast(float* source) => new(Avx.IsSupported ? Avx.BroadcastScalarToVector128(source) : Vector128.Create(*source));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,6 +30,10 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Float512 Broadcast(float* source) => new(Vector512.Create(*source));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(Span<float> destination, int offset) =>
         value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
 

@@ -192,7 +192,7 @@ internal static class Gemm
     /// <summary>The widest micro-kernel this CPU runs; what the overloads without a kernel use.</summary>
     internal static GemmKernel BestKernel { get; } =
         Avx512F.IsSupported ? GemmKernel.Avx512
-        : Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2
+        : Avx.IsSupported ? GemmKernel.Avx2
         : GemmKernel.Vector128;
 
     /// <summary>NR of the micro-kernel this CPU runs; the panel width <see cref="PackedMatrix"/> is packed to.</summary>
@@ -202,7 +202,7 @@ internal static class Gemm
     internal static bool IsSupported(GemmKernel kernel) => kernel switch
     {
         GemmKernel.Avx512 => Avx512F.IsSupported,
-        GemmKernel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        GemmKernel.Avx2 => Avx.IsSupported,
         GemmKernel.Vector128 => true,
         _ => false,
     };

@@ -33,6 +33,13 @@ internal interface IFloatVector<TSelf> :
     /// </summary>
     static abstract unsafe TSelf Load(float* source);
 
+    /// <summary>
+    /// Every lane set to *<paramref name="source"/>, read from memory by the broadcast instruction itself: how the few-rows
+    /// kernels read A. <see cref="Create"/> of a loaded float is the same one instruction with AVX2, but four with AVX
+    /// alone (whose vbroadcastss takes only a memory operand), which left the 256-bit few-rows kernels at half speed there.
+    /// </summary>
+    static abstract unsafe TSelf Broadcast(float* source);
+
     /// <summary>Writes the lanes to destination[offset .. offset+Count).</summary>
     void Store(Span<float> destination, int offset);
 

@@ -10,7 +10,7 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <summary>
 /// The `peak` mode: this CPU's fp32 multiply-add peak on <c>--threads</c> cores at once, measured by a loop of
 /// independent FMAs at the vector width the GEMM runs (<see cref="Gemm.BestKernel"/>: Vector512 with AVX-512F,
-/// Vector256 with AVX2 + FMA, else Vector128), printed as one JSON line (GFLOP/s, and per core) that compare.sh
+/// Vector256 with AVX, else Vector128; a multiply and an add where the CPU has no FMA), printed as one JSON line (GFLOP/s, and per core) that compare.sh
 /// and compare-gemm.sh divide by, with the processor as the GEMM's tuning sees it (<see cref="CpuDescription"/>) and the
 /// blocking it picked (<see cref="GemmTuning"/>).
 /// </summary>
@@ -130,6 +130,7 @@ internal static class PeakRunner
         return Vector512.Sum(sum);
     }
 
+    /// <summary>The 256-bit width, as the Avx2 kernel runs it: one FMA with FMA3, else (AVX alone) a multiply and an add.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Loop256(long iterations)
     {
@@ -139,18 +140,18 @@ internal static class PeakRunner
         Vector256<float> c8 = Vector256.Create(0.9f), c9 = Vector256.Create(1.1f), c10 = Vector256.Create(1.2f), c11 = Vector256.Create(1.3f);
         for (long i = 0; i < iterations; i++)
         {
-            c0 = Fma.MultiplyAdd(c0, m, a);
-            c1 = Fma.MultiplyAdd(c1, m, a);
-            c2 = Fma.MultiplyAdd(c2, m, a);
-            c3 = Fma.MultiplyAdd(c3, m, a);
-            c4 = Fma.MultiplyAdd(c4, m, a);
-            c5 = Fma.MultiplyAdd(c5, m, a);
-            c6 = Fma.MultiplyAdd(c6, m, a);
-            c7 = Fma.MultiplyAdd(c7, m, a);
-            c8 = Fma.MultiplyAdd(c8, m, a);
-            c9 = Fma.MultiplyAdd(c9, m, a);
-            c10 = Fma.MultiplyAdd(c10, m, a);
-            c11 = Fma.MultiplyAdd(c11, m, a);
+            c0 = MultiplyAdd.Vector(c0, m, a);
+            c1 = MultiplyAdd.Vector(c1, m, a);
+            c2 = MultiplyAdd.Vector(c2, m, a);
+            c3 = MultiplyAdd.Vector(c3, m, a);
+            c4 = MultiplyAdd.Vector(c4, m, a);
+            c5 = MultiplyAdd.Vector(c5, m, a);
+            c6 = MultiplyAdd.Vector(c6, m, a);
+            c7 = MultiplyAdd.Vector(c7, m, a);
+            c8 = MultiplyAdd.Vector(c8, m, a);
+            c9 = MultiplyAdd.Vector(c9, m, a);
+            c10 = MultiplyAdd.Vector(c10, m, a);
+            c11 = MultiplyAdd.Vector(c11, m, a);
         }
         Vector256<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
         return Vector256.Sum(sum);
