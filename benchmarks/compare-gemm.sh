@@ -2,12 +2,12 @@
 # Our GEMM against numpy's sgemm (OpenBLAS) on the LSTM's shapes and large squares, alternately ROUNDS times;
 # prints medians in GFLOP/s, the ratio, and each one's share of this CPU's fp32 peak on the same threads (the
 # benchmarks app's `peak` mode, measured in every round, the best kept).
-#   bash benchmarks/compare-gemm.sh [threads=2] [rounds=3] [--isa native|avx2|vector128|sse]
+#   bash benchmarks/compare-gemm.sh [threads=2] [rounds=3] [--isa native|avx2|avx|sse]
 # --isa as in compare.sh (benchmarks/isa.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}; rounds=${2:-3}; isa=native
-if [ "${3:-}" = "--isa" ]; then isa=${4:?--isa takes native, avx2, vector128 or sse}; fi
+if [ "${3:-}" = "--isa" ]; then isa=${4:?--isa takes native, avx2, avx or sse}; fi
 source benchmarks/isa.sh
 isa_env "$isa" || exit 1
 if ! /usr/bin/python3 -c "import numpy" 2>/dev/null; then

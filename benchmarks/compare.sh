@@ -2,11 +2,11 @@
 # Side by side: Microsoft.ML.Lstm against PyTorch on the same CPU and thread count.
 # Runs both engines alternately ROUNDS times and prints the median of each figure and their ratio, then a second table of
 # each engine's fastest call (best of the rounds): on a shared host, what the CPU gives when the other tenants leave it be.
-#   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [--isa native|avx2|vector128] [extra args for both,
+#   bash benchmarks/compare.sh [threads=2] [rounds=3] [--json FILE] [--isa native|avx2|avx|sse] [extra args for both,
 #        e.g. --shapes a --kinds lstm, or --ragged: each batch's sequences of lengths spread from a tenth of the steps
 #        to all of them, as text comes; PyTorch at the better of pack_padded_sequence and padding with a masked loss]
 # --json FILE also writes the medians as JSON, which benchmarks/plot_throughput.py --json FILE draws.
-# --isa picks the instruction-set class both engines run (native, avx2, vector128 or sse: benchmarks/isa.sh says
+# --isa picks the instruction-set class both engines run (native, avx2, avx or sse: benchmarks/isa.sh says
 # what each runs).
 # The "/ peak" columns divide by this CPU's fp32 peak on the same threads, measured by the benchmarks app's `peak`
 # mode (an FMA loop at the vector width our GEMM runs under the same --isa) in every round, the best kept.
