@@ -32,7 +32,7 @@ import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 best = max((r for r in rows if r["engine"] == "fma-loop"), key=lambda r: r["value"])
 peak = best["value"]
-print(f"# peak: {peak:.0f} GFLOP/s on {best['threads']} threads (FMA loop at {best['width']}, the {best['kernel']} GEMM kernel)")
+print(f"# peak: {peak:.0f} GFLOP/s on {best['threads']} threads ({'FMA' if best.get('fused', True) else 'multiply-and-add'} loop at {best['width']}, the {best['kernel']} GEMM kernel)")
 print(f"# as the GEMM sees it: {best['cpu']}; tuning {best['tuning']}")
 figures = {}
 for r in rows:

@@ -9,7 +9,7 @@
 # --isa picks the instruction-set class both engines run (native, avx2, avx or sse: benchmarks/isa.sh says
 # what each runs).
 # The "/ peak" columns divide by this CPU's fp32 peak on the same threads, measured by the benchmarks app's `peak`
-# mode (an FMA loop at the vector width our GEMM runs under the same --isa) in every round, the best kept.
+# mode (an FMA loop, or a multiply-and-add one without FMA, at the vector width our GEMM runs under the same --isa) in every round, the best kept.
 # The peer runs with OMP_WAIT_POLICY=PASSIVE so OpenMP and OpenBLAS threads do not fight.
 # OPENBLAS_NUM_THREADS is the same thread count: torch.set_num_threads does not reach Debian's OpenBLAS, which
 # otherwise runs its products on every core even in a "1 thread" run.
@@ -53,8 +53,8 @@ rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 peaks = [r for r in rows if r["engine"] == "fma-loop"]
 best = max(peaks, key=lambda r: r["value"])
 peak = best["value"] * 1e9
-print(f"# peak: {best['value']:.0f} GFLOP/s on {best['threads']} threads ({best['per_core']:.0f} per core; FMA loop at "
-      f"{best['width']}, the {best['kernel']} GEMM kernel; best of {len(peaks)} rounds: "
+print(f"# peak: {best['value']:.0f} GFLOP/s on {best['threads']} threads ({best['per_core']:.0f} per core; "
+      f"{'FMA' if best.get('fused', True) else 'multiply-and-add'} loop at {best['width']}, the {best['kernel']} GEMM kernel; best of {len(peaks)} rounds: "
       + ", ".join(f"{r['value']:.0f}" for r in peaks) + ")")
 print(f"# as the GEMM sees it: {best['cpu']}; tuning {best['tuning']}")
 figures = {}

@@ -44,7 +44,8 @@ internal static class PeakRunner
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             engine = "fma-loop", @case = "peak", metric = "gflops", value = best, threads, per_core = best / threads,
-            kernel = Gemm.BestKernel.ToString(), width, cpu = CpuDescription.Current.ToString(), tuning = GemmTuning.Current.ToString(),
+            kernel = Gemm.BestKernel.ToString(), width, fused = Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported,
+            cpu = CpuDescription.Current.ToString(), tuning = GemmTuning.Current.ToString(),
         }));
     }
 
