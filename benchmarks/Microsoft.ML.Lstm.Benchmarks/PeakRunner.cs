@@ -33,8 +33,8 @@ internal static class PeakRunner
         (Func<long, float> loop, int flopsPerIteration, string width) = Gemm.BestKernel switch
         {
             GemmKernel.Avx512 => ((Func<long, float>)Loop512, 16 * 16 * 2, "Vector512"),
-            GemmKernel.Avx2 => (Loop256, 12 * 8 * 2, "Vector256"),
-            _ => (Loop128, 12 * 4 * 2, "Vector128"),
+            GemmKernel.Avx2 => (Loop<Float256>, 12 * 8 * 2, "Vector256"),
+            _ => (Loop<Float128>, 12 * 4 * 2, "Vector128"),
         };
 
         loop(Iterations); // JIT and wake the core before timing.
@@ -131,57 +131,37 @@ internal static class PeakRunner
         return Vector512.Sum(sum);
     }
 
-    /// <summary>The 256-bit width, as the Avx2 kernel runs it: one FMA with FMA3, else (AVX alone) a multiply and an add.</summary>
+    /// <summary>
+    /// The 256- or 128-bit width, as the Avx2 and Vector128 kernels run it (<see cref="IFloatVector{TSelf}.FusedMultiplyAdd"/>):
+    /// one FMA where the CPU has one (FMA3, NEON), else a multiply and an add (<see cref="MultiplyAdd"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop256(long iterations)
+    private static float Loop<TVector>(long iterations) where TVector : struct, IFloatVector<TVector>
     {
-        Vector256<float> m = Vector256.Create(Scale), a = Vector256.Create(Add);
-        Vector256<float> c0 = Vector256.Create(0.1f), c1 = Vector256.Create(0.2f), c2 = Vector256.Create(0.3f), c3 = Vector256.Create(0.4f);
-        Vector256<float> c4 = Vector256.Create(0.5f), c5 = Vector256.Create(0.6f), c6 = Vector256.Create(0.7f), c7 = Vector256.Create(0.8f);
-        Vector256<float> c8 = Vector256.Create(0.9f), c9 = Vector256.Create(1.1f), c10 = Vector256.Create(1.2f), c11 = Vector256.Create(1.3f);
+        TVector m = TVector.Create(Scale), a = TVector.Create(Add);
+        TVector c0 = TVector.Create(0.1f), c1 = TVector.Create(0.2f), c2 = TVector.Create(0.3f), c3 = TVector.Create(0.4f);
+        TVector c4 = TVector.Create(0.5f), c5 = TVector.Create(0.6f), c6 = TVector.Create(0.7f), c7 = TVector.Create(0.8f);
+        TVector c8 = TVector.Create(0.9f), c9 = TVector.Create(1.1f), c10 = TVector.Create(1.2f), c11 = TVector.Create(1.3f);
         for (long i = 0; i < iterations; i++)
         {
-            c0 = MultiplyAdd.Vector(c0, m, a);
-            c1 = MultiplyAdd.Vector(c1, m, a);
-            c2 = MultiplyAdd.Vector(c2, m, a);
-            c3 = MultiplyAdd.Vector(c3, m, a);
-            c4 = MultiplyAdd.Vector(c4, m, a);
-            c5 = MultiplyAdd.Vector(c5, m, a);
-            c6 = MultiplyAdd.Vector(c6, m, a);
-            c7 = MultiplyAdd.Vector(c7, m, a);
-            c8 = MultiplyAdd.Vector(c8, m, a);
-            c9 = MultiplyAdd.Vector(c9, m, a);
-            c10 = MultiplyAdd.Vector(c10, m, a);
-            c11 = MultiplyAdd.Vector(c11, m, a);
+            c0 = TVector.FusedMultiplyAdd(c0, m, a);
+            c1 = TVector.FusedMultiplyAdd(c1, m, a);
+            c2 = TVector.FusedMultiplyAdd(c2, m, a);
+            c3 = TVector.FusedMultiplyAdd(c3, m, a);
+            c4 = TVector.FusedMultiplyAdd(c4, m, a);
+            c5 = TVector.FusedMultiplyAdd(c5, m, a);
+            c6 = TVector.FusedMultiplyAdd(c6, m, a);
+            c7 = TVector.FusedMultiplyAdd(c7, m, a);
+            c8 = TVector.FusedMultiplyAdd(c8, m, a);
+            c9 = TVector.FusedMultiplyAdd(c9, m, a);
+            c10 = TVector.FusedMultiplyAdd(c10, m, a);
+            c11 = TVector.FusedMultiplyAdd(c11, m, a);
         }
-        Vector256<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
-        return Vector256.Sum(sum);
-    }
-
-    /// <summary>The portable width, as the Vector128 kernel runs it: one FMA where the CPU has one (FMA3, NEON), else a multiply and an add (<see cref="MultiplyAdd"/>).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop128(long iterations)
-    {
-        Vector128<float> m = Vector128.Create(Scale), a = Vector128.Create(Add);
-        Vector128<float> c0 = Vector128.Create(0.1f), c1 = Vector128.Create(0.2f), c2 = Vector128.Create(0.3f), c3 = Vector128.Create(0.4f);
-        Vector128<float> c4 = Vector128.Create(0.5f), c5 = Vector128.Create(0.6f), c6 = Vector128.Create(0.7f), c7 = Vector128.Create(0.8f);
-        Vector128<float> c8 = Vector128.Create(0.9f), c9 = Vector128.Create(1.1f), c10 = Vector128.Create(1.2f), c11 = Vector128.Create(1.3f);
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = MultiplyAdd.Vector(c0, m, a);
-            c1 = MultiplyAdd.Vector(c1, m, a);
-            c2 = MultiplyAdd.Vector(c2, m, a);
-            c3 = MultiplyAdd.Vector(c3, m, a);
-            c4 = MultiplyAdd.Vector(c4, m, a);
-            c5 = MultiplyAdd.Vector(c5, m, a);
-            c6 = MultiplyAdd.Vector(c6, m, a);
-            c7 = MultiplyAdd.Vector(c7, m, a);
-            c8 = MultiplyAdd.Vector(c8, m, a);
-            c9 = MultiplyAdd.Vector(c9, m, a);
-            c10 = MultiplyAdd.Vector(c10, m, a);
-            c11 = MultiplyAdd.Vector(c11, m, a);
-        }
-        Vector128<float> sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
-        return Vector128.Sum(sum);
+        Span<float> lanes = stackalloc float[TVector.Count];
+        (((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11))).Store(lanes, 0);
+        float sum = 0;
+        foreach (float lane in lanes)
+            sum += lane;
+        return sum;
     }
 }
