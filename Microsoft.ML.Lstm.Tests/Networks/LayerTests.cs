@@ -82,6 +82,45 @@ public class LayerTests
         Assert.Equal(Run(1), Run(2));
     }
 
+    /// <summary>
+    /// Scoring keeps none of the input projections for a backward pass: it makes a chunk of steps' (one range) or one
+    /// step's (several ranges) at a time, in a buffer of that size. The hidden states must keep the bits a training
+    /// forward gives them, and a scoring pass over a batch whose projections would take megabytes allocates a small
+    /// part of that (sequences of uneven lengths, so that chunks end inside a step's batch size changes).
+    /// </summary>
+    [Theory]
+    [InlineData(CellTypeName.Lstm, 1)]
+    [InlineData(CellTypeName.Lstm, 2)]
+    [InlineData(CellTypeName.PeepholeLstm, 1)]
+    [InlineData(CellTypeName.Gru, 1)]
+    [InlineData(CellTypeName.Gru, 2)]
+    public void ScoringGivesTheBitsOfATrainingForwardAndKeepsOnlyAChunkOfProjections(CellTypeName cellName, int threads)
+    {
+        const int inputSize = 16, hiddenSize = 64;
+        var layout = PackedLayout.FromLengths([400, 390, 350, 300, 260, 200, 120, 37]);
+        var random = new Random(6);
+        float[] input = Enumerable.Range(0, layout.TotalSteps * inputSize).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] Run(bool training, out long allocated)
+        {
+            var store = new ParameterStore<float>();
+            var layer = new RecurrentLayer<float>(store, "l", (CellType)cellName, inputSize, hiddenSize, new Random(4), threads);
+            var output = new float[layout.TotalSteps * hiddenSize];
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            layer.Forward(layout, input, output, training);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            return output;
+        }
+
+        float[] trained = Run(training: true, out long trainingBytes);
+        float[] scored = Run(training: false, out long scoringBytes);
+
+        Assert.Equal(trained, scored);
+        long allProjections = (long)layout.TotalSteps * (cellName == CellTypeName.Gru ? 3 : 4) * hiddenSize * sizeof(float);
+        Assert.True(trainingBytes >= allProjections, $"training allocated {trainingBytes:N0} bytes, less than its projections' {allProjections:N0}");
+        Assert.True(scoringBytes < trainingBytes - allProjections / 2,
+            $"scoring allocated {scoringBytes:N0} bytes against training's {trainingBytes:N0}: it kept the projections of every step");
+    }
+
     [Fact]
     public void RecurrentWeightsStartOrthogonalAndForgetBiasAtOne()
     {

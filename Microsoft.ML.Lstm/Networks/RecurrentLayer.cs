@@ -13,7 +13,8 @@ namespace Microsoft.ML.Lstm.Networks;
 /// <c>{name}.weight_peephole</c> [3H] (p_i, p_f, p_o).
 /// <para>
 /// Forward: the input projection X [N, I] · W_ihᵀ of all N steps (one GEMM, or one per step of each range of
-/// sequences when several threads share the batch); the recurrence then runs step by step on the first b_t
+/// sequences when several threads share the batch; scoring, which keeps none of it, a chunk of steps or one step at a
+/// time, into a buffer of that size); the recurrence then runs step by step on the first b_t
 /// sorted sequences only, adding h_{t−1}·W_hhᵀ and applying the fused kernel. Both weights are packed for the
 /// GEMM only when they have changed, so inference packs nothing; h_{t−1} and c_{t−1} are read where step t−1
 /// wrote them (training also copies h_{t−1}, which makes ∂W_hh one GEMM). Backward mirrors it: per step only the
@@ -38,8 +39,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private readonly ParameterView? recurrentBias, peephole;
     private readonly WeightProduct<T> inputForward, recurrentForward, recurrentBackward;
 
-    private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations, then (backward) their gradients
-    private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H], then (backward) its gradient
+    private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations, then (backward) their gradients; scoring: a chunk of steps' rows
+    private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H], then (backward) its gradient; scoring: one step's [B, 3H]
     private T[] cells = Array.Empty<T>();            // LSTM: c_t [N, H]
     private T[] initialCells = Array.Empty<T>();     // LSTM: c_{−1}, each sorted sequence's initial cell state [S, H]
     private T[] previousHidden = Array.Empty<T>();   // h_{t−1} [N, H]: makes ∂W_hh one GEMM; its first B rows hold h_{−1}
@@ -149,7 +150,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         int kept = training ? n * h : b * h;
         CopyOrClear(initialHidden, Workspace.Ensure(ref previousHidden, kept).Slice(0, b * h));
         if (cell == CellType.Gru)
-            Workspace.Ensure(ref hiddenProjection, n * width);
+            Workspace.Ensure(ref hiddenProjection, (training ? n : b) * width); // scoring reads a step's projection only in that step
         else
         {
             Workspace.Ensure(ref cells, n * h);
@@ -165,14 +166,16 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         }
         else
         {
-            // The input projections gates = X·W_ihᵀ + b: on one range, all steps as one GEMM, which stores over b rather
-            // than a pass writing b over the gates first (a buffer far larger than the caches). On several ranges, each
-            // range projects its own rows, so that they are made in the cache of the core that reads them.
-            Span<T> allGates = Workspace.Ensure(ref gates, n * width);
-            inputForward.Prepare();
+            // The input projections gates = X·W_ihᵀ + b, stored over b rather than a pass writing b over the gates first.
+            // Training keeps them for every row (the backward pass writes their gradients over them): on one range all
+            // steps as one GEMM, on several each range its own rows, so that they are made in the cache of the core that
+            // reads them. Scoring keeps only what the recurrence is about to read: on one range a chunk of steps at a
+            // time (ProjectChunk), on several each range its rows of one step, in a buffer of that size. Each row has the
+            // bits either way: the GEMM gives every row the bits of that row alone.
             projectInRanges = Ranges(layout) > 1;
-            if (!projectInRanges)
-                inputForward.MultiplyAddingBias(n, input, store.Value(bias), allGates, threads);
+            int gateRows = training ? n : projectInRanges ? b : Math.Min(n, Math.Max(b, ScoringChunkRows));
+            Workspace.Ensure(ref gates, gateRows * width);
+            inputForward.Prepare();
 
             recurrentForward.Prepare();
             fixed (T* inputPointer = input)
@@ -261,29 +264,42 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         int start = rangeBounds[range], end = rangeBounds[range + 1];
         int h = HiddenSize, width = gateCount * h;
         ReadOnlySpan<T> peepholes = peephole is null ? default : store.Value(peephole);
-        if (projectInRanges)
+        if (projectInRanges && pass.Training)
         {
             for (int t = 0; t < layout.MaxLength && start < layout.BatchSizes[t]; t++)
             {
                 int count = Math.Min(end, layout.BatchSizes[t]) - start, row = layout.Row(t, start);
-                Span<T> stepGates = gates.AsSpan(row * width, count * width);
-                inputForward.MultiplyAddingBias(count, pass.Input.Read.Slice(row * InputSize, count * InputSize), store.Value(bias), stepGates);
+                ProjectRows(pass.Input.Read, row, count, row);
             }
         }
 
         Span<T> output = pass.Output.Write;
+        int projectedTo = 0, chunkRow = 0; // one range: the steps before projectedTo are projected, from gates row 0 = chunkRow
         for (int t = 0; t < layout.MaxLength; t++)
         {
             int stop = Math.Min(end, layout.BatchSizes[t]);
             if (stop <= start)
                 break;
             int count = stop - start, row = layout.Row(t, start);
+            // Where row's gates are: every row's own place in training, else a place in the chunk or step at hand.
+            int gateRow;
+            if (!projectInRanges)
+            {
+                if (t == projectedTo)
+                    (projectedTo, chunkRow) = ProjectChunk(layout, t, pass.Input.Read, pass.Training);
+                gateRow = row - chunkRow;
+            }
+            else if (!pass.Training)
+                ProjectRows(pass.Input.Read, row, count, gateRow = row - layout.Row(t, 0));
+            else
+                gateRow = row;
             Span<T> hPrev = PreviousHidden(pass, t, row, start * h, count * h);
-            Span<T> stepGates = gates.AsSpan(row * width, count * width);
+            Span<T> stepGates = gates.AsSpan(gateRow * width, count * width);
             Span<T> stepHidden = output.Slice(row * h, count * h);
             if (cell == CellType.Gru)
             {
-                Span<T> projection = hiddenProjection.AsSpan(row * width, count * width);
+                // Training keeps every step's projection for the backward pass; scoring reuses one step's rows, each range its own.
+                Span<T> projection = hiddenProjection.AsSpan((pass.Training ? row : row - layout.Row(t, 0)) * width, count * width);
                 recurrentForward.MultiplyAddingBias(count, hPrev, store.Value(recurrentBias!), projection);
                 // The x-projection is read from the gates buffer before the kernel overwrites it with r, z, n.
                 GruKernels.ForwardStep<T>(stepGates, projection, hPrev, stepGates, stepHidden, count, h);
@@ -299,6 +315,38 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
                 PeepholeLstmKernels.ForwardStep<T>(stepGates, peepholes, cPrev, stepCells, stepHidden, count, h);
         }
     }
+
+    /// <summary>
+    /// The input projections of one range of sequences from step <paramref name="first"/> on: all the steps when
+    /// <paramref name="training"/> (one GEMM, its rows in their own places), else as many as keep their gates within
+    /// <see cref="ScoringChunkRows"/> rows (at least one step), from the start of the gates buffer, made just before the
+    /// recurrence reads them. Returns the first step not projected and the row at the buffer's start.
+    /// </summary>
+    private (int Next, int FirstRow) ProjectChunk(PackedLayout layout, int first, ReadOnlySpan<T> input, bool training)
+    {
+        int last = first + 1, rows = layout.BatchSizes[first];
+        while (last < layout.MaxLength && (training || rows + layout.BatchSizes[last] <= ScoringChunkRows))
+            rows += layout.BatchSizes[last++];
+        int row = layout.Row(first, 0);
+        ProjectRows(input, row, rows, training ? row : 0, threads);
+        return (last, training ? 0 : row);
+    }
+
+    /// <summary>gates = X·W_ihᵀ + b for <paramref name="count"/> rows from <paramref name="row"/> on, into the gates buffer from <paramref name="gateRow"/> on.</summary>
+    private void ProjectRows(ReadOnlySpan<T> input, int row, int count, int gateRow, int threads = 1)
+    {
+        int width = gateCount * HiddenSize;
+        inputForward.MultiplyAddingBias(
+            count, input.Slice(row * InputSize, count * InputSize), store.Value(bias), gates.AsSpan(gateRow * width, count * width), threads);
+    }
+
+    /// <summary>
+    /// Rows of input projections a scoring pass on one range makes at a time: as many as fill the core's L2 (256 KiB
+    /// when the OS does not say), so the recurrence reads them from there, and the buffer stays that small however long
+    /// the batch.
+    /// </summary>
+    private int ScoringChunkRows =>
+        (int)Math.Max(1, (CpuDescription.Current.L2Bytes > 0 ? CpuDescription.Current.L2Bytes : 256 * 1024) / ((long)gateCount * HiddenSize * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
 
     /// <summary>
     /// h_{t−1} for the <paramref name="length"/> values of step t from row <paramref name="row"/> on: the
