@@ -39,8 +39,8 @@ public class ScoringMemoryTests
         (long keptByTokenizer, _) = KeptAfterALongRow<TokenKeys>(mlContext, tokensOnly);
         (long keptByModel, long allocated) = KeptAfterALongRow<BinaryPrediction>(mlContext, model);
 
-        // The long call (its first RowPredictions.MaxScoringSteps steps scored) needs more than ten megabytes (about 18
-        // since scoring keeps only a chunk of steps' input projections), so keeping them would show; it keeps a small part of that.
+        // The long call (its first RowPredictions.MaxScoringSteps steps scored) needs more than ten megabytes (less than
+        // it did before scoring kept only the steps at hand of its buffers), so keeping them would show; it keeps a small part of that.
         Assert.True(allocated > 10_000_000, $"the long sequence allocated only {allocated:N0} bytes; the test measures nothing");
         Assert.True(keptByModel - keptByTokenizer < 1_000_000,
             $"{keptByModel - keptByTokenizer:N0} bytes more than the tokenizer's {keptByTokenizer:N0} stayed reachable after one {LongSequence:N0}-token prediction");

@@ -84,9 +84,10 @@ public class LayerTests
 
     /// <summary>
     /// Scoring keeps none of the input projections for a backward pass: it makes a chunk of steps' (one range) or one
-    /// step's (several ranges) at a time, in a buffer of that size. The hidden states must keep the bits a training
-    /// forward gives them, and a scoring pass over a batch whose projections would take megabytes allocates a small
-    /// part of that (sequences of uneven lengths, so that chunks end inside a step's batch size changes).
+    /// step's (several ranges) at a time, in a buffer of that size, and an LSTM's c_t of two steps only. The hidden
+    /// states and each sequence's final h and c must keep the bits a training forward gives them, and a scoring pass
+    /// over a batch whose projections would take megabytes allocates a small part of that (sequences of uneven lengths,
+    /// so that chunks end where a step's batch size changes, and short sequences end while long ones go on).
     /// </summary>
     [Theory]
     [InlineData(CellTypeName.Lstm, 1)]
@@ -100,7 +101,7 @@ public class LayerTests
         var layout = PackedLayout.FromLengths([400, 390, 350, 300, 260, 200, 120, 37]);
         var random = new Random(6);
         float[] input = Enumerable.Range(0, layout.TotalSteps * inputSize).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        float[] Run(bool training, out long allocated)
+        float[] Run(bool training, out long allocated, out float[] finalState)
         {
             var store = new ParameterStore<float>();
             var layer = new RecurrentLayer<float>(store, "l", (CellType)cellName, inputSize, hiddenSize, new Random(4), threads);
@@ -108,13 +109,15 @@ public class LayerTests
             long before = GC.GetAllocatedBytesForCurrentThread();
             layer.Forward(layout, input, output, training);
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            finalState = [.. layer.FinalHidden, .. layer.FinalCell];
             return output;
         }
 
-        float[] trained = Run(training: true, out long trainingBytes);
-        float[] scored = Run(training: false, out long scoringBytes);
+        float[] trained = Run(training: true, out long trainingBytes, out float[] trainedState);
+        float[] scored = Run(training: false, out long scoringBytes, out float[] scoredState);
 
         Assert.Equal(trained, scored);
+        Assert.Equal(trainedState, scoredState);
         long allProjections = (long)layout.TotalSteps * (cellName == CellTypeName.Gru ? 3 : 4) * hiddenSize * sizeof(float);
         Assert.True(trainingBytes >= allProjections, $"training allocated {trainingBytes:N0} bytes, less than its projections' {allProjections:N0}");
         Assert.True(scoringBytes < trainingBytes - allProjections / 2,

@@ -41,7 +41,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
     private T[] gates = Array.Empty<T>();            // [N, G·H] pre-activations, then activations, then (backward) their gradients; scoring: a chunk of steps' rows
     private T[] hiddenProjection = Array.Empty<T>(); // GRU: h_{t−1}·W_hhᵀ + b_hh [N, 3H], then (backward) its gradient; scoring: one step's [B, 3H]
-    private T[] cells = Array.Empty<T>();            // LSTM: c_t [N, H]
+    private T[] cells = Array.Empty<T>();            // LSTM: c_t [N, H]; scoring on ranges: two steps' [2B, H] (CellRow)
     private T[] initialCells = Array.Empty<T>();     // LSTM: c_{−1}, each sorted sequence's initial cell state [S, H]
     private T[] previousHidden = Array.Empty<T>();   // h_{t−1} [N, H]: makes ∂W_hh one GEMM; its first B rows hold h_{−1}
     private T[] finalHidden = Array.Empty<T>(), finalCell = Array.Empty<T>();                     // h_n, c_n [B, H]
@@ -50,6 +50,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private T[][] threadScratch = Array.Empty<T[]>(); // per range: ∂h_next, ∂c_next, ∂h [range, H]
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private bool projectInRanges;
+    private bool keepAllCells;                       // c_t of every row (training, and the unit split), else two steps' rows
+    private int cellSteps;                           // B: the rows of one step in the two steps' cells
     private int lastSequenceCount;
     private readonly UnitSplitRecurrence? unitSplit; // float scoring on several threads with the units split (SplitsUnits)
 
@@ -153,7 +155,10 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
             Workspace.Ensure(ref hiddenProjection, (training ? n : b) * width); // scoring reads a step's projection only in that step
         else
         {
-            Workspace.Ensure(ref cells, n * h);
+            // Scoring reads c_{t−1} only at step t, and each sequence's last c_t: two steps' rows hold them (CellRow).
+            keepAllCells = training || SplitsUnits(layout, training);
+            cellSteps = b;
+            Workspace.Ensure(ref cells, (keepAllCells ? n : 2 * b) * h);
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
@@ -188,10 +193,10 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         Span<T> cellOut = HasCell ? Workspace.Ensure(ref finalCell, b * h) : Span<T>.Empty;
         for (int s = 0; s < b; s++)
         {
-            int last = layout.Row(layout.Lengths[s] - 1, s);
+            int lastStep = layout.Lengths[s] - 1, last = layout.Row(lastStep, s);
             output.Slice(last * h, h).CopyTo(hiddenOut.Slice(s * h, h));
             if (HasCell)
-                cells.AsSpan(last * h, h).CopyTo(cellOut.Slice(s * h, h));
+                cells.AsSpan(CellRow(layout, lastStep, last) * h, h).CopyTo(cellOut.Slice(s * h, h));
         }
     }
 
@@ -308,7 +313,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
             Span<T> cPrev = PreviousCells(layout, t, row, start * h, count * h);
             recurrentForward.Multiply(count, hPrev, T.One, stepGates);
-            Span<T> stepCells = cells.AsSpan(row * h, count * h);
+            Span<T> stepCells = cells.AsSpan(CellRow(layout, t, row) * h, count * h);
             if (peephole is null)
                 LstmKernels.ForwardStep<T>(stepGates, cPrev, stepCells, stepHidden, count, h);
             else
@@ -365,11 +370,20 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
     /// <summary>
     /// c_{t−1} for the <paramref name="length"/> values of step t from row <paramref name="row"/> on: the initial
-    /// state at t = 0 (from <paramref name="initialOffset"/>), else where step t−1 wrote it, which stays there
-    /// for the backward pass.
+    /// state at t = 0 (from <paramref name="initialOffset"/>), else where step t−1 wrote it, which in training stays
+    /// there for the backward pass.
     /// </summary>
     private Span<T> PreviousCells(PackedLayout layout, int t, int row, int initialOffset, int length) =>
-        t == 0 ? initialCells.AsSpan(initialOffset, length) : cells.AsSpan(PreviousRow(layout, t, row) * HiddenSize, length);
+        t == 0 ? initialCells.AsSpan(initialOffset, length) : cells.AsSpan(CellRow(layout, t - 1, PreviousRow(layout, t, row)) * HiddenSize, length);
+
+    /// <summary>
+    /// Where the cells buffer holds c_t of <paramref name="row"/> (a row of step <paramref name="t"/>): the row itself when
+    /// every row's is kept, else its sequence's place in step t's half of two steps' rows. A sequence's place is its
+    /// sorted index, and a step after its last writes only longer sequences' places (lower indices), so its last c_t
+    /// stays there until the pass ends.
+    /// </summary>
+    private int CellRow(PackedLayout layout, int t, int row) =>
+        keepAllCells ? row : (t & 1) * cellSteps + (row - layout.Row(t, 0));
 
     /// <summary>The row of step t−1 that holds the same sorted sequence as row <paramref name="row"/> of step t.</summary>
     private static int PreviousRow(PackedLayout layout, int t, int row) => layout.Row(t - 1, 0) + (row - layout.Row(t, 0));
