@@ -51,7 +51,6 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     private readonly int[] rangeBounds;              // range r runs sorted sequences [rangeBounds[r], rangeBounds[r + 1])
     private bool projectInRanges;
     private bool keepAllCells;                       // c_t of every row (training, and the unit split), else two steps' rows
-    private int cellSteps;                           // B: the rows of one step in the two steps' cells
     private int lastSequenceCount;
     private readonly UnitSplitRecurrence? unitSplit; // float scoring on several threads with the units split (SplitsUnits)
 
@@ -151,18 +150,18 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         // where step t−1 wrote them, and these buffers hold only the initial state.
         int kept = training ? n * h : b * h;
         CopyOrClear(initialHidden, Workspace.Ensure(ref previousHidden, kept).Slice(0, b * h));
+        bool splitsUnits = SplitsUnits(layout, training);
         if (cell == CellType.Gru)
             Workspace.Ensure(ref hiddenProjection, (training ? n : b) * width); // scoring reads a step's projection only in that step
         else
         {
             // Scoring reads c_{t−1} only at step t, and each sequence's last c_t: two steps' rows hold them (CellRow).
-            keepAllCells = training || SplitsUnits(layout, training);
-            cellSteps = b;
+            keepAllCells = training || splitsUnits;
             Workspace.Ensure(ref cells, (keepAllCells ? n : 2 * b) * h);
             CopyOrClear(initialCell, Workspace.Ensure(ref initialCells, b * h));
         }
 
-        if (SplitsUnits(layout, training))
+        if (splitsUnits)
         {
             // Scoring one sequence, or few per thread, on several threads: they share each step, the hidden units cut between them.
             unitSplit!.Forward(
@@ -329,8 +328,8 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// </summary>
     private (int Next, int FirstRow) ProjectChunk(PackedLayout layout, int first, ReadOnlySpan<T> input, bool training)
     {
-        int last = first + 1, rows = layout.BatchSizes[first];
-        while (last < layout.MaxLength && (training || rows + layout.BatchSizes[last] <= ScoringChunkRows))
+        int last = first + 1, rows = layout.BatchSizes[first], most = training ? int.MaxValue : ScoringChunkRows;
+        while (last < layout.MaxLength && rows + (long)layout.BatchSizes[last] <= most)
             rows += layout.BatchSizes[last++];
         int row = layout.Row(first, 0);
         ProjectRows(input, row, rows, training ? row : 0, threads);
@@ -383,7 +382,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// stays there until the pass ends.
     /// </summary>
     private int CellRow(PackedLayout layout, int t, int row) =>
-        keepAllCells ? row : (t & 1) * cellSteps + (row - layout.Row(t, 0));
+        keepAllCells ? row : (t & 1) * layout.SequenceCount + (row - layout.Row(t, 0));
 
     /// <summary>The row of step t−1 that holds the same sorted sequence as row <paramref name="row"/> of step t.</summary>
     private static int PreviousRow(PackedLayout layout, int t, int row) => layout.Row(t - 1, 0) + (row - layout.Row(t, 0));
