@@ -120,7 +120,7 @@ public class SequenceTransformerCrossProcessTests
     /// <summary>
     /// A binary classifier and its rows for the kernel checks: sequences of 12 steps, so that scoring one projects its
     /// inputs through the micro-kernel's tiles (up to four rows take the few-rows kernel), and one of 3, whose projection
-    /// takes the few-rows kernel's three-row loop.
+    /// takes the few-rows kernel's three-row loop; hidden 16, so that the gates fill a pair of panels at every width.
     /// </summary>
     private static (BinarySequenceRow[] Rows, IDataView Data, ITransformer Transformer) KernelCheckModel(MLContext mlContext)
     {
@@ -135,6 +135,8 @@ public class SequenceTransformerCrossProcessTests
         var data = mlContext.Data.LoadFromEnumerable(rows);
         var options = LstmTestData.Tiny<LstmBinaryTrainer.Options>(featureColumnName: "Features", epochs: 1);
         options.FeaturesPerStep = FeaturesPerStep;
+        // 64 gate columns: two whole panels of the 512-bit kernels (32 columns each), which the three-row loop needs.
+        options.HiddenSize = 16;
         return (rows, data, mlContext.BinaryClassification.Trainers.Lstm(options).Fit(data));
     }
 
