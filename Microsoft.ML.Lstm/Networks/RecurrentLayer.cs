@@ -243,8 +243,17 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
         ReadOnlySpan<T> dRecurrent = cell == CellType.Gru ? hiddenProjection.AsSpan(0, n * width) : dGates;
         if (cell == CellType.Gru)
         {
-            Gemm.Multiply(true, false, width, InputSize, n, T.One, dGates, width, input, InputSize, T.One, store.Gradient(inputWeight), InputSize, threads);
-            Gemm.Multiply(true, false, width, h, n, T.One, dRecurrent, width, previousHidden, h, T.One, store.Gradient(recurrentWeight), h, threads);
+            // The reset and update gates' pre-activation gradients are the same for both projections (GruKernels writes
+            // dr and dz into both), so their rows of ∂W_ih and ∂W_hh share ∂gatesᵀ as the LSTM's do: one pass packs each
+            // block of it once for both. The candidate's rows differ (∂W_hh's takes dn ⊙ r) and run apart. Every element
+            // is the same FMA chain as in two whole products (same bits): only the rows are grouped otherwise.
+            int shared = 2 * h;
+            Span<T> dInputWeight = store.Gradient(inputWeight), dRecurrentWeight = store.Gradient(recurrentWeight);
+            Gemm.MultiplyPair(
+                true, shared, InputSize, h, n, T.One, dGates, width,
+                input, InputSize, dInputWeight, InputSize, previousHidden, h, dRecurrentWeight, h, T.One, threads);
+            Gemm.Multiply(true, false, h, InputSize, n, T.One, dGates.Slice(shared), width, input, InputSize, T.One, dInputWeight.Slice(shared * InputSize), InputSize, threads);
+            Gemm.Multiply(true, false, h, h, n, T.One, dRecurrent.Slice(shared), width, previousHidden, h, T.One, dRecurrentWeight.Slice(shared * h), h, threads);
         }
         else
         {
