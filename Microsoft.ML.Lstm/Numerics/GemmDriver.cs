@@ -195,22 +195,33 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int mr = TKernel.Rows;
         if (transposeA)
         {
-            // Stored [k × m]: A's column p is row p of the storage, contiguous over i. Walk the storage in its own
-            // order, row p once across every panel: A is often far larger than the caches (∂gates of all steps in
-            // the weight gradients), and panel by panel would jump a whole row ahead (often a page) per float copied.
-            for (int p = 0; p < depth; p++)
+            // Stored [k × m]: A's column p is row p of the storage, contiguous over i. Walk the storage a few rows at a
+            // time (TransposedDepthStep), each row read across every panel: A is often far larger than the caches
+            // (∂gates of all steps in the weight gradients), and panel by panel would jump a whole row ahead (often a
+            // page) per float copied. Each panel then takes those rows' MR floats in one contiguous run: one row at a
+            // time wrote MR floats into every panel, and the panels lie MR·depth floats apart (8 KiB for MR = 8 and
+            // KC = 256), so those writes all fell in one set of L1 and evicted each other's lines.
+            nint panelStride = (nint)mr * depth;
+            for (int step = 0; step < depth; step += TransposedDepthStep)
             {
-                float* source = a + (p0 + p) * lda + i0;
-                if (p + TransposedPrefetchRows < depth)
-                    PrefetchRow(source + TransposedPrefetchRows * lda, rows);
-                // Whole panels take MR floats each, without the ragged last panel's count and zero fill.
+                int stepEnd = Math.Min(depth, step + TransposedDepthStep);
+                float* rowsStart = a + (p0 + step) * lda + i0;
+                for (int p = step; p < stepEnd && p + TransposedPrefetchRows < depth; p++)
+                    PrefetchRow(a + (p0 + p + TransposedPrefetchRows) * lda + i0, rows);
+                // Whole panels take MR floats a row, without the ragged last panel's count and zero fill.
                 int ir = 0;
-                float* target = packed + p * mr;
-                nint panelStride = (nint)mr * depth;
+                float* target = packed + step * mr;
                 for (; ir + mr <= rows; ir += mr, target += panelStride)
-                    CopyWholePanelRow(source + ir, target);
+                {
+                    float* source = rowsStart + ir;
+                    for (int p = step; p < stepEnd; p++, source += lda)
+                        CopyWholePanelRow(source, target + (p - step) * mr);
+                }
                 for (; ir < rows; ir += mr)
-                    CopyPanelRow(source + ir, packed + (nint)ir * depth + p * mr, Math.Min(mr, rows - ir), mr);
+                {
+                    for (int p = step; p < stepEnd; p++)
+                        CopyPanelRow(rowsStart + (p - step) * lda + ir, packed + (nint)ir * depth + p * mr, Math.Min(mr, rows - ir), mr);
+                }
             }
             return;
         }
@@ -251,6 +262,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// prefetchers do not follow, and the ∂W products stream A (∂gates of all steps) from L3 or memory.
     /// </summary>
     private const int TransposedPrefetchRows = 8;
+
+    /// <summary>
+    /// Rows of a transposed A the pack copies into each panel in one run: 8 rows of MR = 8 floats are 256 contiguous
+    /// bytes of the panel, four whole cache lines.
+    /// </summary>
+    private const int TransposedDepthStep = 8;
 
     /// <summary>Asks for the cache lines of <paramref name="count"/> floats from <paramref name="source"/> on (x86; elsewhere nothing).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
