@@ -13,7 +13,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Vector widths: 256-bit (AVX2 + FMA; also what an AVX-512 machine runs) and 128-bit (SSE4.1, or NEON on ARM64). The int8
+/// Vector widths: bfloat16 512-bit (AVX-512, the float GEMM's kernels), 256-bit (AVX2 + FMA) and 128-bit (SSE4.1, or NEON
+/// on ARM64); int8 256-bit (also what an AVX-512 machine runs: there is no 512-bit int8 kernel) and 128-bit. The int8
 /// kernel's three instructions a quad become AVX-VNNI's VPDPBUSD where the CPU has it (the same exact sums: tested on a
 /// Zen 5, where one-row int8 scoring runs about 0.8× the time it takes without it). AVX512_BF16's dot product (VDPBF16PS)
 /// is not used: it sums pairs of products in one rounding, which would break the guarantee below.
@@ -33,32 +34,42 @@ internal static unsafe class CompressedGemm
     /// <summary>KC: the depth block, the float GEMM's (<see cref="GemmDriver{TKernel}.DepthBlock"/>).</summary>
     public const int DepthBlock = GemmDriver<Vector128MicroKernel>.DepthBlock;
 
-    /// <summary>Panels of B the tiled path (more than four rows of C) widens at once: 8·NR columns × KC depths of floats, 128 KB at 256 bits.</summary>
+    /// <summary>Panels of B the tiled path (more than four rows of C) widens at once: 8·NR columns × KC depths of floats, 128 KB at 256 bits, 256 KB at 512.</summary>
     private const int TiledPanels = 8;
 
-    /// <summary>The vector width this CPU runs compressed products at: <see cref="GemmKernel.Avx2"/> (256-bit) or <see cref="GemmKernel.Vector128"/>.</summary>
-    internal static GemmKernel BestKernel { get; } = IsSupported(GemmKernel.Avx2) ? GemmKernel.Avx2 : GemmKernel.Vector128;
+    /// <summary>
+    /// The vector width this CPU runs compressed products of <paramref name="format"/> at: bfloat16 at the float GEMM's
+    /// widest (<see cref="GemmKernel.Avx512"/> included: it widens into the same float kernels), int8 at
+    /// <see cref="GemmKernel.Avx2"/> (256-bit) or <see cref="GemmKernel.Vector128"/>.
+    /// </summary>
+    internal static GemmKernel BestKernelFor(WeightFormat format) =>
+        format == WeightFormat.BFloat16 && IsSupported(GemmKernel.Avx512, format) ? GemmKernel.Avx512
+        : IsSupported(GemmKernel.Avx2, format) ? GemmKernel.Avx2 : GemmKernel.Vector128;
 
     /// <summary>
-    /// Whether this CPU can run compressed products at the width of <paramref name="kernel"/> (the 512-bit one has no
-    /// compressed kernel; the 256-bit one needs AVX2, whose integer vectors widen and multiply the compressed weights, where
-    /// the float GEMM's runs on AVX alone).
+    /// Whether this CPU can run compressed products of <paramref name="format"/> at the width of <paramref name="kernel"/>:
+    /// the 512-bit width for bfloat16 only (int8 has no 512-bit kernel); the 256-bit one needs AVX2, whose integer vectors
+    /// widen and multiply the compressed weights, where the float GEMM's runs on AVX alone.
     /// </summary>
-    internal static bool IsSupported(GemmKernel kernel) => kernel switch
+    internal static bool IsSupported(GemmKernel kernel, WeightFormat format) => kernel switch
     {
-        GemmKernel.Avx512 => false,
+        GemmKernel.Avx512 => format == WeightFormat.BFloat16 && Gemm.IsSupported(kernel),
         GemmKernel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
         _ => Gemm.IsSupported(kernel),
     };
 
-    /// <summary>Packs op(B) = Wᵀ, W being <paramref name="weights"/> [n × k], for this CPU's width.</summary>
-    public static CompressedPackedMatrix Pack(QuantizedMatrix weights) => Pack(BestKernel, weights);
+    /// <summary>Packs op(B) = Wᵀ, W being <paramref name="weights"/> [n × k], for this CPU's width for its format.</summary>
+    public static CompressedPackedMatrix Pack(QuantizedMatrix weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        return Pack(BestKernelFor(weights.Format), weights);
+    }
 
-    /// <summary>Packs op(B) = Wᵀ for the width of <paramref name="kernel"/> (<see cref="GemmKernel.Avx2"/> or <see cref="GemmKernel.Vector128"/>).</summary>
+    /// <summary>Packs op(B) = Wᵀ for the width of <paramref name="kernel"/> (one <see cref="IsSupported"/> allows for the format).</summary>
     internal static CompressedPackedMatrix Pack(GemmKernel kernel, QuantizedMatrix weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        CheckKernel(kernel);
+        CheckKernel(kernel, weights.Format);
         int nr = Gemm.PanelWidthOf(kernel);
         int depth = weights.Columns, columns = weights.Rows;
         var packed = new CompressedPackedMatrix(weights.Format, depth, columns, nr);
@@ -172,10 +183,10 @@ internal static unsafe class CompressedGemm
         });
     }
 
-    private static void CheckKernel(GemmKernel kernel)
+    private static void CheckKernel(GemmKernel kernel, WeightFormat format)
     {
-        if (!IsSupported(kernel))
-            throw new PlatformNotSupportedException($"This CPU has no compressed kernel at the width of the {kernel} GEMM kernel.");
+        if (!IsSupported(kernel, format))
+            throw new PlatformNotSupportedException($"This CPU has no {format} kernel at the width of the {kernel} GEMM kernel.");
     }
 
     /// <summary>
@@ -190,6 +201,7 @@ internal static unsafe class CompressedGemm
         /// <summary>Computes columns [columnStart, columnEnd) of every row of C; columnStart is a multiple of NR.</summary>
         public void Run(int columnStart, int columnEnd)
         {
+            // The packed matrix's panel width says which width it was packed for.
             bool wide = b.PanelWidth == Gemm.PanelWidthOf(GemmKernel.Avx2);
             if (b.Format == WeightFormat.Int8)
             {
@@ -198,6 +210,8 @@ internal static unsafe class CompressedGemm
                 else
                     RunInt8<Int8Quads128, Float128>(columnStart, columnEnd);
             }
+            else if (b.PanelWidth == Gemm.PanelWidthOf(GemmKernel.Avx512))
+                RunBFloat16<Float512, Avx512MicroKernel>(columnStart, columnEnd);
             else if (wide)
                 RunBFloat16<Float256, Avx2MicroKernel>(columnStart, columnEnd);
             else

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.Lstm.Numerics;
 
 /// <summary>A 512-bit vector of 16 floats, wrapping <see cref="Vector512{T}"/> for kernels generic over <see cref="IFloatVector{TSelf}"/>.</summary>
-internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float512>
+internal readonly unsafe struct Float512(Vector512<float> value) : IWideningVector<Float512>
 {
     private readonly Vector512<float> value = value;
 
@@ -65,6 +65,18 @@ internal readonly struct Float512(Vector512<float> value) : IFloatVector<Float51
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 CopySign(Float512 magnitude, Float512 sign) => new(Vector512.CopySign(magnitude.value, sign.value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 LoadWords(uint* source) => new(Vector512.Load(source).AsSingle());
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 LowHalves(Float512 words) => new(Vector512.ShiftLeft(words.value.AsUInt32(), 16).AsSingle()); // vpslld
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 HighHalves(Float512 words) => new((words.value.AsUInt32() & Vector512.Create(0xFFFF0000u)).AsSingle()); // vpandd
 
     /// <summary>Lane-wise sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

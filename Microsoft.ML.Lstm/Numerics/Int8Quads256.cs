@@ -9,8 +9,8 @@ namespace Microsoft.ML.Lstm.Numerics;
 /// has it): the int8 kernel's 256-bit width.
 /// </summary>
 /// <remarks>
-/// Only run where <see cref="CompressedGemm.IsSupported"/> says the 256-bit width is (AVX2 and FMA). The VNNI form has not
-/// run on the machines this was written on (Zen 3, no AVX-VNNI); it computes the same exact sums, so the same bits.
+/// Only run where <see cref="CompressedGemm.IsSupported"/> says the 256-bit width is (AVX2 and FMA). The VNNI form computes
+/// the same exact sums, so the same bits (tested on a Zen 5, which has AVX-VNNI; the Zen 3 it was written on has not).
 /// </remarks>
 internal readonly unsafe struct Int8Quads256(Vector256<int> value) : IInt8QuadVector<Int8Quads256, Float256>
 {

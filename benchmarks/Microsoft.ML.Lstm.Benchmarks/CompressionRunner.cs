@@ -35,7 +35,7 @@ internal static class CompressionRunner
         string[] parts = ShapesRunner.StringOption(args, "--part", "latency,sentiment").Split(',');
         int rounds = ShapesRunner.IntOption(args, "--rounds", 5);
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 0.5);
-        Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, compressed kernels at {CompressedGemm.BestKernel} width, float GEMM {Gemm.BestKernel}, {Environment.ProcessorCount} processors");
+        Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}, compressed kernels: bfloat16 at {CompressedGemm.BestKernelFor(WeightFormat.BFloat16)} width, int8 at {CompressedGemm.BestKernelFor(WeightFormat.Int8)}, float GEMM {Gemm.BestKernel}, {Environment.ProcessorCount} processors");
         if (parts.Contains("products"))
             Products(rounds, seconds);
         if (parts.Contains("latency"))
