@@ -65,7 +65,7 @@ internal static unsafe class CompressedGemm
         return Pack(BestKernelFor(weights.Format), weights);
     }
 
-    /// <summary>Packs op(B) = Wᵀ for the width of <paramref name="kernel"/> (one <see cref="IsSupported"/> allows for the format).</summary>
+    /// <summary>Packs op(B) = Wᵀ for the width of <paramref name="kernel"/>, which must run the weights' format (<see cref="IsSupported"/>).</summary>
     internal static CompressedPackedMatrix Pack(GemmKernel kernel, QuantizedMatrix weights)
     {
         ArgumentNullException.ThrowIfNull(weights);

@@ -264,8 +264,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private const int TransposedPrefetchRows = 8;
 
     /// <summary>
-    /// Rows of a transposed A the pack copies into each panel in one run: 8 rows of MR = 8 floats are 256 contiguous
-    /// bytes of the panel, four whole cache lines.
+    /// Rows of a transposed A the pack copies into each panel in one run: 8 rows of MR floats are 256 contiguous bytes
+    /// of the panel at MR = 8 (four whole cache lines), 192 at MR = 6.
     /// </summary>
     private const int TransposedDepthStep = 8;
 
