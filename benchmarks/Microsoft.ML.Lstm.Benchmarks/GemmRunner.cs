@@ -15,7 +15,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <c>--transpose-a</c> reads A stored [k × m], as the weight gradients ∂W = ∂gatesᵀ·X do;
 /// <c>--best</c> reports the fastest call instead of the median, which on a machine shared with other work
 /// is the nearer to what the code can do; <c>--tuning fixed</c> runs the blocking used before the tuning per
-/// processor (<see cref="GemmTuning.Fixed"/>) instead of this CPU's (<see cref="GemmTuning.Current"/>);
+/// processor (<see cref="GemmTuning.Fixed"/>) instead of this CPU's (<see cref="GemmTuning.Current"/>), and <c>--mc N</c>
+/// either with A's row block MC at N rows;
 /// <c>--cpu</c> (Linux, one thread) times each call by the thread's own CPU time rather than the wall clock, which
 /// leaves out the time other processes held the core (an A/B on a loaded machine; their cache traffic stays in);
 /// <c>--steps S</c> multiplies into S different row blocks of one tall C in turn with beta 1, as the recurrent step
@@ -36,6 +37,8 @@ internal static class GemmRunner
         double seconds = ShapesRunner.DoubleOption(args, "--seconds", 1.0);
         bool packed = args.Contains("--packed"), best = args.Contains("--best"), transposeA = args.Contains("--transpose-a");
         GemmTuning tuning = ShapesRunner.StringOption(args, "--tuning", "current") == "fixed" ? GemmTuning.Fixed(Gemm.BestKernel) : GemmTuning.Current;
+        if (ShapesRunner.IntOption(args, "--mc", 0) is > 0 and int rowBlock)
+            tuning = tuning with { RowBlock = rowBlock };
         GemmKernel kernel = Gemm.BestKernel;
         string shapeList = ShapesRunner.StringOption(args, "--shapes", "");
         var shapes = shapeList.Length == 0 ? Shapes : shapeList.Split(',').Select(ParseShape).ToArray();
