@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Lstm.Numerics;
 
 namespace Microsoft.ML.Lstm.Networks;
@@ -80,27 +81,64 @@ internal sealed class SequencePooling<T> where T : unmanaged, IFloatingPointIeee
                 }
                 break;
             case PoolingMode.Max:
-                Span<int> best = Workspace.Ensure(ref argMax, layout.SequenceCount * d);
-                for (int s = 0; s < layout.SequenceCount; s++)
-                {
-                    for (int f = 0; f < d; f++)
-                    {
-                        int bestRow = layout.Row(0, s);
-                        for (int t = 1; t < layout.Lengths[s]; t++)
-                        {
-                            int row = layout.Row(t, s);
-                            if (input[row * d + f] > input[bestRow * d + f])
-                                bestRow = row;
-                        }
-                        best[s * d + f] = bestRow;
-                        output[s * d + f] = input[bestRow * d + f];
-                    }
-                }
+                MaxForward(layout, input, output, Workspace.Ensure(ref argMax, layout.SequenceCount * d));
                 break;
             case PoolingMode.Attention:
                 AttentionForward(layout, input, output);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Max pooling into <paramref name="output"/>, and each maximum's packed row into <paramref name="best"/>: a sequence's
+    /// first step is copied, then each later step, a whole contiguous row at a time, replaces the maxima it is strictly
+    /// greater than. So the first of equal maxima is kept, and a NaN neither replaces a value nor is replaced: the same
+    /// values and rows as comparing each step with the best so far feature by feature (which read the steps' rows a
+    /// feature at a time, strided, and took 15 % of scoring a UCI sentence on Zen 5).
+    /// </summary>
+    private void MaxForward(PackedLayout layout, ReadOnlySpan<T> input, Span<T> output, Span<int> best)
+    {
+        int d = features;
+        for (int s = 0; s < layout.SequenceCount; s++)
+        {
+            Span<T> maxima = output.Slice(s * d, d);
+            Span<int> rows = best.Slice(s * d, d);
+            int first = layout.Row(0, s);
+            input.Slice(first * d, d).CopyTo(maxima);
+            rows.Fill(first);
+            for (int t = 1; t < layout.Lengths[s]; t++)
+            {
+                int row = layout.Row(t, s);
+                ReadOnlySpan<T> step = input.Slice(row * d, d);
+                int f = typeof(T) == typeof(float) && Vector.IsHardwareAccelerated
+                    ? MaxStep(MemoryMarshal.Cast<T, float>(step), MemoryMarshal.Cast<T, float>(maxima), rows, row)
+                    : 0;
+                for (; f < d; f++)
+                {
+                    if (step[f] > maxima[f])
+                    {
+                        maxima[f] = step[f];
+                        rows[f] = row;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One step of <see cref="MaxForward"/> over whole vectors of floats; returns the features it covered.</summary>
+    private static int MaxStep(ReadOnlySpan<float> step, Span<float> maxima, Span<int> rows, int row)
+    {
+        int w = Vector<float>.Count, f = 0;
+        var rowVector = new Vector<int>(row);
+        for (; f <= step.Length - w; f += w)
+        {
+            var value = new Vector<float>(step.Slice(f));
+            var current = new Vector<float>(maxima.Slice(f));
+            Vector<int> greater = Vector.GreaterThan(value, current);
+            Vector.ConditionalSelect(greater, value, current).CopyTo(maxima.Slice(f));
+            Vector.ConditionalSelect(greater, rowVector, new Vector<int>(rows.Slice(f))).CopyTo(rows.Slice(f));
+        }
+        return f;
     }
 
     /// <summary>Writes ∂input [N, D] from ∂output [B, D]; accumulates attention's parameter gradients.</summary>
