@@ -277,7 +277,7 @@ public class UnitSplitRecurrenceTests
     /// <summary>The fewest units, a multiple of 16, whose W_hh [G·H, H] in float is larger than this CPU's L2 (as <see cref="RecurrentLayer{T}.SplitsUnits"/> reads it).</summary>
     private static int HiddenPastL2(CellType cell)
     {
-        long l2 = CpuDescription.Current.L2Bytes > 0 ? CpuDescription.Current.L2Bytes : 256 * 1024;
+        long l2 = CpuDescription.Current.L2BytesOrAssumed;
         int gates = cell == CellType.Gru ? 3 : 4, hidden = 16;
         while ((long)gates * hidden * hidden * sizeof(float) <= l2)
             hidden += 16;

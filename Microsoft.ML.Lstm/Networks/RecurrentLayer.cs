@@ -359,7 +359,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
     /// the batch.
     /// </summary>
     private int ScoringChunkRows =>
-        (int)Math.Max(1, (CpuDescription.Current.L2Bytes > 0 ? CpuDescription.Current.L2Bytes : 256 * 1024) / ((long)gateCount * HiddenSize * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
+        (int)Math.Max(1, CpuDescription.Current.L2BytesOrAssumed / ((long)gateCount * HiddenSize * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
 
     /// <summary>
     /// h_{t−1} for the <paramref name="length"/> values of step t from row <paramref name="row"/> on: the
@@ -470,7 +470,7 @@ internal sealed unsafe class RecurrentLayer<T> : IRecurrentLayer<T> where T : un
 
     /// <summary>Whether W_hh in float [G·H, H] is larger than a core's L2 (256 KiB when the OS does not say).</summary>
     private bool RecurrentWeightExceedsL2 =>
-        (long)gateCount * HiddenSize * HiddenSize * sizeof(float) > (CpuDescription.Current.L2Bytes > 0 ? CpuDescription.Current.L2Bytes : 256 * 1024);
+        (long)gateCount * HiddenSize * HiddenSize * sizeof(float) > CpuDescription.Current.L2BytesOrAssumed;
 
     /// <summary>The layer's parameters as <see cref="UnitSplitRecurrence"/> reads them (float only).</summary>
     private UnitSplitRecurrence.LayerWeights Weights =>

@@ -21,6 +21,12 @@ internal readonly record struct CpuDescription(string Vendor, int Family, int Mo
     /// <summary>This machine's processor, read once per process.</summary>
     public static CpuDescription Current { get; } = Detect();
 
+    /// <summary>
+    /// <see cref="L2Bytes"/>, or 256 KiB where it is unknown: what the blocking and the scoring buffers are sized by, a
+    /// size every x86-64 and ARM64 server core of the last decade has at least.
+    /// </summary>
+    public long L2BytesOrAssumed => L2Bytes > 0 ? L2Bytes : 256 * 1024;
+
     /// <summary>One line for logs and benchmark headers.</summary>
     public override string ToString() =>
         $"{(Vendor.Length == 0 ? "unknown vendor" : Vendor)} family {Family} model {Model}, " +

@@ -44,7 +44,7 @@ internal readonly record struct GemmTuning(int RowBlock, int ColumnBlock, int On
     {
         const long depthBytes = GemmDriver<Avx2MicroKernel>.DepthBlock * sizeof(float);
         (int mr, int nr) = TileOf(kernel);
-        long l2 = cpu.L2Bytes > 0 ? cpu.L2Bytes : 256 * 1024;
+        long l2 = cpu.L2BytesOrAssumed;
         long l3 = cpu.L3Bytes > 0 ? cpu.L3Bytes : 1024 * 1024;
         // A's block takes a third of L2 (BLIS's choice on Haswell and Zen: 168 rows of 256 floats in 512 KiB);
         // B's block half of the core's L3, at most 4096 columns (wider only costs scratch memory).
