@@ -8,7 +8,7 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// row become its value. A transformer is a list of these; its base turns them into schema columns and getters.
 /// </summary>
 /// <remarks>
-/// Three shapes, for the network's predictions of a row (<see cref="RowPredictions"/>: K values per sequence for a
+/// Three shapes, for the network's predictions of a row (<see cref="IRowPredictions"/>: K values per sequence for a
 /// pooled head, K per step for a per-step head):
 /// <list type="bullet">
 /// <item><see cref="ScalarPredictionColumn{T}"/>: one value per row (a logit, a probability, a bool, a key);</item>
@@ -50,7 +50,7 @@ internal abstract class PredictionColumn
     /// The column's getter (a <c>ValueGetter</c> of the type's raw type) for the row <paramref name="predictions"/>
     /// reads; the network runs once per row however many getters read it.
     /// </summary>
-    public abstract Delegate CreateGetter(RowPredictions predictions);
+    public abstract Delegate CreateGetter(IRowPredictions predictions);
 
     /// <summary>The names a column of <paramref name="type"/> can carry: a key's count, a fixed vector's size (of keys: their count).</summary>
     private static int ClassCount(DataViewType type) => type switch

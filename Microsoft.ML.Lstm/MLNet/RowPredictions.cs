@@ -3,9 +3,17 @@ using Microsoft.ML.Lstm.Networks;
 
 namespace Microsoft.ML.Lstm.MLNet;
 
+/// <summary>The network's predictions for the row a cursor is on, which every prediction column of the row reads.</summary>
+internal interface IRowPredictions
+{
+    /// <summary>The predictions of the current row (<c>PredictionCount(steps)</c> values); valid until the cursor moves.</summary>
+    ReadOnlySpan<float> Current { get; }
+}
+
 /// <summary>
 /// The network's predictions for the row a cursor is on: the row's sequence read by a <see cref="SequenceRowReader"/>
-/// and scored once per row, however many prediction columns read it.
+/// and scored when first asked for, once per row, however many prediction columns read it. The path of
+/// <c>PredictionEngine</c>, and of a cursor that cannot score ahead (<see cref="ReadAheadPredictions"/>).
 /// </summary>
 /// <remarks>
 /// <para>A row of n kept steps gets <c>PredictionCount(n)</c> values: K for a pooled head, n·K for a per-step head; a
@@ -21,7 +29,7 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// operations per row. It cannot see a second thread that replaces the engine's input before the first has begun
 /// to score it, so it is a safety net, not a license: use one engine per thread.</para>
 /// </remarks>
-internal sealed class RowPredictions
+internal sealed class RowPredictions : IRowPredictions
 {
     /// <summary>The most steps scored as one sequence.</summary>
     public const int MaxScoringSteps = 10_000;
@@ -93,15 +101,21 @@ internal sealed class RowPredictions
     private void ScoreCurrentRow()
     {
         sequence.Read();
+        count = Score(sequence, model, ref predictions);
+    }
+
+    /// <summary>
+    /// Scores the row <paramref name="sequence"/> has read, one sequence at a time (a per-step head's long row in pieces of
+    /// <see cref="MaxScoringSteps"/>), into <paramref name="predictions"/>, grown as needed; returns the count written.
+    /// </summary>
+    public static int Score(SequenceRowReader sequence, SequenceModel model, ref float[] predictions)
+    {
         int steps = sequence.Steps;
         if (model.PredictsPerStep)
         {
             if (sequence.RowSteps == 0)
-            {
-                count = 0; // A blank row has no steps to tag.
-                return;
-            }
-            count = model.PredictionCount(steps);
+                return 0; // A blank row has no steps to tag.
+            int count = model.PredictionCount(steps);
             Span<float> all = Workspace.EnsureBounded(ref predictions, count, model.PredictionCount(SequencePredictor.RetainedSteps));
             int perStep = count / steps;
             for (int start = 0; start < steps; start += MaxScoringSteps)
@@ -109,10 +123,11 @@ internal sealed class RowPredictions
                 int piece = Math.Min(MaxScoringSteps, steps - start);
                 sequence.Predict(model, start, piece, all.Slice(start * perStep, piece * perStep));
             }
-            return;
+            return count;
         }
-        count = model.PredictionCount(steps);
-        sequence.Predict(model, 0, Math.Min(steps, MaxScoringSteps), Workspace.EnsureBounded(ref predictions, count, count));
+        int pooled = model.PredictionCount(steps);
+        sequence.Predict(model, 0, Math.Min(steps, MaxScoringSteps), Workspace.EnsureBounded(ref predictions, pooled, pooled));
+        return pooled;
     }
 
     private static InvalidOperationException UsedFromTwoThreads() => new(

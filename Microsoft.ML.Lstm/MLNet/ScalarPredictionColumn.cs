@@ -19,7 +19,7 @@ internal sealed class ScalarPredictionColumn<T> : PredictionColumn
     }
 
     /// <inheritdoc/>
-    public override Delegate CreateGetter(RowPredictions predictions)
+    public override Delegate CreateGetter(IRowPredictions predictions)
     {
         ValueGetter<T> getter = (ref T destination) => destination = value(predictions.Current);
         return getter;

@@ -9,9 +9,9 @@ namespace Microsoft.ML.Lstm;
 /// </summary>
 /// <remarks>
 /// <para>
-/// By default a row is scored on the thread that reads it, and concurrency comes from scoring many rows at once (one
-/// <c>PredictionEngine</c> per request thread, or ML.NET's parallel cursors), which is what a busy service wants: its
-/// cores are already taken by other requests. With scoring threads, one sequence is split over them instead: each step's
+/// By default a row is scored on one thread, and concurrency comes from scoring many rows at once (one
+/// <c>PredictionEngine</c> per request thread, or a <c>Transform</c> cursor, which scores the rows ahead of it in
+/// batches, one per core), which is what a busy service wants: its cores are already taken by other requests. With scoring threads, one sequence is split over them instead: each step's
 /// hidden units are cut into parts of at least 16 units (so a layer of H units uses at most H / 16 threads), each part's
 /// weights kept in its own core's cache, the threads meeting once per step; the two directions of a bidirectional layer
 /// run side by side, each on half of the threads. The unit split pays on long sequences of wide layers (hundreds of steps,

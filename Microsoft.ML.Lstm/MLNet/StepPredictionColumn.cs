@@ -33,7 +33,7 @@ internal sealed class StepPredictionColumn<T> : PredictionColumn
     }
 
     /// <inheritdoc/>
-    public override Delegate CreateGetter(RowPredictions predictions)
+    public override Delegate CreateGetter(IRowPredictions predictions)
     {
         int k = predictionsPerStep;
         ValueGetter<VBuffer<T>> getter = (ref VBuffer<T> destination) =>

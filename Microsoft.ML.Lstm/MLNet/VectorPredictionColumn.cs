@@ -25,7 +25,7 @@ internal sealed class VectorPredictionColumn : PredictionColumn
     }
 
     /// <inheritdoc/>
-    public override Delegate CreateGetter(RowPredictions predictions)
+    public override Delegate CreateGetter(IRowPredictions predictions)
     {
         ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> destination) =>
         {

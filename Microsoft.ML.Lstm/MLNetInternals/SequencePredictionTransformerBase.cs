@@ -7,8 +7,9 @@ namespace Microsoft.ML.Lstm;
 
 /// <summary>
 /// Base of the transformers that score sequences with a trained recurrent network and write ML.NET's prediction
-/// columns. It reads one feature column (token keys or float steps), runs the network once per row, and writes
-/// the columns the task describes: scalars, fixed-size vectors, or variable-length vectors of one value or key per step.
+/// columns. It reads one feature column (token keys or float steps), runs the network once per row (a <c>Transform</c>
+/// cursor: on batches of the rows ahead of it, the same bits), and writes the columns the task describes: scalars,
+/// fixed-size vectors, or variable-length vectors of one value or key per step.
 /// </summary>
 /// <remarks>
 /// <para>Shaped like ML.NET's own transformers (<c>ColumnCopyingTransformer</c>, TorchSharp's transformers): a
@@ -19,7 +20,7 @@ namespace Microsoft.ML.Lstm;
 /// extra sections to the model file (<see cref="SaveExtras"/>), and has a <c>*.Loading.cs</c> part with its
 /// <c>[LoadableClass]</c>, its <c>VersionInfo</c> and a one-line <c>Create</c> that calls <see cref="Load"/>.</para>
 /// </remarks>
-public abstract partial class SequencePredictionTransformerBase : RowToRowTransformerBase
+public abstract partial class SequencePredictionTransformerBase : RowToRowTransformerBase, ITransformer
 {
     /// <summary>The entry of the ML.NET model that holds the one model file (<see cref="SequenceTransformerFile"/>).</summary>
     private const string ModelEntryName = "SequenceModel.bin";
@@ -135,6 +136,33 @@ public abstract partial class SequencePredictionTransformerBase : RowToRowTransf
         ctx.SetVersionInfo(GetVersionInfo());
         ctx.SaveBinaryStream(ModelEntryName, writer => SequenceTransformerFile.Write(writer.BaseStream, Model, Features, SaveExtras));
     }
+
+    /// <summary>
+    /// The prediction columns for every row of <paramref name="input"/>, beside its own columns. A cursor that reads them
+    /// scores the rows ahead of itself in batches, on every core (each row gets the same bits as from a
+    /// <c>PredictionEngine</c>); the input is read twice for it, once ahead, and must give the same rows each time, as
+    /// ML.NET's data views do.
+    /// </summary>
+    /// <param name="input">Data with the feature column (and, for a tagger that spells its tokens, the character column).</param>
+    /// <returns>A data view of the input's columns and the prediction columns.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A column the transformer reads is missing or of the wrong type; the message names it.</exception>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        IDataTransform rowByRow = MakeDataTransform(input); // checks the input's columns
+        DataViewSchema.Column feature = input.Schema[FeatureColumnName];
+        DataViewSchema.Column? characters = Features.Characters is SequenceCharacters spelled ? input.Schema[spelled.ColumnName] : null;
+        DataViewSchema.Column[] read = characters is DataViewSchema.Column c ? [feature, c] : [feature];
+        return new ScoredDataView(input, rowByRow, PredictionColumns, ScoringModel, read, row => ScoringReader(row, feature, characters));
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
+    /// <summary>The reader of the sequence in <paramref name="feature"/> (and <paramref name="characters"/>) of the rows of <paramref name="row"/>, when scoring.</summary>
+    private SequenceRowReader ScoringReader(DataViewRow row, DataViewSchema.Column feature, DataViewSchema.Column? characters) =>
+        characters is null
+            ? new SequenceRowReader(row, feature, Features.Input, Features.MaxSequenceLength, scaling: Features.InputScaling, vocabulary: Features.Vocabulary)
+            : new SequenceRowReader(row, feature, Features.Input, Features.MaxSequenceLength, characterColumn: characters, characters: Features.Characters);
 
     /// <summary>Makes the mapper that scores rows of <paramref name="schema"/>.</summary>
     protected sealed override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
@@ -280,12 +308,8 @@ public abstract partial class SequencePredictionTransformerBase : RowToRowTransf
                 anyActive |= activeOutput(i);
             if (!anyActive)
                 return getters; // no output read, so the input columns are not active either
-            SequenceFeatures features = _transformer.Features;
-            var sequence = _characterColumnIndex < 0
-                ? new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
-                    scaling: features.InputScaling, vocabulary: features.Vocabulary)
-                : new SequenceRowReader(input, input.Schema[_featureColumnIndex], features.Input, features.MaxSequenceLength,
-                    characterColumn: input.Schema[_characterColumnIndex], characters: features.Characters);
+            SequenceRowReader sequence = _transformer.ScoringReader(
+                input, input.Schema[_featureColumnIndex], _characterColumnIndex < 0 ? null : input.Schema[_characterColumnIndex]);
             var predictions = new RowPredictions(input, sequence, _transformer.ScoringModel);
             for (int i = 0; i < getters.Length; i++)
             {

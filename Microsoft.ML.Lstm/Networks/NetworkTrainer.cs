@@ -430,25 +430,13 @@ internal sealed class NetworkTrainer<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>The batch of <paramref name="indices"/>; a training batch gets the token dropout, if any.</summary>
     private SequenceBatch<T> BuildBatch(IReadOnlyList<SequenceExample> examples, int[] indices, bool forTraining)
     {
-        EncoderSpec spec = network.Spec.Encoder;
-        SequenceBatch<T> batch = spec.Input == SequenceInputKind.Tokens
-            ? SequenceBatch<T>.FromTokens(Gather(examples, indices, static example => example.Tokens!))
-            : SequenceBatch<T>.FromFeatures(Gather(examples, indices, static example => example.Features!), spec.FeaturesPerStep);
+        var selected = new SequenceExample[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+            selected[i] = examples[indices[i]];
+        SequenceBatch<T> batch = SequenceBatch<T>.FromExamples(selected, network.Spec.Encoder);
         if (forTraining && options.TokenDropout is TokenDropout tokenDropout)
             tokenDropout.Apply(batch.Tokens!, tokenDropoutRandom!); // FromTokens packed a copy: the examples are untouched
-        if (spec.ExtraFeaturesPerStep > 0)
-            batch = batch.WithExtraFeatures(Gather(examples, indices, static example => example.ExtraFeatures!), spec.ExtraFeaturesPerStep);
-        if (spec.ReadsCharacters)
-            batch = batch.WithCharacters(Gather(examples, indices, static example => example.Characters!));
         return batch;
-    }
-
-    private static TPart[] Gather<TPart>(IReadOnlyList<SequenceExample> examples, int[] indices, Func<SequenceExample, TPart> part)
-    {
-        var parts = new TPart[indices.Length];
-        for (int i = 0; i < indices.Length; i++)
-            parts[i] = part(examples[indices[i]]);
-        return parts;
     }
 
     /// <summary>Targets in the order the network's outputs come: example after example, each example's targets in order.</summary>

@@ -97,6 +97,30 @@ internal sealed class SequenceBatch<T> where T : unmanaged, IFloatingPointIeee75
             : new SequenceBatch<T>(layout, null, new T[n * featuresPerStep], featuresPerStep);
     }
 
+    /// <summary>
+    /// Packs <paramref name="examples"/> (in the caller's order) as <paramref name="encoder"/> reads them: token ids or
+    /// numeric steps, and each example's extra per-step values and characters when the encoder reads them.
+    /// </summary>
+    public static SequenceBatch<T> FromExamples(IReadOnlyList<SequenceExample> examples, EncoderSpec encoder)
+    {
+        SequenceBatch<T> batch = encoder.Input == SequenceInputKind.Tokens
+            ? FromTokens(Gather(examples, static example => example.Tokens!))
+            : FromFeatures(Gather(examples, static example => example.Features!), encoder.FeaturesPerStep);
+        if (encoder.ExtraFeaturesPerStep > 0)
+            batch = batch.WithExtraFeatures(Gather(examples, static example => example.ExtraFeatures!), encoder.ExtraFeaturesPerStep);
+        if (encoder.ReadsCharacters)
+            batch = batch.WithCharacters(Gather(examples, static example => example.Characters!));
+        return batch;
+    }
+
+    private static TPart[] Gather<TPart>(IReadOnlyList<SequenceExample> examples, Func<SequenceExample, TPart> part)
+    {
+        var parts = new TPart[examples.Count];
+        for (int i = 0; i < parts.Length; i++)
+            parts[i] = part(examples[i]);
+        return parts;
+    }
+
     /// <summary>Packs token sequences (in the caller's order).</summary>
     public static SequenceBatch<T> FromTokens(IReadOnlyList<int[]> sequences)
     {

@@ -103,6 +103,23 @@ internal sealed class SequenceModel
         }
     }
 
+    /// <summary>
+    /// The head's predictions for every sequence of <paramref name="batch"/>, sequence after sequence in its order
+    /// (<see cref="PredictionCount"/> of each length): the same bits as scoring each sequence alone, whatever its batch.
+    /// </summary>
+    public void Predict(SequenceBatch<float> batch, Span<float> output)
+    {
+        SequencePredictor predictor = Rent();
+        try
+        {
+            predictor.Predict(batch, output);
+        }
+        finally
+        {
+            Return(predictor);
+        }
+    }
+
     /// <summary>How the recurrent weights are stored and run: null for float32, else the compressed format (<see cref="WeightCompression"/>).</summary>
     public Numerics.WeightFormat? WeightFormat => network.Parameters.Compression?.Format;
 

@@ -83,6 +83,13 @@ internal sealed class SequencePredictor
         Run(batch, output);
     }
 
+    /// <summary>
+    /// Writes the head's predictions for every sequence of <paramref name="batch"/>, sequence after sequence in its
+    /// order: the same bits as scoring each alone. A batch of more than <see cref="RetainedSteps"/> steps runs in a
+    /// network of its own, as a long sequence does.
+    /// </summary>
+    public void Predict(SequenceBatch<float> batch, Span<float> output) => Run(batch, output);
+
     private SequenceBatch<float> BatchFor(int length, int featuresPerStep)
     {
         if (length == 0)

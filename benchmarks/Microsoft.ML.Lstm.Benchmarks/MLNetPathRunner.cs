@@ -23,7 +23,8 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// <c>NetworkTrainer</c> run itself, timed too, splits what is outside into batch building (its time less the
 /// engine's) and the rest (reading the data view, the vocabulary pass, making the transformer).</item>
 /// <item>Scoring: the engine figure is <c>SequenceNetwork.Predict</c> on a batch of one sequence per test row, each
-/// batch built beforehand; the full figures read <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> of every
+/// batch built beforehand, for <c>PredictionEngine</c>; for <c>Transform</c>, which scores rows ahead of its cursor in
+/// batches, the same on the batches it forms (consecutive rows, checked to score the same bits); the full figures read <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> of every
 /// row through a cursor over <c>Transform</c>'s output, and call <c>PredictionEngine.Predict</c> on every row.</item>
 /// </list>
 /// <para>On a busy machine the difference of two large times is noisy, so every figure is measured a second time on the
@@ -31,12 +32,12 @@ namespace Microsoft.ML.Lstm.Benchmarks;
 /// columns) is the same work, and the engine's part nearly nothing, so the difference of two small times gives it
 /// steadily; its share is then taken of it plus the real network's engine time.</para>
 /// <para>Training is timed by the thread's CPU time on one thread and by wall time on more (the engine's workers spin
-/// between sections); scoring by the process's CPU time, all threads (ML.NET reads a Transform's rows on several).</para>
+/// between sections); scoring by the process's CPU time, all threads (a Transform cursor scores its batches on several).</para>
 /// <para>Forms: <c>text</c>, the README's first snippet (the trainer reads the text column); <c>keys</c>, the keys
 /// pipeline (TokenizeIntoWords → MapValueToKey → the trainer), whose own transforms run inside the full figures.
 /// Options: <c>--data DIR</c>, <c>--form text|keys|both</c>, <c>--threads N</c> (training's; a scoring network runs one
-/// row at a time on one thread, and ML.NET reads a Transform's rows on several), <c>--epochs N</c>, <c>--rounds N</c>,
-/// <c>--seconds S</c> (of scoring passes per round), <c>--profile fit|transform|predict|engine</c> (that phase alone in a
+/// row at a time on one thread, and a Transform cursor scores its batches on every core), <c>--epochs N</c>, <c>--rounds N</c>,
+/// <c>--seconds S</c> (of scoring passes per round), <c>--profile fit|transform|predict|engine|batched</c> (that phase alone in a
 /// loop for <c>--seconds</c>, for a profiler).
 /// Without the data set it prints one line saying it skipped.</para>
 /// </remarks>
@@ -82,7 +83,8 @@ internal static class MLNetPathRunner
     /// <summary>What one configuration measured: medians over the rounds (seconds; per row for scoring).</summary>
     private sealed record Figures(
         double Fit, double Trainer, double Engine, double Reading, double? MLNetTransforms, string FitShares,
-        double Transform, double Prediction, double ScoringEngine, double? MLNetScoring, long TransformBytes, long PredictionBytes, int Passes);
+        double Transform, double Prediction, double ScoringEngine, double BatchedEngine, double? MLNetScoring, long TransformBytes, long PredictionBytes, int Passes,
+        double TransformWall, double EngineWall, double BatchedWall);
 
     private static void Measure(string form, List<Review> trainRows, List<Review> testRows, int threads, int epochs, int rounds, double seconds)
     {
@@ -97,8 +99,10 @@ internal static class MLNetPathRunner
         if (real.MLNetTransforms is double transforms)
             Part("… of which ML.NET's transforms: their Fit and a pass reading their Tokens column (timed alone)", transforms, real.Fit);
         Part("the rest of Fit (schema checks, logging, the transformer; Fit less the parts above)", real.Fit - real.Trainer - real.Reading, real.Fit);
-        Row(form, $"scoring (Transform, cursor; {real.Passes} passes)", real.Transform, real.ScoringEngine, "µs per row", real.TransformBytes);
+        Row(form, $"scoring (Transform, cursor; {real.Passes} passes; the engine on Transform's batches)", real.Transform, real.BatchedEngine, "µs per row", real.TransformBytes);
         Row(form, $"scoring (PredictionEngine; {real.Passes} passes)", real.Prediction, real.ScoringEngine, "µs per row", real.PredictionBytes);
+        Console.WriteLine($"|  | … wall time per row: Transform {real.TransformWall * 1e6:F1} µs (its batches on {Environment.ProcessorCount} cores); the engine on one thread " +
+            $"{real.EngineWall * 1e6:F1} µs one row at a time, {real.BatchedWall * 1e6:F1} µs on Transform's batches | | | | | |");
         if (real.MLNetScoring is double mlnet)
             Console.WriteLine($"|  | … of which ML.NET's TokenizeIntoWords and MapValueToKey (a cursor reading their Tokens column) | | | {mlnet * 1e6:F1} µs | | |");
 
@@ -111,7 +115,7 @@ internal static class MLNetPathRunner
         Part("batches (NetworkTrainer less the engine, one unit)", tiny.Trainer - tiny.Engine, tiny.Fit - tiny.Engine + real.Engine);
         Part("reading the data view before training (timed alone, one unit)", tiny.Reading, tiny.Fit - tiny.Engine + real.Engine);
         Part("the rest of Fit (one unit)", tiny.Fit - tiny.Trainer - tiny.Reading, tiny.Fit - tiny.Engine + real.Engine);
-        Estimate(form, "scoring (Transform, cursor)", tiny.Transform - tiny.ScoringEngine, real.ScoringEngine, "µs per row");
+        Estimate(form, "scoring (Transform, cursor; the engine on Transform's batches)", tiny.Transform - tiny.BatchedEngine, real.BatchedEngine, "µs per row");
         Estimate(form, "scoring (PredictionEngine)", tiny.Prediction - tiny.ScoringEngine, real.ScoringEngine, "µs per row");
     }
 
@@ -191,11 +195,12 @@ internal static class MLNetPathRunner
         // Scoring, one row at a time: the engine on prepared batches, a cursor over Transform, PredictionEngine.
         IDataView testFeatures = text ? test : PrefixOf(model).Transform(test);
         SequenceBatch<float>[] batches = ScoringBatches(testFeatures, options.FeatureColumnName, lstm.Features);
+        SequenceBatch<float>[] transformBatches = TransformBatches(batches);
         SequenceNetwork<float> scoring = lstm.Model.Network.CloneForInference();
         using var engine = ml.Model.CreatePredictionEngine<Review, ScoredReview>(model);
         Review[] inputs = [.. testRows];
         var scoredOutput = new ScoredReview();
-        CheckScores(model, test, engine, inputs, scoring, batches);
+        CheckScores(model, test, engine, inputs, scoring, batches, transformBatches);
         if (ProfiledPhase is string phase)
         {
             // For a profiler: one phase in a loop, nothing measured.
@@ -208,6 +213,7 @@ internal static class MLNetPathRunner
                         engine.Predict(input, ref scoredOutput);
                 },
                 "engine" => () => PredictAll(scoring, batches),
+                "batched" => () => PredictAll(scoring, transformBatches),
                 _ => () => pipeline.Fit(train),
             };
             var profileClock = Stopwatch.StartNew();
@@ -217,7 +223,9 @@ internal static class MLNetPathRunner
         }
         // Passes over the test rows, the kinds alternating, each timed by the process's CPU time.
         var transformRun = new List<double>();
+        List<double> transformWall = [], engineWall = [], batchedWall = [];
         var engineRun = new List<double>();
+        var batchedRun = new List<double>();
         var predictionRun = new List<double>();
         var mlnetRun = new List<double>();
         long transformBytes = 0, predictionBytes = 0;
@@ -228,13 +236,21 @@ internal static class MLNetPathRunner
             {
                 // The first pass of each kind compiled their hot methods: it is not kept.
                 transformRun.Clear();
+                transformWall.Clear();
+                engineWall.Clear();
+                batchedWall.Clear();
                 engineRun.Clear();
+                batchedRun.Clear();
                 predictionRun.Clear();
                 mlnetRun.Clear();
                 Thread.Sleep(500);
             }
             transformRun.Add(PerRow(() => ReadScores(model.Transform(test)), testRows.Count, ref transformBytes));
+            transformWall.Add(LastWallPerRow);
             engineRun.Add(PerRow(() => PredictAll(scoring, batches), testRows.Count, ref Unused));
+            engineWall.Add(LastWallPerRow);
+            batchedRun.Add(PerRow(() => PredictAll(scoring, transformBatches), testRows.Count, ref Unused));
+            batchedWall.Add(LastWallPerRow);
             predictionRun.Add(PerRow(() =>
             {
                 foreach (Review input in inputs)
@@ -246,12 +262,22 @@ internal static class MLNetPathRunner
         return new Figures(
             Median(fit), Median(trainer), Median(replay), Median(reading), text ? null : Median(mlnetTransforms),
             string.Join(", ", fit.Select((f, i) => $"{(f - replay[i]) / f:P1}")),
-            Median(transformRun), Median(predictionRun), Median(engineRun), text ? null : Median(mlnetRun), transformBytes, predictionBytes, transformRun.Count);
+            Median(transformRun), Median(predictionRun), Median(engineRun), Median(batchedRun), text ? null : Median(mlnetRun), transformBytes, predictionBytes, transformRun.Count,
+            Median(transformWall), Median(engineWall), Median(batchedWall));
     }
 
     private static long Unused;
 
-    /// <summary>With <c>--profile PHASE</c> (fit, transform, predict, engine): the phase alone in a loop for <c>--seconds</c>, for a profiler.</summary>
+    /// <summary>
+    /// <c>ReadAheadPredictions.MaxBatchRows</c>, written out so that this file also builds against a library from before
+    /// it (<c>compare-mlnet-path.sh</c> runs it on an earlier revision).
+    /// </summary>
+    private const int TransformBatchRows = 64;
+
+    /// <summary>The wall time per row of the last <see cref="PerRow"/> pass.</summary>
+    private static double LastWallPerRow;
+
+    /// <summary>With <c>--profile PHASE</c> (fit, transform, predict, engine, batched): the phase alone in a loop for <c>--seconds</c>, for a profiler.</summary>
     private static string? ProfiledPhase;
 
     private static void Part(string name, double seconds, double total) =>
@@ -367,6 +393,32 @@ internal static class MLNetPathRunner
         return [.. batches];
     }
 
+    /// <summary>
+    /// The test rows' sequences in the batches a <c>Transform</c> cursor scores them in (<c>ReadAheadPredictions</c>):
+    /// consecutive rows, at most <see cref="TransformBatchRows"/> of them and <see cref="SequencePredictor.RetainedSteps"/>
+    /// steps a batch.
+    /// </summary>
+    private static SequenceBatch<float>[] TransformBatches(SequenceBatch<float>[] rows)
+    {
+        var batches = new List<SequenceBatch<float>>();
+        var open = new List<int[]>();
+        int steps = 0;
+        foreach (SequenceBatch<float> row in rows)
+        {
+            int length = row.Layout.TotalSteps;
+            if (open.Count == TransformBatchRows || steps + length > SequencePredictor.RetainedSteps)
+            {
+                batches.Add(SequenceBatch<float>.FromTokens(open));
+                open = [];
+                steps = 0;
+            }
+            open.Add(row.Tokens!);
+            steps += length;
+        }
+        batches.Add(SequenceBatch<float>.FromTokens(open));
+        return [.. batches];
+    }
+
     private static float PredictAll(SequenceNetwork<float> network, SequenceBatch<float>[] batches)
     {
         float sum = 0;
@@ -394,15 +446,19 @@ internal static class MLNetPathRunner
     }
 
     /// <summary>Checks that the three paths score the same, so that they time the same work.</summary>
-    private static void CheckScores(ITransformer model, IDataView test, PredictionEngine<Review, ScoredReview> engine, Review[] inputs, SequenceNetwork<float> network, SequenceBatch<float>[] batches)
+    private static void CheckScores(
+        ITransformer model, IDataView test, PredictionEngine<Review, ScoredReview> engine, Review[] inputs, SequenceNetwork<float> network,
+        SequenceBatch<float>[] batches, SequenceBatch<float>[] transformBatches)
     {
         float[] scores = [.. model.Transform(test).GetColumn<float>("Score")];
+        float[] batched = [.. transformBatches.SelectMany(batch => network.Predict(batch).ToArray())];
         for (int i = 0; i < inputs.Length; i++)
         {
             float direct = network.Predict(batches[i])[0];
             float predicted = engine.Predict(inputs[i]).Score;
-            if (BitConverter.SingleToInt32Bits(direct) != BitConverter.SingleToInt32Bits(scores[i]) || BitConverter.SingleToInt32Bits(direct) != BitConverter.SingleToInt32Bits(predicted))
-                throw new InvalidOperationException($"Row {i}: the engine alone scores {direct}, Transform {scores[i]}, PredictionEngine {predicted}.");
+            int bits = BitConverter.SingleToInt32Bits(direct);
+            if (bits != BitConverter.SingleToInt32Bits(scores[i]) || bits != BitConverter.SingleToInt32Bits(predicted) || bits != BitConverter.SingleToInt32Bits(batched[i]))
+                throw new InvalidOperationException($"Row {i}: the engine alone scores {direct} (in a batch {batched[i]}), Transform {scores[i]}, PredictionEngine {predicted}.");
         }
     }
 
@@ -421,15 +477,17 @@ internal static class MLNetPathRunner
 
     /// <summary>
     /// Seconds per row of <paramref name="pass"/> (one pass over <paramref name="rows"/> rows) in the process's CPU time
-    /// (all its threads: ML.NET reads a Transform's rows on several), which the other processes of a shared machine do
-    /// not inflate; and the bytes it allocates per row.
+    /// (all its threads: a Transform cursor scores its batches on several), which the other processes of a shared machine do
+    /// not inflate; and the bytes it allocates per row. Its wall time per row is left in <see cref="LastWallPerRow"/>.
     /// </summary>
     private static double PerRow(Action pass, int rows, ref long bytesPerRow)
     {
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         double start = ProcessCpuSeconds();
+        var wallClock = Stopwatch.StartNew();
         pass();
         double elapsed = ProcessCpuSeconds() - start;
+        LastWallPerRow = wallClock.Elapsed.TotalSeconds / rows;
         bytesPerRow = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rows;
         return elapsed / rows;
     }
