@@ -101,7 +101,7 @@ internal static class MLNetPathRunner
         Part("the rest of Fit (schema checks, logging, the transformer; Fit less the parts above)", real.Fit - real.Trainer - real.Reading, real.Fit);
         Row(form, $"scoring (Transform, cursor; {real.Passes} passes; the engine on Transform's batches)", real.Transform, real.BatchedEngine, "µs per row", real.TransformBytes);
         Row(form, $"scoring (PredictionEngine; {real.Passes} passes)", real.Prediction, real.ScoringEngine, "µs per row", real.PredictionBytes);
-        Console.WriteLine($"|  | … wall time per row: Transform {real.TransformWall * 1e6:F1} µs (its batches on {Environment.ProcessorCount} cores); the engine on one thread " +
+        Console.WriteLine($"|  | … wall time per row: Transform {real.TransformWall * 1e6:F1} µs (its batches on {Environment.ProcessorCount} core(s)); the engine on one thread " +
             $"{real.EngineWall * 1e6:F1} µs one row at a time, {real.BatchedWall * 1e6:F1} µs on Transform's batches | | | | | |");
         if (real.MLNetScoring is double mlnet)
             Console.WriteLine($"|  | … of which ML.NET's TokenizeIntoWords and MapValueToKey (a cursor reading their Tokens column) | | | {mlnet * 1e6:F1} µs | | |");
