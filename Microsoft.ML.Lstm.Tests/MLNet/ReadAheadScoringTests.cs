@@ -206,28 +206,7 @@ public class ReadAheadScoringTests
         DataViewSchema.Column output = mapper.OutputSchema[column];
         using var cursor = data.GetRowCursor(mapper.GetDependencies([output]));
         using var row = mapper.GetRow(cursor, [output]);
-        var bits = new List<int>();
-        if (output.Type is VectorDataViewType)
-        {
-            var getter = row.GetGetter<VBuffer<float>>(output);
-            VBuffer<float> values = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref values);
-                bits.AddRange(Bits(values.DenseValues()));
-            }
-        }
-        else
-        {
-            var getter = row.GetGetter<float>(output);
-            float value = 0;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                bits.Add(BitConverter.SingleToInt32Bits(value));
-            }
-        }
-        return bits;
+        return FloatBits(cursor, row, output);
     }
 
     /// <summary>Float sequences in column "Features" whose every new cursor starts one row further on: data that breaks ML.NET's rule of the same rows each time.</summary>

@@ -84,11 +84,20 @@ internal static class SequenceTestData
     public static List<int> FloatBits(IDataView data, string name)
     {
         var column = data.Schema[name];
-        var bits = new List<int>();
         using var cursor = data.GetRowCursor([column]);
+        return FloatBits(cursor, cursor, column);
+    }
+
+    /// <summary>
+    /// The raw bits of every value of <paramref name="column"/> (a float or a vector of floats) on <paramref name="row"/>,
+    /// read at each row of <paramref name="cursor"/> (the row itself, or one a mapper makes from it).
+    /// </summary>
+    public static List<int> FloatBits(DataViewRowCursor cursor, DataViewRow row, DataViewSchema.Column column)
+    {
+        var bits = new List<int>();
         if (column.Type is VectorDataViewType)
         {
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
+            var getter = row.GetGetter<VBuffer<float>>(column);
             VBuffer<float> values = default;
             while (cursor.MoveNext())
             {
@@ -99,7 +108,7 @@ internal static class SequenceTestData
         }
         else
         {
-            var getter = cursor.GetGetter<float>(column);
+            var getter = row.GetGetter<float>(column);
             float value = 0;
             while (cursor.MoveNext())
             {
