@@ -11,10 +11,11 @@ namespace Microsoft.ML.Lstm;
 /// <para>
 /// By default a row is scored on one thread, and concurrency comes from scoring many rows at once (one
 /// <c>PredictionEngine</c> per request thread, or a <c>Transform</c> cursor, which scores the rows ahead of it in
-/// batches, one per core), which is what a busy service wants: its cores are already taken by other requests. With scoring threads, one sequence is split over them instead: each step's
-/// hidden units are cut into parts of at least 16 units (so a layer of H units uses at most H / 16 threads), each part's
-/// weights kept in its own core's cache, the threads meeting once per step; the two directions of a bidirectional layer
-/// run side by side, each on half of the threads. The unit split pays on long sequences of wide layers (hundreds of steps,
+/// batches, one per core), which is what a busy service wants: its cores are already taken by other requests. With
+/// scoring threads, one sequence is split over them instead: each step's hidden units are cut into parts of at least 16
+/// units (so a layer of H units uses at most H / 16 threads), each part's weights kept in its own core's cache, the
+/// threads meeting once per step; the two directions of a bidirectional layer run side by side, each on half of the
+/// threads. The unit split pays on long sequences of wide layers (hundreds of steps,
 /// 64 units and more); a layer given less work than the package's matrix products hand two threads (a few million
 /// multiply-adds: fewer than 128 steps of a 64-unit LSTM over 64 inputs) runs on one thread. The threads are the package's own workers, which spin briefly between steps; when one of them is not running
 /// (more runnable threads than cores), the caller takes its share and the next calls run on the caller alone, so an
