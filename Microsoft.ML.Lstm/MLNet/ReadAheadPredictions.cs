@@ -109,10 +109,12 @@ internal sealed class ReadAheadPredictions : IRowPredictions, IDisposable
                 throw DifferentRows(position);
             current.Start(model, cores);
         }
-        // The next rows are read while the current run scores, then scored while the cursor reads this one.
+        // The next rows are read while the current run scores, and handed to the background threads before this thread
+        // helps finish the current run: a background thread goes on to them without sleeping in between, and scores
+        // them while the cursor reads this run.
         Read(next, current.End);
-        current.Finish();
         next.Start(model, cores);
+        current.Finish();
     }
 
     /// <summary>Reads the rows from <paramref name="position"/> on (the next of <see cref="ahead"/>) into <paramref name="run"/>, which none is scoring.</summary>
