@@ -16,8 +16,9 @@ namespace Microsoft.ML.Lstm.MLNet;
 /// of sequences makes them matrix products, which run nearer the processor's peak (<c>benchmarks/RESULTS.md</c>,
 /// "Transform scores rows in batches").</para>
 /// <para>The rows are read in runs (<see cref="Run"/>): while one run is scored, on a background thread per core but
-/// one (<see cref="ScoringWorkers"/>) and then on the cursor's thread too, the cursor's thread reads the next run; that
-/// run starts scoring when the cursor moves onto the first, so the cores are kept busy and none waits long for another.
+/// one (<see cref="ScoringWorkers"/>) and then on the cursor's thread too, the cursor's thread reads the next run and
+/// hands it to the background threads before it helps finish the first, so the cores are kept busy and none waits long
+/// for another.
 /// The first run is a batch per core, each next one twice as many, up to <see cref="MaxBatchesPerCore"/> per core: a
 /// cursor that reads a few rows scores few more.</para>
 /// <para>A batch holds at most <see cref="MaxBatchRows"/> rows and <see cref="SequencePredictor.RetainedSteps"/> steps,
