@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""The PyTorch peer of the end-to-end benchmark (benchmarks/compare-e2e.sh runs it).
+"""The PyTorch peer of the end-to-end benchmark (benchmarks/compare-e2e.sh runs it) and of the scoring one
+(benchmarks/compare-scoring.sh: --pooling max --score-seconds S).
 
 Trains the network of Microsoft.ML.Lstm.Benchmarks' `e2e` mode on DATA/train.tsv (header Text<TAB>Label)
 and prints the wall time of training and the accuracy on DATA/test.tsv as JSON lines:
 {"engine": "pytorch", "case": "sentiment", "metric": "train_seconds" | "test_accuracy", "value": ...}.
+With --score-seconds S it then scores the test sentences from their text for S seconds, as the `scoring` mode does
+in C#: in batches of 64 consecutive sentences, padded and packed (dataset_us_per_row), and one sentence at a time
+(one_row_us_per_row); and the network alone on those batches built beforehand (model_us_per_row); medians of passes
+of the wall time per sentence, under torch.no_grad, the first pass not kept;
+case "sentiment-scoring". --pooling max pools by the maximum over each sequence's own steps (the trainer's default
+in C#) instead of the attention of the `e2e` network.
 
 Same tokens (lower-cased [a-z0-9']+), vocabulary (training split, first appearance; one id for unknown
 words), network (embedding 64 -> bidirectional LSTM 64 on packed sequences -> additive attention
@@ -46,7 +53,7 @@ def tokenize(text):
 
 
 class SentimentNetwork(nn.Module):
-    def __init__(self, vocabulary_size, embedding=64, hidden=64, dropout=0.3):
+    def __init__(self, vocabulary_size, embedding=64, hidden=64, dropout=0.3, pooling="attention"):
         super().__init__()
         self.embedding = nn.Embedding(vocabulary_size, embedding)
         self.lstm = nn.LSTM(embedding, hidden, batch_first=True, bidirectional=True)
@@ -55,6 +62,7 @@ class SentimentNetwork(nn.Module):
         self.score = nn.Linear(features, 1, bias=False)  # v
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(features, 1)
+        self.pooling = pooling
         nn.init.normal_(self.embedding.weight, std=embedding ** -0.5)
         with torch.no_grad():
             for name, bias in self.lstm.named_parameters():
@@ -66,8 +74,11 @@ class SentimentNetwork(nn.Module):
     def forward(self, tokens, lengths):
         packed = pack_padded_sequence(self.embedding(tokens), lengths, batch_first=True, enforce_sorted=False)
         h, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True)  # [B, T, 2H]
-        e = self.score(torch.tanh(self.attention(h))).squeeze(-1)  # [B, T]
         steps = torch.arange(h.shape[1]).unsqueeze(0)
+        if self.pooling == "max":  # over each sequence's own steps
+            pooled = h.masked_fill((steps >= lengths.unsqueeze(1)).unsqueeze(-1), float("-inf")).max(dim=1).values
+            return self.head(self.dropout(pooled)).squeeze(-1)
+        e = self.score(torch.tanh(self.attention(h))).squeeze(-1)  # [B, T]
         e = e.masked_fill(steps >= lengths.unsqueeze(1), float("-inf"))  # padding gets no weight
         alpha = torch.softmax(e, dim=1)
         pooled = (alpha.unsqueeze(-1) * h).sum(dim=1)
@@ -85,7 +96,11 @@ def batches(sequences, labels, order, batch_size):
 
 
 def emit(metric, value):
-    print(json.dumps({"engine": "pytorch", "case": "sentiment", "metric": metric, "value": value}), flush=True)
+    emit_case("sentiment", metric, value)
+
+
+def emit_case(case, metric, value):
+    print(json.dumps({"engine": "pytorch", "case": case, "metric": metric, "value": value}), flush=True)
 
 
 def main():
@@ -94,6 +109,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pooling", choices=["attention", "max"], default="attention")
+    parser.add_argument("--score-seconds", type=float, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -113,7 +130,7 @@ def main():
     train_y, test_y = torch.tensor(train_labels), torch.tensor(test_labels)
 
     started = time.perf_counter()
-    model = SentimentNetwork(unknown + 1)
+    model = SentimentNetwork(unknown + 1, pooling=args.pooling)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.BCEWithLogitsLoss()
     model.train()
@@ -135,6 +152,40 @@ def main():
           f"vocabulary {unknown + 1}, threads {torch.get_num_threads()}, seed {args.seed}", file=sys.stderr)
     emit("train_seconds", train_seconds)
     emit("test_accuracy", correct / len(test_x))
+    if args.score_seconds > 0:
+        no_labels = torch.zeros(len(test_texts))
+
+        def dataset_pass():  # from the text: words to ids, batches of 64 consecutive sentences
+            sequences = encode(test_texts)
+            for tokens, lengths, _ in batches(sequences, no_labels, list(range(len(sequences))), 64):
+                model(tokens, lengths)
+
+        def one_row_pass():
+            for text in test_texts:
+                sequence = encode([text])[0]
+                model(torch.tensor([sequence]), torch.tensor([len(sequence)]))
+
+        prepared = list(batches(encode(test_texts), no_labels, list(range(len(test_texts))), 64))
+
+        def model_pass():
+            for tokens, lengths, _ in prepared:
+                model(tokens, lengths)
+
+        with torch.no_grad():
+            for metric, scoring in (("dataset_us_per_row", dataset_pass), ("one_row_us_per_row", one_row_pass),
+                                    ("model_us_per_row", model_pass)):
+                emit_case("sentiment-scoring", metric, median_per_row(scoring, len(test_texts), args.score_seconds))
+
+
+def median_per_row(scoring, rows, seconds):
+    """The median wall time per row, in microseconds, of passes over `seconds`, the first pass not kept."""
+    scoring()
+    times, started = [], time.perf_counter()
+    while len(times) < 3 or time.perf_counter() - started < seconds:
+        start = time.perf_counter()
+        scoring()
+        times.append((time.perf_counter() - start) / rows * 1e6)
+    return sorted(times)[len(times) // 2]
 
 
 if __name__ == "__main__":

@@ -377,7 +377,7 @@ internal static class MLNetPathRunner
     }
 
     /// <summary>A batch of one sequence per test row, filled with the row's token ids as the transformer reads them.</summary>
-    private static SequenceBatch<float>[] ScoringBatches(IDataView data, string featureColumn, SequenceFeatures features)
+    internal static SequenceBatch<float>[] ScoringBatches(IDataView data, string featureColumn, SequenceFeatures features)
     {
         var batches = new List<SequenceBatch<float>>();
         DataViewSchema.Column column = data.Schema[featureColumn];
@@ -398,7 +398,7 @@ internal static class MLNetPathRunner
     /// consecutive rows, at most <see cref="TransformBatchRows"/> of them and <see cref="SequencePredictor.RetainedSteps"/>
     /// steps a batch.
     /// </summary>
-    private static SequenceBatch<float>[] TransformBatches(SequenceBatch<float>[] rows)
+    internal static SequenceBatch<float>[] TransformBatches(SequenceBatch<float>[] rows)
     {
         var batches = new List<SequenceBatch<float>>();
         var open = new List<int[]>();
@@ -419,7 +419,7 @@ internal static class MLNetPathRunner
         return [.. batches];
     }
 
-    private static float PredictAll(SequenceNetwork<float> network, SequenceBatch<float>[] batches)
+    internal static float PredictAll(SequenceNetwork<float> network, SequenceBatch<float>[] batches)
     {
         float sum = 0;
         foreach (SequenceBatch<float> batch in batches)

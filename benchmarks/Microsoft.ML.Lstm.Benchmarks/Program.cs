@@ -8,7 +8,8 @@ using Microsoft.ML.Lstm.Benchmarks;
 // encoder, `lm` the language model compare-lm.sh reads, `onnx` the exported model in ONNX Runtime beside the package's engine, `text-quality`, `site-quality`,
 // `learning-curve` and `small-data-probe` issue #13's figures on the UCI sentences, `featurize-quality` issue #11's 300-label bar, `featurize-sample` the Featurize sample's SDCA row over seeds and input forms, `concurrent` two models training at
 // once in one process, `engine` one PredictionEngine call, `compressed` bfloat16 and int8 weights beside float32
-// (issue #15), `mlnet-path` the time a sentiment job spends outside the engine (issue #15, item 5), `scoring-threads` one
+// (issue #15), `mlnet-path` the time a sentiment job spends outside the engine (issue #15, item 5), `scoring` the test
+// sentences scored through Transform and PredictionEngine (compare-scoring.sh), `scoring-threads` one
 // PredictionEngine call on 1 and 2 scoring threads (WithScoringThreads); anything else goes to BenchmarkDotNet.
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -86,6 +87,9 @@ switch (args.Length > 0 ? args[0] : "")
         break;
     case "mlnet-path":
         MLNetPathRunner.Run(args[1..]);
+        break;
+    case "scoring":
+        ScoringRunner.Run(args[1..]);
         break;
     case "e2e":
         SentimentRunner.Run(args[1..]);
