@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Lstm.Numerics;
@@ -125,7 +126,12 @@ internal sealed class SequencePooling<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
-    /// <summary>One step of <see cref="MaxForward"/> over whole vectors of floats; returns the features it covered.</summary>
+    /// <summary>
+    /// One step of <see cref="MaxForward"/> over whole vectors of floats; returns the features it covered. Compiled
+    /// optimized from its first call, like the gate kernels: unoptimized, each vector operation is a call, and a service's
+    /// first seconds of scoring ran it so (`benchmarks/RESULTS.md`, "Transform scores rows in batches").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int MaxStep(ReadOnlySpan<float> step, Span<float> maxima, Span<int> rows, int row)
     {
         int w = Vector<float>.Count, f = 0;

@@ -55,6 +55,7 @@ internal static class GemmTile
     /// lane for lane the scalar form: a tile clipped only in its rows (the last rows of a product) cost the AVX2 kernel
     /// about 80 scalar stores, as much as a fifth of the tile's depth loop at depth 128.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void StoreClipped(
         float* tile, int tileStride, float* c, nint ldc, int rows, int columns, float alpha, float beta, bool overwrite, float* bias = null)
     {
