@@ -55,10 +55,11 @@ public class EncoderStepperTests
         stepper.Step(token);
         stepper.Step(token);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++)
-            stepper.Step(token);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, ThreadAllocations.Of(() =>
+        {
+            for (int i = 0; i < 10; i++)
+                stepper.Step(token);
+        }));
     }
 
     [Fact]
