@@ -61,15 +61,8 @@ internal sealed class SequenceModel
     /// <summary>The head's predictions for a token sequence (<see cref="PredictionCount"/> values).</summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
     {
-        SequencePredictor predictor = Rent();
-        try
-        {
-            predictor.Predict(tokens, output);
-        }
-        finally
-        {
-            Return(predictor);
-        }
+        using Lease lease = Rent();
+        lease.Predictor.Predict(tokens, output);
     }
 
     /// <summary>
@@ -78,29 +71,15 @@ internal sealed class SequenceModel
     /// </summary>
     public void Predict(ReadOnlySpan<int> tokens, int[][]? characters, float[]? extraFeatures, Span<float> output)
     {
-        SequencePredictor predictor = Rent();
-        try
-        {
-            predictor.Predict(tokens, characters, extraFeatures, output);
-        }
-        finally
-        {
-            Return(predictor);
-        }
+        using Lease lease = Rent();
+        lease.Predictor.Predict(tokens, characters, extraFeatures, output);
     }
 
     /// <summary>The head's predictions for a numeric sequence (steps × features per step values, step-major).</summary>
     public void Predict(ReadOnlySpan<float> featureSteps, Span<float> output)
     {
-        SequencePredictor predictor = Rent();
-        try
-        {
-            predictor.Predict(featureSteps, output);
-        }
-        finally
-        {
-            Return(predictor);
-        }
+        using Lease lease = Rent();
+        lease.Predictor.Predict(featureSteps, output);
     }
 
     /// <summary>
@@ -109,15 +88,8 @@ internal sealed class SequenceModel
     /// </summary>
     public void Predict(SequenceBatch<float> batch, Span<float> output)
     {
-        SequencePredictor predictor = Rent();
-        try
-        {
-            predictor.Predict(batch, output);
-        }
-        finally
-        {
-            Return(predictor);
-        }
+        using Lease lease = Rent();
+        lease.Predictor.Predict(batch, output);
     }
 
     /// <summary>How the recurrent weights are stored and run: null for float32, else the compressed format (<see cref="WeightCompression"/>).</summary>
@@ -138,30 +110,30 @@ internal sealed class SequenceModel
     /// <summary>The threads of the network a scoring call would run now (for tests: the thread count leaves no trace in the bits).</summary>
     internal int PredictorThreads()
     {
-        SequencePredictor predictor = Rent();
-        try
-        {
-            return predictor.Threads;
-        }
-        finally
-        {
-            Return(predictor);
-        }
+        using Lease lease = Rent();
+        return lease.Predictor.Threads;
     }
 
-    private SequencePredictor Rent()
+    /// <summary>An idle predictor from the pool, or a new one; back to the pool when the lease is disposed.</summary>
+    private Lease Rent()
     {
         lock (idlePredictors)
         {
             if (idlePredictors.TryPop(out SequencePredictor? idle))
-                return idle;
+                return new Lease(this, idle);
         }
-        return new SequencePredictor(network.CloneForInference(scoringThreads));
+        return new Lease(this, new SequencePredictor(network.CloneForInference(scoringThreads)));
     }
 
-    private void Return(SequencePredictor predictor)
+    /// <summary>A predictor rented from <see cref="Rent"/>, for one call: a <c>using</c> returns it, whatever the call throws.</summary>
+    private readonly struct Lease(SequenceModel owner, SequencePredictor predictor) : IDisposable
     {
-        lock (idlePredictors)
-            idlePredictors.Push(predictor);
+        public SequencePredictor Predictor { get; } = predictor;
+
+        public void Dispose()
+        {
+            lock (owner.idlePredictors)
+                owner.idlePredictors.Push(Predictor);
+        }
     }
 }

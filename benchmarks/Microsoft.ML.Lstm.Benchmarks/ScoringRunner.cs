@@ -63,25 +63,10 @@ internal static class ScoringRunner
             foreach ((_, Action pass) in passes)
                 pass();
         }
-        var results = passes.Select(pass => (pass.Metric, Value: MedianPerRow(pass.Pass, inputs.Length, seconds))).ToList();
+        var results = passes.Select(pass => (pass.Metric, Value: ShapesRunner.MedianSeconds(pass.Pass, 3, seconds) * 1e6 / inputs.Length)).ToList();
         Console.Error.WriteLine($"# Microsoft.ML.Lstm sentiment scoring: {trainRows.Count} train, {inputs.Length} test sentences, {Environment.ProcessorCount} core(s)");
         foreach ((string metric, double value) in results)
             Emit(metric, value);
-    }
-
-    /// <summary>The median wall time per row, in microseconds, of passes of <paramref name="pass"/> over <paramref name="seconds"/>.</summary>
-    private static double MedianPerRow(Action pass, int rows, double seconds)
-    {
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 3 || total.Elapsed.TotalSeconds < seconds)
-        {
-            long start = Stopwatch.GetTimestamp();
-            pass();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / rows);
-        }
-        times.Sort();
-        return times[times.Count / 2];
     }
 
     private static void Emit(string metric, double value) =>
